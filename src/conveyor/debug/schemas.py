@@ -1,0 +1,83 @@
+"""Public data shapes of the failure-diagnosis library.
+
+``ClassificationResult.model_dump()`` is exactly the JSON printed by
+``conveyor debug classify`` and returned by ``POST /api/v1/debug/classify``::
+
+    {
+      "label": "dependency_missing" | ... | null,
+      "confidence": 0.93,
+      "top": [{"label": "dependency_missing", "confidence": 0.93}, ...],
+      "errors": [
+        {"message": "No module named 'yaml'", "kind": "import_error",
+         "tool": "python", "file": "app/main.py", "line": 3,
+         "exit_code": null, "excerpt": "Traceback ...\\nModuleNotFoundError: ..."}
+      ]
+    }
+
+``label`` is ``null`` (and ``confidence`` 0, ``top`` empty) when the log holds
+nothing to classify: empty or whitespace-only input.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LABELS: Final[tuple[str, ...]] = (
+    "dependency_missing",
+    "dependency_conflict",
+    "compile_error",
+    "test_failure",
+    "lint_format",
+    "type_check",
+    "timeout",
+    "out_of_memory",
+    "network",
+    "permission_auth",
+    "configuration",
+    "disk_space",
+    "infrastructure",
+)
+
+
+class DetectedError(BaseModel):
+    """One distinct error found in a log."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message: str = Field(description="The error message, one line.")
+    kind: str = Field(description="Detection kind, e.g. import_error, link_error, oom_killed.")
+    tool: str | None = Field(description="Tool or CI system that printed it, if known.")
+    file: str | None = Field(default=None, description="Source file the log names, if any.")
+    line: int | None = Field(default=None, description="Line number in that file, if any.")
+    exit_code: int | None = Field(default=None, description="Process exit code, if shown.")
+    excerpt: str = Field(description="The error line with a few lines of context.")
+
+
+class LabelScore(BaseModel):
+    """A label with its calibrated probability."""
+
+    label: str
+    confidence: float
+
+
+class ClassificationResult(BaseModel):
+    """Diagnosis of one CI log."""
+
+    label: str | None
+    confidence: float
+    top: list[LabelScore]
+    errors: list[DetectedError]
+
+
+class InvalidLogError(ValueError):
+    """The input cannot be analysed as a CI log (the HTTP route maps this to 4xx)."""
+
+
+class LogTooLargeError(InvalidLogError):
+    """The input exceeds ``MAX_LOG_BYTES``."""
+
+
+class BinaryLogError(InvalidLogError):
+    """The input is binary data, not text."""
