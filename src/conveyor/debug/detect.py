@@ -49,7 +49,9 @@ class Rule:
 
 
 def _compile(rows: tuple[RuleRow, ...]) -> tuple[Rule, ...]:
-    return tuple(Rule(kind, tool, re.compile(pattern, re.MULTILINE)) for kind, tool, pattern in rows)
+    return tuple(
+        Rule(kind, tool, re.compile(pattern, re.MULTILINE)) for kind, tool, pattern in rows
+    )
 
 
 RULES: Final[tuple[Rule, ...]] = _compile(
@@ -73,11 +75,15 @@ _ARROW_LOCATION = re.compile(r"^\s*--> (?P<file>[\w./\\-]+):(?P<line>\d+):\d+")
 LOCATION_PATTERNS: Final[tuple[re.Pattern[str], ...]] = (
     re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)'),
     re.compile(r"^\s*at .*?\(?(?P<file>[\w./\\@-]+\.\w+):(?P<line>\d+)(?::\d+)?\)?$"),
-    re.compile(r"^\s*(?P<file>[\w./\\-]+\.(?:go|py|rs|rb|[jt]sx?)):(?P<line>\d+)(?::\d+)?:?(?:\s|$)"),
+    re.compile(
+        r"^\s*(?P<file>[\w./\\-]+\.(?:go|py|rs|rb|[jt]sx?)):(?P<line>\d+)(?::\d+)?:?(?:\s|$)"
+    ),
     re.compile(r"^(?P<file>/[\w./@-]+\.(?:[jt]sx?|mjs|cjs|vue|py))$"),
 )
 
-_COMMAND_LINE = re.compile(r"^(?:Run |\+ |\$ |> |\[command\])\s*(?:sudo )?(?:\S*/)?(?P<cmd>[\w.+-]+)")
+_COMMAND_LINE = re.compile(
+    r"^(?:Run |\+ |\$ |> |\[command\])\s*(?:sudo )?(?:\S*/)?(?P<cmd>[\w.+-]+)"
+)
 KNOWN_COMMANDS: Final = frozenset(
     "pip pip3 python python3 pytest tox nox npm npx yarn pnpm node tsc eslint prettier jest "
     "cargo rustc go mvn gradle gradlew make cmake ninja gcc g++ clang javac docker mypy ruff "

@@ -1,0 +1,86 @@
+"""``conveyor debug``: classify a log, evaluate the classifier, rebuild the model."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from conveyor.debug.classify import classify_log
+from conveyor.debug.model import CORPUS_PATH, MODEL_PATH, SEED, save_model
+from conveyor.debug.normalize import MAX_LOG_BYTES
+from conveyor.debug.schemas import InvalidLogError
+from conveyor.debug.training import Evaluation, cross_validate, load_corpus, train_model
+
+debug_app = typer.Typer(help="Diagnose failed CI runs: find the errors in a log and classify the cause.")
+console = Console()
+
+
+@debug_app.command()
+def classify(
+    log_file: Annotated[str, typer.Argument(metavar="FILE", help="Log file, or - for stdin.")],
+) -> None:
+    """Print the diagnosis of a CI log as JSON."""
+    try:
+        data = _read_input(log_file)
+        result = classify_log(data)
+    except (InvalidLogError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    typer.echo(json.dumps(result.model_dump(), indent=2, ensure_ascii=False))
+
+
+@debug_app.command()
+def evaluate(
+    folds: Annotated[int, typer.Option(min=2, help="Number of cross-validation folds.")] = 5,
+    corpus: Annotated[Path, typer.Option(help="Corpus JSON Lines file.")] = CORPUS_PATH,
+    by_template: Annotated[
+        bool, typer.Option(help="Also hold out whole templates per fold (harder, more honest).")
+    ] = True,
+) -> None:
+    """Print stratified cross-validated metrics of the classifier on the corpus."""
+    records = load_corpus(corpus)
+    _print_evaluation(f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds))
+    if by_template:
+        grouped = cross_validate(records, folds, by_template=True)
+        _print_evaluation(f"{folds}-fold CV holding out whole templates", grouped)
+
+
+@debug_app.command()
+def train(
+    corpus: Annotated[Path, typer.Option(help="Corpus JSON Lines file.")] = CORPUS_PATH,
+    output: Annotated[Path, typer.Option(help="Where to write the model artifact.")] = MODEL_PATH,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = SEED,
+) -> None:
+    """Rebuild the shipped model artifact from the corpus (deterministic)."""
+    model = train_model(corpus, seed)
+    save_model(model, output)
+    typer.echo(f"trained on {corpus} (sha256 {model.corpus_sha256[:12]}), wrote {output}")
+
+
+def _read_input(log_file: str) -> bytes:
+    if log_file == "-":
+        return sys.stdin.buffer.read(MAX_LOG_BYTES + 1)
+    with Path(log_file).open("rb") as handle:
+        return handle.read(MAX_LOG_BYTES + 1)
+
+
+def _print_evaluation(title: str, evaluation: Evaluation) -> None:
+    console.print(f"[bold]{title}[/bold]")
+    console.print(
+        f"accuracy {evaluation.accuracy:.4f}   macro-F1 {evaluation.macro_f1:.4f}   "
+        f"top-3 accuracy {evaluation.top3_accuracy:.4f}   n={evaluation.size}"
+    )
+    scores = Table("label", "precision", "recall", "f1", "support")
+    for label, item in evaluation.per_label.items():
+        scores.add_row(label, f"{item.precision:.3f}", f"{item.recall:.3f}", f"{item.f1:.3f}", str(item.support))
+    console.print(scores)
+    matrix = Table("true \\ predicted", *[label[:6] for label in evaluation.labels])
+    for label, row in zip(evaluation.labels, evaluation.confusion, strict=True):
+        matrix.add_row(label, *[str(count) if count else "." for count in row])
+    console.print(matrix)

@@ -1,0 +1,57 @@
+"""Turn a normalized log and its detected errors into the model's input document.
+
+The document's first line holds detection structure as tokens (``kind_import_error
+tool_pip``); the rest is the error messages, their excerpts and the log's tail.
+The model vectorizes the two parts separately (``structure_part`` / ``text_part``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from conveyor.debug.schemas import DetectedError
+
+TAIL_LINES: Final = 60
+MAX_DOCUMENT_CHARS: Final = 12_000
+MAX_STRUCTURE_ERRORS: Final = 12
+WORD_TOKEN_PATTERN: Final = r"(?u)\b[a-z_][a-z0-9_]+\b|\b\d{3}\b"
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def build_document(text: str, errors: list[DetectedError]) -> str:
+    """Combine detection structure and log text into one string for the model."""
+    structure = " ".join(_structure_tokens(errors)) or "kind_none"
+    messages = "\n".join(error.message for error in errors)
+    excerpts = "\n".join(error.excerpt for error in errors[:MAX_STRUCTURE_ERRORS])
+    tail = "\n".join(text.rstrip("\n").split("\n")[-TAIL_LINES:])
+    body = f"{messages}\n{excerpts}\n{tail}"[:MAX_DOCUMENT_CHARS]
+    return f"{structure}\n{body}"
+
+
+def structure_part(document: str) -> str:
+    """The detection tokens line of a document."""
+    return document.split("\n", 1)[0]
+
+
+def text_part(document: str) -> str:
+    """The lower-cased text part of a document."""
+    parts = document.split("\n", 1)
+    return parts[1].lower() if len(parts) > 1 else ""
+
+
+def _structure_tokens(errors: list[DetectedError]) -> list[str]:
+    tokens: list[str] = []
+    for error in errors[:MAX_STRUCTURE_ERRORS]:
+        tokens.append(f"kind_{error.kind}")
+        if error.tool:
+            tokens.append(f"tool_{_slug(error.tool)}")
+            tokens.append(f"pair_{error.kind}_{_slug(error.tool)}")
+        if error.exit_code is not None:
+            tokens.append(f"exit_{error.exit_code}")
+    return tokens
+
+
+def _slug(value: str) -> str:
+    return _NON_SLUG.sub("_", value.lower()).strip("_")

@@ -1,0 +1,72 @@
+"""The classifier pipeline, its shipped artifact and the lazy module-level cache."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import joblib
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from conveyor.debug.features import WORD_TOKEN_PATTERN, structure_part, text_part
+
+DATA_DIR: Final = Path(__file__).resolve().parent / "data"
+MODEL_PATH: Final = DATA_DIR / "model.joblib"
+CORPUS_PATH: Final = DATA_DIR / "corpus.jsonl"
+SEED: Final = 1337
+CALIBRATION_FOLDS: Final = 3
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A fitted pipeline plus the facts needed to check where it came from."""
+
+    pipeline: Pipeline
+    labels: tuple[str, ...]
+    corpus_sha256: str
+    sklearn_version: str
+
+    def predict_proba(self, documents: list[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Calibrated probabilities, columns in ``self.labels`` order."""
+        return np.asarray(self.pipeline.predict_proba(documents), dtype=np.float64)
+
+
+def build_pipeline(seed: int = SEED) -> Pipeline:
+    """An unfitted pipeline: TF-IDF features + calibrated linear SVM."""
+    features = FeatureUnion(
+        [
+            ("structure", TfidfVectorizer(preprocessor=structure_part, token_pattern=r"\S+",
+                                          lowercase=False, sublinear_tf=True)),
+            ("words", TfidfVectorizer(preprocessor=text_part, token_pattern=WORD_TOKEN_PATTERN,
+                                      ngram_range=(1, 2), min_df=2, max_features=40_000,
+                                      sublinear_tf=True, dtype=np.float32)),
+        ]
+    )
+    folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=seed)
+    classifier = CalibratedClassifierCV(LinearSVC(C=0.5, random_state=seed), method="sigmoid", cv=folds)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_model(model: TrainedModel, path: Path = MODEL_PATH) -> None:
+    joblib.dump(model, path, compress=3)
+
+
+@cache
+def load_model(path: Path = MODEL_PATH) -> TrainedModel:
+    """Load the shipped model once per process (first call only)."""
+    loaded = joblib.load(path)
+    if not isinstance(loaded, TrainedModel):
+        raise TypeError(f"{path} does not hold a TrainedModel")
+    return loaded

@@ -1,0 +1,142 @@
+"""Train and evaluate the failure classifier on the JSON Lines corpus.
+
+Everything is seeded, so ``train_model()`` on the same corpus rebuilds the same model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+from conveyor.debug.detect import detect_in_text
+from conveyor.debug.features import build_document
+from conveyor.debug.model import CORPUS_PATH, SEED, TrainedModel, build_pipeline, file_sha256
+from conveyor.debug.normalize import prepare_log
+from conveyor.debug.schemas import LABELS
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class CorpusRecord:
+    label: str
+    log: str
+    ecosystem: str
+    ci: str
+    provenance: str
+    template: str
+
+
+@dataclass(frozen=True)
+class LabelScores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    accuracy: float
+    macro_f1: float
+    top3_accuracy: float
+    per_label: dict[str, LabelScores]
+    confusion: list[list[int]]
+    labels: tuple[str, ...]
+    size: int
+
+
+def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRecord]:
+    """Read the JSON Lines corpus; unknown labels are an error."""
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        if raw["label"] not in LABELS:
+            raise ValueError(f"{path}:{number}: unknown label {raw['label']!r}")
+        records.append(CorpusRecord(**{key: str(raw.get(key, "")) for key in CorpusRecord.__annotations__}))
+    return records
+
+
+def featurize(log: str | bytes) -> str:
+    """The model input for one raw log: the same path classification uses."""
+    text = prepare_log(log)
+    return build_document(text, detect_in_text(text))
+
+
+def train_model(corpus_path: Path = CORPUS_PATH, seed: int = SEED) -> TrainedModel:
+    """Fit the pipeline on the whole corpus."""
+    records = load_corpus(corpus_path)
+    pipeline = build_pipeline(seed)
+    pipeline.fit([featurize(record.log) for record in records], [record.label for record in records])
+    labels = tuple(str(label) for label in pipeline.classes_)
+    return TrainedModel(pipeline, labels, file_sha256(corpus_path), sklearn.__version__)
+
+
+def cross_validate(
+    records: Sequence[CorpusRecord], folds: int = 5, seed: int = SEED, by_template: bool = False
+) -> Evaluation:
+    """Out-of-fold evaluation; ``by_template`` keeps each template's examples in one fold."""
+    documents = [featurize(record.log) for record in records]
+    labels = np.array([record.label for record in records])
+    order = tuple(sorted(set(labels)))
+    proba = np.zeros((len(records), len(order)))
+    for train_index, test_index in _splits(records, labels, folds, seed, by_template):
+        pipeline = clone(build_pipeline(seed))
+        pipeline.fit([documents[i] for i in train_index], labels[train_index])
+        fold_proba = pipeline.predict_proba([documents[i] for i in test_index])
+        columns = [order.index(str(label)) for label in pipeline.classes_]
+        proba[np.ix_(test_index, columns)] = fold_proba
+    return score(list(labels), proba, order)
+
+
+def _splits(
+    records: Sequence[CorpusRecord], labels: np.ndarray[Any, Any], folds: int, seed: int, by_template: bool
+) -> list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+    placeholder = np.zeros(len(records))
+    if by_template:
+        groups = [record.template for record in records]
+        grouped = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        return list(grouped.split(placeholder, labels, groups))
+    stratified = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(stratified.split(placeholder, labels))
+
+
+def evaluate_model(model: TrainedModel, logs: Sequence[str], labels: Sequence[str]) -> Evaluation:
+    """Score a fitted model on labelled logs it was not trained on."""
+    proba = model.predict_proba([featurize(log) for log in logs])
+    return score(list(labels), proba, model.labels)
+
+
+def score(truth: list[str], proba: FloatArray, order: tuple[str, ...]) -> Evaluation:
+    """Accuracy, macro-F1, top-3 accuracy, per-label scores and the confusion matrix."""
+    predicted = [order[i] for i in proba.argmax(axis=1)]
+    top3 = np.argsort(-proba, axis=1)[:, :3]
+    in_top3 = [order.index(label) in row for label, row in zip(truth, top3, strict=True)]
+    present = tuple(label for label in order if label in set(truth) | set(predicted))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=list(present), zero_division=0
+    )
+    per_label = {
+        label: LabelScores(float(precision[i]), float(recall[i]), float(f1[i]), int(support[i]))
+        for i, label in enumerate(present)
+    }
+    return Evaluation(
+        accuracy=float(accuracy_score(truth, predicted)),
+        macro_f1=float(f1_score(truth, predicted, labels=list(present), average="macro", zero_division=0)),
+        top3_accuracy=float(np.mean(in_top3)),
+        per_label=per_label,
+        confusion=confusion_matrix(truth, predicted, labels=list(present)).tolist(),
+        labels=present,
+        size=len(truth),
+    )
