@@ -1,0 +1,28 @@
+"""Small asyncio helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
+_running: set[asyncio.Task[Any]] = set()
+
+
+def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
+    """Start a fire-and-forget task that is neither garbage-collected early nor fails silently."""
+    task = asyncio.ensure_future(coro)
+    if name:
+        task.set_name(name)
+    _running.add(task)
+    task.add_done_callback(_finished)
+    return task
+
+
+def _finished(task: asyncio.Task[Any]) -> None:
+    _running.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task failed", task=task.get_name(), exc_info=task.exception())

@@ -1,0 +1,70 @@
+"""FastAPI dependencies: every route signature reads like a sentence."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.auth import service as auth_service
+from conveyor.auth.principal import Principal
+from conveyor.container import Container
+from conveyor.errors import Forbidden, Unauthorized
+from conveyor.events.bus import EventBus
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+async def get_session(request: Request, container: ContainerDep) -> AsyncIterator[AsyncSession]:
+    """Reads get a plain session; writes also hold SQLite's single write slot."""
+    db = container.db
+    opener = db.session if request.method in READ_METHODS else db.write_session
+    async with opener() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_bus(container: ContainerDep) -> EventBus:
+    return container.bus
+
+
+BusDep = Annotated[EventBus, Depends(get_bus)]
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT from /auth/login or an API token")
+
+
+async def get_principal(
+    session: SessionDep,
+    container: ContainerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("missing bearer token")
+    return await auth_service.authenticate(
+        session=session, codec=container.codec, token=credentials.credentials
+    )
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_admin(principal: CurrentPrincipal) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("this needs a global admin")
+    return principal
+
+
+AdminPrincipal = Annotated[Principal, Depends(get_admin)]

@@ -1,0 +1,76 @@
+"""Builds the ASGI application: FastAPI (REST) + python-socketio (live events)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from conveyor import __version__
+from conveyor.api.router import API_PREFIX, api_router
+from conveyor.auth import service as auth_service
+from conveyor.config import Settings
+from conveyor.container import Container
+from conveyor.errors import ConveyorError, Unauthorized
+from conveyor.events.realtime.server import mount
+
+log = structlog.get_logger(__name__)
+
+
+def create_api(container: Container) -> FastAPI:
+    api = FastAPI(
+        title="Conveyor",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    api.state.container = container
+    api.include_router(api_router)
+    api.add_exception_handler(ConveyorError, _conveyor_error)  # type: ignore[arg-type]
+
+    @api.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return api
+
+
+def create_app(settings: Settings | None = None) -> Any:
+    """The ASGI app served by ``conveyor serve``; its FastAPI part is ``app.state``-reachable."""
+    container = Container.build(settings or Settings())
+    return mount(container.sio, create_api(container))
+
+
+@asynccontextmanager
+async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
+    container: Container = api.state.container
+    await start(container)
+    try:
+        yield
+    finally:
+        await container.hub.stop()
+        await container.db.dispose()
+
+
+async def start(container: Container) -> None:
+    """Migrate the database, make sure an admin exists, and start live delivery."""
+    await container.db.migrate()
+    async with container.db.write_session() as session:
+        generated = await auth_service.bootstrap_admin(
+            session=session, password=container.settings.admin_password
+        )
+    if generated:
+        # Printed once, on the console of whoever started the server; never logged elsewhere.
+        print(f"Created admin user 'admin' with password: {generated}", flush=True)
+    await container.hub.start()
+
+
+async def _conveyor_error(_: Request, exc: ConveyorError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)

@@ -1,0 +1,209 @@
+"""Accounts: login, token verification, users and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.auth import security
+from conveyor.auth.models import ApiToken, User
+from conveyor.auth.principal import Access, Principal
+from conveyor.auth.roles import Role
+from conveyor.auth.schemas import ApiTokenCreate, UserCreate, UserUpdate
+from conveyor.db import new_id, utcnow
+from conveyor.errors import Conflict, Forbidden, NotFound, Unauthorized
+from conveyor.events.bus import EventBus
+from conveyor.notifications.service import activity
+from conveyor.projects.models import ProjectMember
+
+BOOTSTRAP_ADMIN = "admin"
+
+
+async def login(
+    *, session: AsyncSession, bus: EventBus, codec: security.JwtCodec, username: str, password: str
+) -> tuple[str, int]:
+    user = await _user_by_name(session, username)
+    if not security.verify_password(user.password_hash if user else None, password):
+        raise Unauthorized("invalid username or password")
+    assert user is not None
+    if not user.is_active:
+        raise Unauthorized("account disabled")
+    token, _ = codec.issue(user.id)
+    await bus.commit(session, activity(user.id, "login", "Signed in"))
+    return token, codec.ttl_seconds
+
+
+async def authenticate(*, session: AsyncSession, codec: security.JwtCodec, token: str) -> Principal:
+    """Turn a bearer token (JWT or API token) into a Principal, or raise Unauthorized."""
+    if not isinstance(token, str) or not token:
+        raise Unauthorized("missing token")
+    if security.is_api_token(token):
+        return await _authenticate_api_token(session, token)
+    claims = codec.decode(token)
+    user = await session.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("invalid token: unknown or disabled user")
+    return Principal(user.id, user.username, user.is_admin, expires_at=claims.expires_at)
+
+
+async def _authenticate_api_token(session: AsyncSession, token: str) -> Principal:
+    record = (
+        await session.execute(select(ApiToken).where(ApiToken.token_hash == security.digest(token)))
+    ).scalar_one_or_none()
+    now = utcnow()
+    if record is None or record.revoked_at is not None:
+        raise Unauthorized("invalid token: unknown or revoked API token")
+    if record.expires_at is not None and record.expires_at <= now:
+        raise Unauthorized("token expired")
+    user = await session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("invalid token: unknown or disabled user")
+    return Principal(
+        user.id,
+        user.username,
+        user.is_admin,
+        record.id,
+        frozenset(record.scopes),
+        record.expires_at,
+    )
+
+
+async def still_valid(session: AsyncSession, principal: Principal) -> bool:
+    """Whether the principal's user is active and its API token (if any) not revoked."""
+    user = await session.get(User, principal.user_id)
+    if user is None or not user.is_active:
+        return False
+    if principal.token_id is None:
+        return True
+    record = await session.get(ApiToken, principal.token_id)
+    return record is not None and record.revoked_at is None
+
+
+async def load_access(session: AsyncSession, user_id: str) -> Access:
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("unknown or disabled user")
+    rows = await session.execute(
+        select(ProjectMember.project_id, ProjectMember.role).where(ProjectMember.user_id == user_id)
+    )
+    return Access(user.id, user.is_admin, {pid: Role(role) for pid, role in rows.tuples()})
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    return list((await session.execute(select(User).order_by(User.username))).scalars())
+
+
+async def get_user(session: AsyncSession, user_id: str) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+async def create_user(
+    *, session: AsyncSession, bus: EventBus, data: UserCreate, actor: Principal | None
+) -> User:
+    user = User(
+        id=new_id(),
+        username=data.username,
+        email=data.email,
+        password_hash=security.hash_password(data.password),
+        is_admin=data.is_admin,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(f"username {data.username!r} is taken") from None
+    events = [activity(actor.user_id, "user_created", f"Created user {user.username}")] if actor else []
+    await bus.commit(session, *events)
+    return user
+
+
+async def update_user(
+    *, session: AsyncSession, bus: EventBus, user_id: str, data: UserUpdate, actor: Principal
+) -> User:
+    user = await get_user(session, user_id)
+    if user.id == actor.user_id and (data.is_admin is False or data.is_active is False):
+        raise Forbidden("admins cannot demote or disable themselves")
+    if data.password is not None:
+        user.password_hash = security.hash_password(data.password)
+    for field in ("email", "is_admin", "is_active"):
+        value = getattr(data, field)
+        if value is not None:
+            setattr(user, field, value)
+    event = activity(actor.user_id, "user_updated", f"Updated user {user.username}")
+    await bus.commit(session, event, access_changed_for=[user.id])
+    return user
+
+
+async def delete_user(*, session: AsyncSession, bus: EventBus, user_id: str, actor: Principal) -> None:
+    user = await get_user(session, user_id)
+    if user.id == actor.user_id:
+        raise Forbidden("admins cannot delete themselves")
+    await session.delete(user)
+    event = activity(actor.user_id, "user_deleted", f"Deleted user {user.username}")
+    await bus.commit(session, event, access_changed_for=[user_id])
+
+
+async def create_api_token(
+    *, session: AsyncSession, bus: EventBus, principal: Principal, data: ApiTokenCreate
+) -> tuple[ApiToken, str]:
+    if "alerts:write" in data.scopes and not principal.is_admin:
+        raise Forbidden("only admins may create tokens with the alerts:write scope")
+    plaintext = security.new_api_token()
+    expires_at = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    token = ApiToken(
+        id=new_id(),
+        user_id=principal.user_id,
+        name=data.name,
+        prefix=plaintext[:8],
+        token_hash=security.digest(plaintext),
+        scopes=sorted(set(data.scopes)),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    await bus.commit(session, activity(principal.user_id, "token_created", f"Created API token {data.name}"))
+    return token, plaintext
+
+
+async def list_api_tokens(session: AsyncSession, principal: Principal) -> list[ApiToken]:
+    statement = select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.created_at)
+    return list((await session.execute(statement)).scalars())
+
+
+async def revoke_api_token(
+    *, session: AsyncSession, bus: EventBus, principal: Principal, token_id: str
+) -> None:
+    token = await session.get(ApiToken, token_id)
+    if token is None or (token.user_id != principal.user_id and not principal.is_admin):
+        raise NotFound(f"API token {token_id} not found")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    event = activity(token.user_id, "token_revoked", f"Revoked API token {token.name}")
+    await bus.commit(session, event, access_changed_for=[token.user_id])
+
+
+async def bootstrap_admin(*, session: AsyncSession, password: str | None) -> str | None:
+    """Create the first admin if no user exists; return the password if it was generated."""
+    if (await session.execute(select(User.id).limit(1))).first() is not None:
+        return None
+    generated = None if password else secrets.token_urlsafe(18)
+    session.add(
+        User(
+            username=BOOTSTRAP_ADMIN,
+            password_hash=security.hash_password(password or generated or ""),
+            is_admin=True,
+        )
+    )
+    await session.commit()
+    return generated
+
+
+async def _user_by_name(session: AsyncSession, username: str) -> User | None:
+    return (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()

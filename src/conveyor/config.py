@@ -1,0 +1,86 @@
+"""Runtime settings, read from environment variables prefixed ``CONVEYOR_``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"changeme", "secret", "change-me", "changethis"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVEYOR_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path(".conveyor")
+    database_url: str | None = None
+    redis_url: str | None = None
+    executor: Literal["local", "celery"] = "local"
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+
+    jwt_secret: str | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    access_token_ttl_seconds: int = Field(default=3600, ge=60)
+    admin_password: str | None = None
+    secrets_key: str | None = None
+
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    ws_auth_grace_seconds: float = Field(default=10.0, gt=0)
+    ws_max_message_bytes: int = Field(default=16 * 1024, ge=256)
+    ws_hard_max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
+    ws_rate_limit_per_second: float = Field(default=20.0, gt=0)
+    ws_rate_limit_burst: int = Field(default=40, ge=1)
+    ws_replay_page_size: int = Field(default=500, ge=1)
+    ws_compression: bool = True
+    event_gap_fill_seconds: float = Field(default=0.5, gt=0)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _refuse_placeholder(cls, value: str | None) -> str | None:
+        if value is not None and (value.lower() in PLACEHOLDER_SECRETS or len(value) < 16):
+            raise ValueError("CONVEYOR_JWT_SECRET must be at least 16 characters and not a placeholder")
+        return value
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'conveyor.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @cached_property
+    def resolved_jwt_secret(self) -> str:
+        return self.jwt_secret or _read_or_create_key(self.data_dir / "jwt_secret")
+
+    @cached_property
+    def resolved_secrets_key(self) -> str:
+        return self.secrets_key or _read_or_create_key(self.data_dir / "secrets_key")
+
+
+def _read_or_create_key(path: Path) -> str:
+    """A random key generated once and kept in the data directory, readable by its owner only."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key

@@ -1,0 +1,44 @@
+"""Everything a running Conveyor node is made of, built once from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import socketio
+
+from conveyor.auth.security import JwtCodec
+from conveyor.config import Settings
+from conveyor.db import Database
+from conveyor.events.bus import EventBus
+from conveyor.events.realtime.hub import Hub
+from conveyor.events.realtime.manager import create_manager
+from conveyor.events.realtime.namespace import ConveyorNamespace
+from conveyor.events.realtime.server import create_server
+from conveyor.projects.secrets import SecretCipher
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    codec: JwtCodec
+    cipher: SecretCipher
+    bus: EventBus
+    hub: Hub
+    sio: socketio.AsyncServer
+
+    @classmethod
+    def build(cls, settings: Settings) -> Container:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url)
+        codec = JwtCodec(
+            secret=settings.resolved_jwt_secret,
+            algorithm=settings.jwt_algorithm,
+            ttl_seconds=settings.access_token_ttl_seconds,
+        )
+        manager = create_manager(settings.redis_url)
+        sio = create_server(settings, manager)
+        hub = Hub(db=db, codec=codec, settings=settings, manager=manager)
+        sio.register_namespace(ConveyorNamespace(hub, settings))
+        cipher = SecretCipher(settings.resolved_secrets_key)
+        return cls(settings, db, codec, cipher, EventBus(sio), hub, sio)

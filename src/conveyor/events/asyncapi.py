@@ -1,0 +1,152 @@
+"""An AsyncAPI 3.0 document generated from the catalog, so other clients can be generated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conveyor import __version__
+from conveyor.events.catalog import CATALOG, EventCategory, EventPriority
+from conveyor.events.rooms import WS_NAMESPACE
+
+CLIENT_MESSAGES: dict[str, dict[str, Any]] = {
+    "authenticate": {
+        "type": "object",
+        "required": ["token"],
+        "properties": {
+            "token": {
+                "type": "string",
+                "description": "JWT from /api/v1/auth/login or an API token",
+            },
+            "lastSeq": {"type": "integer", "minimum": 0, "description": "resume after this seq"},
+        },
+    },
+    "subscribe": {"$ref": "#/components/schemas/FilterChange"},
+    "unsubscribe": {"$ref": "#/components/schemas/FilterChange"},
+}
+SERVER_CONTROL_MESSAGES: dict[str, dict[str, Any]] = {
+    "authenticated": {
+        "type": "object",
+        "required": ["user", "lastSeq"],
+        "properties": {
+            "user": {"type": "object"},
+            "projects": {"type": "object", "additionalProperties": {"type": "string"}},
+            "lastSeq": {"type": "integer"},
+            "resumeFrom": {"type": ["integer", "null"]},
+            "expiresAt": {"type": ["string", "null"], "format": "date-time"},
+            "filter": {"type": "object"},
+        },
+    },
+    "auth_error": {
+        "type": "object",
+        "required": ["message"],
+        "properties": {"message": {"type": "string"}},
+    },
+    "error": {
+        "type": "object",
+        "required": ["message"],
+        "properties": {
+            "message": {"type": "string"},
+            "code": {"type": "string"},
+            "event": {"type": "string"},
+        },
+    },
+    "subscribed": {"type": "object", "properties": {"filter": {"type": "object"}}},
+}
+
+
+def build_document() -> dict[str, Any]:
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"Envelope": _envelope_schema(), "FilterChange": _filter_schema()}
+    for spec in CATALOG.values():
+        name = spec.event_type.value
+        schemas[f"{name}_data"] = spec.json_schema()
+        messages[name] = {
+            "name": name,
+            "summary": spec.description,
+            "x-category": spec.category.value,
+            "x-priority-rule": spec.priority_rule,
+            "payload": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Envelope"},
+                    {
+                        "properties": {
+                            "event_type": {"const": name},
+                            "data": {"$ref": f"#/components/schemas/{name}_data"},
+                        }
+                    },
+                ]
+            },
+        }
+    for name, payload in {**CLIENT_MESSAGES, **SERVER_CONTROL_MESSAGES}.items():
+        messages[name] = {"name": name, "payload": payload}
+    return {
+        "asyncapi": "3.0.0",
+        "info": {"title": "Conveyor live events", "version": __version__},
+        "defaultContentType": "application/json",
+        "channels": {
+            "ws": {
+                "address": WS_NAMESPACE,
+                "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in messages},
+            }
+        },
+        "operations": _operations(),
+        "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def _operations() -> dict[str, Any]:
+    def op(action: str, names: list[str]) -> dict[str, Any]:
+        return {
+            "action": action,
+            "channel": {"$ref": "#/channels/ws"},
+            "messages": [{"$ref": f"#/channels/ws/messages/{n}"} for n in names],
+        }
+
+    events = [spec.event_type.value for spec in CATALOG.values()]
+    return {
+        "clientSends": op("receive", list(CLIENT_MESSAGES)),
+        "serverSends": op("send", [*SERVER_CONTROL_MESSAGES, *events]),
+    }
+
+
+def _envelope_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": [
+            "id",
+            "seq",
+            "event_type",
+            "category",
+            "priority",
+            "timestamp",
+            "project_id",
+            "data",
+        ],
+        "properties": {
+            "id": {"type": "string"},
+            "seq": {"type": "integer", "minimum": 1},
+            "event_type": {"type": "string"},
+            "category": {"enum": [c.value for c in EventCategory]},
+            "priority": {"enum": [p.value for p in EventPriority]},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "project_id": {"type": ["string", "null"]},
+            "data": {"type": "object"},
+        },
+    }
+
+
+def _filter_schema() -> dict[str, Any]:
+    strings = {"type": "array", "items": {"type": "string"}}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "categories": {"type": "array", "items": {"enum": [c.value for c in EventCategory]}},
+            "eventTypes": {
+                "type": "array",
+                "items": {"enum": [s.event_type.value for s in CATALOG.values()]},
+            },
+            "projectIds": strings,
+            "minPriority": {"enum": [p.value for p in EventPriority]},
+        },
+    }

@@ -1,0 +1,1 @@
+"""The live Socket.IO API: server, per-socket state, ordered delivery."""

@@ -1,0 +1,56 @@
+"""Per-socket state kept by the hub."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from conveyor.auth.principal import Access, Principal
+from conveyor.events.filters import EventFilter
+
+
+class TokenBucket:
+    """Allows ``burst`` messages at once and ``rate`` per second sustained."""
+
+    def __init__(self, *, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass
+class SocketState:
+    sid: str
+    namespace: str
+    limiter: TokenBucket
+    principal: Principal | None = None
+    access: Access | None = None
+    filter: EventFilter = field(default_factory=EventFilter)
+    last_seq: int = 0
+    ever_authenticated: bool = False
+    replaying: bool = False
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    rooms: set[str] = field(default_factory=set)
+    timer: asyncio.TimerHandle | None = None
+    rate_violations: int = 0
+
+    @property
+    def authenticated(self) -> bool:
+        return self.principal is not None
+
+    def cancel_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None

@@ -1,0 +1,44 @@
+"""Reading the event log over HTTP, and describing the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.auth import service as auth_service
+from conveyor.auth.principal import Principal
+from conveyor.events import store
+from conveyor.events.catalog import CATALOG
+from conveyor.events.schemas import Envelope
+
+
+async def page_events(
+    session: AsyncSession, principal: Principal, query: store.EventQuery
+) -> tuple[list[Envelope], int]:
+    """One page of events the principal may see, and the seq to continue after.
+
+    The head is read first and bounds the page, so continuing after it never skips an event
+    that committed while the page was read.
+    """
+    access = await auth_service.load_access(session, principal.user_id)
+    head = await store.last_seq(session)
+    records = await store.read(session, access.viewer, replace(query, until_seq=head))
+    envelopes = [store.to_envelope(r) for r in records]
+    next_after = envelopes[-1].seq if len(envelopes) == query.limit else max(head, query.after_seq)
+    return envelopes, next_after
+
+
+def describe_catalog() -> list[dict[str, Any]]:
+    return [
+        {
+            "eventType": spec.event_type.value,
+            "category": spec.category.value,
+            "description": spec.description,
+            "priorityRule": spec.priority_rule,
+            "audiences": sorted(a.value for a in spec.audiences),
+            "schema": spec.json_schema(),
+        }
+        for spec in CATALOG.values()
+    ]

@@ -1,0 +1,123 @@
+"""The event log: appending with a contiguous ``seq`` and reading what a viewer may see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.db import new_id, utcnow
+from conveyor.events.catalog import EventCategory, EventPriority
+from conveyor.events.filters import EventFilter
+from conveyor.events.models import EventRecord
+from conveyor.events.schemas import Emission, Envelope
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock that orders event commits.
+SEQ_LOCK_KEY = 0x636F6E7665796F72
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is reading: decides which events are visible."""
+
+    user_id: str
+    is_admin: bool
+    project_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    after_seq: int = 0
+    filter: EventFilter = field(default_factory=EventFilter)
+    limit: int = 100
+    until_seq: int | None = None
+
+
+async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[Envelope]:
+    """Insert events inside the caller's transaction, numbered after the last committed one.
+
+    On PostgreSQL an advisory transaction lock makes event commits happen in ``seq`` order,
+    so a reader that has seen ``seq`` N has also seen every committed event below N. On SQLite
+    the caller holds the single write slot (``Database.write_session``).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQ_LOCK_KEY})
+    last = await last_seq(session)
+    now = utcnow()
+    records = [_record(seq, now, item) for seq, item in enumerate(emissions, start=last + 1)]
+    session.add_all(records)
+    await session.flush()
+    return [to_envelope(record) for record in records]
+
+
+def _record(seq: int, timestamp: object, item: Emission) -> EventRecord:
+    return EventRecord(
+        seq=seq,
+        id=new_id(),
+        event_type=item.spec.event_type.value,
+        category=item.spec.category.value,
+        priority=item.priority.value,
+        timestamp=timestamp,
+        project_id=item.project_id,
+        user_id=item.user_id,
+        data=item.data,
+    )
+
+
+async def last_seq(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.coalesce(func.max(EventRecord.seq), 0)))).scalar_one())
+
+
+def to_envelope(record: EventRecord) -> Envelope:
+    return Envelope(
+        id=record.id,
+        seq=record.seq,
+        event_type=record.event_type,
+        category=EventCategory(record.category),
+        priority=EventPriority(record.priority),
+        timestamp=record.timestamp,
+        project_id=record.project_id,
+        data=record.data,
+    )
+
+
+async def read(session: AsyncSession, viewer: Viewer | None, query: EventQuery) -> list[EventRecord]:
+    """Events after ``query.after_seq`` in order; ``viewer=None`` reads everything (internal)."""
+    conditions = [EventRecord.seq > query.after_seq, *_filters(query)]
+    if viewer is not None:
+        conditions.append(visible_to(viewer))
+    statement = select(EventRecord).where(*conditions).order_by(EventRecord.seq).limit(query.limit)
+    return list((await session.execute(statement)).scalars())
+
+
+async def read_range(session: AsyncSession, first: int, last: int) -> list[EventRecord]:
+    statement = select(EventRecord).where(EventRecord.seq.between(first, last)).order_by(EventRecord.seq)
+    return list((await session.execute(statement)).scalars())
+
+
+def visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    own_user_event = EventRecord.user_id == viewer.user_id
+    shared = EventRecord.user_id.is_(None)
+    global_event = and_(shared, EventRecord.project_id.is_(None))
+    if viewer.is_admin:
+        return or_(own_user_event, shared)
+    member_event = and_(shared, EventRecord.project_id.in_(viewer.project_ids))
+    return or_(own_user_event, global_event, member_event)
+
+
+def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
+    wanted = query.filter
+    filters: list[ColumnElement[bool]] = []
+    if wanted.categories is not None:
+        filters.append(EventRecord.category.in_(sorted(wanted.categories)))
+    if wanted.event_types is not None:
+        filters.append(EventRecord.event_type.in_(sorted(wanted.event_types)))
+    if wanted.project_ids is not None:
+        filters.append(EventRecord.project_id.in_(sorted(wanted.project_ids)))
+    if wanted.min_priority is not EventPriority.LOW:
+        filters.append(EventRecord.priority.in_(wanted.allowed_priorities))
+    if query.until_seq is not None:
+        filters.append(EventRecord.seq <= query.until_seq)
+    return filters

@@ -1,0 +1,19 @@
+"""Imports every domain's tables so that ``metadata`` (used by Alembic) is complete."""
+
+from conveyor.auth import models as auth_models
+from conveyor.db import Base
+from conveyor.events import models as event_models
+from conveyor.notifications import models as notification_models
+from conveyor.projects import models as project_models
+from conveyor.system import models as system_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "auth_models",
+    "event_models",
+    "metadata",
+    "notification_models",
+    "project_models",
+    "system_models",
+]

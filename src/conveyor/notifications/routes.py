@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from conveyor.api.deps import CurrentPrincipal, SessionDep
+from conveyor.notifications import service
+from conveyor.notifications.schemas import NotificationRead
+
+router = APIRouter(tags=["notifications"])
+
+
+@router.get("/notifications")
+async def list_notifications(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[NotificationRead]:
+    notes = await service.list_notifications(
+        session, user_id=principal.user_id, unread_only=unread, limit=limit
+    )
+    return [NotificationRead.model_validate(n) for n in notes]
+
+
+@router.post("/notifications/{notification_id}/read")
+async def mark_read(
+    notification_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> NotificationRead:
+    note = await service.mark_read(
+        session=session, user_id=principal.user_id, notification_id=notification_id
+    )
+    return NotificationRead.model_validate(note)

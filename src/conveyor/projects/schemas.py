@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from conveyor.auth.roles import Role
+from conveyor.schemas import ApiModel
+
+ProjectName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
+
+
+class ProjectCreate(ApiModel):
+    name: ProjectName
+    repo_url: str | None = Field(default=None, max_length=1000)
+    default_branch: str = Field(default="main", min_length=1, max_length=255)
+
+
+class ProjectUpdate(ApiModel):
+    repo_url: str | None = Field(default=None, max_length=1000)
+    default_branch: str | None = Field(default=None, min_length=1, max_length=255)
+
+
+class ProjectRead(ApiModel):
+    id: str
+    name: str
+    repo_url: str | None
+    default_branch: str
+    created_at: datetime
+    role: Role | None = None
+
+
+class MemberPut(ApiModel):
+    role: Role
+
+
+class MemberRead(ApiModel):
+    user_id: str
+    username: str
+    role: Role
+
+
+class SecretPut(ApiModel):
+    value: str = Field(min_length=1, max_length=64 * 1024)
+
+
+class SecretRead(ApiModel):
+    name: str
+    updated_at: datetime

@@ -1,0 +1,60 @@
+"""System alerts: raised by operators or monitoring scripts, pushed to every client."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.auth.principal import Principal
+from conveyor.db import new_id, utcnow
+from conveyor.errors import Conflict, NotFound
+from conveyor.events.bus import EventBus
+from conveyor.events.catalog import EventType, SystemAlertData
+from conveyor.events.schemas import Emission, emission
+from conveyor.system.models import Alert
+from conveyor.system.schemas import AlertCreate, AlertRead, AlertStatus, AlertUpdate
+
+
+async def raise_alert(
+    *, session: AsyncSession, bus: EventBus, data: AlertCreate, actor: Principal | None
+) -> Alert:
+    alert = Alert(
+        id=new_id(),
+        status=AlertStatus.OPEN.value,
+        created_at=utcnow(),
+        created_by=actor.user_id if actor else None,
+        **data.model_dump(mode="json"),
+    )
+    session.add(alert)
+    await bus.commit(session, alert_event(alert))
+    return alert
+
+
+async def list_alerts(session: AsyncSession, *, status: AlertStatus | None, limit: int) -> list[Alert]:
+    statement = select(Alert).order_by(Alert.created_at.desc()).limit(limit)
+    if status is not None:
+        statement = statement.where(Alert.status == status.value)
+    return list((await session.execute(statement)).scalars())
+
+
+async def update_alert(
+    *, session: AsyncSession, bus: EventBus, alert_id: str, data: AlertUpdate, actor: Principal
+) -> Alert:
+    alert = await session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found")
+    if alert.status == AlertStatus.RESOLVED:
+        raise Conflict("alert is already resolved")
+    now = utcnow()
+    if data.status == AlertStatus.ACKNOWLEDGED:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor.user_id
+    else:
+        alert.resolved_at, alert.resolved_by = now, actor.user_id
+    alert.status = data.status.value
+    await bus.commit(session, alert_event(alert))
+    return alert
+
+
+def alert_event(alert: Alert) -> Emission:
+    payload = AlertRead.model_validate(alert).wire()
+    return emission(EventType.SYSTEM_ALERT, SystemAlertData(alertId=alert.id, alert=payload))
