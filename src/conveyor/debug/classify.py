@@ -39,5 +39,7 @@ def classify_log(log: str | bytes) -> ClassificationResult:
     model = load_model()
     probabilities = model.predict_proba([build_document(text, errors)])[0]
     ranked = sorted(zip(model.labels, probabilities, strict=True), key=lambda pair: -pair[1])
-    top = [LabelScore(label=label, confidence=round(float(p), CONFIDENCE_DIGITS)) for label, p in ranked[:TOP_K]]
+    top = [
+        LabelScore(label=label, confidence=round(float(p), CONFIDENCE_DIGITS)) for label, p in ranked[:TOP_K]
+    ]
     return ClassificationResult(label=top[0].label, confidence=top[0].confidence, top=top, errors=errors)

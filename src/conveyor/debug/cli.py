@@ -45,7 +45,9 @@ def evaluate(
 ) -> None:
     """Print stratified cross-validated metrics of the classifier on the corpus."""
     records = load_corpus(corpus)
-    _print_evaluation(f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds))
+    _print_evaluation(
+        f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds)
+    )
     if by_template:
         grouped = cross_validate(records, folds, by_template=True)
         _print_evaluation(f"{folds}-fold CV holding out whole templates", grouped)
@@ -78,7 +80,13 @@ def _print_evaluation(title: str, evaluation: Evaluation) -> None:
     )
     scores = Table("label", "precision", "recall", "f1", "support")
     for label, item in evaluation.per_label.items():
-        scores.add_row(label, f"{item.precision:.3f}", f"{item.recall:.3f}", f"{item.f1:.3f}", str(item.support))
+        scores.add_row(
+            label,
+            f"{item.precision:.3f}",
+            f"{item.recall:.3f}",
+            f"{item.f1:.3f}",
+            str(item.support),
+        )
     console.print(scores)
     matrix = Table("true \\ predicted", *[label[:6] for label in evaluation.labels])
     for label, row in zip(evaluation.labels, evaluation.confusion, strict=True):

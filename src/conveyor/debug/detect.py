@@ -49,9 +49,7 @@ class Rule:
 
 
 def _compile(rows: tuple[RuleRow, ...]) -> tuple[Rule, ...]:
-    return tuple(
-        Rule(kind, tool, re.compile(pattern, re.MULTILINE)) for kind, tool, pattern in rows
-    )
+    return tuple(Rule(kind, tool, re.compile(pattern, re.MULTILINE)) for kind, tool, pattern in rows)
 
 
 RULES: Final[tuple[Rule, ...]] = _compile(
@@ -75,20 +73,68 @@ _ARROW_LOCATION = re.compile(r"^\s*--> (?P<file>[\w./\\-]+):(?P<line>\d+):\d+")
 LOCATION_PATTERNS: Final[tuple[re.Pattern[str], ...]] = (
     re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)'),
     re.compile(r"^\s*at .*?\(?(?P<file>[\w./\\@-]+\.\w+):(?P<line>\d+)(?::\d+)?\)?$"),
-    re.compile(
-        r"^\s*(?P<file>[\w./\\-]+\.(?:go|py|rs|rb|[jt]sx?)):(?P<line>\d+)(?::\d+)?:?(?:\s|$)"
-    ),
+    re.compile(r"^\s*(?P<file>[\w./\\-]+\.(?:go|py|rs|rb|[jt]sx?)):(?P<line>\d+)(?::\d+)?:?(?:\s|$)"),
     re.compile(r"^(?P<file>/[\w./@-]+\.(?:[jt]sx?|mjs|cjs|vue|py))$"),
 )
 
-_COMMAND_LINE = re.compile(
-    r"^(?:Run |\+ |\$ |> |\[command\])\s*(?:sudo )?(?:\S*/)?(?P<cmd>[\w.+-]+)"
-)
+_COMMAND_LINE = re.compile(r"^(?:Run |\+ |\$ |> |\[command\])\s*(?:sudo )?(?:\S*/)?(?P<cmd>[\w.+-]+)")
 KNOWN_COMMANDS: Final = frozenset(
-    "pip pip3 python python3 pytest tox nox npm npx yarn pnpm node tsc eslint prettier jest "
-    "cargo rustc go mvn gradle gradlew make cmake ninja gcc g++ clang javac docker mypy ruff "
-    "black flake8 pylint pyright poetry uv bundle rake rspec composer apt-get git curl wget "
-    "kubectl helm terraform ctest bazel dotnet msbuild swift".split()
+    [
+        "pip",
+        "pip3",
+        "python",
+        "python3",
+        "pytest",
+        "tox",
+        "nox",
+        "npm",
+        "npx",
+        "yarn",
+        "pnpm",
+        "node",
+        "tsc",
+        "eslint",
+        "prettier",
+        "jest",
+        "cargo",
+        "rustc",
+        "go",
+        "mvn",
+        "gradle",
+        "gradlew",
+        "make",
+        "cmake",
+        "ninja",
+        "gcc",
+        "g++",
+        "clang",
+        "javac",
+        "docker",
+        "mypy",
+        "ruff",
+        "black",
+        "flake8",
+        "pylint",
+        "pyright",
+        "poetry",
+        "uv",
+        "bundle",
+        "rake",
+        "rspec",
+        "composer",
+        "apt-get",
+        "git",
+        "curl",
+        "wget",
+        "kubectl",
+        "helm",
+        "terraform",
+        "ctest",
+        "bazel",
+        "dotnet",
+        "msbuild",
+        "swift",
+    ]
 )
 
 

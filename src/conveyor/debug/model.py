@@ -43,11 +43,27 @@ def build_pipeline(seed: int = SEED) -> Pipeline:
     """An unfitted pipeline: TF-IDF features + calibrated linear SVM."""
     features = FeatureUnion(
         [
-            ("structure", TfidfVectorizer(preprocessor=structure_part, token_pattern=r"\S+",
-                                          lowercase=False, sublinear_tf=True)),
-            ("words", TfidfVectorizer(preprocessor=text_part, token_pattern=WORD_TOKEN_PATTERN,
-                                      ngram_range=(1, 2), min_df=2, max_features=40_000,
-                                      sublinear_tf=True, dtype=np.float32)),
+            (
+                "structure",
+                TfidfVectorizer(
+                    preprocessor=structure_part,
+                    token_pattern=r"\S+",
+                    lowercase=False,
+                    sublinear_tf=True,
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    preprocessor=text_part,
+                    token_pattern=WORD_TOKEN_PATTERN,
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    max_features=40_000,
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                ),
+            ),
         ]
     )
     folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=seed)

@@ -16,6 +16,7 @@ _C_FILE = r"(?P<file>[\w./\\+-]+\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|m|mm|cu))"
 
 PYTHON_RULES: Final[tuple[RuleRow, ...]] = (
     ("import_error", "python", r"^(?:E\s+)?(?P<msg>(?:ModuleNotFoundError|ImportError): .+)$"),
+    ("import_error", "python", r"^(?P<msg>.*: No module named '?[\w.]+'?)$"),
     ("out_of_memory", "python", r"^(?:E\s+)?(?P<msg>MemoryError\b.*)$"),
     ("disk_full", "python", r"^(?P<msg>OSError: \[Errno 28\].*)$"),
     ("permission_denied", "python", r"^(?P<msg>PermissionError: .+)$"),
@@ -201,8 +202,12 @@ NODE_RULES: Final[tuple[RuleRow, ...]] = (
     ("lint_violation", "eslint", r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+)$"),
     ("lint_summary", "eslint", r"^(?P<msg>✖ \d+ problems? \(\d+ errors?.*)$"),
     ("format_check", "prettier", r"^(?P<msg>\[warn\] Code style issues (?:found|were found).*)$"),
+    ("format_check", "prettier", r"^(?P<msg>.*(?:You have Prettier linting errors|"
+     r"would turn out different if you process them with prettier|prettier --list-different).*)$"),
     ("test_failed", "jest", r"^\s*(?P<msg>FAIL\s+(?P<file>\S+\.[jt]sx?)).*$"),
     ("test_summary", "jest", r"^(?P<msg>Tests:\s+\d+ failed.*)$"),
+    ("test_failed", "jest", r"^\s*● (?P<msg>.+ › .+)$"),
+    ("test_failed", "jest", r"^(?:Error: )?(?P<msg>expect\((?:received|jest\.fn\(\))\)\..+)$"),
     ("test_failed", "mocha", r"^\s+(?P<msg>\d+ failing)$"),
     ("syntax_error", "node", r"^(?P<msg>SyntaxError: .+)$"),
 )

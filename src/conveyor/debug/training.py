@@ -14,7 +14,12 @@ from typing import Any
 import numpy as np
 import sklearn
 from sklearn.base import clone
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from conveyor.debug.detect import detect_in_text
@@ -101,7 +106,11 @@ def cross_validate(
 
 
 def _splits(
-    records: Sequence[CorpusRecord], labels: np.ndarray[Any, Any], folds: int, seed: int, by_template: bool
+    records: Sequence[CorpusRecord],
+    labels: np.ndarray[Any, Any],
+    folds: int,
+    seed: int,
+    by_template: bool,
 ) -> list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
     placeholder = np.zeros(len(records))
     if by_template:

@@ -26,9 +26,19 @@ CORPUS_PATH: Final = Path(__file__).resolve().parent.parent / "data" / "corpus.j
 PASTED_EXCERPT_RATE: Final = 0.2
 
 GROUPS: Final[dict[str, tuple[Template, ...]]] = {
-    "MISSING": MISSING, "CONFLICT": CONFLICT, "COMPILE": COMPILE, "TESTS": TESTS,
-    "LINT": LINT, "TYPES": TYPES, "TIMEOUTS": TIMEOUTS, "MEMORY": MEMORY, "DISK": DISK,
-    "NETWORK": NETWORK, "AUTH": AUTH, "CONFIG": CONFIG, "INFRA": INFRA,
+    "MISSING": MISSING,
+    "CONFLICT": CONFLICT,
+    "COMPILE": COMPILE,
+    "TESTS": TESTS,
+    "LINT": LINT,
+    "TYPES": TYPES,
+    "TIMEOUTS": TIMEOUTS,
+    "MEMORY": MEMORY,
+    "DISK": DISK,
+    "NETWORK": NETWORK,
+    "AUTH": AUTH,
+    "CONFIG": CONFIG,
+    "INFRA": INFRA,
 }
 
 

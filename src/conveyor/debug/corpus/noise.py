@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from conveyor.debug.corpus.fake import (
-    hexid,
-    NPM_PACKAGES,
-    PY_PACKAGES,
     CRATES,
     GO_MODULES,
     JAVA_DEPS,
+    NPM_PACKAGES,
+    PY_PACKAGES,
+    hexid,
     semver,
 )
 
@@ -87,9 +87,7 @@ def _java(r: random.Random) -> list[str]:
             f"Downloading from central: https://repo.maven.apache.org/maven2/{group.replace('.', '/')}/{art}/{semver(r)}/{art}.pom"
         )
     if r.random() < 0.5:
-        lines.append(
-            "[WARNING] Using platform encoding (UTF-8 actually) to copy filtered resources"
-        )
+        lines.append("[WARNING] Using platform encoding (UTF-8 actually) to copy filtered resources")
     return lines
 
 
@@ -101,9 +99,7 @@ def _native(r: random.Random) -> list[str]:
         "-- Generating done",
     ]
     pct = 0
-    for name in r.sample(
-        ("util", "parser", "main", "net", "io", "hash", "buffer", "log"), r.randint(2, 5)
-    ):
+    for name in r.sample(("util", "parser", "main", "net", "io", "hash", "buffer", "log"), r.randint(2, 5)):
         pct += r.randint(3, 15)
         lines.append(f"[{pct:3d}%] Building C object CMakeFiles/app.dir/src/{name}.c.o")
     if r.random() < 0.4:
@@ -253,7 +249,7 @@ _HEADERS: dict[str, Callable[[random.Random, str], list[str]]] = {
     "jenkins": lambda r, c: [
         f"Started by user {r.choice(('admin', 'ci-bot', 'GitHub push'))}",
         "[Pipeline] Start of Pipeline",
-        f"[Pipeline] node",
+        "[Pipeline] node",
         f"Running on agent-{r.randint(1, 20)} in /var/lib/jenkins/workspace/app",
         "[Pipeline] {",
         "[Pipeline] stage",
@@ -264,7 +260,7 @@ _HEADERS: dict[str, Callable[[random.Random, str], list[str]]] = {
         "Worker information",
         f"hostname: {r.randint(1000, 9999)}-travis-worker",
         "travis_fold:start:git.checkout",
-        f"$ git clone --depth=50 https://github.com/acme/app.git",
+        "$ git clone --depth=50 https://github.com/acme/app.git",
         "travis_fold:end:git.checkout",
     ],
     "circleci": lambda r, c: ["#!/bin/bash -eo pipefail"],
@@ -288,7 +284,7 @@ _FOOTERS: dict[str, Callable[[int, str], list[str]]] = {
     "travis": lambda code, c: [
         f'The command "{c}" exited with {code}.',
         "",
-        f"Done. Your build exited with 1.",
+        "Done. Your build exited with 1.",
     ],
     "circleci": lambda code, c: ["", f"Exited with code exit status {code}"],
     "azure-pipelines": lambda code, c: [f"##[error]Bash exited with code '{code}'."],
