@@ -42,9 +42,14 @@ def create_api(container: Container) -> FastAPI:
 
 
 def create_app(settings: Settings | None = None) -> Any:
-    """The ASGI app served by ``conveyor serve``; its FastAPI part is ``app.state``-reachable."""
-    container = Container.build(settings or Settings())
-    return mount(container.sio, create_api(container))
+    """The ASGI app served by ``conveyor serve``."""
+    return build(settings or Settings())[1]
+
+
+def build(settings: Settings) -> tuple[Container, Any]:
+    """The node's container and its ASGI app (REST + Socket.IO on both paths)."""
+    container = Container.build(settings)
+    return container, mount(container.sio, create_api(container))
 
 
 @asynccontextmanager

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".conveyor")
     database_url: str | None = None
     redis_url: str | None = None
+    redis_channel: str = "conveyor"
     executor: Literal["local", "celery"] = "local"
 
     host: str = "127.0.0.1"
@@ -52,8 +53,8 @@ class Settings(BaseSettings):
     @field_validator("jwt_secret")
     @classmethod
     def _refuse_placeholder(cls, value: str | None) -> str | None:
-        if value is not None and (value.lower() in PLACEHOLDER_SECRETS or len(value) < 16):
-            raise ValueError("CONVEYOR_JWT_SECRET must be at least 16 characters and not a placeholder")
+        if value is not None and (value.lower() in PLACEHOLDER_SECRETS or len(value) < 32):
+            raise ValueError("CONVEYOR_JWT_SECRET must be at least 32 characters and not a placeholder")
         return value
 
     @cached_property

@@ -36,7 +36,7 @@ class Container:
             algorithm=settings.jwt_algorithm,
             ttl_seconds=settings.access_token_ttl_seconds,
         )
-        manager = create_manager(settings.redis_url)
+        manager = create_manager(settings.redis_url, settings.redis_channel)
         sio = create_server(settings, manager)
         hub = Hub(db=db, codec=codec, settings=settings, manager=manager)
         sio.register_namespace(ConveyorNamespace(hub, settings))

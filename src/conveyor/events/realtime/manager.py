@@ -62,7 +62,7 @@ class RedisHubManager(socketio.AsyncRedisManager, HubManager):  # type: ignore[m
     """
 
 
-def create_manager(redis_url: str | None) -> HubManager:
+def create_manager(redis_url: str | None, channel: str) -> HubManager:
     if redis_url:
-        return RedisHubManager(redis_url, channel="conveyor")
+        return RedisHubManager(redis_url, channel=channel)
     return HubManager()
