@@ -10,6 +10,8 @@ Public interface::
 Invalid input raises ``InvalidLogError`` (a ``ValueError``); see ``normalize``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from conveyor.debug.detect import detect
 from conveyor.debug.normalize import MAX_LOG_BYTES
 from conveyor.debug.schemas import (
@@ -22,6 +24,19 @@ from conveyor.debug.schemas import (
     LogTooLargeError,
 )
 
+if TYPE_CHECKING:
+    from conveyor.debug.classify import classify_log
+
+
+def __getattr__(name: str) -> Any:
+    # classify_log pulls in scikit-learn; import it only when it is first used.
+    if name == "classify_log":
+        from conveyor.debug.classify import classify_log
+
+        return classify_log
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "LABELS",
     "MAX_LOG_BYTES",
@@ -31,5 +46,6 @@ __all__ = [
     "InvalidLogError",
     "LabelScore",
     "LogTooLargeError",
+    "classify_log",
     "detect",
 ]

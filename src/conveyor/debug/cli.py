@@ -5,20 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from conveyor.debug.classify import classify_log
-from conveyor.debug.model import CORPUS_PATH, MODEL_PATH, SEED, save_model
 from conveyor.debug.normalize import MAX_LOG_BYTES
 from conveyor.debug.schemas import InvalidLogError
-from conveyor.debug.training import Evaluation, cross_validate, load_corpus, train_model
+
+if TYPE_CHECKING:
+    from conveyor.debug.training import Evaluation
+
+# scikit-learn is imported inside the commands so that `conveyor --help` stays fast.
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CORPUS_PATH = DATA_DIR / "corpus.jsonl"
+MODEL_PATH = DATA_DIR / "model.joblib"
+DEFAULT_SEED = 1337
 
 debug_app = typer.Typer(help="Diagnose failed CI runs: find the errors in a log and classify the cause.")
-console = Console()
+console = Console(width=160)
 
 
 @debug_app.command()
@@ -26,6 +32,8 @@ def classify(
     log_file: Annotated[str, typer.Argument(metavar="FILE", help="Log file, or - for stdin.")],
 ) -> None:
     """Print the diagnosis of a CI log as JSON."""
+    from conveyor.debug.classify import classify_log
+
     try:
         data = _read_input(log_file)
         result = classify_log(data)
@@ -44,6 +52,8 @@ def evaluate(
     ] = True,
 ) -> None:
     """Print stratified cross-validated metrics of the classifier on the corpus."""
+    from conveyor.debug.training import cross_validate, load_corpus
+
     records = load_corpus(corpus)
     _print_evaluation(
         f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds)
@@ -57,9 +67,12 @@ def evaluate(
 def train(
     corpus: Annotated[Path, typer.Option(help="Corpus JSON Lines file.")] = CORPUS_PATH,
     output: Annotated[Path, typer.Option(help="Where to write the model artifact.")] = MODEL_PATH,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = SEED,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
 ) -> None:
     """Rebuild the shipped model artifact from the corpus (deterministic)."""
+    from conveyor.debug.model import save_model
+    from conveyor.debug.training import train_model
+
     model = train_model(corpus, seed)
     save_model(model, output)
     typer.echo(f"trained on {corpus} (sha256 {model.corpus_sha256[:12]}), wrote {output}")
@@ -88,6 +101,7 @@ def _print_evaluation(title: str, evaluation: Evaluation) -> None:
             str(item.support),
         )
     console.print(scores)
+    console.print("Confusion matrix (rows: true label, columns: predicted, first 6 letters)")
     matrix = Table("true \\ predicted", *[label[:6] for label in evaluation.labels])
     for label, row in zip(evaluation.labels, evaluation.confusion, strict=True):
         matrix.add_row(label, *[str(count) if count else "." for count in row])

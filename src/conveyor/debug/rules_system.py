@@ -35,6 +35,11 @@ RESOURCE_RULES: Final[tuple[RuleRow, ...]] = (
         r"^(?P<msg>.*(?:exit code|exit status|exited with code|code)[ :]+(?P<code>137)\b.*)$",
     ),
     ("oom_killed", None, r"^(?P<msg>.*(?:signal: killed|killed by signal 9|SIGKILL).*)$"),
+    (
+        "command_not_found",
+        None,
+        r"^(?P<msg>.*(?:exit code|exit status|code)[ :]+(?P<code>127)\b.*)$",
+    ),
 )
 
 RUNNER_RULES: Final[tuple[RuleRow, ...]] = (
@@ -146,7 +151,8 @@ ENVIRONMENT_RULES: Final[tuple[RuleRow, ...]] = (
     (
         "auth_failed",
         None,
-        r"^(?P<msg>.*(?:(?:HTTP/[\d.]+ |status(?: code)?:? |error:? |code E?)40[13]\b|Unauthorized|Forbidden|Bad credentials|"
+        r"^(?P<msg>.*(?:(?:HTTP/[\d.]+ |status(?: code)?:? |error:? |code E?)40[13]\b|"
+        r"Unauthorized|Forbidden|Bad credentials|"
         r"[Aa]uthentication (?:failed|required)|[Ii]nvalid (?:username or password|credentials|token)|"
         r"Permission denied \(publickey|could not read Username|Resource not accessible by integration|"
         r"Unable to locate credentials|ExpiredToken|InvalidAccessKeyId|AccessDenied|"
@@ -156,7 +162,8 @@ ENVIRONMENT_RULES: Final[tuple[RuleRow, ...]] = (
         "network_error",
         None,
         r"^(?P<msg>.*(?:Connection refused|Connection reset|[Cc]onnection timed out|"
-        r"Could not resolve host|Temporary failure in name resolution|Name or service not known|"
+        r"Could not resolve host|Temporary failure in name resolution|server misbehaving|no such host|"
+        r"Name or service not known|"
         r"getaddrinfo|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|socket hang up|"
         r"i/o timeout|Network is unreachable|Failed to connect to|Read timed out|"
         r"Could not connect to|\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)|"
@@ -173,11 +180,6 @@ ENVIRONMENT_RULES: Final[tuple[RuleRow, ...]] = (
         "command_not_found",
         "shell",
         r"^(?P<msg>(?:.*: )?(?:line \d+: )?\S+: (?:command )?not found)$",
-    ),
-    (
-        "command_not_found",
-        None,
-        r"^(?P<msg>.*(?:exit code|exit status|code)[ :]+(?P<code>127)\b.*)$",
     ),
     ("missing_variable", "shell", r"^(?P<msg>.*: (?:\$?\w+): unbound variable)$"),
     (

@@ -159,6 +159,7 @@ PACKAGING_RULES: Final[tuple[RuleRow, ...]] = (
     ),
     ("resolution_conflict", "bundler", r"^(?P<msg>Bundler could not find compatible versions.*)$"),
     ("package_not_found", "bundler", r"^(?P<msg>Could not find gem .+)$"),
+    ("import_error", "ruby", r"^(?P<msg>.*cannot load such file -- \S+ \(LoadError\).*)$"),
     ("resolution_conflict", "composer", r"^(?P<msg>Your requirements could not be resolved.*)$"),
     ("package_not_found", "conda", r"^(?P<msg>PackagesNotFoundError: .+)$"),
     (
@@ -202,11 +203,15 @@ NODE_RULES: Final[tuple[RuleRow, ...]] = (
     ("lint_violation", "eslint", r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+)$"),
     ("lint_summary", "eslint", r"^(?P<msg>✖ \d+ problems? \(\d+ errors?.*)$"),
     ("format_check", "prettier", r"^(?P<msg>\[warn\] Code style issues (?:found|were found).*)$"),
-    ("format_check", "prettier", r"^(?P<msg>.*(?:You have Prettier linting errors|"
-     r"would turn out different if you process them with prettier|prettier --list-different).*)$"),
+    (
+        "format_check",
+        "prettier",
+        r"^(?P<msg>.*(?:You have Prettier linting errors|"
+        r"would turn out different if you process them with prettier|prettier --list-different).*)$",
+    ),
     ("test_failed", "jest", r"^\s*(?P<msg>FAIL\s+(?P<file>\S+\.[jt]sx?)).*$"),
     ("test_summary", "jest", r"^(?P<msg>Tests:\s+\d+ failed.*)$"),
-    ("test_failed", "jest", r"^\s*● (?P<msg>.+ › .+)$"),
+    ("test_failed", "jest", r"^\s*\u25cf (?P<msg>.+ \u203a .+)$"),
     ("test_failed", "jest", r"^(?:Error: )?(?P<msg>expect\((?:received|jest\.fn\(\))\)\..+)$"),
     ("test_failed", "mocha", r"^\s+(?P<msg>\d+ failing)$"),
     ("syntax_error", "node", r"^(?P<msg>SyntaxError: .+)$"),
@@ -216,7 +221,8 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     (
         "missing_header",
         "gcc",
-        rf"^{_C_FILE}:(?P<line>\d+):(?:\d+:)? fatal error: (?P<msg>\S+: No such file or directory|'[^']+' file not found)$",
+        rf"^{_C_FILE}:(?P<line>\d+):(?:\d+:)? fatal error: "
+        r"(?P<msg>\S+: No such file or directory|'[^']+' file not found)$",
     ),
     ("out_of_memory", "gcc", r"^(?P<msg>.*fatal error: Killed signal terminated program .+)$"),
     (

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import sklearn
-from sklearn.base import clone
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -97,10 +96,10 @@ def cross_validate(
     order = tuple(sorted(set(labels)))
     proba = np.zeros((len(records), len(order)))
     for train_index, test_index in _splits(records, labels, folds, seed, by_template):
-        pipeline = clone(build_pipeline(seed))
+        pipeline = build_pipeline(seed)
         pipeline.fit([documents[i] for i in train_index], labels[train_index])
         fold_proba = pipeline.predict_proba([documents[i] for i in test_index])
-        columns = [order.index(str(label)) for label in pipeline.classes_]
+        columns = np.array([order.index(str(label)) for label in pipeline.classes_])
         proba[np.ix_(test_index, columns)] = fold_proba
     return score(list(labels), proba, order)
 

@@ -15,37 +15,18 @@ from typing import Final
 from conveyor.debug.corpus.fake import context
 from conveyor.debug.corpus.noise import CI_SYSTEMS, frame
 from conveyor.debug.corpus.template import Template
-from conveyor.debug.corpus.templates_build import COMPILE, LINT, TESTS, TYPES
-from conveyor.debug.corpus.templates_deps import CONFLICT, MISSING
-from conveyor.debug.corpus.templates_env import AUTH, CONFIG, INFRA, NETWORK
-from conveyor.debug.corpus.templates_runtime import DISK, MEMORY, TIMEOUTS
+from conveyor.debug.corpus.templates import load_templates
 
 SEED: Final = 20240501
 PER_LABEL: Final = 110
 CORPUS_PATH: Final = Path(__file__).resolve().parent.parent / "data" / "corpus.jsonl"
 PASTED_EXCERPT_RATE: Final = 0.2
 
-GROUPS: Final[dict[str, tuple[Template, ...]]] = {
-    "MISSING": MISSING,
-    "CONFLICT": CONFLICT,
-    "COMPILE": COMPILE,
-    "TESTS": TESTS,
-    "LINT": LINT,
-    "TYPES": TYPES,
-    "TIMEOUTS": TIMEOUTS,
-    "MEMORY": MEMORY,
-    "DISK": DISK,
-    "NETWORK": NETWORK,
-    "AUTH": AUTH,
-    "CONFIG": CONFIG,
-    "INFRA": INFRA,
-}
-
 
 def generate(seed: int = SEED, per_label: int = PER_LABEL) -> Iterator[dict[str, str]]:
     """Yield corpus records: label, log, ecosystem, ci, provenance, template."""
-    rng = random.Random(seed)
-    for group, templates in GROUPS.items():
+    rng = random.Random(seed)  # noqa: S311 - reproducible corpus, not security
+    for group, templates in load_templates().items():
         for index in range(per_label):
             position = index % len(templates)
             yield _render(rng, templates[position], f"{group}[{position}]")

@@ -248,6 +248,9 @@ IMAGES = (
 )
 
 
+RUNNER_NAMES = ("GitHub Actions", "ubuntu-latest", "runner", "ci-agent")
+
+
 def semver(r: random.Random) -> str:
     return f"{r.randint(0, 9)}.{r.randint(0, 30)}.{r.randint(0, 20)}"
 
@@ -331,7 +334,7 @@ def context(r: random.Random) -> dict[str, object]:
         "minutes": r.choice((10, 15, 20, 30, 45, 60, 90, 120, 180, 360)),
         "mem": r.choice((2048, 4096, 7168, 8192, 16384)),
         "pid": r.randint(1000, 99999),
-        "runner": f"{r.choice(('GitHub Actions', 'ubuntu-latest', 'runner', 'ci-agent'))} {r.randint(1, 400)}",
+        "runner": f"{r.choice(RUNNER_NAMES)} {r.randint(1, 400)}",
         "jobid": r.randint(1000000, 9999999),
         "user": r.choice(("deploy-bot", "ci", "jenkins", "runner", "build")),
         "branch": r.choice(("main", "master", "develop", f"feature/{word}-{r.randint(10, 999)}")),

@@ -51,7 +51,8 @@ def _node(r: random.Random) -> list[str]:
         for p in r.sample(NPM_PACKAGES, r.randint(1, 3))
     ]
     lines += [
-        f"added {r.randint(200, 2000)} packages, and audited {r.randint(200, 2000)} packages in {r.randint(5, 90)}s",
+        f"added {r.randint(200, 2000)} packages, and audited {r.randint(200, 2000)} packages"
+        f" in {r.randint(5, 90)}s",
         f"{r.randint(50, 300)} packages are looking for funding",
         "  run `npm fund` for details",
     ]
@@ -84,7 +85,8 @@ def _java(r: random.Random) -> list[str]:
     for dep in r.sample(JAVA_DEPS, r.randint(2, 4)):
         group, art = dep.split(":")
         lines.append(
-            f"Downloading from central: https://repo.maven.apache.org/maven2/{group.replace('.', '/')}/{art}/{semver(r)}/{art}.pom"
+            "Downloading from central: https://repo.maven.apache.org/maven2/"
+            f"{group.replace('.', '/')}/{art}/{semver(r)}/{art}.pom"
         )
     if r.random() < 0.5:
         lines.append("[WARNING] Using platform encoding (UTF-8 actually) to copy filtered resources")
@@ -241,7 +243,8 @@ _HEADERS: dict[str, Callable[[random.Random, str], list[str]]] = {
     ],
     "gitlab-ci": lambda r, c: [
         f"Running with gitlab-runner 16.{r.randint(0, 11)}.{r.randint(0, 3)} (abc{r.randint(100, 999)}de)",
-        f"  on docker-runner-{r.randint(1, 9)} xY{r.randint(10, 99)}zQ, system ID: s_{r.randint(10**8, 10**9)}",
+        f"  on docker-runner-{r.randint(1, 9)} xY{r.randint(10, 99)}zQ,"
+        f" system ID: s_{r.randint(10**8, 10**9)}",
         f"\x1b[0Ksection_start:{r.randint(1700000000, 1720000000)}:prepare_executor\r\x1b[0K"
         'Preparing the "docker" executor',
         "Getting source from Git repository",

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from conveyor.debug.model import CORPUS_PATH, file_sha256, load_model
+from conveyor.debug.training import featurize, train_model
+
+
+def test_shipped_model_was_trained_on_the_committed_corpus() -> None:
+    assert load_model().corpus_sha256 == file_sha256(CORPUS_PATH)
+
+
+def test_shipped_model_matches_a_fresh_deterministic_rebuild(real_logs: list[dict[str, Any]]) -> None:
+    documents = [featurize(row["log"]) for row in real_logs]
+    rebuilt = train_model()
+    shipped = load_model()
+    assert rebuilt.labels == shipped.labels
+    np.testing.assert_allclose(rebuilt.predict_proba(documents), shipped.predict_proba(documents), atol=1e-9)
