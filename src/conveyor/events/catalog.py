@@ -48,6 +48,7 @@ class EventType(StrEnum):
     PIPELINE_EXECUTION_STARTED = "pipeline_execution_started"
     PIPELINE_EXECUTION_UPDATED = "pipeline_execution_updated"
     PIPELINE_EXECUTION_COMPLETED = "pipeline_execution_completed"
+    PIPELINE_LOG = "pipeline_log"
     SECURITY_VULNERABILITY_DETECTED = "security_vulnerability_detected"
     SECURITY_VULNERABILITY_UPDATED = "security_vulnerability_updated"
     SECURITY_SCAN_STARTED = "security_scan_started"
@@ -90,6 +91,16 @@ class ExecutionData(EventData):
     executionId: str
     pipelineId: str
     execution: Obj
+
+
+class PipelineLogData(EventData):
+    """A batch of log lines of one job; ``offset`` is the number of the first line (0-based)."""
+
+    executionId: str
+    pipelineId: str
+    jobId: str
+    offset: int
+    lines: list[Obj]
 
 
 class VulnerabilityData(EventData):
@@ -255,6 +266,9 @@ _SPECS: tuple[EventSpec, ...] = (
     EventSpec(_T.PIPELINE_EXECUTION_COMPLETED, _C.PIPELINE, "A pipeline execution has completed",
               ExecutionData, _execution_outcome,
               "HIGH if execution.status is failed, timed_out or error, else MEDIUM", PROJECT),
+    EventSpec(_T.PIPELINE_LOG, _C.PIPELINE,
+              "Log lines of a job, in batches: lines are {n, ts, text, step}, n counts from offset",
+              PipelineLogData, _P.LOW, "LOW", PROJECT),
     EventSpec(_T.SECURITY_VULNERABILITY_DETECTED, _C.SECURITY,
               "A security vulnerability has been detected", VulnerabilityData,
               _by_severity("vulnerability", _P.MEDIUM),
