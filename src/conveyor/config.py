@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     ws_compression: bool = True
     event_gap_fill_seconds: float = Field(default=0.5, gt=0)
 
+    max_parallel_jobs: int = Field(default=4, ge=1)
+    workspaces_dir: Path | None = None
+    keep_workspaces: bool = False
+    job_heartbeat_seconds: float = Field(default=1.0, gt=0)
+    job_lease_seconds: float = Field(default=10.0, gt=0)
+    reaper_interval_seconds: float = Field(default=2.0, gt=0)
+    scheduler_interval_seconds: float = Field(default=10.0, gt=0)
+    log_flush_seconds: float = Field(default=0.2, gt=0)
+    log_batch_lines: int = Field(default=200, ge=1)
+    artifact_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    celery_queue: str = "conveyor.jobs"
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -66,6 +78,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_workspaces_dir(self) -> Path:
+        return self.workspaces_dir or self.data_dir / "workspaces"
 
     @cached_property
     def resolved_jwt_secret(self) -> str:
