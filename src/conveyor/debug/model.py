@@ -67,7 +67,9 @@ def build_pipeline(seed: int = SEED) -> Pipeline:
         ]
     )
     folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=seed)
-    classifier = CalibratedClassifierCV(LinearSVC(C=0.5, random_state=seed), method="sigmoid", cv=folds)
+    classifier = CalibratedClassifierCV(
+        LinearSVC(C=0.5, random_state=seed), method="sigmoid", cv=folds, ensemble=False
+    )
     return Pipeline([("features", features), ("classifier", classifier)])
 
 

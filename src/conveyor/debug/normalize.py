@@ -21,6 +21,7 @@ ANALYSIS_LIMIT_BYTES: Final = 512 * 1024
 TAIL_BYTES: Final = 256 * 1024
 REGION_RADIUS_BYTES: Final = 2 * 1024
 REGIONS_PER_MARKER: Final = 4
+SCAN_CHUNK_BYTES: Final = 1024 * 1024
 REGION_SEPARATOR: Final = b"\n[... log truncated ...]\n"
 
 # Lower-case markers whose last occurrences outside the tail are worth reading.
@@ -62,7 +63,7 @@ def prepare_log(data: str | bytes) -> str:
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
     if len(raw) > MAX_LOG_BYTES:
         raise LogTooLargeError(f"log is {len(raw)} bytes; the limit is {MAX_LOG_BYTES}")
-    if not raw.strip():
+    if not raw or raw.isspace():
         return ""
     _reject_binary(raw)
     text = select_regions(raw).decode("utf-8", "replace")
@@ -86,24 +87,40 @@ def select_regions(raw: bytes) -> bytes:
     if len(raw) <= ANALYSIS_LIMIT_BYTES:
         return raw
     head_end = len(raw) - TAIL_BYTES
-    lowered = raw[:head_end].lower()
-    windows = _merge_windows(_marker_windows(lowered), head_end)
+    windows = _merge_windows(_marker_windows(raw, head_end), head_end)
     pieces = [raw[start:end] for start, end in windows]
     pieces.append(raw[head_end:])
     return REGION_SEPARATOR.join(pieces)
 
 
-def _marker_windows(lowered: bytes) -> list[tuple[int, int]]:
-    windows: list[tuple[int, int]] = []
-    for marker in ERROR_MARKERS:
-        end = len(lowered)
-        for _ in range(REGIONS_PER_MARKER):
-            hit = lowered.rfind(marker, 0, end)
-            if hit < 0:
-                break
-            windows.append((hit - REGION_RADIUS_BYTES, hit + REGION_RADIUS_BYTES))
-            end = hit - REGION_RADIUS_BYTES
-    return windows
+def _marker_windows(raw: bytes, limit: int) -> list[tuple[int, int]]:
+    """Windows around the last hits of each marker before ``limit``, scanning backwards.
+
+    Chunks are lower-cased one at a time so memory stays at one chunk, not the whole log.
+    """
+    hits: dict[bytes, list[int]] = {marker: [] for marker in ERROR_MARKERS}
+    overlap = max(len(marker) for marker in ERROR_MARKERS)
+    end = limit
+    while end > 0 and any(len(found) < REGIONS_PER_MARKER for found in hits.values()):
+        start = max(0, end - SCAN_CHUNK_BYTES)
+        chunk = raw[start : min(limit, end + overlap)].lower()
+        for marker, found in hits.items():
+            _collect_hits(chunk, marker, start, found)
+        end = start
+    return [
+        (hit - REGION_RADIUS_BYTES, hit + REGION_RADIUS_BYTES) for found in hits.values() for hit in found
+    ]
+
+
+def _collect_hits(chunk: bytes, marker: bytes, offset: int, found: list[int]) -> None:
+    search_end = len(chunk)
+    while len(found) < REGIONS_PER_MARKER:
+        hit = chunk.rfind(marker, 0, search_end)
+        if hit < 0:
+            return
+        if not found or offset + hit < found[-1] - REGION_RADIUS_BYTES:
+            found.append(offset + hit)
+        search_end = hit
 
 
 def _merge_windows(windows: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
