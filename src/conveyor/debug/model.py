@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, Final
 
 import joblib
 import numpy as np
+import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
@@ -87,4 +89,10 @@ def load_model(path: Path = MODEL_PATH) -> TrainedModel:
     loaded = joblib.load(path)
     if not isinstance(loaded, TrainedModel):
         raise TypeError(f"{path} does not hold a TrainedModel")
+    if loaded.sklearn_version != sklearn.__version__:
+        warnings.warn(
+            f"{path.name} was trained with scikit-learn {loaded.sklearn_version}, running "
+            f"{sklearn.__version__}; rebuild it with `conveyor debug train` if results look off",
+            stacklevel=2,
+        )
     return loaded
