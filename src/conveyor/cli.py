@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from conveyor.client.cli import events_command
 from conveyor.config import Settings
 
 T = TypeVar("T")
@@ -20,6 +21,7 @@ user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
+app.command("events")(events_command)
 
 
 @app.command()

@@ -154,6 +154,12 @@ class ConveyorClient:
         no credentials can renew it, ``ValueError`` for an unknown category or event type.
         """
         selection = EventSelection(categories, event_types, project_ids, min_priority)
+        return self.stream(selection, after_seq=after_seq, backoff=backoff)
+
+    def stream(
+        self, selection: EventSelection, *, after_seq: int | None = None, backoff: Backoff | None = None
+    ) -> EventStream:
+        """``events()`` for a selection built beforehand."""
         stream = EventStream(self.base_url, self, selection=selection, after_seq=after_seq, backoff=backoff)
         self._streams.append(stream)
         return stream

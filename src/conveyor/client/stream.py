@@ -91,6 +91,7 @@ class EventStream:
         self._authenticated = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
+        self._ended: BaseException | None = None
 
     # Lifecycle --------------------------------------------------------------------------------
 
@@ -129,11 +130,13 @@ class EventStream:
     async def wait_authenticated(self, count: int = 1) -> dict[str, Any]:
         """Wait until the stream has authenticated ``count`` times in all; the last welcome.
 
-        Bound it with ``asyncio.timeout()``.
+        Raises what ended the stream, if it ends first. Bound it with ``asyncio.timeout()``.
         """
         self.start()
         async with self._authenticated:
-            await self._authenticated.wait_for(lambda: self.authentications >= count)
+            await self._authenticated.wait_for(lambda: self.authentications >= count or self._ended)
+        if self.authentications < count and self._ended is not None:
+            raise self._ended
         assert self.welcome is not None
         return self.welcome
 
@@ -154,6 +157,9 @@ class EventStream:
                 await asyncio.sleep(self.backoff.delay(failures))
         except (ConveyorAuthError, ConveyorConnectionError) as exc:
             self._queue.put_nowait(exc)
+            async with self._authenticated:
+                self._ended = exc
+                self._authenticated.notify_all()
 
     def connect_auth(self) -> dict[str, Any]:
         auth: dict[str, Any] = {"token": self.credentials.token}

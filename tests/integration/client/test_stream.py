@@ -46,7 +46,7 @@ async def test_filters_narrow_the_stream(server: RunningServer, client: Conveyor
     assert received.priority == "HIGH"
 
 
-async def test_after_seq_replays_the_log_then_goes_live(server: RunningServer, client: ConveyorClient) -> None:
+async def test_after_seq_replays_the_log_then_live(server: RunningServer, client: ConveyorClient) -> None:
     start = (await client.list_events(limit=1000)).next_after_seq
     missed = [await server.raise_alert(f"missed {n}") for n in range(2)]
     async with client.events(categories=["SYSTEM"], after_seq=start) as stream:
@@ -60,7 +60,8 @@ async def test_after_seq_replays_the_log_then_goes_live(server: RunningServer, c
 async def test_follow_events_calls_the_handler(server: RunningServer, client: ConveyorClient) -> None:
     seen: asyncio.Queue[Event] = asyncio.Queue()
     start = (await client.list_events(limit=1000)).next_after_seq
-    follower = asyncio.create_task(client.follow_events(seen.put, event_types=["system_alert"], after_seq=start))
+    following = client.follow_events(seen.put, event_types=["system_alert"], after_seq=start)
+    follower = asyncio.create_task(following)
     alert = await server.raise_alert("followed")
     event = await asyncio.wait_for(seen.get(), TIMEOUT)
     follower.cancel()
