@@ -92,7 +92,7 @@ class RunningServer:
 
     async def close_listeners(self) -> None:
         for listener in self._listeners:
-            await listener.close()
+            await asyncio.wait_for(listener.close(), 10)
 
 
 @asynccontextmanager
@@ -116,7 +116,9 @@ async def run_server(settings: Settings, *, port: int = 0) -> AsyncIterator[Runn
     try:
         yield running
     finally:
-        await running.close_listeners()
-        server.should_exit = True
-        await task
-        sock.close()
+        try:
+            await running.close_listeners()
+        finally:
+            server.should_exit = True
+            await asyncio.wait_for(task, 30)
+            sock.close()

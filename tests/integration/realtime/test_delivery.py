@@ -1,0 +1,192 @@
+"""Who receives what: per-event authorization, live membership, resume, filters, order."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.support.events import project_event
+from tests.support.server import RunningServer
+from tests.support.sockets import Listener
+
+
+def is_alert(alert: dict[str, Any]) -> Any:
+    return lambda data: data["data"].get("alertId") == alert["alertId"]
+
+
+async def seen_until_sentinel(server: RunningServer, *listeners: Listener) -> list[list[tuple[str, Any]]]:
+    """Raise a global alert and return what each listener received up to it.
+
+    Delivery is ordered by seq, so anything committed before the sentinel that a listener may
+    see arrives before it: what is absent here was not delivered. No sleeping needed.
+    """
+    sentinel = await server.raise_alert("sentinel")
+    return [await listener.events_until("system_alert", is_alert(sentinel)) for listener in listeners]
+
+
+async def test_project_events_reach_members_and_admins_only(server: RunningServer) -> None:
+    _, alice = await server.create_user("alice")
+    _, bob = await server.create_user("bob")
+    project_a = await server.create_project(alice, "a")
+    project_b = await server.create_project(bob, "b")
+    alice_socket = await server.authenticated_socket(alice)
+    bob_socket = await server.authenticated_socket(bob)
+    admin_socket = await server.authenticated_socket(await server.admin_token())
+    event_b = await project_event(server, project_b)
+    alice_seen, bob_seen, admin_seen = await seen_until_sentinel(server, alice_socket, bob_socket, admin_socket)
+    assert event_b.id not in {data["id"] for _, data in alice_seen}
+    assert event_b.id in {data["id"] for _, data in bob_seen}
+    assert event_b.id in {data["id"] for _, data in admin_seen}
+
+    # Asking for another project's events by id does not open them either.
+    await alice_socket.emit("subscribe", {"projectIds": [project_b, project_a]})
+    await alice_socket.next_of("subscribed")
+    second_b = await project_event(server, project_b)
+    own = await project_event(server, project_a)
+    received = await alice_socket.events_until("pipeline_deleted", lambda data: data["id"] == own.id)
+    assert second_b.id not in {data["id"] for _, data in received}
+    async with server.api(alice) as client:
+        page = (await client.get("/api/v1/events", params={"projectId": project_b})).json()
+    assert page["events"] == []
+
+
+async def test_user_events_reach_only_their_user(server: RunningServer) -> None:
+    _, alice = await server.create_user("alice")
+    _, bob = await server.create_user("bob")
+    alice_socket = await server.authenticated_socket(alice)
+    bob_socket = await server.authenticated_socket(bob)
+    admin_socket = await server.authenticated_socket(await server.admin_token())
+    async with server.api(alice) as client:
+        await client.post("/api/v1/auth/tokens", json={"name": "alice's script"})
+    alice_seen, bob_seen, admin_seen = await seen_until_sentinel(server, alice_socket, bob_socket, admin_socket)
+    assert "user_activity" in [name for name, _ in alice_seen]
+    assert "user_activity" not in [name for name, _ in bob_seen]
+    assert "user_activity" not in [name for name, _ in admin_seen]
+
+
+async def test_membership_changes_apply_to_live_sockets(server: RunningServer) -> None:
+    _, owner = await server.create_user("owner")
+    bob_id, bob = await server.create_user("bob")
+    project = await server.create_project(owner, "shared")
+    bob_socket = await server.authenticated_socket(bob)
+
+    before = await project_event(server, project)
+    async with server.api(owner) as client:
+        await client.put(f"/api/v1/projects/{project}/members/{bob_id}", json={"role": "viewer"})
+    _, note = await bob_socket.next_of("user_notification")
+    assert note["data"]["notification"]["kind"] == "membership"
+    during = await project_event(server, project)
+    async with server.api(owner) as client:
+        await client.delete(f"/api/v1/projects/{project}/members/{bob_id}")
+    await bob_socket.next_of("user_notification")
+    after = await project_event(server, project)
+
+    [seen] = await seen_until_sentinel(server, bob_socket)
+    ids = {data.get("id") for _, data in bob_socket.received}
+    assert during.id in ids
+    assert before.id not in ids and after.id not in ids and seen
+
+
+async def test_resume_with_last_seq_replays_in_order_without_gaps_or_duplicates(server: RunningServer) -> None:
+    _, alice = await server.create_user("alice")
+    admin = await server.admin_token()
+    first = await server.authenticated_socket(admin)
+    seen_alert = await server.raise_alert("seen")
+    _, envelope = await first.next_of("system_alert")
+    last_seq = envelope["seq"]
+    await first.close()
+
+    missed = [await server.raise_alert(f"missed {i}") for i in range(5)]
+    hidden = await project_event(server, await server.create_project(alice, "not-admins-business"))
+
+    second = await server.socket()
+    event, reply = await second.authenticate(admin, lastSeq=last_seq)
+    assert event == "authenticated" and reply["resumeFrom"] == last_seq
+    live = await server.raise_alert("live")
+    received = await second.events_until("system_alert", is_alert(live))
+    alerts = [data["data"]["alertId"] for name, data in received if name == "system_alert"]
+    assert alerts == [a["alertId"] for a in missed] + [live["alertId"]]
+    assert seen_alert["alertId"] not in alerts
+    seqs = [data["seq"] for name, data in received if "seq" in data]
+    assert seqs == sorted(set(seqs)) and min(seqs) > last_seq
+    assert hidden.id in {data["id"] for _, data in received}  # admins see every project
+
+
+async def test_resume_through_the_connect_packet(server: RunningServer) -> None:
+    admin = await server.admin_token()
+    await server.raise_alert("before")
+    missed = await server.raise_alert("missed")
+    listener = await server.socket(auth={"token": admin, "lastSeq": 0})
+    received = await listener.events_until("system_alert", is_alert(missed))
+    assert received[0][0] == "authenticated"
+    assert [name for name, _ in received].count("system_alert") == 2
+
+
+async def test_subscribe_narrows_by_category_and_priority(server: RunningServer) -> None:
+    _, alice = await server.create_user("alice")
+    project = await server.create_project(alice, "proj")
+    listener = await server.authenticated_socket(alice)
+    await listener.emit("subscribe", {"categories": ["SYSTEM"], "minPriority": "MEDIUM"})
+    _, reply = await listener.next_of("subscribed")
+    assert reply["filter"]["categories"] == ["SYSTEM"] and reply["filter"]["minPriority"] == "MEDIUM"
+    low = await server.raise_alert("low", "info")
+    await project_event(server, project)
+    high = await server.raise_alert("high", "critical")
+    received = await listener.events_until("system_alert", is_alert(high))
+    assert [name for name, _ in received] == ["system_alert"]
+    assert low["alertId"] not in str(received)
+
+    await listener.emit("unsubscribe", {})
+    await listener.next_of("subscribed")
+    event = await project_event(server, project)
+    _, envelope = await listener.next_of("pipeline_deleted")
+    assert envelope["id"] == event.id
+
+
+async def test_concurrent_events_arrive_in_seq_order(server: RunningServer) -> None:
+    listener = await server.authenticated_socket(await server.admin_token())
+    alerts = await asyncio.gather(*(server.raise_alert(f"burst {i}") for i in range(30)))
+    last = max(alerts, key=lambda a: a["createdAt"])
+    await listener.events_until("system_alert", lambda _: len(_alerts(listener)) == 30)
+    seqs = [data["seq"] for _, data in _alerts(listener)]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 30
+    assert {a["alertId"] for a in alerts} == {d["data"]["alertId"] for _, d in _alerts(listener)}
+    assert last
+
+
+def _alerts(listener: Listener) -> list[tuple[str, Any]]:
+    return [item for item in listener.received if item[0] == "system_alert"]
+
+
+async def test_events_committed_without_a_live_message_are_filled_from_the_log(server: RunningServer) -> None:
+    listener = await server.authenticated_socket(await server.admin_token())
+    bus = server.container.bus
+    emitter, bus.emitter = bus.emitter, None  # a producer that commits and dies before publishing
+    try:
+        lost = await server.raise_alert("committed, never published")
+    finally:
+        bus.emitter = emitter
+    _, envelope = await listener.next_of("system_alert", timeout=10)
+    assert envelope["data"]["alertId"] == lost["alertId"]
+
+
+async def test_out_of_order_messages_are_reordered(server: RunningServer) -> None:
+    listener = await server.authenticated_socket(await server.admin_token())
+    bus = server.container.bus
+    emitter, bus.emitter = bus.emitter, None
+    try:
+        first = await server.raise_alert("first")
+        second = await server.raise_alert("second")
+    finally:
+        bus.emitter = emitter
+    async with server.container.db.session() as session:
+        from conveyor.events import store
+
+        records = await store.read(session, None, store.EventQuery(after_seq=0, limit=1000))
+    by_alert = {r.data.get("alertId"): r for r in records}
+    hub = server.container.hub
+    for alert in (second, first):  # deliver the later one first
+        envelope = store.to_envelope(by_alert[alert["alertId"]]).model_dump(mode="json")
+        await hub.receive({"envelope": envelope, "rooms": ["authenticated"]})
+    got = [data["data"]["alertId"] for _, data in [await listener.next_of("system_alert") for _ in range(2)]]
+    assert got == [first["alertId"], second["alertId"]]

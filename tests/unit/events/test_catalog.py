@@ -1,0 +1,114 @@
+"""The catalog must say exactly what the spec's tables say."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from conveyor.errors import InvalidInput
+from conveyor.events.catalog import CATALOG, EventCategory, EventPriority, EventType, spec_for
+from conveyor.events.schemas import emission
+
+SPEC = Path(__file__).parents[3] / "docs" / "spec" / "websocket-api.md"
+ROW = re.compile(r"^\| `(?P<type>\w+)` \| (?P<description>[^|]+) \| `\{ (?P<fields>[^}]*) \}` \|$")
+SECTION_CATEGORY = {
+    "Pipeline": "PIPELINE",
+    "Security": "SECURITY",
+    "Debug": "DEBUG",
+    "System": "SYSTEM",
+    "Architecture": "ARCHITECTURE",
+}
+
+
+def spec_rows() -> list[tuple[str, str, dict[str, str]]]:
+    rows, category = [], ""
+    for line in SPEC.read_text().splitlines():
+        if heading := re.match(r"^### (\w+) Events", line):
+            category = SECTION_CATEGORY[heading.group(1)]
+        elif match := ROW.match(line.strip()):
+            fields = dict(part.split(": ") for part in match["fields"].split(", "))
+            rows.append((match["type"], category, fields))
+    return rows
+
+
+def test_the_spec_tables_were_read() -> None:
+    assert len(spec_rows()) == 22
+
+
+@pytest.mark.parametrize(("event_type", "category", "fields"), spec_rows())
+def test_every_spec_event_has_its_category_and_exact_fields(
+    event_type: str, category: str, fields: dict[str, str]
+) -> None:
+    spec = spec_for(event_type)
+    assert spec.category == category
+    schema = spec.json_schema()
+    assert set(schema["properties"]) == set(fields)
+    assert set(schema["required"]) == set(fields)
+    for name, kind in fields.items():
+        expected = "string" if kind == "string" else "object"
+        assert schema["properties"][name]["type"] == expected, name
+
+
+def test_user_category_has_notification_and_activity() -> None:
+    user_types = {spec.event_type for spec in CATALOG.values() if spec.category is EventCategory.USER}
+    assert user_types == {EventType.USER_NOTIFICATION, EventType.USER_ACTIVITY}
+
+
+def test_catalog_covers_every_category() -> None:
+    assert {spec.category for spec in CATALOG.values()} == set(EventCategory)
+
+
+def test_payloads_reject_unknown_and_missing_fields() -> None:
+    model = spec_for("pipeline_deleted").data_model
+    with pytest.raises(ValidationError):
+        model.model_validate({"pipelineId": "p", "extra": 1})
+    with pytest.raises(ValidationError):
+        model.model_validate({})
+
+
+@pytest.mark.parametrize(
+    ("severity", "status", "priority"),
+    [
+        ("critical", "open", EventPriority.HIGH),
+        ("warning", "open", EventPriority.MEDIUM),
+        ("info", "open", EventPriority.LOW),
+        ("critical", "acknowledged", EventPriority.LOW),
+    ],
+)
+def test_alert_priority_follows_severity_while_open(severity: str, status: str, priority: str) -> None:
+    data = {"alertId": "a", "alert": {"severity": severity, "status": status}}
+    assert emission(EventType.SYSTEM_ALERT, data).priority == priority
+
+
+@pytest.mark.parametrize(
+    ("status", "priority"),
+    [("failed", EventPriority.HIGH), ("timed_out", EventPriority.HIGH), ("success", EventPriority.MEDIUM)],
+)
+def test_completed_execution_is_high_priority_on_failure(status: str, priority: str) -> None:
+    data = {"executionId": "e", "pipelineId": "p", "execution": {"status": status}}
+    assert emission(EventType.PIPELINE_EXECUTION_COMPLETED, data, project_id="x").priority == priority
+
+
+def test_vulnerability_priority_follows_severity() -> None:
+    data = {"vulnerabilityId": "v", "vulnerability": {"severity": "high"}}
+    assert emission(EventType.SECURITY_VULNERABILITY_DETECTED, data, project_id="x").priority == "HIGH"
+
+
+def test_emission_rejects_a_payload_that_does_not_match() -> None:
+    with pytest.raises(InvalidInput, match="pipeline_created"):
+        emission(EventType.PIPELINE_CREATED, {"pipelineId": 3}, project_id="x")
+
+
+def test_emission_rejects_the_wrong_audience() -> None:
+    with pytest.raises(InvalidInput, match="audience"):
+        emission(EventType.PIPELINE_DELETED, {"pipelineId": "p"})
+    with pytest.raises(InvalidInput, match="audience"):
+        emission(EventType.SYSTEM_ALERT, {"alertId": "a", "alert": {}}, user_id="u")
+
+
+def test_unknown_event_type_is_refused() -> None:
+    with pytest.raises(KeyError):
+        spec_for("pipeline_exploded")
