@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,13 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 async def server(settings: Settings) -> AsyncIterator[RunningServer]:
     async with run_server(settings) as running:
         yield running
+
+
+@pytest.fixture
+def server_with(settings: Settings) -> Callable[..., AbstractAsyncContextManager[RunningServer]]:
+    """A server whose settings differ from the default ones: ``async with server_with(x=1)``."""
+
+    def start(**overrides: object) -> AbstractAsyncContextManager[RunningServer]:
+        return run_server(settings.model_copy(update=overrides))
+
+    return start
