@@ -59,6 +59,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await container.pipelines.stop()
         await container.hub.stop()
         await container.db.dispose()
 
@@ -74,6 +75,7 @@ async def start(container: Container) -> None:
         # Printed once, on the console of whoever started the server; never logged elsewhere.
         print(f"Created admin user 'admin' with password: {generated}", flush=True)
     await container.hub.start()
+    await container.pipelines.start()
 
 
 async def _conveyor_error(_: Request, exc: ConveyorError) -> JSONResponse:

@@ -15,6 +15,7 @@ from conveyor.events.realtime.manager import create_manager
 from conveyor.events.realtime.namespace import ConveyorNamespace
 from conveyor.events.realtime.server import create_server
 from conveyor.projects.secrets import SecretCipher
+from conveyor.runners.runtime import PipelineRuntime
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Container:
     bus: EventBus
     hub: Hub
     sio: socketio.AsyncServer
+    pipelines: PipelineRuntime
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -41,4 +43,5 @@ class Container:
         hub = Hub(db=db, codec=codec, settings=settings, manager=manager)
         sio.register_namespace(ConveyorNamespace(hub, settings))
         cipher = SecretCipher(settings.resolved_secrets_key)
-        return cls(settings, db, codec, cipher, EventBus(sio), hub, sio)
+        bus = EventBus(sio)
+        return cls(settings, db, codec, cipher, bus, hub, sio, PipelineRuntime.build(settings, db, bus, cipher))

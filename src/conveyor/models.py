@@ -4,6 +4,7 @@ from conveyor.auth import models as auth_models
 from conveyor.db import Base
 from conveyor.events import models as event_models
 from conveyor.notifications import models as notification_models
+from conveyor.pipelines import models as pipeline_models
 from conveyor.projects import models as project_models
 from conveyor.system import models as system_models
 
@@ -14,6 +15,7 @@ __all__ = [
     "event_models",
     "metadata",
     "notification_models",
+    "pipeline_models",
     "project_models",
     "system_models",
 ]

@@ -1,0 +1,1 @@
+"""Pipelines: YAML definitions, executions, their jobs, steps, logs and artifacts."""

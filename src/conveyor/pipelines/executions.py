@@ -1,0 +1,200 @@
+"""Executions: start (any trigger), cancel, re-run failed jobs, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.db import new_id, utcnow
+from conveyor.errors import Conflict, NotFound
+from conveyor.events.bus import EventBus
+from conveyor.events.catalog import EventType
+from conveyor.pipelines.dag import advance
+from conveyor.pipelines.executor import Executor
+from conveyor.pipelines.models import FAILING, Artifact, Execution, Job, LogLine, Pipeline, Status, Step
+from conveyor.pipelines.schemas import JobLog, LogLineRead, LogPage
+from conveyor.pipelines.spec import parse_definition, plan_jobs
+from conveyor.pipelines.spec.plan import JobPlan
+from conveyor.pipelines.state import TERMINAL, execution_event, jobs_of, lock_execution
+from conveyor.projects.models import Project
+
+
+class Trigger(StrEnum):
+    MANUAL = "manual"
+    PUSH = "push"
+    SCHEDULE = "schedule"
+
+
+async def start_execution(
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    executor: Executor,
+    pipeline: Pipeline,
+    actor_id: str | None,
+    trigger: Trigger,
+    ref: str | None = None,
+    commit_sha: str | None = None,
+) -> Execution:
+    project = await session.get(Project, pipeline.project_id)
+    plans = plan_jobs(parse_definition(pipeline.definition))
+    execution = Execution(
+        id=new_id(),
+        pipeline_id=pipeline.id,
+        project_id=pipeline.project_id,
+        number=await _next_number(session, pipeline.id),
+        status=Status.QUEUED,
+        trigger=trigger,
+        ref=ref or (project.default_branch if project and project.repo_url else None),
+        commit_sha=commit_sha,
+        definition=pipeline.definition,
+        actor_id=actor_id,
+        created_at=utcnow(),
+    )
+    session.add(execution)
+    session.add_all(_job_rows(execution.id, plans))
+    await session.flush()
+    session.add_all(_step_rows(await jobs_of(session, execution.id)))
+    await session.flush()
+    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution))
+    await executor.dispatch(await advance(session, bus, execution.id))
+    return execution
+
+
+async def _next_number(session: AsyncSession, pipeline_id: str) -> int:
+    await session.execute(select(Pipeline.id).where(Pipeline.id == pipeline_id).with_for_update())
+    statement = select(func.coalesce(func.max(Execution.number), 0)).where(
+        Execution.pipeline_id == pipeline_id
+    )
+    return int((await session.execute(statement)).scalar_one()) + 1
+
+
+def _job_rows(execution_id: str, plans: Sequence[JobPlan]) -> list[Job]:
+    return [
+        Job(
+            id=new_id(),
+            execution_id=execution_id,
+            position=position,
+            key=plan.key,
+            name=plan.name,
+            needs=plan.needs,
+            plan=plan.model_dump(mode="json"),
+            status=Status.QUEUED,
+            attempt=0,
+            retries_left=plan.retries,
+            log_lines=0,
+        )
+        for position, plan in enumerate(plans)
+    ]
+
+
+def _step_rows(jobs: Sequence[Job]) -> list[Step]:
+    return [
+        Step(id=new_id(), job_id=job.id, position=index, name=step["name"], status=Status.QUEUED)
+        for job in jobs
+        for index, step in enumerate(job.plan["steps"])
+    ]
+
+
+async def cancel_execution(
+    *, session: AsyncSession, bus: EventBus, executor: Executor, execution: Execution
+) -> Execution:
+    execution = await lock_execution(session, execution.id)
+    if execution.status in TERMINAL:
+        raise Conflict(f"execution {execution.id} has already ended ({execution.status})")
+    execution.cancel_requested = True
+    now = utcnow()
+    running: list[str] = []
+    for job in await jobs_of(session, execution.id):
+        if job.status == Status.QUEUED:
+            job.status, job.error, job.finished_at = Status.CANCELLED, "cancelled before it started", now
+            await session.execute(
+                update(Step).where(Step.job_id == job.id).values(status=Status.SKIPPED.value)
+            )
+        elif job.status == Status.RUNNING:
+            job.cancel_requested = True
+            running.append(job.id)
+    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
+    await executor.cancel(running)
+    await advance(session, bus, execution.id)
+    return execution
+
+
+async def retry_execution(
+    *, session: AsyncSession, bus: EventBus, executor: Executor, execution: Execution, actor_id: str | None
+) -> Execution:
+    """Re-run the jobs that failed, were cancelled or timed out, and those skipped because of them."""
+    execution = await lock_execution(session, execution.id)
+    if execution.status not in TERMINAL or execution.status == Status.SUCCESS:
+        raise Conflict(f"only a failed, cancelled or timed-out execution can be re-run ({execution.status})")
+    again = [job for job in await jobs_of(session, execution.id) if _rerun(job)]
+    for job in again:
+        job.status, job.dispatched_at, job.cancel_requested = Status.QUEUED, None, False
+        job.exit_code = job.error = job.finished_at = None
+        job.retries_left = int(job.plan.get("retries", 0))
+        await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.QUEUED.value))
+    execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id
+    execution.error = execution.finished_at = None
+    execution.cancel_requested = False
+    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution))
+    await executor.dispatch(await advance(session, bus, execution.id))
+    return execution
+
+
+def _rerun(job: Job) -> bool:
+    return Status(job.status) in FAILING or (job.status == Status.SKIPPED and bool(job.error))
+
+
+async def get_execution(session: AsyncSession, execution_id: str) -> Execution:
+    execution = await session.get(Execution, execution_id)
+    if execution is None:
+        raise NotFound(f"execution {execution_id} not found")
+    return execution
+
+
+async def list_executions(session: AsyncSession, pipeline_id: str, *, limit: int) -> list[Execution]:
+    statement = (
+        select(Execution)
+        .where(Execution.pipeline_id == pipeline_id)
+        .order_by(Execution.number.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def read_logs(
+    session: AsyncSession, execution: Execution, *, job: str | None, offset: int, limit: int
+) -> LogPage:
+    """Lines from ``offset`` of one job (by id or key), or of every job when ``job`` is None."""
+    jobs = await jobs_of(session, execution.id)
+    if job is not None:
+        jobs = [j for j in jobs if job in (j.id, j.key)]
+        if not jobs:
+            raise NotFound(f"job {job} not found in execution {execution.id}")
+    return LogPage(execution_id=execution.id, jobs=[await _job_log(session, j, offset, limit) for j in jobs])
+
+
+async def _job_log(session: AsyncSession, job: Job, offset: int, limit: int) -> JobLog:
+    statement = (
+        select(LogLine).where(LogLine.job_id == job.id, LogLine.n >= offset).order_by(LogLine.n).limit(limit)
+    )
+    lines = [LogLineRead.model_validate(line) for line in (await session.execute(statement)).scalars()]
+    next_offset = lines[-1].n + 1 if lines else max(offset, 0)
+    done = Status(job.status).done and next_offset >= job.log_lines
+    return JobLog(job_id=job.id, key=job.key, offset=offset, next_offset=next_offset, done=done, lines=lines)
+
+
+async def list_artifacts(session: AsyncSession, execution_id: str) -> list[Artifact]:
+    statement = select(Artifact).where(Artifact.execution_id == execution_id).order_by(Artifact.path)
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_artifact(session: AsyncSession, execution_id: str, artifact_id: str) -> tuple[Artifact, bytes]:
+    artifact = await session.get(Artifact, artifact_id)
+    if artifact is None or artifact.execution_id != execution_id:
+        raise NotFound(f"artifact {artifact_id} not found")
+    content = (await session.execute(select(Artifact.content).where(Artifact.id == artifact_id))).scalar_one()
+    return artifact, content

@@ -1,0 +1,290 @@
+"""What runners report, each in a short write transaction with its event: the update path.
+
+Local runners and Celery workers call the same functions, so a job's life looks the same
+whichever executor ran it. A runner that lost its job (lease expired, cancelled elsewhere)
+learns it from the return values and stops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.db import Database, utcnow
+from conveyor.events.bus import EventBus
+from conveyor.events.catalog import EventType, PipelineLogData
+from conveyor.events.schemas import emission
+from conveyor.pipelines.models import Artifact, Execution, Job, LogLine, Status, Step
+from conveyor.pipelines.spec.plan import JobPlan
+from conveyor.pipelines.state import execution_event, lock_execution
+from conveyor.projects.models import Project
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Everything a runner needs to run one job."""
+
+    job_id: str
+    key: str
+    execution_id: str
+    pipeline_id: str
+    project_id: str
+    number: int
+    attempt: int
+    retries_left: int
+    log_offset: int
+    plan: JobPlan
+    repo_url: str | None
+    ref: str | None
+    commit_sha: str | None
+
+
+@dataclass(frozen=True)
+class Line:
+    n: int
+    step: int | None
+    ts: datetime
+    text: str
+
+    def wire(self) -> dict[str, object]:
+        return {"n": self.n, "ts": self.ts.isoformat(), "step": self.step, "text": self.text}
+
+
+async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, lease: float) -> Claim | None:
+    """Take a queued job (None if it is gone, cancelled or already taken) and mark it running."""
+    async with db.write_session() as session:
+        job = await session.get(Job, job_id)
+        if job is None:
+            return None
+        execution = await lock_execution(session, job.execution_id)
+        await session.refresh(job)
+        if job.status != Status.QUEUED or execution.cancel_requested:
+            await session.commit()
+            return None
+        now = utcnow()
+        job.status, job.runner, job.attempt = Status.RUNNING, runner, job.attempt + 1
+        job.started_at, job.finished_at, job.exit_code, job.error = now, None, None, None
+        job.lease_expires_at = now + timedelta(seconds=lease)
+        await _reset_steps(session, job.id)
+        if execution.status == Status.QUEUED:
+            execution.status, execution.started_at = Status.RUNNING, execution.started_at or now
+        project = await session.get(Project, execution.project_id)
+        claim = _claim(job, execution, project)
+        await bus.commit(
+            session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
+        )
+        return claim
+
+
+def _claim(job: Job, execution: Execution, project: Project | None) -> Claim:
+    return Claim(
+        job_id=job.id,
+        key=job.key,
+        execution_id=execution.id,
+        pipeline_id=execution.pipeline_id,
+        project_id=execution.project_id,
+        number=execution.number,
+        attempt=job.attempt,
+        retries_left=job.retries_left,
+        log_offset=job.log_lines,
+        plan=JobPlan.model_validate(job.plan),
+        repo_url=project.repo_url if project else None,
+        ref=execution.ref,
+        commit_sha=execution.commit_sha,
+    )
+
+
+async def _reset_steps(session: AsyncSession, job_id: str) -> None:
+    await session.execute(
+        update(Step)
+        .where(Step.job_id == job_id)
+        .values(status=Status.QUEUED.value, exit_code=None, error=None, started_at=None, finished_at=None)
+    )
+
+
+async def restart_job(db: Database, bus: EventBus, job_id: str, *, runner: str) -> bool:
+    """An automatic retry by the runner that holds the job: a new attempt, steps queued again."""
+    async with db.write_session() as session:
+        job = await _held(session, job_id, runner)
+        if job is None:
+            return False
+        job.attempt, job.retries_left = job.attempt + 1, job.retries_left - 1
+        job.exit_code = job.error = None
+        await _reset_steps(session, job_id)
+        await _commit_update(session, bus, job.execution_id)
+        return True
+
+
+async def set_step(
+    db: Database,
+    bus: EventBus,
+    job_id: str,
+    index: int,
+    *,
+    runner: str,
+    status: Status,
+    exit_code: int | None = None,
+    error: str | None = None,
+) -> bool:
+    async with db.write_session() as session:
+        job = await _held(session, job_id, runner)
+        if job is None:
+            return False
+        values: dict[str, object] = {"status": status.value, "exit_code": exit_code, "error": error}
+        values["started_at" if status == Status.RUNNING else "finished_at"] = utcnow()
+        await session.execute(
+            update(Step).where(Step.job_id == job_id, Step.position == index).values(**values)
+        )
+        await _commit_update(session, bus, job.execution_id)
+        return True
+
+
+async def finish_job(
+    db: Database,
+    bus: EventBus,
+    job_id: str,
+    *,
+    runner: str,
+    status: Status,
+    exit_code: int | None = None,
+    error: str | None = None,
+) -> bool:
+    async with db.write_session() as session:
+        job = await _held(session, job_id, runner)
+        if job is None:
+            return False
+        job.status, job.exit_code, job.error = status, exit_code, error
+        job.finished_at, job.lease_expires_at, job.pgid = utcnow(), None, None
+        await session.execute(
+            update(Step)
+            .where(Step.job_id == job_id, Step.status == Status.QUEUED.value)
+            .values(status=Status.SKIPPED.value)
+        )
+        await _commit_update(session, bus, job.execution_id)
+        return True
+
+
+async def _held(session: AsyncSession, job_id: str, runner: str) -> Job | None:
+    """The job, locked through its execution, if this runner still holds it."""
+    job = await session.get(Job, job_id)
+    if job is None:
+        return None
+    await lock_execution(session, job.execution_id)
+    await session.refresh(job)
+    if job.status != Status.RUNNING or job.runner != runner:
+        await session.commit()
+        return None
+    return job
+
+
+async def _commit_update(session: AsyncSession, bus: EventBus, execution_id: str) -> None:
+    execution = await lock_execution(session, execution_id)
+    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    held: bool
+    cancel: bool
+
+
+async def heartbeat(db: Database, job_id: str, *, runner: str, lease: float, pgid: int | None) -> Heartbeat:
+    """Extend the job's lease; tell the runner whether it still holds the job and must cancel it."""
+    async with db.write_session() as session:
+        result = await session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == Status.RUNNING.value, Job.runner == runner)
+            .values(lease_expires_at=utcnow() + timedelta(seconds=lease), pgid=pgid)
+            .returning(Job.cancel_requested)
+        )
+        row = result.first()
+        await session.commit()
+    return Heartbeat(held=row is not None, cancel=bool(row and row[0]))
+
+
+async def append_logs(db: Database, bus: EventBus, claim: Claim, lines: Sequence[Line]) -> None:
+    """Store a batch of lines and announce it in one ``pipeline_log`` event."""
+    if not lines:
+        return
+    async with db.write_session() as session:
+        rows = [{"job_id": claim.job_id, "n": x.n, "step": x.step, "ts": x.ts, "text": x.text} for x in lines]
+        await session.execute(insert(LogLine), rows)
+        await session.execute(update(Job).where(Job.id == claim.job_id).values(log_lines=lines[-1].n + 1))
+        data = PipelineLogData(
+            executionId=claim.execution_id,
+            pipelineId=claim.pipeline_id,
+            jobId=claim.job_id,
+            offset=lines[0].n,
+            lines=[line.wire() for line in lines],
+        )
+        await bus.commit(session, emission(EventType.PIPELINE_LOG, data, project_id=claim.project_id))
+
+
+async def store_artifacts(db: Database, claim: Claim, files: Sequence[tuple[str, bytes]]) -> None:
+    async with db.write_session() as session:
+        await session.execute(delete(Artifact).where(Artifact.job_id == claim.job_id))
+        for path, content in files:
+            session.add(
+                Artifact(
+                    execution_id=claim.execution_id,
+                    job_id=claim.job_id,
+                    path=path,
+                    size=len(content),
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    content=content,
+                )
+            )
+        await session.commit()
+
+
+async def record_commit(db: Database, execution_id: str, sha: str) -> None:
+    """The commit the first checkout resolved: every later job of the execution uses it."""
+    async with db.write_session() as session:
+        await session.execute(
+            update(Execution)
+            .where(Execution.id == execution_id, Execution.commit_sha.is_(None))
+            .values(commit_sha=sha)
+        )
+        await session.commit()
+
+
+async def lose_job(
+    db: Database, bus: EventBus, job_id: str, *, reason: str, expired_before: datetime | None
+) -> bool:
+    """A running job whose runner is gone: queued again if it has retries left, else failed.
+
+    With ``expired_before`` only a job whose lease ended before then is taken (the reaper);
+    without it the caller knows the runner is dead (a restarted node recognising its own jobs).
+    """
+    async with db.write_session() as session:
+        job = await session.get(Job, job_id)
+        if job is None:
+            return False
+        await lock_execution(session, job.execution_id)
+        await session.refresh(job)
+        expired = expired_before is None or (job.lease_expires_at or expired_before) < expired_before
+        if job.status != Status.RUNNING or not expired:
+            await session.commit()
+            return False
+        await _mark_lost(session, job, reason)
+        await _commit_update(session, bus, job.execution_id)
+        return True
+
+
+async def _mark_lost(session: AsyncSession, job: Job, reason: str) -> None:
+    now = utcnow()
+    running = update(Step).where(Step.job_id == job.id, Step.status == Status.RUNNING.value)
+    await session.execute(running.values(status=Status.FAILED.value, error=reason, finished_at=now))
+    job.runner = job.lease_expires_at = job.pgid = None
+    if job.retries_left > 0:
+        job.status, job.dispatched_at, job.retries_left = Status.QUEUED, None, job.retries_left - 1
+        job.error = f"{reason}; retrying"
+        return
+    job.status, job.error, job.finished_at = Status.FAILED, reason, now
+    queued = update(Step).where(Step.job_id == job.id, Step.status == Status.QUEUED.value)
+    await session.execute(queued.values(status=Status.SKIPPED.value))

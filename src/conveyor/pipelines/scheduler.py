@@ -1,0 +1,93 @@
+"""Cron triggers: each pipeline keeps its next due time; a loop on every node starts what is due.
+
+Claiming a due run is a conditional update of ``next_run_at``, so with several nodes each
+scheduled run starts once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import structlog
+from croniter import croniter
+from sqlalchemy import select, update
+
+from conveyor.db import Database, utcnow
+from conveyor.errors import ConveyorError
+from conveyor.events.bus import EventBus
+from conveyor.pipelines.executions import Trigger, start_execution
+from conveyor.pipelines.executor import Executor
+from conveyor.pipelines.models import Pipeline
+from conveyor.pipelines.spec import PipelineSpec, parse_definition
+
+log = structlog.get_logger(__name__)
+
+
+def next_run(spec: PipelineSpec, after: datetime) -> datetime | None:
+    times = [croniter(entry.cron, after).get_next(datetime) for entry in spec.on.schedule]
+    return min(times) if times else None
+
+
+class Scheduler:
+    def __init__(self, *, db: Database, bus: EventBus, executor: Executor, interval: float) -> None:
+        self.db = db
+        self.bus = bus
+        self.executor = executor
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="conveyor-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(self.interval)
+
+    async def tick(self, now: datetime | None = None) -> list[str]:
+        """Start every scheduled run due at ``now``; return the new execution ids."""
+        now = now or utcnow()
+        async with self.db.session() as session:
+            due = select(Pipeline.id).where(Pipeline.next_run_at <= now)
+            pipeline_ids = list((await session.execute(due)).scalars())
+        started = []
+        for pipeline_id in pipeline_ids:
+            try:
+                execution_id = await self._start_due(pipeline_id, now)
+            except ConveyorError as exc:
+                log.warning("scheduled run not started", pipeline=pipeline_id, reason=exc.detail)
+                continue
+            if execution_id is not None:
+                started.append(execution_id)
+        return started
+
+    async def _start_due(self, pipeline_id: str, now: datetime) -> str | None:
+        async with self.db.write_session() as session:
+            pipeline = await session.get(Pipeline, pipeline_id)
+            if pipeline is None or pipeline.next_run_at is None or pipeline.next_run_at > now:
+                return None
+            claimed = await session.execute(
+                update(Pipeline)
+                .where(Pipeline.id == pipeline_id, Pipeline.next_run_at == pipeline.next_run_at)
+                .values(next_run_at=next_run(parse_definition(pipeline.definition), now))
+            )
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                await session.rollback()
+                return None
+            execution = await start_execution(
+                session=session,
+                bus=self.bus,
+                executor=self.executor,
+                pipeline=pipeline,
+                actor_id=None,
+                trigger=Trigger.SCHEDULE,
+            )
+            return execution.id

@@ -1,0 +1,156 @@
+"""The pipeline definition as a typed model (keys as users write them: ``working-directory``)."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
+DEFAULT_JOB_TIMEOUT_SECONDS = 3600.0
+JOB_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
+
+
+class Condition(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    ALWAYS = "always"
+
+
+def _condition(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip().removeprefix("${{").removesuffix("}}").strip().removesuffix("()")
+        if text in Condition.__members__.values():
+            return text
+        raise ValueError(f"unknown condition {value!r}; expected success(), failure() or always()")
+    return value
+
+
+def _duration(value: Any) -> Any:
+    """Seconds as a number, or a string such as ``90s``, ``10m``, ``1h30m``."""
+    if isinstance(value, bool):
+        raise ValueError("a duration must be a number of seconds or a string like 10m")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)) and value.strip():
+        hours, minutes, secs = match.groups()
+        seconds = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(secs or 0)
+    else:
+        raise ValueError(f"invalid duration {value!r}; use seconds or a string like 90s, 10m, 1h30m")
+    if not 0 < seconds <= MAX_TIMEOUT_SECONDS:
+        raise ValueError("a duration must be more than 0 and at most 7 days")
+    return seconds
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _env_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+ConditionField = Annotated[Condition, BeforeValidator(_condition)]
+Duration = Annotated[float, BeforeValidator(_duration)]
+EnvValue = Annotated[str, BeforeValidator(_env_value)]
+Env = dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], EnvValue]
+StrList = Annotated[list[str], BeforeValidator(_as_list)]
+Scalar = str | int | float | bool
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+
+
+class StepSpec(Strict):
+    name: str | None = None
+    run: str | None = None
+    uses: str | None = None
+    with_: dict[str, EnvValue] = Field(default_factory=dict, alias="with")
+    env: Env = Field(default_factory=dict)
+    working_directory: str | None = Field(default=None, alias="working-directory")
+    if_: ConditionField = Field(default=Condition.SUCCESS, alias="if")
+    timeout: Duration | None = None
+    continue_on_error: bool = Field(default=False, alias="continue-on-error")
+
+    @model_validator(mode="after")
+    def _run_or_uses(self) -> StepSpec:
+        if (self.run is None) == (self.uses is None):
+            raise ValueError("a step needs exactly one of 'run' or 'uses'")
+        if self.with_ and self.uses is None:
+            raise ValueError("'with' only applies to 'uses' steps")
+        return self
+
+
+class ArtifactWhen(StrEnum):
+    ON_SUCCESS = "on_success"
+    ON_FAILURE = "on_failure"
+    ALWAYS = "always"
+
+
+def _artifacts(value: Any) -> Any:
+    return {"paths": value} if isinstance(value, list | str) else value
+
+
+class ArtifactSpec(Strict):
+    paths: Annotated[StrList, AfterValidator(lambda v: v or _fail("artifacts need at least one path"))]
+    when: ArtifactWhen = ArtifactWhen.ALWAYS
+
+
+def _fail(message: str) -> Any:
+    raise ValueError(message)
+
+
+class JobSpec(Strict):
+    name: str | None = None
+    needs: StrList = Field(default_factory=list)
+    if_: ConditionField = Field(default=Condition.SUCCESS, alias="if")
+    env: Env = Field(default_factory=dict)
+    matrix: dict[str, list[Any]] = Field(default_factory=dict)
+    timeout: Duration = DEFAULT_JOB_TIMEOUT_SECONDS
+    retries: int = Field(default=0, ge=0, le=10)
+    steps: list[StepSpec] = Field(min_length=1)
+    artifacts: Annotated[ArtifactSpec | None, BeforeValidator(_artifacts)] = None
+
+
+class PushTrigger(Strict):
+    branches: StrList | None = None
+    tags: StrList | None = None
+
+
+class ScheduleTrigger(Strict):
+    cron: str
+
+
+def _triggers(value: Any) -> Any:
+    """``on: push``, ``on: [push, manual]`` and the mapping form all mean the same thing."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        value = dict.fromkeys(value)
+    if isinstance(value, dict):
+        return {key: _EMPTY_TRIGGER.get(key, item) if item is None else item for key, item in value.items()}
+    return value
+
+
+_EMPTY_TRIGGER: dict[str, Any] = {"manual": True, "push": {}}
+
+
+class Triggers(Strict):
+    manual: bool = True
+    push: PushTrigger | None = None
+    schedule: list[ScheduleTrigger] = Field(default_factory=list)
+
+
+class PipelineSpec(Strict):
+    name: str | None = None
+    on: Annotated[Triggers, BeforeValidator(_triggers)] = Field(default_factory=Triggers)
+    env: Env = Field(default_factory=dict)
+    jobs: dict[Annotated[str, Field(pattern=JOB_ID_PATTERN)], JobSpec] = Field(min_length=1)

@@ -1,0 +1,117 @@
+"""Expand a validated spec into the jobs of one execution (matrix expanded, expressions filled)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from conveyor.pipelines.spec.model import ArtifactSpec, Condition, JobSpec, PipelineSpec, StepSpec
+from conveyor.pipelines.spec.validate import EXPRESSION, MATRIX_RESERVED
+
+
+class StepPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    run: str | None = None
+    uses: str | None = None
+    inputs: dict[str, str] = {}
+    env: dict[str, str] = {}
+    working_directory: str | None = None
+    condition: Condition = Condition.SUCCESS
+    timeout: float | None = None
+    continue_on_error: bool = False
+
+
+class JobPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    name: str
+    needs: list[str]
+    condition: Condition
+    env: dict[str, str]
+    matrix: dict[str, str]
+    timeout: float
+    retries: int
+    steps: list[StepPlan]
+    artifacts: ArtifactSpec | None = None
+
+
+def plan_jobs(spec: PipelineSpec) -> list[JobPlan]:
+    """Jobs in definition order; a matrix job becomes one job per combination."""
+    expanded = {job_id: _combinations(job) for job_id, job in spec.jobs.items()}
+    keys = {job_id: [_key(job_id, combo) for combo in combos] for job_id, combos in expanded.items()}
+    plans: list[JobPlan] = []
+    for job_id, job in spec.jobs.items():
+        needs = [key for need in job.needs for key in keys[need]]
+        for combo in expanded[job_id]:
+            plans.append(_job_plan(spec, job_id, job, combo, needs))
+    return plans
+
+
+def _combinations(job: JobSpec) -> list[dict[str, str]]:
+    axes = {k: [_text(v) for v in values] for k, values in job.matrix.items() if k not in MATRIX_RESERVED}
+    if not axes:
+        return [{}]
+    excluded = [{k: _text(v) for k, v in entry.items()} for entry in job.matrix.get("exclude", [])]
+    combos = [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+    return [c for c in combos if not any(e.items() <= c.items() for e in excluded)]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _key(job_id: str, combo: dict[str, str]) -> str:
+    return f"{job_id} ({', '.join(combo.values())})" if combo else job_id
+
+
+def _job_plan(
+    spec: PipelineSpec, job_id: str, job: JobSpec, combo: dict[str, str], needs: list[str]
+) -> JobPlan:
+    key = _key(job_id, combo)
+    return JobPlan(
+        key=key,
+        name=_fill(job.name, combo) or key,
+        needs=needs,
+        condition=job.if_,
+        env={**spec.env, **{k: _fill(v, combo) or "" for k, v in job.env.items()}},
+        matrix=combo,
+        timeout=job.timeout,
+        retries=job.retries,
+        steps=[_step_plan(step, combo) for step in job.steps],
+        artifacts=job.artifacts,
+    )
+
+
+def _step_plan(step: StepSpec, combo: dict[str, str]) -> StepPlan:
+    run = _fill(step.run, combo)
+    return StepPlan(
+        name=_fill(step.name, combo) or _default_name(run, step.uses),
+        run=run,
+        uses=step.uses,
+        inputs={k: _fill(v, combo) or "" for k, v in step.with_.items()},
+        env={k: _fill(v, combo) or "" for k, v in step.env.items()},
+        working_directory=_fill(step.working_directory, combo),
+        condition=step.if_,
+        timeout=step.timeout,
+        continue_on_error=step.continue_on_error,
+    )
+
+
+def _default_name(run: str | None, uses: str | None) -> str:
+    if uses is not None:
+        return uses
+    first = (run or "").strip().splitlines()[0] if (run or "").strip() else "run"
+    return first if len(first) <= 60 else first[:57] + "..."
+
+
+def _fill(text: str | None, combo: dict[str, str]) -> str | None:
+    if text is None:
+        return None
+    return EXPRESSION.sub(lambda m: combo.get(m.group(1).partition(".")[2], m.group(0)), text)

@@ -1,0 +1,80 @@
+"""Reading an execution whole, locking it for a change, and the events that announce changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.errors import NotFound
+from conveyor.events.catalog import EventType, ExecutionData
+from conveyor.events.schemas import Emission, emission
+from conveyor.pipelines.models import FAILING, Execution, Job, Status, Step
+from conveyor.pipelines.schemas import ExecutionRead, JobRead, StepRead
+
+TERMINAL = frozenset(s.value for s in Status if s.done)
+
+
+async def lock_execution(session: AsyncSession, execution_id: str) -> Execution:
+    """The execution, row-locked on PostgreSQL so changes to one execution happen one at a time.
+
+    Every state change takes this lock first, so the snapshot each event carries includes every
+    change committed before it.
+    """
+    statement = select(Execution).where(Execution.id == execution_id).with_for_update()
+    execution = (
+        await session.execute(statement.execution_options(populate_existing=True))
+    ).scalar_one_or_none()
+    if execution is None:
+        raise NotFound(f"execution {execution_id} not found")
+    return execution
+
+
+async def jobs_of(session: AsyncSession, execution_id: str) -> list[Job]:
+    statement = select(Job).where(Job.execution_id == execution_id).order_by(Job.position)
+    return list((await session.execute(statement.execution_options(populate_existing=True))).scalars())
+
+
+async def steps_of(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, list[Step]]:
+    statement = select(Step).where(Step.job_id.in_(job_ids)).order_by(Step.job_id, Step.position)
+    grouped: dict[str, list[Step]] = {job_id: [] for job_id in job_ids}
+    for step in (await session.execute(statement.execution_options(populate_existing=True))).scalars():
+        grouped[step.job_id].append(step)
+    return grouped
+
+
+async def read_execution(session: AsyncSession, execution: Execution) -> ExecutionRead:
+    jobs = await jobs_of(session, execution.id)
+    steps = await steps_of(session, [job.id for job in jobs])
+    return ExecutionRead.model_validate(execution).model_copy(
+        update={
+            "jobs": [
+                JobRead.model_validate(job).model_copy(
+                    update={"steps": [StepRead.model_validate(s) for s in steps[job.id]]}
+                )
+                for job in jobs
+            ]
+        }
+    )
+
+
+async def execution_event(session: AsyncSession, event_type: EventType, execution: Execution) -> Emission:
+    payload = (await read_execution(session, execution)).wire()
+    data = ExecutionData(executionId=execution.id, pipelineId=execution.pipeline_id, execution=payload)
+    return emission(event_type, data, project_id=execution.project_id)
+
+
+def outcome(execution: Execution, jobs: Sequence[Job]) -> tuple[Status, str | None]:
+    """The status an execution ends with once all its jobs are done, and why it did not succeed."""
+    if execution.cancel_requested:
+        return Status.CANCELLED, "cancelled"
+    for wanted in (Status.FAILED, Status.TIMED_OUT, Status.CANCELLED):
+        culprit = next((job for job in jobs if job.status == wanted), None)
+        if culprit is not None:
+            return wanted, f"job {culprit.key!r}: {culprit.error or wanted.value}"
+    return Status.SUCCESS, None
+
+
+def is_failing(status: str) -> bool:
+    return Status(status) in FAILING

@@ -1,0 +1,158 @@
+"""Signed push webhooks from GitHub (X-Hub-Signature-256) and GitLab (X-Gitlab-Token).
+
+The secret is the project secret ``CONVEYOR_WEBHOOK_SECRET`` (names starting ``CONVEYOR_``
+never reach jobs). Each pipeline whose ``on.push`` matches the pushed ref starts, at the
+pushed commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.errors import InvalidInput, NotFound, Unauthorized
+from conveyor.events.bus import EventBus
+from conveyor.pipelines.executions import Trigger, start_execution
+from conveyor.pipelines.executor import Executor
+from conveyor.pipelines.models import Pipeline
+from conveyor.pipelines.spec import parse_definition
+from conveyor.pipelines.spec.model import PushTrigger
+from conveyor.projects.models import Project, ProjectSecret
+from conveyor.projects.secrets import SecretCipher
+
+WEBHOOK_SECRET = "CONVEYOR_WEBHOOK_SECRET"
+ZERO_SHA = "0" * 40
+
+
+class Provider(StrEnum):
+    GITHUB = "github"
+    GITLAB = "gitlab"
+
+
+@dataclass(frozen=True)
+class Push:
+    ref: str
+    sha: str
+
+    @property
+    def branch(self) -> str | None:
+        return self.ref.removeprefix("refs/heads/") if self.ref.startswith("refs/heads/") else None
+
+    @property
+    def tag(self) -> str | None:
+        return self.ref.removeprefix("refs/tags/") if self.ref.startswith("refs/tags/") else None
+
+
+async def receive_push(
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    executor: Executor,
+    cipher: SecretCipher,
+    provider: Provider,
+    project_id: str,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> list[str]:
+    """Verify the delivery, then start the matching pipelines; returns the new execution ids."""
+    secret = await _webhook_secret(session, cipher, project_id)
+    _verify(provider, secret, headers, body)
+    push = _parse(provider, headers, body)
+    if push is None:
+        return []
+    started = []
+    for pipeline in await _pipelines(session, project_id):
+        trigger = parse_definition(pipeline.definition).on.push
+        if trigger is not None and push_matches(trigger, push):
+            execution = await start_execution(
+                session=session,
+                bus=bus,
+                executor=executor,
+                pipeline=pipeline,
+                actor_id=None,
+                trigger=Trigger.PUSH,
+                ref=push.branch or push.ref,
+                commit_sha=push.sha,
+            )
+            started.append(execution.id)
+    return started
+
+
+async def _webhook_secret(session: AsyncSession, cipher: SecretCipher, project_id: str) -> str:
+    if await session.get(Project, project_id) is None:
+        raise NotFound(f"project {project_id} not found")
+    statement = select(ProjectSecret).where(
+        ProjectSecret.project_id == project_id, ProjectSecret.name == WEBHOOK_SECRET
+    )
+    secret = (await session.execute(statement)).scalar_one_or_none()
+    if secret is None:
+        raise NotFound(f"webhooks are not set up for this project: set its {WEBHOOK_SECRET} secret")
+    return cipher.decrypt(secret.ciphertext)
+
+
+def _verify(provider: Provider, secret: str, headers: Mapping[str, str], body: bytes) -> None:
+    if provider is Provider.GITHUB:
+        expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        given = headers.get("x-hub-signature-256", "")
+    else:
+        expected, given = secret, headers.get("x-gitlab-token", "")
+    if not hmac.compare_digest(expected.encode(), given.encode()):
+        raise Unauthorized("webhook signature does not match")
+
+
+def _parse(provider: Provider, headers: Mapping[str, str], body: bytes) -> Push | None:
+    """The push, or None for deliveries that start nothing (pings, other events, deletions)."""
+    if provider is Provider.GITHUB:
+        is_push = headers.get("x-github-event") == "push"
+    else:
+        is_push = headers.get("x-gitlab-event") in ("Push Hook", "Tag Push Hook")
+    if not is_push:
+        return None
+    payload = _json(body)
+    ref, sha = payload.get("ref"), payload.get("checkout_sha") or payload.get("after")
+    if not isinstance(ref, str) or not isinstance(sha, str):
+        raise InvalidInput("push payload needs 'ref' and 'after'")
+    return None if sha == ZERO_SHA else Push(ref, sha)
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise InvalidInput("webhook body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise InvalidInput("webhook body must be a JSON object")
+    return payload
+
+
+async def _pipelines(session: AsyncSession, project_id: str) -> list[Pipeline]:
+    statement = select(Pipeline).where(Pipeline.project_id == project_id).order_by(Pipeline.name)
+    return list((await session.execute(statement)).scalars())
+
+
+def push_matches(trigger: PushTrigger, push: Push) -> bool:
+    """GitHub's rules: no filter means every push; ``*`` stops at ``/``, ``**`` does not."""
+    if trigger.branches is None and trigger.tags is None:
+        return True
+    if push.branch is not None:
+        return trigger.branches is not None and any(_glob(p).fullmatch(push.branch) for p in trigger.branches)
+    if push.tag is not None:
+        return trigger.tags is not None and any(_glob(p).fullmatch(push.tag) for p in trigger.tags)
+    return False
+
+
+@cache
+def _glob(pattern: str) -> re.Pattern[str]:
+    parts = re.split(r"(\*\*|\*|\?)", pattern)
+    wildcards = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))

@@ -1,0 +1,1 @@
+"""Runners: what executes jobs (the local runner in the server, Celery workers elsewhere)."""

@@ -1,0 +1,47 @@
+"""The life of one job on any runner: claim it, run it, report it, move its execution along."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+
+from conveyor.pipelines import progress
+from conveyor.pipelines.dag import advance
+from conveyor.projects.service import secret_values
+from conveyor.runners.job import JobRun, Result, RunnerEnv
+
+Dispatch = Callable[[Sequence[str]], Awaitable[None]]
+
+
+def runner_id(kind: str) -> str:
+    """``kind@host:instance``: the host lets a restarted node recognise its own orphans."""
+    return f"{kind}@{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+
+
+def host_of(runner: str) -> str:
+    return runner.partition("@")[2].rpartition(":")[0]
+
+
+async def execute_job(
+    env: RunnerEnv,
+    job_id: str,
+    *,
+    dispatch: Dispatch,
+    started: Callable[[JobRun], None] = lambda _: None,
+) -> Result | None:
+    """Run the job if it is still queued; None when another runner has it or it was cancelled."""
+    claim = await progress.claim_job(
+        env.db, env.bus, job_id, runner=env.runner_id, lease=env.settings.job_lease_seconds
+    )
+    if claim is None:
+        return None
+    async with env.db.session() as session:
+        secrets = await secret_values(session, env.cipher, claim.project_id)
+    run = JobRun(env, claim, secrets)
+    started(run)
+    result = await run.run()
+    async with env.db.write_session() as session:
+        ready = await advance(session, env.bus, claim.execution_id)
+    await dispatch(ready)
+    return result

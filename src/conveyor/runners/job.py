@@ -1,0 +1,291 @@
+"""Running one claimed job: workspace, steps in order with their conditions, retries, artifacts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+from conveyor.config import Settings
+from conveyor.db import Database
+from conveyor.events.bus import EventBus
+from conveyor.pipelines import progress
+from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
+from conveyor.pipelines.models import FAILING, Status
+from conveyor.pipelines.progress import Claim
+from conveyor.pipelines.spec.model import ArtifactWhen, Condition
+from conveyor.pipelines.spec.plan import StepPlan
+from conveyor.projects.secrets import SecretCipher
+from conveyor.runners.logsink import LogSink
+from conveyor.runners.masking import Masker
+from conveyor.runners.process import ProcessOutcome, run_process
+from conveyor.runners.workspace import CheckoutError, checkout, collect_artifacts, fresh_directory, job_env
+
+log = structlog.get_logger(__name__)
+SHELL = ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c")
+LOST = "runner lost: this runner no longer holds the job (lease expired or cancelled elsewhere)"
+
+
+@dataclass
+class RunnerEnv:
+    """What a runner process brings: its database, bus, settings and identity."""
+
+    db: Database
+    bus: EventBus
+    settings: Settings
+    cipher: SecretCipher
+    runner_id: str
+    fixed_workspace: Path | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    status: Status
+    exit_code: int | None = None
+    error: str | None = None
+
+
+class JobRun:
+    def __init__(self, env: RunnerEnv, claim: Claim, secrets: dict[str, str]) -> None:
+        self.env, self.claim, self.secrets = env, claim, secrets
+        self.mask = Masker(secrets.values())
+        self.cancel = asyncio.Event()
+        self.stopped: Result | None = None
+        self.pid: int | None = None
+        settings = env.settings
+        self.log = LogSink(
+            db=env.db,
+            bus=env.bus,
+            claim=claim,
+            masker=self.mask,
+            interval=settings.log_flush_seconds,
+            batch=settings.log_batch_lines,
+        )
+
+    def stop(self, reason: str, status: Status = Status.FAILED) -> None:
+        """End the job from outside: cancelled by a user, lost, or the runner shutting down."""
+        self.stopped = self.stopped or Result(status, error=reason)
+        self.cancel.set()
+
+    async def run(self) -> Result:
+        self.log.start()
+        beat = asyncio.create_task(self._heartbeat(), name=f"heartbeat-{self.claim.job_id}")
+        try:
+            result = await self._attempts()
+        except Exception as exc:
+            log.exception("job crashed in the runner", job=self.claim.job_id)
+            result = Result(Status.FAILED, error=f"runner error: {exc}")
+        finally:
+            beat.cancel()
+            await self.log.close()
+        error = self.mask.optional(result.error)
+        await progress.finish_job(
+            self.env.db,
+            self.env.bus,
+            self.claim.job_id,
+            runner=self.env.runner_id,
+            status=result.status,
+            exit_code=result.exit_code,
+            error=error,
+        )
+        return result
+
+    async def _attempts(self) -> Result:
+        if self.claim.attempt > 1:
+            self.log.write(f"=== {self.claim.key}: attempt {self.claim.attempt} ===")
+        result = await self._attempt()
+        for left in range(self.claim.retries_left, 0, -1):
+            if result.status in (Status.SUCCESS, Status.CANCELLED) or self.cancel.is_set():
+                break
+            self.log.write(f"=== {result.error or result.status}; retrying ({left} retries left) ===")
+            await self.log.flush()
+            if not await self._restart():
+                break
+            result = await self._attempt()
+        if self.stopped is not None and result.status != Status.SUCCESS:
+            return Result(self.stopped.status, result.exit_code, self.stopped.error)
+        return result
+
+    async def _restart(self) -> bool:
+        return await progress.restart_job(
+            self.env.db, self.env.bus, self.claim.job_id, runner=self.env.runner_id
+        )
+
+    async def _attempt(self) -> Result:
+        deadline = asyncio.get_running_loop().time() + self.claim.plan.timeout
+        try:
+            workspace = await self._workspace()
+        except CheckoutError as exc:
+            self.log.write(str(exc))
+            return Result(Status.FAILED, error=f"checkout failed: {exc}")
+        try:
+            result = await self._steps(workspace, deadline)
+            await self._keep_artifacts(workspace, result.status)
+            return result
+        finally:
+            self._cleanup(workspace)
+
+    async def _workspace(self) -> Path:
+        if self.env.fixed_workspace is not None:
+            return self.env.fixed_workspace
+        root = self.env.settings.resolved_workspaces_dir / self.claim.execution_id
+        dest = root / re.sub(r"[^A-Za-z0-9_.-]+", "_", self.claim.key)
+        if not self.claim.repo_url:
+            fresh_directory(dest)
+            return dest
+        self.log.write(f"Checking out {self.claim.repo_url} at {self.claim.commit_sha or self.claim.ref}")
+        sha = await checkout(self.claim.repo_url, ref=self.claim.ref, sha=self.claim.commit_sha, dest=dest)
+        self.log.write(f"HEAD is now at {sha}")
+        if self.claim.commit_sha is None:
+            await progress.record_commit(self.env.db, self.claim.execution_id, sha)
+        return dest
+
+    def _cleanup(self, workspace: Path) -> None:
+        if self.env.fixed_workspace is None and not self.env.settings.keep_workspaces:
+            shutil.rmtree(workspace, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                workspace.parent.rmdir()
+
+    async def _steps(self, workspace: Path, deadline: float) -> Result:
+        env = job_env(self.claim, workspace, self.secrets)
+        failure: Result | None = None
+        for index, step in enumerate(self.claim.plan.steps):
+            if not _should_run(step.condition, failed=failure is not None) or self.cancel.is_set():
+                await self._set_step(index, Status.SKIPPED)
+                continue
+            remaining = deadline - asyncio.get_running_loop().time()
+            outcome = await self._step(index, step, workspace, env, remaining)
+            if outcome.status == Status.TIMED_OUT and (step.timeout is None or remaining <= step.timeout):
+                failure = Result(Status.TIMED_OUT, None, f"job timed out after {self.claim.plan.timeout:g}s")
+                deadline = 0.0
+            elif failure is None and Status(outcome.status) in FAILING and not step.continue_on_error:
+                failure = outcome
+        return failure or Result(Status.SUCCESS, 0)
+
+    async def _step(
+        self, index: int, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float
+    ) -> Result:
+        if remaining <= 0:
+            await self._set_step(index, Status.TIMED_OUT, error="no time left in the job")
+            return Result(Status.TIMED_OUT, error="job timed out")
+        if not await self._set_step(index, Status.RUNNING):
+            self.stop(LOST)
+            return Result(Status.FAILED, error=LOST)
+        self.log.step = index
+        if step.uses is not None:
+            result = await self._builtin(step, workspace, env)
+        else:
+            result = await self._command(step, workspace, {**env, **step.env}, remaining)
+        self.log.step = None
+        await self.log.flush()
+        await self._set_step(index, result.status, exit_code=result.exit_code, error=result.error)
+        return result
+
+    async def _command(
+        self, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float
+    ) -> Result:
+        cwd = _working_directory(workspace, step.working_directory)
+        if cwd is None:
+            self.log.write(
+                f"working-directory {step.working_directory!r} is not a directory in the workspace"
+            )
+            return Result(Status.FAILED, error=f"working-directory {step.working_directory!r} not found")
+        timeout = min(step.timeout or remaining, remaining)
+        outcome = await run_process(
+            [*SHELL, step.run or ""],
+            cwd=cwd,
+            env=env,
+            time_limit=timeout,
+            cancel=self.cancel,
+            on_line=self.log.write,
+            on_start=self._started,
+        )
+        self.pid = None
+        return _step_result(step, outcome, timeout)
+
+    def _started(self, pid: int) -> None:
+        self.pid = pid
+
+    async def _builtin(self, step: StepPlan, workspace: Path, env: dict[str, str]) -> Result:
+        handler = BUILTIN_STEPS[step.uses or ""]
+        context = BuiltinContext(workspace=workspace, inputs=step.inputs, env=env, log=self.log.write)
+        outcome = await handler(context)
+        return Result(Status(outcome.status), error=outcome.reason)
+
+    async def _set_step(
+        self, index: int, status: Status, *, exit_code: int | None = None, error: str | None = None
+    ) -> bool:
+        return await progress.set_step(
+            self.env.db,
+            self.env.bus,
+            self.claim.job_id,
+            index,
+            runner=self.env.runner_id,
+            status=status,
+            exit_code=exit_code,
+            error=self.mask.optional(error),
+        )
+
+    async def _keep_artifacts(self, workspace: Path, status: Status) -> None:
+        spec = self.claim.plan.artifacts
+        if spec is None or not _artifacts_wanted(spec.when, status):
+            return
+        files = collect_artifacts(
+            workspace, spec.paths, max_bytes=self.env.settings.artifact_max_bytes, warn=self.log.write
+        )
+        if files:
+            self.log.write(f"artifacts: kept {len(files)} file(s)")
+            await progress.store_artifacts(self.env.db, self.claim, files)
+
+    async def _heartbeat(self) -> None:
+        settings = self.env.settings
+        while True:
+            await asyncio.sleep(settings.job_heartbeat_seconds)
+            try:
+                beat = await progress.heartbeat(
+                    self.env.db,
+                    self.claim.job_id,
+                    runner=self.env.runner_id,
+                    lease=settings.job_lease_seconds,
+                    pgid=self.pid,
+                )
+            except Exception:
+                log.exception("heartbeat failed", job=self.claim.job_id)
+                continue
+            if not beat.held:
+                self.stop(LOST)
+            elif beat.cancel:
+                self.stop("cancelled", Status.CANCELLED)
+
+
+def _working_directory(workspace: Path, relative: str | None) -> Path | None:
+    """The step's directory inside the workspace, or None if it is missing or outside."""
+    cwd = (workspace / relative).resolve() if relative else workspace
+    return cwd if cwd.is_relative_to(workspace.resolve()) and cwd.is_dir() else None
+
+
+def _should_run(condition: Condition, *, failed: bool) -> bool:
+    return condition is Condition.ALWAYS or (condition is Condition.FAILURE) == failed
+
+
+def _artifacts_wanted(when: ArtifactWhen, status: Status) -> bool:
+    if when is ArtifactWhen.ALWAYS:
+        return True
+    return (when is ArtifactWhen.ON_SUCCESS) == (status == Status.SUCCESS)
+
+
+def _step_result(step: StepPlan, outcome: ProcessOutcome, timeout: float) -> Result:
+    if outcome.cancelled:
+        return Result(Status.CANCELLED, outcome.exit_code, "cancelled")
+    if outcome.timed_out:
+        return Result(Status.TIMED_OUT, outcome.exit_code, f"step {step.name!r} timed out after {timeout:g}s")
+    if outcome.exit_code == 0:
+        return Result(Status.SUCCESS, 0)
+    return Result(
+        Status.FAILED, outcome.exit_code, f"step {step.name!r} exited with code {outcome.exit_code}"
+    )

@@ -1,0 +1,135 @@
+"""One command as a subprocess: own process group, merged output read as lines, timeout and
+cancellation that stop the whole process tree."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+MAX_LINE_BYTES = 64 * 1024
+KILL_GRACE_SECONDS = 2.0
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    exit_code: int | None
+    timed_out: bool = False
+    cancelled: bool = False
+
+
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: if the runner dies, the kernel kills the command too.
+
+    Bound at import time so the forked child only makes the system call.
+    """
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+async def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    time_limit: float | None,
+    cancel: asyncio.Event,
+    on_line: Callable[[str], None],
+    on_start: Callable[[int], None] | None = None,
+) -> ProcessOutcome:
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        env=dict(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+    if on_start is not None:
+        on_start(process.pid)
+    assert process.stdout is not None
+    reader = asyncio.create_task(pump_lines(process.stdout, on_line))
+    exited = asyncio.create_task(process.wait())
+    cancelled = asyncio.create_task(cancel.wait())
+    done, _ = await asyncio.wait({exited, cancelled}, timeout=time_limit, return_when=asyncio.FIRST_COMPLETED)
+    cancelled.cancel()
+    stopped = exited not in done
+    await kill_tree(process.pid, graceful=stopped)
+    await exited
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(reader), KILL_GRACE_SECONDS)
+    reader.cancel()
+    return ProcessOutcome(
+        exit_code=process.returncode,
+        timed_out=stopped and not cancel.is_set(),
+        cancelled=stopped and cancel.is_set(),
+    )
+
+
+async def kill_tree(pid: int, *, graceful: bool) -> None:
+    """Stop a process, its group and every descendant (SIGTERM, then SIGKILL after a grace)."""
+    victims = _tree(pid)
+    if graceful:
+        _signal_all(pid, victims, signal.SIGTERM)
+        _, alive = await asyncio.to_thread(psutil.wait_procs, victims, KILL_GRACE_SECONDS)
+        victims = alive
+    _signal_all(pid, victims, signal.SIGKILL)
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        leader = psutil.Process(pid)
+        return [leader, *leader.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _signal_all(pgid: int, processes: Sequence[psutil.Process], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.send_signal(sig)
+
+
+def kill_group(pgid: int) -> bool:
+    """Kill what is left of a process group (used for jobs orphaned by a dead runner)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+async def pump_lines(stream: asyncio.StreamReader, on_line: Callable[[str], None]) -> None:
+    """Feed complete lines to ``on_line``; very long lines are cut into pieces."""
+    pending = b""
+    while chunk := await stream.read(65536):
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            _emit(line, on_line)
+        while len(pending) > MAX_LINE_BYTES:
+            _emit(pending[:MAX_LINE_BYTES], on_line)
+            pending = pending[MAX_LINE_BYTES:]
+    if pending:
+        _emit(pending, on_line)
+
+
+def _emit(raw: bytes, on_line: Callable[[str], None]) -> None:
+    for piece in range(0, max(len(raw), 1), MAX_LINE_BYTES):
+        on_line(raw[piece : piece + MAX_LINE_BYTES].rstrip(b"\r").decode("utf-8", errors="replace"))

@@ -1,0 +1,99 @@
+"""Nothing stays running forever: jobs whose runner died are failed (or retried) and announced."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Sequence
+
+import structlog
+from sqlalchemy import select, update
+
+from conveyor.db import utcnow
+from conveyor.pipelines import progress
+from conveyor.pipelines.dag import advance
+from conveyor.pipelines.models import Execution, Job, Status
+from conveyor.pipelines.state import TERMINAL
+from conveyor.runners.execute import Dispatch, host_of
+from conveyor.runners.job import RunnerEnv
+from conveyor.runners.process import kill_group
+
+log = structlog.get_logger(__name__)
+RESTARTED = "runner lost: the server stopped while the job ran"
+
+
+async def reap(env: RunnerEnv, dispatch: Dispatch) -> list[str]:
+    """Jobs whose lease ran out (their runner stopped heartbeating); returns their ids."""
+    now = utcnow()
+    async with env.db.session() as session:
+        statement = select(Job.id, Job.runner, Job.execution_id).where(
+            Job.status == Status.RUNNING.value, Job.lease_expires_at < now
+        )
+        rows = list((await session.execute(statement)).tuples())
+    lost = []
+    for job_id, runner, execution_id in rows:
+        silent = env.settings.job_lease_seconds
+        reason = f"runner lost: no heartbeat from {runner} for over {silent:g}s"
+        if await progress.lose_job(env.db, env.bus, job_id, reason=reason, expired_before=now):
+            lost.append(job_id)
+            await _advance(env, dispatch, [execution_id])
+    return lost
+
+
+async def recover_local(env: RunnerEnv, dispatch: Dispatch) -> None:
+    """At start: jobs a previous local runner on this host left running are dead; queued ones resume."""
+    host = socket.gethostname()
+    async with env.db.session() as session:
+        statement = select(Job.id, Job.runner, Job.pgid).where(Job.status == Status.RUNNING.value)
+        rows = list((await session.execute(statement)).tuples())
+    for job_id, runner, pgid in rows:
+        if runner and runner.startswith("local@") and host_of(runner) == host and runner != env.runner_id:
+            if pgid and kill_group(pgid):
+                log.warning("killed an orphaned job's processes", job=job_id, pgid=pgid)
+            await progress.lose_job(env.db, env.bus, job_id, reason=RESTARTED, expired_before=None)
+    await _requeue_local(env)
+    await _advance(env, dispatch, await _active_executions(env))
+
+
+async def _requeue_local(env: RunnerEnv) -> None:
+    """Jobs handed to a local runner that died before taking them: dispatch them again."""
+    async with env.db.write_session() as session:
+        await session.execute(update(Job).where(Job.status == Status.QUEUED.value).values(dispatched_at=None))
+        await session.commit()
+
+
+async def _active_executions(env: RunnerEnv) -> list[str]:
+    async with env.db.session() as session:
+        statement = select(Execution.id).where(Execution.status.not_in(sorted(TERMINAL)))
+        return list((await session.execute(statement)).scalars())
+
+
+async def _advance(env: RunnerEnv, dispatch: Dispatch, execution_ids: Sequence[str]) -> None:
+    for execution_id in execution_ids:
+        async with env.db.write_session() as session:
+            ready = await advance(session, env.bus, execution_id)
+        await dispatch(ready)
+
+
+class Reaper:
+    """Runs ``reap`` every few seconds on each server node."""
+
+    def __init__(self, env: RunnerEnv, dispatch: Dispatch) -> None:
+        self.env, self.dispatch = env, dispatch
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="conveyor-reaper")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _loop(self) -> None:
+        interval = self.env.settings.reaper_interval_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await reap(self.env, self.dispatch)
+            except Exception:
+                log.exception("reaper failed")

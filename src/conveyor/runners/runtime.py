@@ -1,0 +1,47 @@
+"""The pipeline machinery of one server node: executor, scheduler, reaper, and start-up recovery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conveyor.config import Settings
+from conveyor.db import Database
+from conveyor.events.bus import EventBus
+from conveyor.pipelines.scheduler import Scheduler
+from conveyor.projects.secrets import SecretCipher
+from conveyor.runners.celery import CeleryExecutor, create_celery
+from conveyor.runners.execute import runner_id
+from conveyor.runners.job import RunnerEnv
+from conveyor.runners.local import LocalExecutor
+from conveyor.runners.recovery import Reaper, recover_local
+
+
+@dataclass
+class PipelineRuntime:
+    env: RunnerEnv
+    executor: LocalExecutor | CeleryExecutor
+    scheduler: Scheduler
+    reaper: Reaper
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database, bus: EventBus, cipher: SecretCipher) -> PipelineRuntime:
+        env = RunnerEnv(db=db, bus=bus, settings=settings, cipher=cipher, runner_id=runner_id("local"))
+        executor: LocalExecutor | CeleryExecutor
+        if settings.executor == "celery":
+            executor = CeleryExecutor(create_celery(settings), settings)
+        else:
+            executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)
+        scheduler = Scheduler(db=db, bus=bus, executor=executor, interval=settings.scheduler_interval_seconds)
+        return cls(env, executor, scheduler, Reaper(env, executor.dispatch))
+
+    async def start(self) -> None:
+        if isinstance(self.executor, LocalExecutor):
+            await recover_local(self.env, self.executor.dispatch)
+        self.scheduler.start()
+        self.reaper.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        await self.reaper.stop()
+        if isinstance(self.executor, LocalExecutor):
+            await self.executor.stop()
