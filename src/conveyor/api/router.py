@@ -7,11 +7,19 @@ from fastapi import APIRouter
 from conveyor.auth.routes import router as auth_router
 from conveyor.events.routes import router as events_router
 from conveyor.notifications.routes import router as notifications_router
+from conveyor.pipelines.routes import router as pipelines_router
 from conveyor.projects.routes import router as projects_router
 from conveyor.system.routes import router as system_router
 
 API_PREFIX = "/api/v1"
 
 api_router = APIRouter(prefix=API_PREFIX)
-for router in (auth_router, projects_router, events_router, system_router, notifications_router):
+for router in (
+    auth_router,
+    projects_router,
+    events_router,
+    system_router,
+    notifications_router,
+    pipelines_router,
+):
     api_router.include_router(router)
