@@ -13,6 +13,7 @@ import typer
 
 from conveyor.client.cli import events_command
 from conveyor.config import Settings
+from conveyor.debug.cli import debug_app
 
 T = TypeVar("T")
 
@@ -22,6 +23,7 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 app.command("events")(events_command)
+app.add_typer(debug_app, name="debug")
 
 
 @app.command()

@@ -29,3 +29,7 @@ class NotFound(ConveyorError):
 
 class Conflict(ConveyorError):
     status_code = 409
+
+
+class PayloadTooLarge(ConveyorError):
+    status_code = 413

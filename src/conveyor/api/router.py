@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from conveyor.auth.routes import router as auth_router
+from conveyor.debug.routes import router as debug_router
 from conveyor.events.routes import router as events_router
 from conveyor.notifications.routes import router as notifications_router
 from conveyor.pipelines.routes import router as pipelines_router
@@ -20,6 +21,7 @@ for router in (
     events_router,
     system_router,
     notifications_router,
+    debug_router,
     pipelines_router,
 ):
     api_router.include_router(router)

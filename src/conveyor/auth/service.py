@@ -201,7 +201,11 @@ async def bootstrap_admin(*, session: AsyncSession, password: str | None) -> str
             is_admin=True,
         )
     )
-    await session.commit()
+    try:
+        await session.commit()
+    except IntegrityError:  # another node starting at the same time created it first
+        await session.rollback()
+        return None
     return generated
 
 
