@@ -14,6 +14,8 @@ import typer
 from conveyor.client.cli import events_command
 from conveyor.config import Settings
 from conveyor.debug.cli import debug_app
+from conveyor.pipelines.cli import executions_app, run_command
+from conveyor.runners.cli import worker_command
 
 T = TypeVar("T")
 
@@ -23,6 +25,9 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 app.command("events")(events_command)
+app.command("run")(run_command)
+app.add_typer(executions_app, name="executions")
+app.command("worker")(worker_command)
 app.add_typer(debug_app, name="debug")
 
 

@@ -55,6 +55,10 @@ class LocalExecutor:
             if run is not None:
                 run.stop("cancelled", Status.CANCELLED)
 
+    def cancel_all(self) -> None:
+        for run in list(self._runs.values()):
+            run.stop("cancelled", Status.CANCELLED)
+
     async def wait_idle(self) -> None:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
