@@ -83,6 +83,14 @@ def user_create(
     typer.echo(json.dumps({"id": user_id, "username": username, "isAdmin": admin}))
 
 
+@app.command()
+def asyncapi() -> None:
+    """Print the AsyncAPI document of the live API, generated from the event catalog."""
+    from conveyor.events.asyncapi import build_document
+
+    typer.echo(json.dumps(build_document(), indent=2, sort_keys=True))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations to the configured database."""

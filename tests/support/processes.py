@@ -26,12 +26,8 @@ def free_port() -> int:
 def conveyor_env(data_dir: Path, **settings: str) -> dict[str, str]:
     """The environment of a Conveyor process: this one's, minus CONVEYOR_*, plus ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVEYOR_")}
-    env.update(
-        CONVEYOR_DATA_DIR=str(data_dir),
-        CONVEYOR_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PYTHONUNBUFFERED="1",
-        **{f"CONVEYOR_{key.upper()}": value for key, value in settings.items()},
-    )
+    env.update(CONVEYOR_DATA_DIR=str(data_dir), CONVEYOR_ADMIN_PASSWORD=ADMIN_PASSWORD, PYTHONUNBUFFERED="1")
+    env.update({f"CONVEYOR_{key.upper()}": value for key, value in settings.items()})
     return env
 
 

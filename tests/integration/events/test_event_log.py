@@ -63,4 +63,4 @@ async def test_asyncapi_document_is_served_and_committed_up_to_date(server: Runn
     async with server.api() as client:
         served = (await client.get("/api/v1/events/asyncapi.json")).json()
     assert served["asyncapi"].startswith("3.") and "system_alert" in served["components"]["messages"]
-    assert json.loads(ASYNCAPI.read_text()) == build_document(), "run: conveyor events asyncapi > docs/asyncapi.json"
+    assert json.loads(ASYNCAPI.read_text()) == build_document(), "run: conveyor asyncapi > docs/asyncapi.json"

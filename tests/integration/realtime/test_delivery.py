@@ -190,3 +190,24 @@ async def test_out_of_order_messages_are_reordered(server: RunningServer) -> Non
         await hub.receive({"envelope": envelope, "rooms": ["authenticated"]})
     got = [data["data"]["alertId"] for _, data in [await listener.next_of("system_alert") for _ in range(2)]]
     assert got == [first["alertId"], second["alertId"]]
+
+
+async def test_revoking_a_token_or_disabling_a_user_stops_live_sockets(server: RunningServer) -> None:
+    alice_id, alice = await server.create_user("alice")
+    async with server.api(alice) as client:
+        created = (await client.post("/api/v1/auth/tokens", json={"name": "bot"})).json()
+    bot_socket = await server.authenticated_socket(created["token"])
+    alice_socket = await server.authenticated_socket(alice)
+    admin_socket = await server.authenticated_socket(await server.admin_token())
+    async with server.api(alice) as client:
+        await client.delete(f"/api/v1/auth/tokens/{created['id']}")
+    _, revoked = await bot_socket.next_of("auth_error")
+    assert revoked["message"] == "access revoked"
+    async with server.api(await server.admin_token()) as client:
+        await client.patch(f"/api/v1/users/{alice_id}", json={"isActive": False})
+    _, disabled = await alice_socket.next_of("auth_error")
+    assert disabled["message"] == "access revoked"
+    alert = await server.raise_alert("after revocation")
+    [admin_seen] = await seen_until_sentinel(server, admin_socket)
+    assert alert["alertId"] in str(admin_seen)
+    assert alert["alertId"] not in str(bot_socket.received) + str(alice_socket.received)
