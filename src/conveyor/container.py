@@ -44,4 +44,6 @@ class Container:
         sio.register_namespace(ConveyorNamespace(hub, settings))
         cipher = SecretCipher(settings.resolved_secrets_key)
         bus = EventBus(sio)
-        return cls(settings, db, codec, cipher, bus, hub, sio, PipelineRuntime.build(settings, db, bus, cipher))
+        return cls(
+            settings, db, codec, cipher, bus, hub, sio, PipelineRuntime.build(settings, db, bus, cipher)
+        )

@@ -69,5 +69,3 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log: Path,
             pass
         time.sleep(0.1)  # polling a process's readiness, not waiting for an event
     raise TimeoutError(f"server at {base_url} not ready:\n{log.read_text()[-4000:]}")
-
-

@@ -45,7 +45,9 @@ class RunningServer:
 
     async def login(self, username: str, password: str) -> str:
         async with self.api() as client:
-            response = await client.post("/api/v1/auth/login", json={"username": username, "password": password})
+            response = await client.post(
+                "/api/v1/auth/login", json={"username": username, "password": password}
+            )
         response.raise_for_status()
         token: str = response.json()["access_token"]
         return token

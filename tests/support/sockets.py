@@ -26,8 +26,9 @@ class Listener:
         self.client.on("*", self._record, namespace=NAMESPACE)
         self.client.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
 
-    async def connect(self, *, auth: Any = None, headers: dict[str, str] | None = None,
-                      transports: list[str] | None = None) -> None:
+    async def connect(
+        self, *, auth: Any = None, headers: dict[str, str] | None = None, transports: list[str] | None = None
+    ) -> None:
         await self.client.connect(
             self.base_url,
             namespaces=[NAMESPACE],
@@ -55,9 +56,11 @@ class Listener:
         await self.emit("authenticate", {"token": token, **extra})
         return await self.next_of("authenticated", "auth_error")
 
-    async def next(self, predicate: Callable[[Received], bool] = lambda _: True,
-                   timeout: float = DEFAULT_TIMEOUT) -> Received:
+    async def next(
+        self, predicate: Callable[[Received], bool] = lambda _: True, timeout: float = DEFAULT_TIMEOUT
+    ) -> Received:
         """The next message (after the last one returned) matching ``predicate``."""
+
         async def scan() -> Received:
             async with self._changed:
                 while True:
@@ -72,12 +75,13 @@ class Listener:
     async def next_of(self, *events: str, timeout: float = DEFAULT_TIMEOUT) -> Received:
         return await self.next(lambda item: item[0] in events, timeout)
 
-    async def events_until(self, event: str, predicate: Callable[[Any], bool],
-                           timeout: float = DEFAULT_TIMEOUT) -> list[Received]:
+    async def events_until(
+        self, event: str, predicate: Callable[[Any], bool], timeout: float = DEFAULT_TIMEOUT
+    ) -> list[Received]:
         """Everything received up to and including the first ``event`` whose data matches."""
         start = self._cursor
         await self.next(lambda item: item[0] == event and predicate(item[1]), timeout)
-        return self.received[start:self._cursor]
+        return self.received[start : self._cursor]
 
     async def close(self) -> None:
         if self.client.connected:

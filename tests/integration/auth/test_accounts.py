@@ -8,7 +8,9 @@ from tests.support.server import ADMIN_PASSWORD, USER_PASSWORD, RunningServer
 
 async def test_login_returns_a_bearer_jwt(server: RunningServer) -> None:
     async with server.api() as client:
-        response = await client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        response = await client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        )
     body = response.json()
     assert response.status_code == 200
     assert body["token_type"] == "bearer" and body["expires_in"] == 3600

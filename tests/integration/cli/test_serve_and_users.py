@@ -41,7 +41,9 @@ def test_first_start_generates_the_admin_password_once_and_keeps_the_jwt_secret(
 
 def test_user_create_then_login(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    created = conveyor("user", "create", "ops", "--admin", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="ops-password-1")
+    created = conveyor(
+        "user", "create", "ops", "--admin", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="ops-password-1"
+    )
     assert created.returncode == 0, created.stderr
     assert '"username": "ops"' in created.stdout
     duplicate = conveyor("user", "create", "ops", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="ops-password-2")

@@ -49,7 +49,9 @@ async def test_roles_gate_what_members_may_do(server: RunningServer) -> None:
     async with server.api(viewer) as client:
         read = await client.get(f"/api/v1/projects/{project_id}")
         write = await client.patch(f"/api/v1/projects/{project_id}", json={"defaultBranch": "dev"})
-        members = await client.put(f"/api/v1/projects/{project_id}/members/{viewer_id}", json={"role": "owner"})
+        members = await client.put(
+            f"/api/v1/projects/{project_id}/members/{viewer_id}", json={"role": "owner"}
+        )
     assert read.status_code == 200 and read.json()["role"] == "viewer"
     assert write.status_code == 403 and "maintainer" in write.json()["detail"]
     assert members.status_code == 403
@@ -59,7 +61,9 @@ async def test_last_owner_cannot_leave(server: RunningServer) -> None:
     owner_id, owner = await server.create_user("owner")
     project_id = await server.create_project(owner, "solo")
     async with server.api(owner) as client:
-        demote = await client.put(f"/api/v1/projects/{project_id}/members/{owner_id}", json={"role": "viewer"})
+        demote = await client.put(
+            f"/api/v1/projects/{project_id}/members/{owner_id}", json={"role": "viewer"}
+        )
         leave = await client.delete(f"/api/v1/projects/{project_id}/members/{owner_id}")
     assert demote.status_code == leave.status_code == 409
 

@@ -63,7 +63,10 @@ async def test_api_tokens_authenticate_sockets(server: RunningServer) -> None:
     [
         (lambda uid: "garbage", "malformed"),
         (lambda uid: signed(claims_for(uid, lifetime=timedelta(hours=-1))), "token expired"),
-        (lambda uid: signed(claims_for(uid, lifetime=timedelta(hours=1)), "another-secret-" * 3), "signature"),
+        (
+            lambda uid: signed(claims_for(uid, lifetime=timedelta(hours=1)), "another-secret-" * 3),
+            "signature",
+        ),
         (lambda uid: unsigned(claims_for(uid, lifetime=timedelta(hours=1))), "algorithm not allowed"),
         (lambda uid: signed({**claims_for(uid, lifetime=timedelta(hours=1)), "sub": "nobody"}), "unknown"),
     ],
@@ -137,7 +140,9 @@ async def test_authenticated_sockets_are_not_dropped(server_with: Any) -> None:
         assert envelope["data"]["alertId"] == alert["alertId"] and listener.client.connected
 
 
-async def test_delivery_stops_at_token_expiry_and_resumes_after_reauthentication(server: RunningServer) -> None:
+async def test_delivery_stops_at_token_expiry_and_resumes_after_reauthentication(
+    server: RunningServer,
+) -> None:
     short_lived = signed(claims_for(await admin_id(server), lifetime=timedelta(seconds=2)))
     listener = await server.authenticated_socket(short_lived)
     _, expired = await listener.next_of("auth_error", timeout=10)

@@ -33,7 +33,9 @@ async def test_project_events_reach_members_and_admins_only(server: RunningServe
     bob_socket = await server.authenticated_socket(bob)
     admin_socket = await server.authenticated_socket(await server.admin_token())
     event_b = await project_event(server, project_b)
-    alice_seen, bob_seen, admin_seen = await seen_until_sentinel(server, alice_socket, bob_socket, admin_socket)
+    alice_seen, bob_seen, admin_seen = await seen_until_sentinel(
+        server, alice_socket, bob_socket, admin_socket
+    )
     assert event_b.id not in {data["id"] for _, data in alice_seen}
     assert event_b.id in {data["id"] for _, data in bob_seen}
     assert event_b.id in {data["id"] for _, data in admin_seen}
@@ -58,7 +60,9 @@ async def test_user_events_reach_only_their_user(server: RunningServer) -> None:
     admin_socket = await server.authenticated_socket(await server.admin_token())
     async with server.api(alice) as client:
         await client.post("/api/v1/auth/tokens", json={"name": "alice's script"})
-    alice_seen, bob_seen, admin_seen = await seen_until_sentinel(server, alice_socket, bob_socket, admin_socket)
+    alice_seen, bob_seen, admin_seen = await seen_until_sentinel(
+        server, alice_socket, bob_socket, admin_socket
+    )
     assert "user_activity" in [name for name, _ in alice_seen]
     assert "user_activity" not in [name for name, _ in bob_seen]
     assert "user_activity" not in [name for name, _ in admin_seen]
@@ -87,7 +91,9 @@ async def test_membership_changes_apply_to_live_sockets(server: RunningServer) -
     assert before.id not in ids and after.id not in ids and seen
 
 
-async def test_resume_with_last_seq_replays_in_order_without_gaps_or_duplicates(server: RunningServer) -> None:
+async def test_resume_with_last_seq_replays_in_order_without_gaps_or_duplicates(
+    server: RunningServer,
+) -> None:
     _, alice = await server.create_user("alice")
     admin = await server.admin_token()
     first = await server.authenticated_socket(admin)

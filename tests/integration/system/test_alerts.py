@@ -7,7 +7,9 @@ from tests.support.server import RunningServer
 ALERT = {"title": "Disk almost full", "severity": "warning", "message": "92% used", "source": "node-exporter"}
 
 
-@pytest.mark.parametrize(("severity", "priority"), [("critical", "HIGH"), ("warning", "MEDIUM"), ("info", "LOW")])
+@pytest.mark.parametrize(
+    ("severity", "priority"), [("critical", "HIGH"), ("warning", "MEDIUM"), ("info", "LOW")]
+)
 async def test_alert_is_persisted_and_pushed_with_priority_from_severity(
     server: RunningServer, severity: str, priority: str
 ) -> None:
@@ -56,7 +58,9 @@ async def test_only_admins_or_alert_tokens_raise_alerts(server: RunningServer) -
         {**ALERT, "unexpected": True},
     ],
 )
-async def test_bad_alerts_are_refused_and_nothing_is_stored(server: RunningServer, body: dict[str, object]) -> None:
+async def test_bad_alerts_are_refused_and_nothing_is_stored(
+    server: RunningServer, body: dict[str, object]
+) -> None:
     async with server.api(await server.admin_token()) as client:
         response = await client.post("/api/v1/system/alerts", json=body)
         listed = (await client.get("/api/v1/system/alerts")).json()
@@ -69,9 +73,15 @@ async def test_acknowledge_then_resolve(server: RunningServer) -> None:
     listener = await server.authenticated_socket(await server.admin_token())
     alert = await server.raise_alert("flaky runner", "critical")
     async with server.api(await server.admin_token()) as client:
-        acked = await client.patch(f"/api/v1/system/alerts/{alert['alertId']}", json={"status": "acknowledged"})
-        resolved = await client.patch(f"/api/v1/system/alerts/{alert['alertId']}", json={"status": "resolved"})
-        again = await client.patch(f"/api/v1/system/alerts/{alert['alertId']}", json={"status": "acknowledged"})
+        acked = await client.patch(
+            f"/api/v1/system/alerts/{alert['alertId']}", json={"status": "acknowledged"}
+        )
+        resolved = await client.patch(
+            f"/api/v1/system/alerts/{alert['alertId']}", json={"status": "resolved"}
+        )
+        again = await client.patch(
+            f"/api/v1/system/alerts/{alert['alertId']}", json={"status": "acknowledged"}
+        )
         reopened = await client.patch(f"/api/v1/system/alerts/{alert['alertId']}", json={"status": "open"})
         open_only = (await client.get("/api/v1/system/alerts", params={"status": "open"})).json()
     assert acked.json()["status"] == "acknowledged" and acked.json()["acknowledgedAt"]

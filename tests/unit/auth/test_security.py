@@ -35,13 +35,17 @@ def test_issued_token_round_trips(codec: JwtCodec) -> None:
 
 
 def test_expired_token(codec: JwtCodec) -> None:
-    token = encode({"sub": "u", "iat": now() - timedelta(hours=2), "exp": now() - timedelta(hours=1), "typ": "access"})
+    token = encode(
+        {"sub": "u", "iat": now() - timedelta(hours=2), "exp": now() - timedelta(hours=1), "typ": "access"}
+    )
     with pytest.raises(Unauthorized, match="expired"):
         codec.decode(token)
 
 
 def test_wrongly_signed_token(codec: JwtCodec) -> None:
-    token = encode({"sub": "u", "iat": now(), "exp": now() + timedelta(minutes=5), "typ": "access"}, secret="x" * 40)
+    token = encode(
+        {"sub": "u", "iat": now(), "exp": now() + timedelta(minutes=5), "typ": "access"}, secret="x" * 40
+    )
     with pytest.raises(Unauthorized, match="signature"):
         codec.decode(token)
 
@@ -55,7 +59,9 @@ def test_alg_none_is_refused(codec: JwtCodec) -> None:
 
 
 def test_other_algorithm_is_refused(codec: JwtCodec) -> None:
-    token = encode({"sub": "u", "iat": now(), "exp": now() + timedelta(minutes=5), "typ": "access"}, algorithm="HS512")
+    token = encode(
+        {"sub": "u", "iat": now(), "exp": now() + timedelta(minutes=5), "typ": "access"}, algorithm="HS512"
+    )
     with pytest.raises(Unauthorized, match="algorithm not allowed"):
         codec.decode(token)
 
@@ -74,7 +80,9 @@ def test_garbage_token(codec: JwtCodec) -> None:
 
 
 def test_token_issued_in_the_future(codec: JwtCodec) -> None:
-    token = encode({"sub": "u", "iat": now() + timedelta(hours=1), "exp": now() + timedelta(hours=2), "typ": "access"})
+    token = encode(
+        {"sub": "u", "iat": now() + timedelta(hours=1), "exp": now() + timedelta(hours=2), "typ": "access"}
+    )
     with pytest.raises(Unauthorized):
         codec.decode(token)
 

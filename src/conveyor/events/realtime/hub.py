@@ -150,7 +150,6 @@ class Hub:
         await self.send(state, "auth_error", {"message": reason})
         await self.server.disconnect(state.sid, namespace=state.namespace, ignore_queue=True)
 
-
     async def _sync_rooms(self, state: SocketState) -> None:
         wanted = self._rooms_of(state.access)
         for room in state.rooms - wanted:
