@@ -64,7 +64,9 @@ class PipelineApi:
 
     async def pipeline(self, project_id: str, definition: str, name: str = "ci") -> dict[str, Any]:
         body = {"name": name, "definition": dedent(definition)}
-        result: dict[str, Any] = await self.request("POST", f"/projects/{project_id}/pipelines", 201, json=body)
+        result: dict[str, Any] = await self.request(
+            "POST", f"/projects/{project_id}/pipelines", 201, json=body
+        )
         return result
 
     async def start(self, pipeline_id: str, ref: str | None = None) -> str:
@@ -90,8 +92,9 @@ class PipelineApi:
 async def completed(listener: Listener, execution_id: str, timeout: float = 30) -> dict[str, Any]:
     """The ``pipeline_execution_completed`` envelope of this execution."""
     _, envelope = await listener.next(
-        lambda item: item[0] == "pipeline_execution_completed"
-        and item[1]["data"]["executionId"] == execution_id,
+        lambda item: (
+            item[0] == "pipeline_execution_completed" and item[1]["data"]["executionId"] == execution_id
+        ),
         timeout,
     )
     result: dict[str, Any] = envelope

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -28,6 +29,20 @@ class ProcessOutcome:
 
 
 _PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+
+
+class _ExitAware(asyncio.subprocess.SubprocessStreamProtocol):
+    """Knows when the process exits, even while a leftover child still holds its output pipe
+    (``Process.wait()`` waits for the pipes too)."""
+
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=limit, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
 
 
 def _die_with_parent() -> None:
@@ -49,7 +64,9 @@ async def run_process(
     on_line: Callable[[str], None],
     on_start: Callable[[int], None] | None = None,
 ) -> ProcessOutcome:
-    process = await asyncio.create_subprocess_exec(
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.subprocess_exec(
+        lambda: _ExitAware(limit=MAX_LINE_BYTES, loop=loop),
         *argv,
         cwd=cwd,
         env=dict(env),
@@ -59,17 +76,18 @@ async def run_process(
         start_new_session=True,
         preexec_fn=_die_with_parent,
     )
+    process = asyncio.subprocess.Process(transport, protocol, loop)
     if on_start is not None:
         on_start(process.pid)
     assert process.stdout is not None
     reader = asyncio.create_task(pump_lines(process.stdout, on_line))
-    exited = asyncio.create_task(process.wait())
-    cancelled = asyncio.create_task(cancel.wait())
+    exited: asyncio.Future[Any] = protocol.exited
+    cancelled: asyncio.Future[Any] = asyncio.ensure_future(cancel.wait())
     done, _ = await asyncio.wait({exited, cancelled}, timeout=time_limit, return_when=asyncio.FIRST_COMPLETED)
     cancelled.cancel()
     stopped = exited not in done
     await kill_tree(process.pid, graceful=stopped)
-    await exited
+    await process.wait()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(reader), KILL_GRACE_SECONDS)
     reader.cancel()
@@ -85,9 +103,24 @@ async def kill_tree(pid: int, *, graceful: bool) -> None:
     victims = _tree(pid)
     if graceful:
         _signal_all(pid, victims, signal.SIGTERM)
-        _, alive = await asyncio.to_thread(psutil.wait_procs, victims, KILL_GRACE_SECONDS)
-        victims = alive
+        victims = await _survivors(victims, KILL_GRACE_SECONDS)
     _signal_all(pid, victims, signal.SIGKILL)
+
+
+async def _survivors(processes: Sequence[psutil.Process], grace: float) -> list[psutil.Process]:
+    deadline = asyncio.get_running_loop().time() + grace
+    alive = list(processes)
+    while alive and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+        alive = [process for process in alive if _running(process)]
+    return alive
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _tree(pid: int) -> list[psutil.Process]:

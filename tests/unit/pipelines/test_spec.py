@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from conveyor.errors import InvalidInput
+from conveyor.pipelines.spec import parse_definition, plan_jobs
+from conveyor.pipelines.spec.model import ArtifactWhen, Condition
+
+FULL = """
+name: ci
+on:
+  push:
+    branches: [main, "release/*"]
+  schedule:
+    - cron: "0 3 * * *"
+  manual: true
+env:
+  LEVEL: 1
+jobs:
+  lint:
+    steps:
+      - run: ruff check .
+  test:
+    needs: lint
+    matrix:
+      python: ["3.11", "3.12"]
+      os: [linux, mac]
+      exclude:
+        - {python: "3.11", os: mac}
+    timeout: 1h30m
+    retries: 2
+    env:
+      PY: ${{ matrix.python }}
+    steps:
+      - name: Test on ${{ matrix.python }}
+        run: pytest
+        working-directory: src
+        env: {DEBUG: true}
+        timeout: 90
+      - run: echo report
+        if: always()
+    artifacts:
+      paths: [reports/*.xml]
+      when: always
+  scan:
+    needs: [test]
+    if: failure()
+    steps:
+      - uses: conveyor/security-scan
+        with: {level: high}
+"""
+
+
+def refused(text: str) -> str:
+    with pytest.raises(InvalidInput) as caught:
+        parse_definition(textwrap.dedent(text).lstrip())
+    return caught.value.detail
+
+
+def test_full_definition_is_accepted() -> None:
+    spec = parse_definition(FULL)
+    assert spec.on.push is not None and spec.on.push.branches == ["main", "release/*"]
+    assert spec.on.schedule[0].cron == "0 3 * * *"
+    test = spec.jobs["test"]
+    assert test.timeout == 5400 and test.retries == 2 and test.needs == ["lint"]
+    assert test.steps[0].working_directory == "src" and test.steps[0].env == {"DEBUG": "true"}
+    assert test.steps[1].if_ is Condition.ALWAYS
+    assert test.artifacts is not None and test.artifacts.when is ArtifactWhen.ALWAYS
+    assert spec.jobs["scan"].if_ is Condition.FAILURE
+
+
+def test_matrix_expands_with_exclusions_and_fills_expressions() -> None:
+    plans = {plan.key: plan for plan in plan_jobs(parse_definition(FULL))}
+    assert list(plans) == ["lint", "test (3.11, linux)", "test (3.12, linux)", "test (3.12, mac)", "scan"]
+    job = plans["test (3.12, mac)"]
+    assert job.matrix == {"python": "3.12", "os": "mac"}
+    assert job.env == {"LEVEL": "1", "PY": "3.12"}
+    assert job.steps[0].name == "Test on 3.12"
+    assert plans["scan"].needs == ["test (3.11, linux)", "test (3.12, linux)", "test (3.12, mac)"]
+    assert plans["scan"].steps[0].inputs == {"level": "high"}
+
+
+@pytest.mark.parametrize(
+    ("on", "manual", "push"),
+    [("on: push", True, True), ("on: [manual]", True, False), ("on:\n  manual: false", False, False)],
+)
+def test_trigger_forms(on: str, manual: bool, push: bool) -> None:
+    spec = parse_definition(f"{on}\njobs:\n  a:\n    steps: [{{run: x}}]\n")
+    assert spec.on.manual is manual
+    assert (spec.on.push is not None) is push
+
+
+def test_yes_and_on_are_strings_not_booleans() -> None:
+    spec = parse_definition("env:\n  ANSWER: yes\njobs:\n  a:\n    steps: [{run: x}]\n")
+    assert spec.env == {"ANSWER": "yes"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jobs:\n  a:\n    steps:\n      - run: [unclosed\n", "flow sequence started at line 4"),
+        ("jobs:\n  a:\n    steps:\n      - runn: echo\n", "line 4: jobs.a.steps[0].runn: unknown key 'runn'"),
+        ("jobs:\n  a:\n    runs-on: x\n    steps: [{run: x}]\n", "line 3: jobs.a.runs-on: unknown key"),
+        ("jobs:\n  a:\n    steps: [{run: x}]\n    steps: [{run: y}]\n", "line 4: duplicate key 'steps'"),
+        (
+            "jobs:\n  a:\n    steps:\n      - run: x\n        uses: conveyor/architecture\n",
+            "line 4: jobs.a.steps[0]",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - uses: someone/else\n",
+            "line 4: jobs.a.steps[0].uses: unknown built-in",
+        ),
+        (
+            "jobs:\n  a:\n    timeout: forever\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.timeout: invalid duration",
+        ),
+        (
+            "jobs:\n  a:\n    needs: [zz]\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.needs[0]: unknown job 'zz'",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - run: echo ${{ secrets.X }}\n",
+            "line 4: jobs.a.steps[0].run: unknown expr",
+        ),
+        ("jobs:\n  a:\n    steps: []\n", "line 3: jobs.a.steps"),
+        ("jobs: {}\n", "line 1: jobs"),
+        ("name: only\n", "missing required key 'jobs'"),
+        ("- 1\n", "line 1: the definition must be a mapping"),
+        ("jobs:\n  a:\n    if: sometimes\n    steps: [{run: x}]\n", "line 3: jobs.a.if: unknown condition"),
+    ],
+)
+def test_refusals_name_the_line_and_the_problem(text: str, expected: str) -> None:
+    assert expected in refused(text)
+
+
+def test_cycle_is_refused_with_its_path() -> None:
+    detail = refused(
+        """
+        jobs:
+          a:
+            needs: c
+            steps: [{run: x}]
+          b:
+            needs: a
+            steps: [{run: x}]
+          c:
+            needs: [b]
+            steps: [{run: x}]
+        """
+    )
+    assert "line 3: jobs.a.needs: jobs form a cycle through 'needs': a -> c -> b -> a" in detail
+
+
+def test_bad_cron_is_refused_at_its_line() -> None:
+    detail = refused(
+        """
+        on:
+          schedule:
+            - cron: "0 3 * * *"
+            - cron: "61 * * * *"
+        jobs:
+          a:
+            steps: [{run: x}]
+        """
+    )
+    assert "line 4: on.schedule[1].cron: invalid cron expression '61 * * * *'" in detail
+
+
+def test_every_problem_is_listed_in_line_order() -> None:
+    detail = refused("jobs:\n  a:\n    bogus: 1\n    steps:\n      - run: x\n        typo: 2\n")
+    assert detail.splitlines()[1:] == [
+        "line 3: jobs.a.bogus: unknown key 'bogus'",
+        "line 6: jobs.a.steps[0].typo: unknown key 'typo'",
+    ]
