@@ -12,7 +12,7 @@ from conveyor.runners.process import MAX_LINE_BYTES, ProcessOutcome, pump_lines,
 
 async def run(
     script: str, tmp_path: Path, *, time_limit: float | None = 10, cancel: asyncio.Event | None = None
-):
+) -> tuple[ProcessOutcome, list[str]]:
     lines: list[str] = []
     outcome = await run_process(
         ["bash", "-c", script],
