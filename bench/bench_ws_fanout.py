@@ -1,0 +1,411 @@
+"""WebSocket fan-out benchmark: N socket.io clients receiving ``system_alert`` events.
+
+The server under test runs in its own process: Conveyor (``conveyor serve``), the minimal
+python-socketio server (bench/minimal_fanout_server.py) or the Node.js socket.io server
+(bench/node/fanout_server.mjs). Clients are Node socket.io-client processes
+(bench/node/clients.mjs). This process posts alerts (steady rate, or as fast as the server
+answers) and measures deliveries, latency from POST to receipt, loss, server CPU per delivery,
+memory per connection and how busy the load generator was.
+
+    (cd bench/node && npm ci)
+    .venv/bin/python -m bench.bench_ws_fanout --server conveyor --clients 1000 --rate 20 --events 300
+    .venv/bin/python -m bench.bench_ws_fanout --matrix          # everything in bench/results/ws_fanout.md
+    .venv/bin/python -m bench.bench_ws_fanout --server conveyor --clients 1000 --mode max --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from bench.fanout_processes import ClientGroup, Server, cpu_seconds, free_port
+
+RESULTS = Path(__file__).parent / "results"
+CLIENTS_PER_PROCESS = 500
+DRAIN_IDLE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    server: str
+    clients: int
+    events: int
+    mode: str  # "steady" (rate per second) or "max" (closed loop, `concurrency` POSTs in flight)
+    rate: float
+    compression: bool
+    concurrency: int = 4
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    posted: int
+    deliveries: int
+    lost: int
+    duplicates: int
+    deliveries_per_second: float
+    events_per_second: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+    latency_max_ms: float
+    server_cpu_percent: float
+    server_us_per_delivery: float
+    server_system_share: float
+    memory_kib_per_connection: float
+    generator_cpu_percent: list[float]
+    publisher_cpu_percent: float
+    machine_cpu_percent: float
+    softirq_cpu_percent: float
+    window_seconds: float
+
+
+# Publishing ----------------------------------------------------------------------------------
+
+
+async def publish(server: Server, scenario: Scenario) -> list[float]:
+    """Post ``events`` alerts titled ``bench-<i>``; return the wall time each POST was sent."""
+    sent = [0.0] * scenario.events
+    headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
+    limits = httpx.Limits(max_connections=64)
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=120, limits=limits) as http:
+
+        async def post(index: int) -> None:
+            body = {"title": f"bench-{index}", "severity": "info", "message": "", "source": "bench"}
+            sent[index] = time.time()
+            reply = await http.post(server.alert_path, json=body)
+            reply.raise_for_status()
+
+        if scenario.mode == "steady":
+            await _at_steady_rate(post, scenario.events, scenario.rate)
+        else:
+            await _as_fast_as_answered(post, scenario.events, scenario.concurrency)
+    return sent
+
+
+async def _at_steady_rate(post: Any, events: int, rate: float) -> None:
+    start = time.monotonic()
+    tasks = []
+    for index in range(events):
+        delay = start + index / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(post(index)))
+    await asyncio.gather(*tasks)
+
+
+async def _as_fast_as_answered(post: Any, events: int, concurrency: int) -> None:
+    indexes = iter(range(events))
+
+    async def worker() -> None:
+        for index in indexes:
+            await post(index)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+# One run -------------------------------------------------------------------------------------
+
+
+def run(scenario: Scenario, *, profile: Path | None = None) -> Result:
+    server = Server(scenario.server, free_port(), scenario.compression)
+    groups: list[ClientGroup] = []
+    try:
+        server.start()
+        _warm_up(server)
+        rss_before = server.ps.memory_info().rss
+        groups = _connect_clients(server, scenario)
+        rss_connected = server.ps.memory_info().rss
+        return _measure(server, groups, scenario, (rss_connected - rss_before) / scenario.clients, profile)
+    finally:
+        for group in groups:
+            group.stop()
+        server.stop()
+
+
+def _warm_up(server: Server) -> None:
+    headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
+    body = {"title": "warm-up", "severity": "info", "message": "", "source": "bench"}
+    for _ in range(3):
+        httpx.post(
+            f"{server.url}{server.alert_path}", json=body, headers=headers, timeout=30
+        ).raise_for_status()
+
+
+def _connect_clients(server: Server, scenario: Scenario) -> list[ClientGroup]:
+    sizes = [CLIENTS_PER_PROCESS] * (scenario.clients // CLIENTS_PER_PROCESS)
+    if scenario.clients % CLIENTS_PER_PROCESS:
+        sizes.append(scenario.clients % CLIENTS_PER_PROCESS)
+    groups = [ClientGroup(server.url, size, server.token, scenario.events) for size in sizes]
+    for group in groups:
+        group.start()
+    for group in groups:
+        group.wait_ready()
+    return groups
+
+
+def _measure(
+    server: Server,
+    groups: list[ClientGroup],
+    scenario: Scenario,
+    memory_per_connection: float,
+    profile: Path | None,
+) -> Result:
+    import psutil
+
+    me = psutil.Process()
+    cpu_before = [cpu_seconds(server.ps), *(cpu_seconds(g.ps) for g in groups), cpu_seconds(me)]
+    machine_before, server_before = psutil.cpu_times(), server.ps.cpu_times()
+    profiler = _start_profiler(server, profile) if profile else None
+    started = time.monotonic()
+    sent = asyncio.run(publish(server, scenario))
+    _drain(groups, scenario.clients * scenario.events)
+    elapsed = time.monotonic() - started
+    if profiler is not None and profile is not None:
+        _stop_profiler(profiler, profile)
+    cpu_after = [cpu_seconds(server.ps), *(cpu_seconds(g.ps) for g in groups), cpu_seconds(me)]
+    machine = _machine_busy(machine_before, psutil.cpu_times(), elapsed)
+    server_after = server.ps.cpu_times()
+    system_share = (server_after.system - server_before.system) / max(cpu_after[0] - cpu_before[0], 1e-9)
+    busy = [(after - before) / elapsed * 100 for before, after in zip(cpu_before, cpu_after, strict=True)]
+    reports = [group.ask(f"report {scenario.events}") for group in groups]
+    return _result(scenario, sent, reports, [*busy, *machine, system_share], elapsed, memory_per_connection)
+
+
+def _machine_busy(before: Any, after: Any, elapsed: float) -> tuple[float, float]:
+    """Whole-machine CPU % (of 100 x cores) and the part spent in softirq (loopback TCP)."""
+    idle = (after.idle - before.idle) + (after.iowait - before.iowait)
+    total = sum(after) - sum(before)
+    return (total - idle) / elapsed * 100, (after.softirq - before.softirq) / elapsed * 100
+
+
+def _drain(groups: list[ClientGroup], expected: int) -> None:
+    """Wait until every delivery arrived, or nothing arrived for DRAIN_IDLE_SECONDS."""
+    last, last_change = -1, time.monotonic()
+    while time.monotonic() - last_change < DRAIN_IDLE_SECONDS:
+        received = sum(group.ask("status")["received"] for group in groups)
+        if received >= expected:
+            return
+        if received != last:
+            last, last_change = received, time.monotonic()
+        time.sleep(0.05)
+
+
+def _result(
+    scenario: Scenario,
+    sent: list[float],
+    reports: list[dict[str, Any]],
+    busy: list[float],
+    elapsed: float,
+    memory_per_connection: float,
+) -> Result:
+    latencies = np.array(
+        [t / 1000 - sent[i] for report in reports for i, times in enumerate(report["recv"]) for t in times]
+    )
+    last_receipt = max(t for report in reports for times in report["recv"] for t in times) / 1000
+    window = last_receipt - min(sent)
+    deliveries = int(latencies.size)
+    busy, (machine, softirq, system_share) = busy[:-3], busy[-3:]
+    server_cpu = busy[0] / 100 * elapsed
+    return Result(
+        scenario=scenario,
+        posted=len(sent),
+        deliveries=deliveries,
+        lost=sum(r["lost"] for r in reports),
+        duplicates=sum(r["duplicates"] for r in reports),
+        deliveries_per_second=deliveries / window,
+        events_per_second=len(sent) / window,
+        latency_p50_ms=float(np.percentile(latencies, 50) * 1000),
+        latency_p99_ms=float(np.percentile(latencies, 99) * 1000),
+        latency_max_ms=float(latencies.max() * 1000),
+        server_cpu_percent=busy[0],
+        server_us_per_delivery=server_cpu / max(deliveries, 1) * 1e6,
+        server_system_share=system_share,
+        memory_kib_per_connection=memory_per_connection / 1024,
+        generator_cpu_percent=busy[1:-1],
+        publisher_cpu_percent=busy[-1],
+        machine_cpu_percent=machine,
+        softirq_cpu_percent=softirq,
+        window_seconds=window,
+    )
+
+
+# Profiling (py-spy, installed into .venv for the benchmark only) -------------------------------
+
+
+def _start_profiler(server: Server, output: Path) -> subprocess.Popen[bytes]:
+    import sys
+
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [
+        py_spy,
+        "record",
+        "--pid",
+        str(server.ps.pid),
+        "--format",
+        "raw",
+        "--rate",
+        "250",
+        "-o",
+        str(output),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # py-spy attaches before the load starts
+    return process
+
+
+def _stop_profiler(process: subprocess.Popen[bytes], output: Path) -> None:
+    process.send_signal(2)
+    process.wait(60)
+    print(summarize_profile(output))
+
+
+def summarize_profile(path: Path, top: int = 20) -> str:
+    """Where the event loop's time goes, from py-spy's collapsed stacks (main thread only).
+
+    Frames above ``Runner.run`` are the same for every sample and left out; a sample whose
+    innermost frame is ``Runner.run`` is time in the loop itself (uvloop, I/O, callbacks).
+    """
+    by_task: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        frames = [_frame_name(frame) for frame in stack.split(";")]
+        if "runners.py:Runner.run" not in frames:
+            continue  # other threads (aiosqlite's worker, mostly waiting)
+        below = frames[frames.index("runners.py:Runner.run") + 1 :] or ["(event loop itself)"]
+        count = int(count_text)
+        by_task[below[0]] += count
+        own[below[-1]] += count
+        for name in set(below):
+            inclusive[name] += count
+    total = sum(by_task.values())
+    return "\n".join(
+        [
+            f"main-thread samples: {total}",
+            *_ranked("by task (entry coroutine)", by_task, total, top),
+            *_ranked("inclusive", inclusive, total, top * 2),
+            *_ranked("self", own, total, top),
+        ]
+    )
+
+
+def _ranked(title: str, counts: Counter[str], total: int, top: int) -> list[str]:
+    return ["", f"{title}:"] + [f"  {n / total:6.1%}  {name}" for name, n in counts.most_common(top)]
+
+
+def _frame_name(frame: str) -> str:
+    """``function (path/to/module.py:12)`` -> ``module.py:function``."""
+    function, _, where = frame.partition(" (")
+    module = where.rsplit("/", 1)[-1].split(":", 1)[0]
+    return f"{module}:{function}"
+
+
+# Reporting -----------------------------------------------------------------------------------
+
+
+def row(result: Result) -> str:
+    s, r = result.scenario, result
+    load = f"{s.rate:g}/s" if s.mode == "steady" else f"max (c={s.concurrency})"
+    cells = [
+        s.server,
+        s.clients,
+        "on" if s.compression else "off",
+        load,
+        r.posted,
+        f"{r.events_per_second:.1f}",
+        f"{r.deliveries_per_second:,.0f}",
+        f"{r.latency_p50_ms:.1f}",
+        f"{r.latency_p99_ms:.1f}",
+        r.lost,
+        r.duplicates,
+        f"{r.server_cpu_percent:.0f}",
+        f"{r.server_us_per_delivery:.1f} ({r.server_system_share:.0%} sys)",
+        f"{r.memory_kib_per_connection:.1f}",
+        "/".join(f"{p:.0f}" for p in r.generator_cpu_percent),
+        f"{r.publisher_cpu_percent:.0f}",
+        f"{r.machine_cpu_percent:.0f} ({r.softirq_cpu_percent:.0f})",
+    ]
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+COLUMNS = [
+    "server",
+    "clients",
+    "deflate",
+    "load",
+    "events",
+    "events/s",
+    "deliveries/s",
+    "p50 ms",
+    "p99 ms",
+    "lost",
+    "dup",
+    "server CPU %",
+    "server µs/delivery",
+    "KiB/conn",
+    "generator CPU %",
+    "publisher CPU %",
+    "machine CPU % (softirq)",
+]
+HEADER = "| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|"
+
+
+def matrix(events: int) -> list[Scenario]:
+    scenarios = []
+    for compression in (False, True):
+        for clients, rate in ((100, 50.0), (1000, 10.0)):
+            for server in ("conveyor", "minimal", "node"):
+                scenarios.append(Scenario(server, clients, events, "steady", rate, compression))
+                scenarios.append(Scenario(server, clients, events, "max", 0.0, compression))
+    return scenarios
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--server", choices=["conveyor", "minimal", "node"], default="conveyor")
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--mode", choices=["steady", "max"], default="steady")
+    parser.add_argument("--rate", type=float, default=20.0, help="alerts per second (steady mode)")
+    parser.add_argument("--concurrency", type=int, default=4, help="POSTs in flight (max mode)")
+    parser.add_argument("--compression", action="store_true", help="per-message deflate on")
+    parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks of the server to this file")
+    parser.add_argument("--matrix", action="store_true", help="run every scenario; append to results/")
+    args = parser.parse_args()
+    if args.matrix:
+        scenarios = matrix(args.events)
+    else:
+        scenarios = [
+            Scenario(
+                args.server,
+                args.clients,
+                args.events,
+                args.mode,
+                args.rate,
+                args.compression,
+                args.concurrency,
+            )
+        ]
+    print(HEADER, flush=True)
+    for scenario in scenarios:
+        result = run(scenario, profile=args.profile)
+        print(row(result), flush=True)
+        with (RESULTS / "ws_fanout.jsonl").open("a") as log:
+            log.write(json.dumps(asdict(result)) + "\n")
+
+
+if __name__ == "__main__":
+    main()

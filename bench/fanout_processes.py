@@ -1,0 +1,172 @@
+"""Processes for bench_ws_fanout.py: the server under test and the Node load-generator clients."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE_DIR = ROOT / "bench" / "node"
+ADMIN_PASSWORD = "bench-admin-password"
+ALERT_PATH = {"conveyor": "/api/v1/system/alerts", "minimal": "/emit", "node": "/emit"}
+
+
+@dataclass
+class Server:
+    """One server under test, in its own process, logging to a file."""
+
+    kind: str
+    port: int
+    compression: bool
+    process: subprocess.Popen[bytes] | None = None
+    token: str | None = None
+    scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-fanout-")))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def alert_path(self) -> str:
+        return ALERT_PATH[self.kind]
+
+    @property
+    def ps(self) -> psutil.Process:
+        assert self.process is not None
+        return psutil.Process(self.process.pid)
+
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        env = dict(os.environ)
+        if self.kind == "conveyor":
+            env.update(
+                CONVEYOR_DATA_DIR=str(self.scratch / "data"),
+                CONVEYOR_ADMIN_PASSWORD=ADMIN_PASSWORD,
+                CONVEYOR_JWT_SECRET=secrets.token_urlsafe(40),
+                CONVEYOR_WS_COMPRESSION="true" if self.compression else "false",
+            )
+            return [str(Path(sys.executable).with_name("conveyor")), "serve", "--port", str(self.port)], env
+        flag = ["--compression"] if self.compression else []
+        if self.kind == "minimal":
+            return [
+                sys.executable,
+                str(ROOT / "bench" / "minimal_fanout_server.py"),
+                str(self.port),
+                *flag,
+            ], env
+        return ["node", str(NODE_DIR / "fanout_server.mjs"), str(self.port), *flag], env
+
+    def start(self) -> None:
+        command, env = self.command()
+        log = (self.scratch / "server.log").open("wb")
+        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_until_healthy(self.url, self.process)
+        if self.kind == "conveyor":
+            body = {"username": "admin", "password": ADMIN_PASSWORD}
+            reply = httpx.post(f"{self.url}/api/v1/auth/login", json=body, timeout=30)
+            reply.raise_for_status()
+            self.token = reply.json()["access_token"]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not become healthy")
+
+
+@dataclass
+class ClientGroup:
+    """One Node process holding ``count`` socket.io clients (bench/node/clients.mjs)."""
+
+    url: str
+    count: int
+    token: str | None
+    max_events: int
+    process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        env = dict(
+            os.environ,
+            URL=self.url,
+            COUNT=str(self.count),
+            TOKEN=self.token or "",
+            MAX_EVENTS=str(self.max_events),
+        )
+        self.process = subprocess.Popen(
+            ["node", str(NODE_DIR / "clients.mjs")],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+
+    def wait_ready(self) -> None:
+        reply = self._read()
+        if reply.get("type") != "ready" or reply["sockets"] != self.count:
+            raise RuntimeError(f"clients not ready: {reply}")
+
+    def ask(self, command: str) -> dict[str, Any]:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process is not None and self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"client process exited with {self.process.poll()}")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    @property
+    def ps(self) -> psutil.Process:
+        assert self.process is not None
+        return psutil.Process(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
