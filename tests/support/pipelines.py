@@ -53,7 +53,7 @@ class PipelineApi:
             response = await client.request(method, f"/api/v1{path}", **kwargs)
         if expect is not None:
             assert response.status_code == expect, (response.status_code, response.text)
-        if response.headers.get("content-type", "").startswith("application/json"):
+        if response.content and response.headers.get("content-type", "").startswith("application/json"):
             return response.json()
         return response
 
