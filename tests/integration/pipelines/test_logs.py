@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.pipelines import PipelineApi, completed
+from tests.support.server import RunningServer
+from tests.support.sockets import Listener
+
+LINES = 3000
+
+
+def log_batches(received: list[tuple[str, Any]], execution_id: str) -> list[dict[str, Any]]:
+    return [
+        data["data"]
+        for name, data in received
+        if name == "pipeline_log" and data["data"]["executionId"] == execution_id
+    ]
+
+
+async def test_every_line_is_kept_in_order_streamed_in_batches_and_paged(
+    server: RunningServer, api: PipelineApi
+) -> None:
+    project = await api.project("chatty")
+    pipeline = await api.pipeline(
+        project,
+        f"jobs:\n  talk:\n    steps:\n      - run: for i in $(seq 1 {LINES}); do echo line-$i; done\n",
+    )
+    listener = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+    await completed(listener, execution_id)
+
+    batches = log_batches(listener.received, execution_id)
+    assert len(batches) > 1, "lines should arrive in several batches"
+    streamed = [line for batch in batches for line in batch["lines"]]
+    assert [line["n"] for line in streamed] == list(range(LINES))
+    assert [line["text"] for line in streamed] == [f"line-{i}" for i in range(1, LINES + 1)]
+    assert all(batch["offset"] == batch["lines"][0]["n"] for batch in batches)
+    stamps = [line["ts"] for line in streamed]
+    assert stamps == sorted(stamps)
+
+    first = await api.logs(execution_id, job="talk", offset=0, limit=1000)
+    page = first["jobs"][0]
+    assert page["nextOffset"] == 1000 and not page["done"]
+    rest = (await api.logs(execution_id, job="talk", offset=page["nextOffset"], limit=5000))["jobs"][0]
+    assert [line["text"] for line in page["lines"] + rest["lines"]] == [line["text"] for line in streamed]
+    assert rest["done"] and rest["nextOffset"] == LINES
+    assert (await api.logs(execution_id))["jobs"][0]["jobId"] == batches[0]["jobId"]
+    await api.request("GET", f"/executions/{execution_id}/logs", 404, params={"job": "nope"})
+
+
+async def test_a_reconnecting_client_resumes_where_it_stopped(
+    server: RunningServer, api: PipelineApi
+) -> None:
+    project = await api.project("resume")
+    pipeline = await api.pipeline(
+        project,
+        "jobs:\n  talk:\n    steps:\n      - run: for i in $(seq 1 40); do echo l$i; sleep 0.025; done\n",
+    )
+    first = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+    _, envelope = await first.next(
+        lambda item: item[0] == "pipeline_log" and item[1]["data"]["executionId"] == execution_id
+    )
+    last_seq = envelope["seq"]
+    seen = envelope["data"]["lines"]
+    await first.close()
+
+    second = Listener(server.base_url)
+    await second.connect()
+    server._listeners.append(second)
+    reply = await second.authenticate(api.token, lastSeq=last_seq)
+    assert reply[0] == "authenticated"
+    await completed(second, execution_id)
+    resumed = [line for batch in log_batches(second.received, execution_id) for line in batch["lines"]]
+    numbers = [line["n"] for line in seen + resumed]
+    assert numbers == list(range(40)), "no line lost or repeated across the reconnect"
