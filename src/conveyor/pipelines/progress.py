@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import Database, utcnow
@@ -107,47 +107,56 @@ async def _reset_steps(session: AsyncSession, job_id: str) -> None:
     )
 
 
-async def restart_job(db: Database, bus: EventBus, job_id: str, *, runner: str) -> bool:
+@dataclass(frozen=True)
+class StepChange:
+    index: int
+    status: Status
+    exit_code: int | None = None
+    error: str | None = None
+
+    def values(self) -> dict[str, object]:
+        values: dict[str, object] = {
+            "status": self.status.value,
+            "exit_code": self.exit_code,
+            "error": self.error,
+        }
+        values["started_at" if self.status == Status.RUNNING else "finished_at"] = utcnow()
+        return values
+
+
+async def restart_job(db: Database, bus: EventBus, claim: Claim, *, runner: str) -> bool:
     """An automatic retry by the runner that holds the job: a new attempt, steps queued again."""
     async with db.write_session() as session:
-        job = await _held(session, job_id, runner)
+        execution = await lock_execution(session, claim.execution_id)
+        job = await _held(session, claim.job_id, runner)
         if job is None:
             return False
         job.attempt, job.retries_left = job.attempt + 1, job.retries_left - 1
         job.exit_code = job.error = None
-        await _reset_steps(session, job_id)
-        await _commit_update(session, bus, job.execution_id)
+        await _reset_steps(session, job.id)
+        await _commit_update(session, bus, execution)
         return True
 
 
-async def set_step(
-    db: Database,
-    bus: EventBus,
-    job_id: str,
-    index: int,
-    *,
-    runner: str,
-    status: Status,
-    exit_code: int | None = None,
-    error: str | None = None,
+async def set_steps(
+    db: Database, bus: EventBus, claim: Claim, changes: Sequence[StepChange], *, runner: str
 ) -> bool:
+    """Step state changes, in one transaction and one event (a step ending and the next starting)."""
     async with db.write_session() as session:
-        job = await _held(session, job_id, runner)
-        if job is None:
+        execution = await lock_execution(session, claim.execution_id)
+        if await _held(session, claim.job_id, runner) is None:
             return False
-        values: dict[str, object] = {"status": status.value, "exit_code": exit_code, "error": error}
-        values["started_at" if status == Status.RUNNING else "finished_at"] = utcnow()
-        await session.execute(
-            update(Step).where(Step.job_id == job_id, Step.position == index).values(**values)
-        )
-        await _commit_update(session, bus, job.execution_id)
+        for change in changes:
+            statement = update(Step).where(Step.job_id == claim.job_id, Step.position == change.index)
+            await session.execute(statement.values(**change.values()))
+        await _commit_update(session, bus, execution)
         return True
 
 
 async def finish_job(
     db: Database,
     bus: EventBus,
-    job_id: str,
+    claim: Claim,
     *,
     runner: str,
     status: Status,
@@ -155,35 +164,31 @@ async def finish_job(
     error: str | None = None,
 ) -> bool:
     async with db.write_session() as session:
-        job = await _held(session, job_id, runner)
+        execution = await lock_execution(session, claim.execution_id)
+        job = await _held(session, claim.job_id, runner)
         if job is None:
             return False
         job.status, job.exit_code, job.error = status, exit_code, error
         job.finished_at, job.lease_expires_at, job.pgid = utcnow(), None, None
         await session.execute(
             update(Step)
-            .where(Step.job_id == job_id, Step.status == Status.QUEUED.value)
+            .where(Step.job_id == job.id, Step.status == Status.QUEUED.value)
             .values(status=Status.SKIPPED.value)
         )
-        await _commit_update(session, bus, job.execution_id)
+        await _commit_update(session, bus, execution)
         return True
 
 
 async def _held(session: AsyncSession, job_id: str, runner: str) -> Job | None:
-    """The job, locked through its execution, if this runner still holds it."""
-    job = await session.get(Job, job_id)
+    """The job if this runner still holds it (the caller holds the execution's lock)."""
+    statement = select(Job).where(Job.id == job_id, Job.status == Status.RUNNING.value, Job.runner == runner)
+    job = (await session.execute(statement.execution_options(populate_existing=True))).scalar_one_or_none()
     if job is None:
-        return None
-    await lock_execution(session, job.execution_id)
-    await session.refresh(job)
-    if job.status != Status.RUNNING or job.runner != runner:
         await session.commit()
-        return None
     return job
 
 
-async def _commit_update(session: AsyncSession, bus: EventBus, execution_id: str) -> None:
-    execution = await lock_execution(session, execution_id)
+async def _commit_update(session: AsyncSession, bus: EventBus, execution: Execution) -> None:
     await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
 
 
@@ -265,14 +270,14 @@ async def lose_job(
         job = await session.get(Job, job_id)
         if job is None:
             return False
-        await lock_execution(session, job.execution_id)
+        execution = await lock_execution(session, job.execution_id)
         await session.refresh(job)
         expired = expired_before is None or (job.lease_expires_at or expired_before) < expired_before
         if job.status != Status.RUNNING or not expired:
             await session.commit()
             return False
         await _mark_lost(session, job, reason)
-        await _commit_update(session, bus, job.execution_id)
+        await _commit_update(session, bus, execution)
         return True
 
 

@@ -18,6 +18,7 @@ from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.execute import execute_job, runner_id
+from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.job import RunnerEnv
 
 RUN_JOB = "conveyor.run_job"
@@ -85,6 +86,7 @@ async def _run_job(settings: Settings, app: Celery, identity: str, job_id: str) 
 
 def run_worker(settings: Settings, *, concurrency: int, queue: str | None, name: str | None) -> None:
     app = worker_app(settings)
+    GUARDIAN.start()
     app.worker_main(
         [
             "worker",

@@ -17,7 +17,7 @@ from conveyor.events.bus import EventBus
 from conveyor.pipelines import progress
 from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
 from conveyor.pipelines.models import FAILING, Status
-from conveyor.pipelines.progress import Claim
+from conveyor.pipelines.progress import Claim, StepChange
 from conveyor.pipelines.spec.model import ArtifactWhen, Condition
 from conveyor.pipelines.spec.plan import StepPlan
 from conveyor.projects.secrets import SecretCipher
@@ -56,6 +56,7 @@ class JobRun:
         self.mask = Masker(secrets.values())
         self.cancel = asyncio.Event()
         self.stopped: Result | None = None
+        self._pending: list[StepChange] = []
         self.pid: int | None = None
         settings = env.settings
         self.log = LogSink(
@@ -87,7 +88,7 @@ class JobRun:
         await progress.finish_job(
             self.env.db,
             self.env.bus,
-            self.claim.job_id,
+            self.claim,
             runner=self.env.runner_id,
             status=result.status,
             exit_code=result.exit_code,
@@ -112,9 +113,7 @@ class JobRun:
         return result
 
     async def _restart(self) -> bool:
-        return await progress.restart_job(
-            self.env.db, self.env.bus, self.claim.job_id, runner=self.env.runner_id
-        )
+        return await progress.restart_job(self.env.db, self.env.bus, self.claim, runner=self.env.runner_id)
 
     async def _attempt(self) -> Result:
         deadline = asyncio.get_running_loop().time() + self.claim.plan.timeout
@@ -165,6 +164,7 @@ class JobRun:
                 deadline = 0.0
             elif failure is None and Status(outcome.status) in FAILING and not step.continue_on_error:
                 failure = outcome
+        await self._report_steps()
         return failure or Result(Status.SUCCESS, 0)
 
     async def _step(
@@ -220,15 +220,19 @@ class JobRun:
     async def _set_step(
         self, index: int, status: Status, *, exit_code: int | None = None, error: str | None = None
     ) -> bool:
-        return await progress.set_step(
-            self.env.db,
-            self.env.bus,
-            self.claim.job_id,
-            index,
-            runner=self.env.runner_id,
-            status=status,
-            exit_code=exit_code,
-            error=self.mask.optional(error),
+        """Report a step's new state. Ends are held back and sent with the next change, so a step
+        ending and the next one starting cost one transaction and one event."""
+        self._pending.append(StepChange(index, status, exit_code, self.mask.optional(error)))
+        if status.done:
+            return True
+        return await self._report_steps()
+
+    async def _report_steps(self) -> bool:
+        changes, self._pending = self._pending, []
+        if not changes:
+            return True
+        return await progress.set_steps(
+            self.env.db, self.env.bus, self.claim, changes, runner=self.env.runner_id
         )
 
     async def _keep_artifacts(self, workspace: Path, status: Status) -> None:

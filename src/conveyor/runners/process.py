@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import os
 import signal
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +14,10 @@ from typing import Any
 
 import psutil
 
+from conveyor.runners.guardian import GUARDIAN
+
 MAX_LINE_BYTES = 64 * 1024
 KILL_GRACE_SECONDS = 2.0
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -26,9 +25,6 @@ class ProcessOutcome:
     exit_code: int | None
     timed_out: bool = False
     cancelled: bool = False
-
-
-_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
 
 
 class _ExitAware(asyncio.subprocess.SubprocessStreamProtocol):
@@ -43,15 +39,6 @@ class _ExitAware(asyncio.subprocess.SubprocessStreamProtocol):
         super().process_exited()
         if not self.exited.done():
             self.exited.set_result(None)
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: if the runner dies, the kernel kills the command too.
-
-    Bound at import time so the forked child only makes the system call.
-    """
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 async def run_process(
@@ -74,11 +61,25 @@ async def run_process(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=_die_with_parent,
     )
     process = asyncio.subprocess.Process(transport, protocol, loop)
+    GUARDIAN.protect(process.pid)
     if on_start is not None:
         on_start(process.pid)
+    try:
+        return await _supervise(process, protocol, time_limit=time_limit, cancel=cancel, on_line=on_line)
+    finally:
+        GUARDIAN.release(process.pid)
+
+
+async def _supervise(
+    process: asyncio.subprocess.Process,
+    protocol: _ExitAware,
+    *,
+    time_limit: float | None,
+    cancel: asyncio.Event,
+    on_line: Callable[[str], None],
+) -> ProcessOutcome:
     assert process.stdout is not None
     reader = asyncio.create_task(pump_lines(process.stdout, on_line))
     exited: asyncio.Future[Any] = protocol.exited

@@ -11,6 +11,7 @@ from conveyor.pipelines.scheduler import Scheduler
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.celery import CeleryExecutor, create_celery
 from conveyor.runners.execute import runner_id
+from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.job import RunnerEnv
 from conveyor.runners.local import LocalExecutor
 from conveyor.runners.recovery import Reaper, recover_local
@@ -36,6 +37,7 @@ class PipelineRuntime:
 
     async def start(self) -> None:
         if isinstance(self.executor, LocalExecutor):
+            GUARDIAN.start()
             await recover_local(self.env, self.executor.dispatch)
         self.scheduler.start()
         self.reaper.start()

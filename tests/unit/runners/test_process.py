@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from pathlib import Path
 
 import psutil
 
 from conveyor.runners.process import MAX_LINE_BYTES, ProcessOutcome, pump_lines, run_process
+from tests.support.processes import gone, pid_in
 
 
 async def run(
@@ -76,3 +78,22 @@ async def test_very_long_lines_are_cut() -> None:
     lines: list[str] = []
     await pump_lines(reader, lines.append)
     assert [len(line) for line in lines] == [MAX_LINE_BYTES, MAX_LINE_BYTES, 10, 3]
+
+
+RUNNER = """
+import asyncio, sys
+from pathlib import Path
+from conveyor.runners.process import run_process
+script = f"sleep 120 & echo $! > {sys.argv[1]}; wait"
+asyncio.run(run_process(["bash", "-c", script], cwd=Path("."), env={"PATH": "/usr/bin:/bin"},
+                        time_limit=None, cancel=asyncio.Event(), on_line=print))
+"""
+
+
+async def test_commands_die_with_their_runner(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    runner = await asyncio.create_subprocess_exec(sys.executable, "-c", RUNNER, str(pidfile))
+    pid = await pid_in(pidfile)
+    runner.kill()
+    await runner.wait()
+    assert await gone(pid), "a grandchild of a killed runner must not survive it"

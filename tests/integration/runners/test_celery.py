@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tests.integration.runners.conftest import Worker, ready
+from tests.support.pipelines import PipelineApi, completed, job_of
+from tests.support.processes import gone, pid_in
+from tests.support.server import RunningServer
+
+
+def span(job: dict[str, Any]) -> tuple[datetime, datetime]:
+    return datetime.fromisoformat(job["startedAt"]), datetime.fromisoformat(job["finishedAt"])
+
+
+async def test_jobs_run_in_parallel_on_two_workers_with_live_events(
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
+) -> None:
+    await ready(workers("alpha", 1), workers("beta", 1))
+    project = await celery_api.project("distributed")
+    await celery_api.request(
+        "PUT", f"/projects/{project}/secrets/TOKEN", 204, json={"value": "worker-secret-1"}
+    )
+    pipeline = await celery_api.pipeline(
+        project,
+        """
+        jobs:
+          a:
+            steps: [{run: 'sleep 1.5; echo "a on $TOKEN"'}]
+          b:
+            steps: [{run: 'sleep 1.5; echo "b on $TOKEN"'}]
+          c:
+            needs: [a, b]
+            steps: [{run: echo done}]
+        """,
+    )
+    listener = await celery_server.authenticated_socket(celery_api.token)
+    execution_id = await celery_api.start(pipeline["id"])
+    execution = (await completed(listener, execution_id, timeout=60))["data"]["execution"]
+    assert execution["status"] == "success", execution
+    a, b = job_of(execution, "a"), job_of(execution, "b")
+    assert a["runner"].startswith("celery@") and b["runner"].startswith("celery@")
+    assert a["runner"] != b["runner"], "each worker runs one job at a time"
+    (a0, a1), (b0, b1) = span(a), span(b)
+    assert a0 < b1 and b0 < a1, "the two jobs overlap"
+    assert await celery_api.log_text(execution_id, "a") == ["a on ***"]
+    logs = [
+        e
+        for name, e in listener.received
+        if name == "pipeline_log" and e["data"]["executionId"] == execution_id
+    ]
+    assert {e["data"]["jobId"] for e in logs} == {a["id"], b["id"], job_of(execution, "c")["id"]}
+
+
+async def test_a_killed_worker_fails_its_job_or_hands_it_to_another(
+    celery_server: RunningServer,
+    celery_api: PipelineApi,
+    workers: Callable[[str, int], Worker],
+    tmp_path: Path,
+) -> None:
+    doomed = workers("doomed", 2)
+    await ready(doomed)
+    project = await celery_api.project("lost")
+    marker = tmp_path / "again-started"
+    pipeline = await celery_api.pipeline(
+        project,
+        f"""
+        jobs:
+          once:
+            steps: [{{run: (sleep 120 & echo $! > {tmp_path}/once.pid; wait)}}]
+          again:
+            retries: 1
+            steps: [{{run: 'if [ -e {marker} ]; then echo second try; else touch {marker}; sleep 120; fi'}}]
+        """,
+    )
+    listener = await celery_server.authenticated_socket(celery_api.token)
+    execution_id = await celery_api.start(pipeline["id"])
+    await listener.next(
+        lambda item: (
+            item[0] == "pipeline_execution_updated"
+            and all(job["status"] == "running" for job in item[1]["data"]["execution"]["jobs"])
+        ),
+        timeout=60,
+    )
+    sleeper = await pid_in(tmp_path / "once.pid")
+    rescuer = workers("rescuer", 1)
+    doomed.kill()
+    assert await gone(sleeper), "the job's processes die with their worker"
+    await ready(rescuer)
+    execution = (await completed(listener, execution_id, timeout=60))["data"]["execution"]
+    once, again = job_of(execution, "once"), job_of(execution, "again")
+    assert once["status"] == "failed" and once["error"].startswith("runner lost: no heartbeat from celery@")
+    assert again["status"] == "success" and again["attempt"] == 2
+    assert again["runner"] != once["runner"] or again["runner"] is None
+    assert execution["status"] == "failed"
+    assert "second try" in await celery_api.log_text(execution_id, "again")
