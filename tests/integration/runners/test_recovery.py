@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conveyor.config import Settings
+from tests.support.pipelines import PipelineApi, completed, job_of
+from tests.support.processes import gone, pid_in
+from tests.support.server import ADMIN_PASSWORD, RunningServer
+from tests.support.sockets import Listener
+
+CONVEYOR = str(Path(sys.executable).with_name("conveyor"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    """``conveyor serve`` as a real process, so that it can be killed."""
+
+    def __init__(self, settings: Settings, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONVEYOR_")}
+        env.update(
+            CONVEYOR_DATABASE_URL=settings.resolved_database_url,
+            CONVEYOR_DATA_DIR=str(settings.data_dir),
+            CONVEYOR_ADMIN_PASSWORD=ADMIN_PASSWORD,
+            CONVEYOR_JWT_SECRET=str(settings.jwt_secret),
+        )
+        self.process = subprocess.Popen(
+            [CONVEYOR, "serve", "--port", str(self.port)],
+            env=env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    async def ready(self, within: float = 60) -> None:
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            while time.monotonic() < deadline:
+                assert self.process.poll() is None, "server exited during start-up"
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError("server did not start")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+
+
+@pytest.fixture
+def servers(settings: Settings, tmp_path: Path) -> Iterator[list[ServerProcess]]:
+    started: list[ServerProcess] = []
+    yield started
+    for server in started:
+        server.stop()
+
+
+async def test_a_killed_server_fails_orphaned_jobs_at_restart_and_goes_on(
+    settings: Settings, servers: list[ServerProcess], tmp_path: Path
+) -> None:
+    first = ServerProcess(settings, tmp_path / "server.log")
+    servers.append(first)
+    await first.ready()
+    running = RunningServer(first.url, None, settings)  # type: ignore[arg-type]
+    api = PipelineApi(running, await running.admin_token())
+    project = await api.project("recovery")
+    pipeline = await api.pipeline(
+        project,
+        f"""
+        jobs:
+          long:
+            steps: [{{run: (sleep 300 & echo $! > {tmp_path}/pid; wait)}}]
+          report:
+            needs: long
+            if: always()
+            steps: [{{run: echo reported}}]
+        """,
+    )
+    execution_id = await api.start(pipeline["id"])
+    sleeper = await pid_in(tmp_path / "pid")
+    first.kill()
+    assert await gone(sleeper), "a job's processes die with the server that ran them"
+
+    second = ServerProcess(settings, tmp_path / "server.log")
+    servers.append(second)
+    await second.ready()
+    listener = Listener(second.url)
+    await listener.connect()
+    try:
+        assert (await listener.authenticate(api.token, lastSeq=0))[0] == "authenticated"
+        envelope = await completed(listener, execution_id)
+    finally:
+        await listener.close()
+    execution = envelope["data"]["execution"]
+    assert execution["status"] == "failed" and envelope["priority"] == "HIGH"
+    long = job_of(execution, "long")
+    assert long["status"] == "failed"
+    assert long["error"] == "runner lost: the server stopped while the job ran"
+    assert long["steps"][0]["status"] == "failed"
+    assert job_of(execution, "report")["status"] == "success", "the rest of the DAG resumes"
