@@ -209,18 +209,24 @@ class Hub:
             await self._deliver(item[0], item[1])
 
     async def _deliver(self, envelope: dict[str, Any], rooms: list[str]) -> None:
+        seq: int = envelope["seq"]
         frames: list[Any] | None = None
-        for sid, _ in self.manager.get_participants(WS_NAMESPACE, rooms):
+        # Sockets share a handful of filters: decide once per distinct filter, not per socket.
+        wanted_by: dict[EventFilter, bool] = {}
+        for sid, eio_sid in self.manager.get_participants(WS_NAMESPACE, rooms):
             state = self.sockets.get(sid)
-            if state is None or not state.authenticated or envelope["seq"] <= state.last_seq:
+            if state is None or not state.authenticated or seq <= state.last_seq:
                 continue
             if state.replaying:
                 state.pending.append(envelope)
                 continue
-            state.last_seq = envelope["seq"]
-            if state.filter.matches(envelope):
+            state.last_seq = seq
+            wanted = wanted_by.get(state.filter)
+            if wanted is None:
+                wanted = wanted_by[state.filter] = state.filter.matches(envelope)
+            if wanted:
                 frames = frames or self.manager.encode(state.namespace, envelope["event_type"], envelope)
-                await self.manager.send_encoded(sid, state.namespace, frames)
+                await self.manager.send_encoded(sid, state.namespace, frames, eio_sid=eio_sid)
 
     async def _replay(self, state: SocketState) -> None:
         """Send what the socket missed, from the log, then what arrived live meanwhile."""

@@ -46,8 +46,11 @@ class HubManager(socketio.AsyncManager):  # type: ignore[misc]
         frames = encoded if isinstance(encoded, list) else [encoded]
         return [eio_packet.Packet(eio_packet.MESSAGE, frame) for frame in frames]
 
-    async def send_encoded(self, sid: str, namespace: str, frames: list[Any]) -> None:
-        eio_sid = self.eio_sid_from_sid(sid, namespace)
+    async def send_encoded(
+        self, sid: str, namespace: str, frames: list[Any], *, eio_sid: str | None = None
+    ) -> None:
+        """Send encoded frames; pass ``eio_sid`` when known (``get_participants`` yields it)."""
+        eio_sid = eio_sid or self.eio_sid_from_sid(sid, namespace)
         if eio_sid is None:
             return
         for frame in frames:
