@@ -31,6 +31,7 @@ import numpy as np
 from bench.fanout_processes import ClientGroup, Server, cpu_seconds, free_port
 
 RESULTS = Path(__file__).parent / "results"
+SERVERS = ["conveyor", "minimal", "node", "direct-send", "direct-frame"]
 CLIENTS_PER_PROCESS = 500
 DRAIN_IDLE_SECONDS = 5.0
 
@@ -375,7 +376,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--server", choices=["conveyor", "minimal", "node"], default="conveyor")
+    parser.add_argument("--server", choices=SERVERS, default="conveyor")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--mode", choices=["steady", "max"], default="steady")

@@ -19,7 +19,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 NODE_DIR = ROOT / "bench" / "node"
 ADMIN_PASSWORD = "bench-admin-password"
-ALERT_PATH = {"conveyor": "/api/v1/system/alerts", "minimal": "/emit", "node": "/emit"}
+ALERT_PATH = {"conveyor": "/api/v1/system/alerts"}  # every other server: POST /emit
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Server:
 
     @property
     def alert_path(self) -> str:
-        return ALERT_PATH[self.kind]
+        return ALERT_PATH.get(self.kind, "/emit")
 
     @property
     def ps(self) -> psutil.Process:
@@ -64,12 +64,15 @@ class Server:
                 str(self.port),
                 *flag,
             ], env
+        if self.kind.startswith("direct-"):
+            mode = self.kind.removeprefix("direct-")
+            return [sys.executable, "-m", "bench.direct_fanout_server", str(self.port), mode], env
         return ["node", str(NODE_DIR / "fanout_server.mjs"), str(self.port), *flag], env
 
     def start(self) -> None:
         command, env = self.command()
         log = (self.scratch / "server.log").open("wb")
-        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         wait_until_healthy(self.url, self.process)
         if self.kind == "conveyor":
             body = {"username": "admin", "password": ADMIN_PASSWORD}
