@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.db import Database, utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineLogData
-from conveyor.events.schemas import emission
+from conveyor.events.schemas import Emission, emission
 from conveyor.pipelines.models import Artifact, Execution, Job, LogLine, Status, Step
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.pipelines.state import execution_event, lock_execution
@@ -138,19 +138,45 @@ async def restart_job(db: Database, bus: EventBus, claim: Claim, *, runner: str)
         return True
 
 
-async def set_steps(
-    db: Database, bus: EventBus, claim: Claim, changes: Sequence[StepChange], *, runner: str
+async def report(
+    db: Database,
+    bus: EventBus,
+    claim: Claim,
+    *,
+    lines: Sequence[Line],
+    steps: Sequence[StepChange],
+    runner: str,
 ) -> bool:
-    """Step state changes, in one transaction and one event (a step ending and the next starting)."""
+    """A batch from a running job in one transaction: log lines (one ``pipeline_log`` event) and
+    step changes (one ``pipeline_execution_updated`` event). False if the runner lost the job."""
     async with db.write_session() as session:
         execution = await lock_execution(session, claim.execution_id)
         if await _held(session, claim.job_id, runner) is None:
             return False
-        for change in changes:
+        events = []
+        if lines:
+            events.append(await _append_lines(session, claim, lines))
+        for change in steps:
             statement = update(Step).where(Step.job_id == claim.job_id, Step.position == change.index)
             await session.execute(statement.values(**change.values()))
-        await _commit_update(session, bus, execution)
+        if steps:
+            events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
+        await bus.commit(session, *events)
         return True
+
+
+async def _append_lines(session: AsyncSession, claim: Claim, lines: Sequence[Line]) -> Emission:
+    rows = [{"job_id": claim.job_id, "n": x.n, "step": x.step, "ts": x.ts, "text": x.text} for x in lines]
+    await session.execute(insert(LogLine), rows)
+    await session.execute(update(Job).where(Job.id == claim.job_id).values(log_lines=lines[-1].n + 1))
+    data = PipelineLogData(
+        executionId=claim.execution_id,
+        pipelineId=claim.pipeline_id,
+        jobId=claim.job_id,
+        offset=lines[0].n,
+        lines=[line.wire() for line in lines],
+    )
+    return emission(EventType.PIPELINE_LOG, data, project_id=claim.project_id)
 
 
 async def finish_job(
@@ -210,24 +236,6 @@ async def heartbeat(db: Database, job_id: str, *, runner: str, lease: float, pgi
         row = result.first()
         await session.commit()
     return Heartbeat(held=row is not None, cancel=bool(row and row[0]))
-
-
-async def append_logs(db: Database, bus: EventBus, claim: Claim, lines: Sequence[Line]) -> None:
-    """Store a batch of lines and announce it in one ``pipeline_log`` event."""
-    if not lines:
-        return
-    async with db.write_session() as session:
-        rows = [{"job_id": claim.job_id, "n": x.n, "step": x.step, "ts": x.ts, "text": x.text} for x in lines]
-        await session.execute(insert(LogLine), rows)
-        await session.execute(update(Job).where(Job.id == claim.job_id).values(log_lines=lines[-1].n + 1))
-        data = PipelineLogData(
-            executionId=claim.execution_id,
-            pipelineId=claim.pipeline_id,
-            jobId=claim.job_id,
-            offset=lines[0].n,
-            lines=[line.wire() for line in lines],
-        )
-        await bus.commit(session, emission(EventType.PIPELINE_LOG, data, project_id=claim.project_id))
 
 
 async def store_artifacts(db: Database, claim: Claim, files: Sequence[tuple[str, bytes]]) -> None:

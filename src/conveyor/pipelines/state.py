@@ -44,19 +44,29 @@ async def steps_of(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, l
     return grouped
 
 
+_JOB_COLUMNS = [Job.id, Job.key, Job.name, Job.status, Job.needs, Job.attempt, Job.runner, Job.exit_code]
+_JOB_COLUMNS += [Job.error, Job.log_lines, Job.started_at, Job.finished_at]
+_STEP_COLUMNS = [Step.job_id, Step.position, Step.name, Step.status, Step.exit_code, Step.error]
+_STEP_COLUMNS += [Step.started_at, Step.finished_at]
+
+
 async def read_execution(session: AsyncSession, execution: Execution) -> ExecutionRead:
-    jobs = await jobs_of(session, execution.id)
-    steps = await steps_of(session, [job.id for job in jobs])
-    return ExecutionRead.model_validate(execution).model_copy(
-        update={
-            "jobs": [
-                JobRead.model_validate(job).model_copy(
-                    update={"steps": [StepRead.model_validate(s) for s in steps[job.id]]}
-                )
-                for job in jobs
-            ]
-        }
+    """The execution with its jobs and steps, as clients see it (plain rows: this runs for every event)."""
+    jobs_query = select(*_JOB_COLUMNS).where(Job.execution_id == execution.id).order_by(Job.position)
+    steps_query = (
+        select(*_STEP_COLUMNS)
+        .join(Job, Job.id == Step.job_id)
+        .where(Job.execution_id == execution.id)
+        .order_by(Step.job_id, Step.position)
     )
+    steps: dict[str, list[StepRead]] = {}
+    for row in await session.execute(steps_query):
+        steps.setdefault(row.job_id, []).append(StepRead.model_validate(row))
+    jobs = [
+        JobRead.model_validate(row).model_copy(update={"steps": steps.get(row.id, [])})
+        for row in await session.execute(jobs_query)
+    ]
+    return ExecutionRead.model_validate(execution).model_copy(update={"jobs": jobs})
 
 
 async def execution_event(session: AsyncSession, event_type: EventType, execution: Execution) -> Emission:

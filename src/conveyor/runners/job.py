@@ -21,9 +21,9 @@ from conveyor.pipelines.progress import Claim, StepChange
 from conveyor.pipelines.spec.model import ArtifactWhen, Condition
 from conveyor.pipelines.spec.plan import StepPlan
 from conveyor.projects.secrets import SecretCipher
-from conveyor.runners.logsink import LogSink
 from conveyor.runners.masking import Masker
 from conveyor.runners.process import ProcessOutcome, run_process
+from conveyor.runners.reporter import Reporter
 from conveyor.runners.workspace import CheckoutError, checkout, collect_artifacts, fresh_directory, job_env
 
 log = structlog.get_logger(__name__)
@@ -56,16 +56,17 @@ class JobRun:
         self.mask = Masker(secrets.values())
         self.cancel = asyncio.Event()
         self.stopped: Result | None = None
-        self._pending: list[StepChange] = []
         self.pid: int | None = None
         settings = env.settings
-        self.log = LogSink(
+        self.reporter = Reporter(
             db=env.db,
             bus=env.bus,
             claim=claim,
+            runner=env.runner_id,
             masker=self.mask,
             interval=settings.log_flush_seconds,
             batch=settings.log_batch_lines,
+            lost=lambda: self.stop(LOST),
         )
 
     def stop(self, reason: str, status: Status = Status.FAILED) -> None:
@@ -74,16 +75,18 @@ class JobRun:
         self.cancel.set()
 
     async def run(self) -> Result:
-        self.log.start()
-        beat = asyncio.create_task(self._heartbeat(), name=f"heartbeat-{self.claim.job_id}")
+        self.reporter.start()
+        done = asyncio.Event()
+        beat = asyncio.create_task(self._heartbeat(done), name=f"heartbeat-{self.claim.job_id}")
         try:
             result = await self._attempts()
         except Exception as exc:
             log.exception("job crashed in the runner", job=self.claim.job_id)
             result = Result(Status.FAILED, error=f"runner error: {exc}")
         finally:
-            beat.cancel()
-            await self.log.close()
+            done.set()  # not cancel(): see Reporter.close
+            await beat
+            await self.reporter.close()
         error = self.mask.optional(result.error)
         await progress.finish_job(
             self.env.db,
@@ -98,13 +101,13 @@ class JobRun:
 
     async def _attempts(self) -> Result:
         if self.claim.attempt > 1:
-            self.log.write(f"=== {self.claim.key}: attempt {self.claim.attempt} ===")
+            self.reporter.write(f"=== {self.claim.key}: attempt {self.claim.attempt} ===")
         result = await self._attempt()
         for left in range(self.claim.retries_left, 0, -1):
             if result.status in (Status.SUCCESS, Status.CANCELLED) or self.cancel.is_set():
                 break
-            self.log.write(f"=== {result.error or result.status}; retrying ({left} retries left) ===")
-            await self.log.flush()
+            self.reporter.write(f"=== {result.error or result.status}; retrying ({left} retries left) ===")
+            await self.reporter.flush()
             if not await self._restart():
                 break
             result = await self._attempt()
@@ -120,7 +123,7 @@ class JobRun:
         try:
             workspace = await self._workspace()
         except CheckoutError as exc:
-            self.log.write(str(exc))
+            self.reporter.write(str(exc))
             return Result(Status.FAILED, error=f"checkout failed: {exc}")
         try:
             result = await self._steps(workspace, deadline)
@@ -137,9 +140,11 @@ class JobRun:
         if not self.claim.repo_url:
             fresh_directory(dest)
             return dest
-        self.log.write(f"Checking out {self.claim.repo_url} at {self.claim.commit_sha or self.claim.ref}")
+        self.reporter.write(
+            f"Checking out {self.claim.repo_url} at {self.claim.commit_sha or self.claim.ref}"
+        )
         sha = await checkout(self.claim.repo_url, ref=self.claim.ref, sha=self.claim.commit_sha, dest=dest)
-        self.log.write(f"HEAD is now at {sha}")
+        self.reporter.write(f"HEAD is now at {sha}")
         if self.claim.commit_sha is None:
             await progress.record_commit(self.env.db, self.claim.execution_id, sha)
         return dest
@@ -155,7 +160,7 @@ class JobRun:
         failure: Result | None = None
         for index, step in enumerate(self.claim.plan.steps):
             if not _should_run(step.condition, failed=failure is not None) or self.cancel.is_set():
-                await self._set_step(index, Status.SKIPPED)
+                self._set_step(index, Status.SKIPPED)
                 continue
             remaining = deadline - asyncio.get_running_loop().time()
             outcome = await self._step(index, step, workspace, env, remaining)
@@ -164,26 +169,23 @@ class JobRun:
                 deadline = 0.0
             elif failure is None and Status(outcome.status) in FAILING and not step.continue_on_error:
                 failure = outcome
-        await self._report_steps()
+        await self.reporter.flush()
         return failure or Result(Status.SUCCESS, 0)
 
     async def _step(
         self, index: int, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float
     ) -> Result:
         if remaining <= 0:
-            await self._set_step(index, Status.TIMED_OUT, error="no time left in the job")
+            self._set_step(index, Status.TIMED_OUT, error="no time left in the job")
             return Result(Status.TIMED_OUT, error="job timed out")
-        if not await self._set_step(index, Status.RUNNING):
-            self.stop(LOST)
-            return Result(Status.FAILED, error=LOST)
-        self.log.step = index
+        self._set_step(index, Status.RUNNING)
+        self.reporter.step_index = index
         if step.uses is not None:
             result = await self._builtin(step, workspace, env)
         else:
             result = await self._command(step, workspace, {**env, **step.env}, remaining)
-        self.log.step = None
-        await self.log.flush()
-        await self._set_step(index, result.status, exit_code=result.exit_code, error=result.error)
+        self.reporter.step_index = None
+        self._set_step(index, result.status, exit_code=result.exit_code, error=result.error)
         return result
 
     async def _command(
@@ -191,7 +193,7 @@ class JobRun:
     ) -> Result:
         cwd = _working_directory(workspace, step.working_directory)
         if cwd is None:
-            self.log.write(
+            self.reporter.write(
                 f"working-directory {step.working_directory!r} is not a directory in the workspace"
             )
             return Result(Status.FAILED, error=f"working-directory {step.working_directory!r} not found")
@@ -202,7 +204,7 @@ class JobRun:
             env=env,
             time_limit=timeout,
             cancel=self.cancel,
-            on_line=self.log.write,
+            on_line=self.reporter.write,
             on_start=self._started,
         )
         self.pid = None
@@ -213,43 +215,32 @@ class JobRun:
 
     async def _builtin(self, step: StepPlan, workspace: Path, env: dict[str, str]) -> Result:
         handler = BUILTIN_STEPS[step.uses or ""]
-        context = BuiltinContext(workspace=workspace, inputs=step.inputs, env=env, log=self.log.write)
+        context = BuiltinContext(workspace=workspace, inputs=step.inputs, env=env, log=self.reporter.write)
         outcome = await handler(context)
         return Result(Status(outcome.status), error=outcome.reason)
 
-    async def _set_step(
+    def _set_step(
         self, index: int, status: Status, *, exit_code: int | None = None, error: str | None = None
-    ) -> bool:
-        """Report a step's new state. Ends are held back and sent with the next change, so a step
-        ending and the next one starting cost one transaction and one event."""
-        self._pending.append(StepChange(index, status, exit_code, self.mask.optional(error)))
-        if status.done:
-            return True
-        return await self._report_steps()
-
-    async def _report_steps(self) -> bool:
-        changes, self._pending = self._pending, []
-        if not changes:
-            return True
-        return await progress.set_steps(
-            self.env.db, self.env.bus, self.claim, changes, runner=self.env.runner_id
-        )
+    ) -> None:
+        self.reporter.step(StepChange(index, status, exit_code, self.mask.optional(error)))
 
     async def _keep_artifacts(self, workspace: Path, status: Status) -> None:
         spec = self.claim.plan.artifacts
         if spec is None or not _artifacts_wanted(spec.when, status):
             return
         files = collect_artifacts(
-            workspace, spec.paths, max_bytes=self.env.settings.artifact_max_bytes, warn=self.log.write
+            workspace, spec.paths, max_bytes=self.env.settings.artifact_max_bytes, warn=self.reporter.write
         )
         if files:
-            self.log.write(f"artifacts: kept {len(files)} file(s)")
+            self.reporter.write(f"artifacts: kept {len(files)} file(s)")
             await progress.store_artifacts(self.env.db, self.claim, files)
 
-    async def _heartbeat(self) -> None:
+    async def _heartbeat(self, done: asyncio.Event) -> None:
         settings = self.env.settings
-        while True:
-            await asyncio.sleep(settings.job_heartbeat_seconds)
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), settings.job_heartbeat_seconds)
+                return
             try:
                 beat = await progress.heartbeat(
                     self.env.db,

@@ -85,6 +85,15 @@ def servers(settings: Settings, tmp_path: Path) -> Iterator[list[ServerProcess]]
         server.stop()
 
 
+async def step_running(api: PipelineApi, execution_id: str, within: float = 10) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if job_of(await api.execution(execution_id), "long")["steps"][0]["status"] == "running":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the step was never reported running")
+
+
 async def test_a_killed_server_fails_orphaned_jobs_at_restart_and_goes_on(
     settings: Settings, servers: list[ServerProcess], tmp_path: Path
 ) -> None:
@@ -108,6 +117,7 @@ async def test_a_killed_server_fails_orphaned_jobs_at_restart_and_goes_on(
     )
     execution_id = await api.start(pipeline["id"])
     sleeper = await pid_in(tmp_path / "pid")
+    await step_running(api, execution_id)
     first.kill()
     assert await gone(sleeper), "a job's processes die with the server that ran them"
 
