@@ -18,8 +18,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.pipeline_support import Recorder, bench_server, local_settings, percentile, pipeline, post
 from tests.support.backends import REDIS_URL, create_postgres_database, drop_postgres_database
+
+from bench.pipeline_support import Recorder, bench_server, local_settings, percentile, pipeline, post
 
 DEFINITION = "jobs:\n  one:\n    steps:\n      - run: 'true'\n"
 
@@ -107,9 +108,8 @@ def main() -> None:
     print(f"{mode}, {args.runs} sequential triggers, ms from POST to the event at a socket client:")
     for name, values in timings.items():
         ms = [v * 1000 for v in values]
-        print(
-            f"  {name:>9}: p50 {percentile(ms, 0.5):7.1f}  p95 {percentile(ms, 0.95):7.1f}  max {max(ms):7.1f}"
-        )
+        p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
+        print(f"  {name:>9}: p50 {p50:7.1f}  p95 {p95:7.1f}  max {max(ms):7.1f}")
 
 
 if __name__ == "__main__":
