@@ -58,6 +58,8 @@ def events_command(
         selection = EventSelection(category, event_type, project, min_priority)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    if username and password is None and token is None:
+        password = typer.prompt(f"Password for {username}", hide_input=True)
     options = Options(url, token, username, password, selection, after_seq, limit, as_json)
     printer = _json_line if as_json else _summary_line(Console(highlight=False))
     _run(_follow(options, printer) if follow else _page(options, printer))

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import timedelta
 
 import pytest
 
 from conveyor.auth.security import JwtCodec
-from conveyor.client import Backoff, ConveyorAuthError, ConveyorClient, Event, EventStream
+from conveyor.client import (
+    Backoff,
+    ConveyorAuthError,
+    ConveyorClient,
+    ConveyorConnectionError,
+    Event,
+    EventStream,
+)
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
@@ -72,6 +80,18 @@ async def test_invalid_token_without_credentials_raises(server: RunningServer) -
     async with ConveyorClient(server.base_url, token="not-a-jwt") as conveyor, conveyor.events() as stream:
         with pytest.raises(ConveyorAuthError, match="invalid token"):
             await asyncio.wait_for(anext(stream), TIMEOUT)
+
+
+async def test_gives_up_after_max_attempts_on_an_unreachable_server() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    async with ConveyorClient(nobody, token="any") as conveyor:
+        stream = conveyor.events(backoff=Backoff(initial=0.01, max_attempts=3))
+        with pytest.raises(ConveyorConnectionError, match="could not reconnect"):
+            await asyncio.wait_for(anext(stream), TIMEOUT)
+        with pytest.raises(ConveyorConnectionError):
+            await asyncio.wait_for(stream.wait_authenticated(), TIMEOUT)
 
 
 async def test_expired_jwt_is_renewed_with_credentials(server: RunningServer) -> None:
