@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.support.pipelines import PipelineApi, completed
@@ -74,3 +75,31 @@ async def test_a_reconnecting_client_resumes_where_it_stopped(
     resumed = [line for batch in log_batches(second.received, execution_id) for line in batch["lines"]]
     numbers = [line["n"] for line in seen + resumed]
     assert numbers == list(range(40)), "no line lost or repeated across the reconnect"
+
+
+async def test_concurrent_executions_lose_no_line(server_with: Any) -> None:
+    async with server_with(max_parallel_jobs=10) as server:
+        api = PipelineApi(server, await server.admin_token())
+        project = await api.project("crowd")
+        script = 'for i in $(seq 1 300); do echo "$CI_EXECUTION_ID $i"; done'
+        pipeline = await api.pipeline(project, f"jobs:\n  talk:\n    steps:\n      - run: {script}\n")
+        listener = await server.authenticated_socket(api.token)
+        ids = await asyncio.gather(*(api.start(pipeline["id"]) for _ in range(10)))
+        pending = set(ids)
+
+        def last_to_complete(item: tuple[str, Any]) -> bool:
+            if item[0] == "pipeline_execution_completed":
+                assert item[1]["data"]["execution"]["status"] == "success"
+                pending.discard(item[1]["data"]["executionId"])
+            return not pending
+
+        await listener.next(last_to_complete, timeout=60)
+        for execution_id in ids:
+            expected = [f"{execution_id} {i}" for i in range(1, 301)]
+            streamed = [
+                line["text"]
+                for batch in log_batches(listener.received, execution_id)
+                for line in batch["lines"]
+            ]
+            assert streamed == expected
+            assert await api.log_text(execution_id, "talk") == expected
