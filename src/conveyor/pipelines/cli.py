@@ -62,6 +62,28 @@ def run_command(
     raise typer.Exit(EXIT_CODES[status])
 
 
+@executions_app.command("start")
+def start_command(
+    pipeline_id: str,
+    ref: Annotated[str | None, typer.Option(help="Branch, tag or commit (default: the project's).")] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Then follow its logs.")] = False,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+) -> None:
+    """Start an execution of a pipeline; print its id (and with -f its logs, exiting with its code)."""
+
+    async def start() -> str:
+        async with ConveyorClient(url, token=token) as client:
+            accepted = await client.post(f"/pipelines/{pipeline_id}/executions", {"ref": ref} if ref else {})
+        return str(accepted["executionId"])
+
+    execution_id = _call(start())
+    typer.echo(execution_id)
+    if follow:
+        status = _call(_logs(ConveyorClient(url, token=token), execution_id, True, Console(highlight=False)))
+        raise typer.Exit(EXIT_CODES.get(status, 0))
+
+
 @executions_app.command("logs")
 def logs_command(
     execution_id: str,

@@ -40,7 +40,10 @@ async def start_execution(
     commit_sha: str | None = None,
 ) -> Execution:
     project = await session.get(Project, pipeline.project_id)
-    plans = plan_jobs(parse_definition(pipeline.definition))
+    spec = parse_definition(pipeline.definition)
+    if trigger is Trigger.MANUAL and not spec.on.manual:
+        raise Conflict(f"pipeline {pipeline.name} does not allow manual runs (on.manual is false)")
+    plans = plan_jobs(spec)
     execution = Execution(
         id=new_id(),
         pipeline_id=pipeline.id,

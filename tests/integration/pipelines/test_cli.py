@@ -67,7 +67,10 @@ async def test_executions_logs_follow_and_cancel(server: RunningServer, api: Pip
     server_args = ["--url", server.base_url, "--token", api.token]
     listener = await server.authenticated_socket(api.token)
 
-    execution_id = await api.start(pipeline["id"])
+    code, out, err = await conveyor("executions", "start", pipeline["id"], *server_args)
+    assert code == 0, err
+    execution_id = out.strip()
+    assert (await api.execution(execution_id))["pipelineId"] == pipeline["id"]
     code, out, err = await conveyor("executions", "logs", "-f", execution_id, *server_args)
     assert code == 0, err
     assert [line.split(" | ")[1] for line in out.splitlines()] == [f"line-{i}" for i in range(1, 31)]

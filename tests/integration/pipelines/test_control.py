@@ -3,8 +3,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
-from tests.support.processes import gone, pid_in
 from tests.support.server import RunningServer
 
 

@@ -78,3 +78,18 @@ async def test_duplicate_name_conflicts(api: PipelineApi) -> None:
     await api.pipeline(project, SIMPLE, name="same")
     body = {"name": "same", "definition": SIMPLE}
     await api.request("POST", f"/projects/{project}/pipelines", 409, json=body)
+
+
+async def test_manual_runs_can_be_switched_off(api: PipelineApi) -> None:
+    project = await api.project("push-only")
+    pipeline = await api.pipeline(project, "on:\n  push: {}\n  manual: false\n" + SIMPLE)
+    refused = await api.request("POST", f"/pipelines/{pipeline['id']}/executions", 409, json={})
+    assert "does not allow manual runs" in refused["detail"]
+
+
+async def test_a_pipeline_with_a_run_in_progress_cannot_be_deleted(api: PipelineApi) -> None:
+    project = await api.project("busy")
+    pipeline = await api.pipeline(project, "jobs:\n  a:\n    steps: [{run: sleep 30}]\n")
+    execution_id = await api.start(pipeline["id"])
+    await api.request("DELETE", f"/pipelines/{pipeline['id']}", 409)
+    await api.request("POST", f"/executions/{execution_id}/cancel", 202)

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.runners.conftest import Worker, ready
+from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
-from tests.support.processes import gone, pid_in
 from tests.support.server import RunningServer
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,19 +13,13 @@ import httpx
 import pytest
 
 from conveyor.config import Settings
+from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
-from tests.support.processes import gone, pid_in
-from tests.support.server import ADMIN_PASSWORD, RunningServer
+from tests.support.processes import conveyor_env, free_port
+from tests.support.server import RunningServer
 from tests.support.sockets import Listener
 
 CONVEYOR = str(Path(sys.executable).with_name("conveyor"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class ServerProcess:
@@ -35,12 +28,10 @@ class ServerProcess:
     def __init__(self, settings: Settings, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CONVEYOR_")}
-        env.update(
-            CONVEYOR_DATABASE_URL=settings.resolved_database_url,
-            CONVEYOR_DATA_DIR=str(settings.data_dir),
-            CONVEYOR_ADMIN_PASSWORD=ADMIN_PASSWORD,
-            CONVEYOR_JWT_SECRET=str(settings.jwt_secret),
+        env = conveyor_env(
+            settings.data_dir,
+            database_url=settings.resolved_database_url,
+            jwt_secret=str(settings.jwt_secret),
         )
         self.process = subprocess.Popen(
             [CONVEYOR, "serve", "--port", str(self.port)],

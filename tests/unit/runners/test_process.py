@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 
 from conveyor.runners.process import MAX_LINE_BYTES, ProcessOutcome, pump_lines, run_process
-from tests.support.processes import gone, pid_in
+from tests.support.pids import gone, pid_in
 
 
 async def run(

@@ -1,0 +1,32 @@
+"""Waiting on real processes by pid (polling with a deadline: process state sends no events)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import psutil
+
+
+async def gone(pid: int, within: float = 10.0) -> bool:
+    """True once the process has exited (or is a zombie), False if it is still alive at the deadline."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def pid_in(path: Path, within: float = 10.0) -> int:
+    """The pid a command wrote into ``path``."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return int(path.read_text())
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{path} was not written")
