@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any
@@ -35,7 +36,7 @@ class ConveyorClient:
         self._token = token
         self._credentials = (username, password) if username and password is not None else None
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
-        self._streams: list[EventStream] = []
+        self._streams: weakref.WeakSet[EventStream] = weakref.WeakSet()
 
     async def __aenter__(self) -> ConveyorClient:
         return self
@@ -46,7 +47,7 @@ class ConveyorClient:
         await self.close()
 
     async def close(self) -> None:
-        for stream in self._streams:
+        for stream in list(self._streams):
             await stream.aclose()
         await self._http.aclose()
 
@@ -161,7 +162,7 @@ class ConveyorClient:
     ) -> EventStream:
         """``events()`` for a selection built beforehand."""
         stream = EventStream(self.base_url, self, selection=selection, after_seq=after_seq, backoff=backoff)
-        self._streams.append(stream)
+        self._streams.add(stream)
         return stream
 
     async def follow_events(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -80,6 +81,7 @@ async def _page(options: Options, printer: Callable[[Event], None]) -> None:
 
 
 async def _follow(options: Options, printer: Callable[[Event], None]) -> None:
+    _report_reconnections()
     async with (
         options.client() as conveyor,
         conveyor.stream(options.selection, after_seq=options.after_seq) as stream,
@@ -110,6 +112,15 @@ def _summary_line(console: Console) -> Callable[[Event], None]:
         console.print(summary(event), soft_wrap=True)
 
     return show
+
+
+def _report_reconnections() -> None:
+    """Say on stderr when the stream loses its connection (it reconnects and resumes by itself)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    stream_log = logging.getLogger("conveyor.client.stream")
+    stream_log.addHandler(handler)
+    stream_log.setLevel(logging.INFO)
 
 
 def _status(message: str) -> None:

@@ -150,7 +150,7 @@ class EventStream:
                 try:
                     await _Connection(self).run()
                 except RETRYABLE as exc:
-                    log.info("event stream disconnected: %s", exc or exc.__class__.__name__)
+                    log.info("event stream disconnected (%s); reconnecting", exc or exc.__class__.__name__)
                 failures = 0 if self.authentications > authenticated_before else failures + 1
                 if self.backoff.exhausted(failures):
                     raise ConveyorConnectionError(f"could not reconnect to {self.base_url}")
