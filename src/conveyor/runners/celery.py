@@ -25,8 +25,8 @@ RUN_JOB = "conveyor.run_job"
 
 
 def create_celery(settings: Settings) -> Celery:
-    if not settings.redis_url:
-        raise RuntimeError("the Celery executor needs CONVEYOR_REDIS_URL (the broker)")
+    if not settings.redis_url or settings.is_sqlite:
+        raise RuntimeError("the Celery executor needs Redis (CONVEYOR_REDIS_URL) and PostgreSQL")
     app = Celery("conveyor", broker=settings.redis_url, set_as_current=False)
     app.conf.update(
         task_default_queue=settings.celery_queue,
