@@ -72,7 +72,8 @@ async def test_a_killed_worker_fails_its_job_or_hands_it_to_another(
             steps: [{{run: (sleep 120 & echo $! > {tmp_path}/once.pid; wait)}}]
           again:
             retries: 1
-            steps: [{{run: 'if [ -e {marker} ]; then echo second try; else touch {marker}; sleep 120; fi'}}]
+            steps:
+              - run: if [ -e {marker} ]; then echo second try; else echo $$ > {marker}; sleep 120; fi
         """,
     )
     listener = await celery_server.authenticated_socket(celery_api.token)
@@ -85,6 +86,7 @@ async def test_a_killed_worker_fails_its_job_or_hands_it_to_another(
         timeout=60,
     )
     sleeper = await pid_in(tmp_path / "once.pid")
+    await pid_in(marker)  # the first try of "again" has started too
     rescuer = workers("rescuer", 1)
     doomed.kill()
     assert await gone(sleeper), "the job's processes die with their worker"
