@@ -39,7 +39,6 @@ async def start_execution(
     ref: str | None = None,
     commit_sha: str | None = None,
 ) -> Execution:
-    project = await session.get(Project, pipeline.project_id)
     spec = parse_definition(pipeline.definition)
     if trigger is Trigger.MANUAL and not spec.on.manual:
         raise Conflict(f"pipeline {pipeline.name} does not allow manual runs (on.manual is false)")
@@ -51,7 +50,7 @@ async def start_execution(
         number=await _next_number(session, pipeline.id),
         status=Status.QUEUED,
         trigger=trigger,
-        ref=ref or (project.default_branch if project and project.repo_url else None),
+        ref=ref or await _default_ref(session, pipeline),
         commit_sha=commit_sha,
         definition=pipeline.definition,
         actor_id=actor_id,
@@ -65,6 +64,11 @@ async def start_execution(
     await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution))
     await executor.dispatch(await advance(session, bus, execution.id))
     return execution
+
+
+async def _default_ref(session: AsyncSession, pipeline: Pipeline) -> str | None:
+    project = await session.get(Project, pipeline.project_id)
+    return project.default_branch if project and project.repo_url else None
 
 
 async def _next_number(session: AsyncSession, pipeline_id: str) -> int:

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
+from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, dedent
 from tests.support.server import RunningServer
 
@@ -57,6 +59,24 @@ async def test_run_exits_with_the_pipeline_code(tmp_path: Path) -> None:
     assert (await conveyor("run", "slow.yml", cwd=tmp_path))[0] == 124
     code, _, err = await conveyor("run", "bad.yml", cwd=tmp_path)
     assert code == 2 and "line 3: jobs.a.stepz: unknown key 'stepz'" in err
+
+
+async def test_run_stops_its_jobs_on_ctrl_c(tmp_path: Path) -> None:
+    (tmp_path / "hang.yml").write_text("jobs:\n  a:\n    steps: [{run: 'sleep 60 & echo $! > pid; wait'}]\n")
+    process = await asyncio.create_subprocess_exec(
+        CONVEYOR,
+        "run",
+        "hang.yml",
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    sleeper = await pid_in(tmp_path / "pid", within=30)
+    process.send_signal(signal.SIGINT)
+    out, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 130, out.decode()
+    assert "pipeline hang.yml: cancelled" in out.decode()
+    assert await gone(sleeper)
 
 
 async def test_executions_logs_follow_and_cancel(server: RunningServer, api: PipelineApi) -> None:

@@ -98,3 +98,24 @@ async def test_a_killed_worker_fails_its_job_or_hands_it_to_another(
     assert again["runner"] != once["runner"] or again["runner"] is None
     assert execution["status"] == "failed"
     assert "second try" in await celery_api.log_text(execution_id, "again")
+
+
+async def test_cancel_reaches_a_job_on_a_worker(
+    celery_server: RunningServer,
+    celery_api: PipelineApi,
+    workers: Callable[[str, int], Worker],
+    tmp_path: Path,
+) -> None:
+    await ready(workers("canceller", 1))
+    project = await celery_api.project("remote-cancel")
+    pipeline = await celery_api.pipeline(
+        project, f"jobs:\n  hang:\n    steps: [{{run: (sleep 120 & echo $! > {tmp_path}/pid; wait)}}]\n"
+    )
+    listener = await celery_server.authenticated_socket(celery_api.token)
+    execution_id = await celery_api.start(pipeline["id"])
+    sleeper = await pid_in(tmp_path / "pid")
+    await celery_api.request("POST", f"/executions/{execution_id}/cancel", 202)
+    execution = (await completed(listener, execution_id, timeout=30))["data"]["execution"]
+    assert execution["status"] == "cancelled"
+    assert job_of(execution, "hang")["status"] == "cancelled"
+    assert await gone(sleeper)
