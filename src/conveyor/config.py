@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     job_heartbeat_seconds: float = Field(default=1.0, gt=0)
     job_lease_seconds: float = Field(default=10.0, gt=0)
     reaper_interval_seconds: float = Field(default=2.0, gt=0)
+    redispatch_seconds: float = Field(default=300.0, gt=0)
     scheduler_interval_seconds: float = Field(default=10.0, gt=0)
     log_flush_seconds: float = Field(default=0.2, gt=0)
     log_batch_lines: int = Field(default=200, ge=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Sequence
+from datetime import timedelta
 
 import structlog
 from sqlalchemy import select, update
@@ -38,6 +39,26 @@ async def reap(env: RunnerEnv, dispatch: Dispatch) -> list[str]:
             lost.append(job_id)
             await _advance(env, dispatch, [execution_id])
     return lost
+
+
+async def redispatch(env: RunnerEnv, dispatch: Dispatch) -> list[str]:
+    """Jobs queued for a worker but never taken (a message lost with a dying worker): queue them
+    again. A job taken twice is impossible (claiming is atomic), so a duplicate message is harmless."""
+    now = utcnow()
+    stale = now - timedelta(seconds=env.settings.redispatch_seconds)
+    async with env.db.write_session() as session:
+        statement = (
+            update(Job)
+            .where(Job.status == Status.QUEUED.value, Job.dispatched_at < stale)
+            .values(dispatched_at=now)
+            .returning(Job.id)
+        )
+        job_ids = list((await session.execute(statement)).scalars())
+        await session.commit()
+    if job_ids:
+        log.warning("jobs queued again: no worker took them", jobs=job_ids)
+        await dispatch(job_ids)
+    return job_ids
 
 
 async def recover_local(env: RunnerEnv, dispatch: Dispatch) -> None:
@@ -76,10 +97,10 @@ async def _advance(env: RunnerEnv, dispatch: Dispatch, execution_ids: Sequence[s
 
 
 class Reaper:
-    """Runs ``reap`` every few seconds on each server node."""
+    """Runs ``reap`` (and for remote workers ``redispatch``) every few seconds on each server node."""
 
-    def __init__(self, env: RunnerEnv, dispatch: Dispatch) -> None:
-        self.env, self.dispatch = env, dispatch
+    def __init__(self, env: RunnerEnv, dispatch: Dispatch, *, redispatch_stale: bool) -> None:
+        self.env, self.dispatch, self.redispatch_stale = env, dispatch, redispatch_stale
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -95,5 +116,7 @@ class Reaper:
             await asyncio.sleep(interval)
             try:
                 await reap(self.env, self.dispatch)
+                if self.redispatch_stale:
+                    await redispatch(self.env, self.dispatch)
             except Exception:
                 log.exception("reaper failed")

@@ -33,7 +33,8 @@ class PipelineRuntime:
         else:
             executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)
         scheduler = Scheduler(db=db, bus=bus, executor=executor, interval=settings.scheduler_interval_seconds)
-        return cls(env, executor, scheduler, Reaper(env, executor.dispatch))
+        remote = isinstance(executor, CeleryExecutor)
+        return cls(env, executor, scheduler, Reaper(env, executor.dispatch, redispatch_stale=remote))
 
     async def start(self) -> None:
         if isinstance(self.executor, LocalExecutor):

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import redis
+
+from conveyor.config import Settings
 from tests.integration.runners.conftest import Worker, ready
 from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, run_server
 
 
 def span(job: dict[str, Any]) -> tuple[datetime, datetime]:
@@ -119,3 +124,23 @@ async def test_cancel_reaches_a_job_on_a_worker(
     assert execution["status"] == "cancelled"
     assert job_of(execution, "hang")["status"] == "cancelled"
     assert await gone(sleeper)
+
+
+async def test_a_job_no_worker_took_is_queued_again_and_runs_once(
+    celery_settings: Settings, workers: Callable[[str, int], Worker]
+) -> None:
+    async with run_server(celery_settings.model_copy(update={"redispatch_seconds": 0.5})) as server:
+        api = PipelineApi(server, await server.admin_token())
+        project = await api.project("unclaimed")
+        pipeline = await api.pipeline(project, "jobs:\n  once:\n    steps: [{run: echo ran}]\n")
+        listener = await server.authenticated_socket(api.token)
+        execution_id = await api.start(pipeline["id"])
+        queue = redis.Redis.from_url(str(celery_settings.redis_url))
+        deadline = time.monotonic() + 20
+        while queue.llen(celery_settings.celery_queue) < 2:  # the first message, then a re-dispatch
+            assert time.monotonic() < deadline, "the unclaimed job was not queued again"
+            await asyncio.sleep(0.1)
+        await ready(workers("late", 1))
+        execution = (await completed(listener, execution_id, timeout=30))["data"]["execution"]
+        assert execution["status"] == "success" and job_of(execution, "once")["attempt"] == 1
+        assert await api.log_text(execution_id, "once") == ["ran"]
