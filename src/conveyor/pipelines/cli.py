@@ -59,6 +59,8 @@ def run_command(
         typer.echo(f"{file}: {exc.detail}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     console.print(("" if console.is_terminal else "\n") + f"pipeline {file.name}: {status}")
+    for failure in view.failures():
+        console.print(failure)
     raise typer.Exit(EXIT_CODES[status])
 
 

@@ -32,6 +32,8 @@ class ExecutionView:
         self.console = console
         self.execution: dict[str, Any] | None = None
         self.keys: dict[str, str] = {}
+        self.steps: dict[str, list[str]] = {}
+        self.shown_step: dict[str, int | None] = {}
         self.live = Live(self._table(), console=console, refresh_per_second=8, transient=False)
 
     def __enter__(self) -> ExecutionView:
@@ -45,13 +47,33 @@ class ExecutionView:
     def __call__(self, envelope: dict[str, Any]) -> None:
         kind, data = envelope["event_type"], envelope["data"]
         if kind == "pipeline_log":
-            key = self.keys.get(data["jobId"], data["jobId"][:8])
-            for line in data["lines"]:
-                self.live.console.print(log_line(key, line["text"]), soft_wrap=True)
+            self._lines(data["jobId"], data["lines"])
         elif kind.startswith("pipeline_execution_"):
             self.execution = data["execution"]
-            self.keys = {job["id"]: job["key"] for job in data["execution"]["jobs"]}
+            jobs = data["execution"]["jobs"]
+            self.keys = {job["id"]: job["key"] for job in jobs}
+            self.steps = {job["id"]: [step["name"] for step in job["steps"]] for job in jobs}
             self.live.update(self._table())
+
+    def _lines(self, job_id: str, lines: list[dict[str, Any]]) -> None:
+        key = self.keys.get(job_id, job_id[:8])
+        for line in lines:
+            step = line.get("step")
+            if step is not None and step != self.shown_step.get(job_id):
+                self.shown_step[job_id] = step
+                names = self.steps.get(job_id, [])
+                name = names[step] if step < len(names) else f"step {step + 1}"
+                self.live.console.print(Text.assemble((f"{key} | ", "cyan"), (f"▸ {name}", "bold")))
+            self.live.console.print(log_line(key, line["text"]), soft_wrap=True)
+
+    def failures(self) -> list[Text]:
+        """One line per job that did not succeed, with its reason."""
+        jobs = (self.execution or {}).get("jobs", [])
+        return [
+            Text(f"{job['key']}: {job['error'] or job['status']}", STYLES.get(job["status"], ""))
+            for job in jobs
+            if job["status"] not in ("success", "skipped") or (job["status"] == "skipped" and job["error"])
+        ]
 
     def _table(self) -> Table:
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
