@@ -14,7 +14,7 @@ from rich.console import Console
 from conveyor.client.api import ConveyorClient
 from conveyor.client.errors import ConveyorClientError
 from conveyor.client.models import EventSelection
-from conveyor.errors import InvalidInput
+from conveyor.errors import ConveyorError
 from conveyor.pipelines.models import Status
 from conveyor.pipelines.view import ExecutionView, log_line
 
@@ -55,7 +55,7 @@ def run_command(
                     display=view,
                 )
             )
-    except InvalidInput as exc:
+    except ConveyorError as exc:
         typer.echo(f"{file}: {exc.detail}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     console.print(("" if console.is_terminal else "\n") + f"pipeline {file.name}: {status}")
