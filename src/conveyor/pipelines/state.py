@@ -36,14 +36,6 @@ async def jobs_of(session: AsyncSession, execution_id: str) -> list[Job]:
     return list((await session.execute(statement.execution_options(populate_existing=True))).scalars())
 
 
-async def steps_of(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, list[Step]]:
-    statement = select(Step).where(Step.job_id.in_(job_ids)).order_by(Step.job_id, Step.position)
-    grouped: dict[str, list[Step]] = {job_id: [] for job_id in job_ids}
-    for step in (await session.execute(statement.execution_options(populate_existing=True))).scalars():
-        grouped[step.job_id].append(step)
-    return grouped
-
-
 _JOB_COLUMNS = [Job.id, Job.key, Job.name, Job.status, Job.needs, Job.attempt, Job.runner, Job.exit_code]
 _JOB_COLUMNS += [Job.error, Job.log_lines, Job.started_at, Job.finished_at]
 _STEP_COLUMNS = [Step.job_id, Step.position, Step.name, Step.status, Step.exit_code, Step.error]

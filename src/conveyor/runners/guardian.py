@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import shutil
 import signal
 import subprocess
 import sys
@@ -64,15 +63,6 @@ class Guardian:
         if self._directory is not None:
             with contextlib.suppress(FileNotFoundError):
                 (self._directory / str(pgid)).unlink()
-
-    def stop(self) -> None:
-        with self._lock:
-            if self._process is not None:
-                self._process.kill()
-                self._process.wait()
-                self._process = None
-            if self._directory is not None:
-                shutil.rmtree(self._directory, ignore_errors=True)
 
 
 GUARDIAN = Guardian()

@@ -23,10 +23,6 @@ class LocalExecutor:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
 
-    @property
-    def running(self) -> int:
-        return len(self._runs)
-
     async def dispatch(self, job_ids: Sequence[str]) -> None:
         for job_id in job_ids:
             task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
