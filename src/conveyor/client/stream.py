@@ -165,6 +165,9 @@ class EventStream:
         auth: dict[str, Any] = {"token": self.credentials.token}
         if self.last_seq is not None:
             auth["lastSeq"] = self.last_seq
+        subscription = self.selection.subscription()
+        if subscription is not None:
+            auth["subscribe"] = subscription  # applied before the replay of what was missed
         return auth
 
     async def authenticated(self, welcome: dict[str, Any]) -> None:
@@ -239,9 +242,6 @@ class _Connection:
 
     async def on_authenticated(self, welcome: Any) -> None:
         self.relogged = False
-        subscription = self.stream.selection.subscription()
-        if subscription is not None:
-            await self.client.emit("subscribe", subscription, namespace=NAMESPACE)
         await self.stream.authenticated(welcome if isinstance(welcome, dict) else {})
 
     async def on_auth_error(self, message: str) -> None:

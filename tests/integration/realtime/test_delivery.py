@@ -217,3 +217,29 @@ async def test_revoking_a_token_or_disabling_a_user_stops_live_sockets(server: R
     [admin_seen] = await seen_until_sentinel(server, admin_socket)
     assert alert["alertId"] in str(admin_seen)
     assert alert["alertId"] not in str(bot_socket.received) + str(alice_socket.received)
+
+
+async def test_a_subscription_sent_with_the_credentials_also_narrows_the_replay(
+    server: RunningServer,
+) -> None:
+    _, alice = await server.create_user("alice")
+    project = await server.create_project(alice, "proj")
+    await project_event(server, project)
+    high = await server.raise_alert("high", "critical")
+    await server.raise_alert("low", "info")
+    listener = await server.socket(auth={"token": alice, "lastSeq": 0, "subscribe": {"minPriority": "HIGH"}})
+    _, welcome = await listener.next_of("authenticated")
+    assert welcome["filter"]["minPriority"] == "HIGH"
+    live = await server.raise_alert("live", "critical")
+    received = await listener.events_until("system_alert", is_alert(live))
+    assert [d["data"]["alertId"] for n, d in received if n == "system_alert"] == [
+        high["alertId"],
+        live["alertId"],
+    ]
+    assert all(d["priority"] == "HIGH" for n, d in received if n != "authenticated")
+
+
+async def test_a_malformed_subscription_with_the_credentials_is_refused(server: RunningServer) -> None:
+    listener = await server.socket()
+    event, data = await listener.authenticate(await server.admin_token(), subscribe=["SYSTEM"])
+    assert event == "auth_error" and "subscribe" in data["message"]

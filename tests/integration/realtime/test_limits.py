@@ -46,7 +46,7 @@ async def test_frames_beyond_the_hard_limit_close_the_connection(server_with: An
 @pytest.mark.parametrize(
     ("event", "payload", "code", "message"),
     [
-        ("subscribe", ["SYSTEM"], "invalid", "expected an object"),
+        ("subscribe", ["SYSTEM"], "invalid", "expects an object"),
         ("subscribe", {"categories": ["WEATHER"]}, "invalid", "unknown category"),
         ("subscribe", {"minPriority": 3}, "invalid", "unknown priority"),
         ("launch_missiles", {}, "unknown_event", "unknown event"),

@@ -23,7 +23,7 @@ from conveyor.config import Settings
 from conveyor.db import Database, utcnow
 from conveyor.errors import Unauthorized
 from conveyor.events import store
-from conveyor.events.filters import EventFilter
+from conveyor.events.filters import EventFilter, FilterChange
 from conveyor.events.models import EventRecord
 from conveyor.events.realtime.connection import SocketState, TokenBucket
 from conveyor.events.realtime.manager import HubManager
@@ -94,8 +94,14 @@ class Hub:
         if state is not None:
             state.cancel_timer()
 
-    async def authenticate(self, state: SocketState, token: Any, last_seq: int | None) -> None:
-        """Authenticate (or re-authenticate) a socket, then replay what it missed."""
+    async def authenticate(
+        self, state: SocketState, token: Any, last_seq: int | None, subscription: FilterChange | None = None
+    ) -> None:
+        """Authenticate (or re-authenticate) a socket, then replay what it missed.
+
+        A ``subscription`` sent with the credentials replaces the socket's filter before the
+        replay, so a reconnecting client is not sent what it would drop.
+        """
         try:
             async with self.db.session() as session:
                 principal = await auth_service.authenticate(session=session, codec=self.codec, token=token)
@@ -107,6 +113,8 @@ class Hub:
             last_seq if last_seq is not None else (state.last_seq if state.ever_authenticated else None)
         )
         state.principal, state.access, state.ever_authenticated = principal, access, True
+        if subscription is not None:
+            state.filter = subscription.as_filter()
         state.replaying = resume_from is not None
         state.last_seq = resume_from if resume_from is not None else self.last_seq
         self._arm_expiry(state)

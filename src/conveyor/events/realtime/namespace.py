@@ -78,7 +78,13 @@ class ConveyorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         if last_seq is not None and (type(last_seq) is not int or last_seq < 0):
             await self.hub.send(state, "auth_error", {"message": "lastSeq must be a non-negative integer"})
             return
-        await self.hub.authenticate(state, data["token"], last_seq)
+        subscription = data.get("subscribe")
+        try:
+            change = None if subscription is None else FilterChange.parse(_object(subscription, "subscribe"))
+        except InvalidInput as exc:
+            await self.hub.send(state, "auth_error", {"message": exc.detail})
+            return
+        await self.hub.authenticate(state, data["token"], last_seq, change)
 
     async def _subscribe(self, state: SocketState, data: Any) -> dict[str, Any]:
         return await self._change_filter(state, data, subscribe=True)
@@ -89,11 +95,7 @@ class ConveyorNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def _change_filter(self, state: SocketState, data: Any, *, subscribe: bool) -> dict[str, Any]:
         if not state.authenticated:
             raise InvalidInput("authenticate first")
-        change = (
-            FilterChange.parse(data if data is not None else {}) if isinstance(data, dict | None) else None
-        )
-        if change is None:
-            raise InvalidInput("expected an object such as {categories: ['PIPELINE']}")
+        change = FilterChange.parse(_object({} if data is None else data, "subscribe/unsubscribe"))
         state.filter = state.filter.subscribed(change) if subscribe else state.filter.unsubscribed(change)
         reply = {"filter": state.filter.describe()}
         await self.hub.send(state, "subscribed", reply)
@@ -115,3 +117,9 @@ def _size(args: list[Any]) -> int | None:
         return len(json.dumps(args, separators=(",", ":")))
     except (TypeError, ValueError):
         return None
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{what} expects an object such as {{categories: ['PIPELINE']}}")
+    return value
