@@ -18,6 +18,10 @@ CLIENT_MESSAGES: dict[str, dict[str, Any]] = {
                 "description": "JWT from /api/v1/auth/login or an API token",
             },
             "lastSeq": {"type": "integer", "minimum": 0, "description": "resume after this seq"},
+            "subscribe": {
+                "$ref": "#/components/schemas/FilterChange",
+                "description": "the socket's filter, applied before the replay",
+            },
         },
     },
     "subscribe": {"$ref": "#/components/schemas/FilterChange"},
