@@ -21,7 +21,13 @@ from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
 from conveyor.pipelines.models import Artifact, Execution, Job, LogLine, Status, Step
 from conveyor.pipelines.spec.plan import JobPlan
-from conveyor.pipelines.state import execution_event, lock_execution
+from conveyor.pipelines.state import (
+    execution_event,
+    lock_execution,
+    read_execution,
+    snapshot_event,
+    with_step_values,
+)
 from conveyor.projects.models import Project
 
 
@@ -148,7 +154,8 @@ async def report(
     runner: str,
 ) -> bool:
     """A batch from a running job in one transaction: log lines (one ``pipeline_log`` event) and
-    step changes (one ``pipeline_execution_updated`` event). False if the runner lost the job."""
+    step changes (one ``pipeline_execution_updated`` event each, so every state a step went
+    through is announced, even within one batch). False if the runner lost the job."""
     async with db.write_session() as session:
         execution = await lock_execution(session, claim.execution_id)
         if await _held(session, claim.job_id, runner) is None:
@@ -156,13 +163,25 @@ async def report(
         events = []
         if lines:
             events.append(await _append_lines(session, claim, lines))
-        for change in steps:
-            statement = update(Step).where(Step.job_id == claim.job_id, Step.position == change.index)
-            await session.execute(statement.values(**change.values()))
         if steps:
-            events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
+            events += await _apply_step_changes(session, execution, claim.job_id, steps)
         await bus.commit(session, *events)
         return True
+
+
+async def _apply_step_changes(
+    session: AsyncSession, execution: Execution, job_id: str, changes: Sequence[StepChange]
+) -> list[Emission]:
+    """Write each change and announce it with the execution as it stood right after it."""
+    snapshot = await read_execution(session, execution)
+    events = []
+    for change in changes:
+        values = change.values()
+        statement = update(Step).where(Step.job_id == job_id, Step.position == change.index)
+        await session.execute(statement.values(**values))
+        snapshot = with_step_values(snapshot, job_id, change.index, values)
+        events.append(snapshot_event(EventType.PIPELINE_EXECUTION_UPDATED, snapshot))
+    return events
 
 
 async def _append_lines(session: AsyncSession, claim: Claim, lines: Sequence[Line]) -> Emission:

@@ -62,9 +62,32 @@ async def read_execution(session: AsyncSession, execution: Execution) -> Executi
 
 
 async def execution_event(session: AsyncSession, event_type: EventType, execution: Execution) -> Emission:
-    payload = (await read_execution(session, execution)).wire()
-    data = ExecutionData(executionId=execution.id, pipelineId=execution.pipeline_id, execution=payload)
-    return emission(event_type, data, project_id=execution.project_id)
+    return snapshot_event(event_type, await read_execution(session, execution))
+
+
+def snapshot_event(event_type: EventType, snapshot: ExecutionRead) -> Emission:
+    data = ExecutionData(executionId=snapshot.id, pipelineId=snapshot.pipeline_id, execution=snapshot.wire())
+    return emission(event_type, data, project_id=snapshot.project_id)
+
+
+def with_step_values(
+    snapshot: ExecutionRead, job_id: str, index: int, values: dict[str, object]
+) -> ExecutionRead:
+    """The snapshot after one step's columns changed, without reading the database again."""
+    jobs = [
+        job.model_copy(
+            update={
+                "steps": [
+                    StepRead.model_validate({**step.model_dump(), **values}) if step.index == index else step
+                    for step in job.steps
+                ]
+            }
+        )
+        if job.id == job_id
+        else job
+        for job in snapshot.jobs
+    ]
+    return snapshot.model_copy(update={"jobs": jobs})
 
 
 def outcome(execution: Execution, jobs: Sequence[Job]) -> tuple[Status, str | None]:

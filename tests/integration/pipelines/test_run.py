@@ -219,3 +219,22 @@ async def test_secrets_are_injected_and_masked_everywhere(
     everything = json.dumps(listener.received) + json.dumps(await api.logs(execution_id))
     assert secret not in everything
     assert base64.b64encode(secret.encode()).decode() not in everything
+
+
+async def test_every_step_state_is_announced_even_for_quick_steps(
+    server: RunningServer, api: PipelineApi
+) -> None:
+    project = await api.project("quick")
+    steps = "\n".join(f"      - run: 'true'\n        name: s{i}" for i in range(5))
+    pipeline = await api.pipeline(project, f"jobs:\n  fast:\n    steps:\n{steps}\n")
+    listener = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+    await completed(listener, execution_id)
+    seen: dict[str, list[str]] = {}
+    for name, data in listener.received:
+        if name == "pipeline_execution_updated" and data["data"]["executionId"] == execution_id:
+            for step in job_of(data["data"]["execution"], "fast")["steps"]:
+                states = seen.setdefault(step["name"], [])
+                if not states or states[-1] != step["status"]:
+                    states.append(step["status"])
+    assert seen == {f"s{i}": ["queued", "running", "success"] for i in range(5)}
