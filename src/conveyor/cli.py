@@ -14,6 +14,7 @@ import typer
 from conveyor.client.cli import events_command
 from conveyor.config import Settings
 from conveyor.debug.cli import debug_app
+from conveyor.events.typescript import typescript_command
 from conveyor.pipelines.cli import executions_app, run_command
 from conveyor.runners.cli import worker_command
 
@@ -29,6 +30,7 @@ app.command("run")(run_command)
 app.add_typer(executions_app, name="executions")
 app.command("worker")(worker_command)
 app.add_typer(debug_app, name="debug")
+app.command("typescript")(typescript_command)
 
 
 @app.command()
