@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from conveyor.errors import NotFound
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -53,6 +55,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any, label: str) -> ModelT:
+    """The row with this primary key, or NotFound naming it (``label`` e.g. "pipeline")."""
+    row = await session.get(model, key)
+    if row is None:
+        raise NotFound(f"{label} {key} not found")
+    return row
 
 
 def utcnow() -> datetime:

@@ -14,7 +14,7 @@ from conveyor.auth.models import ApiToken, User
 from conveyor.auth.principal import Access, Principal
 from conveyor.auth.roles import Role
 from conveyor.auth.schemas import ApiTokenCreate, UserCreate, UserUpdate
-from conveyor.db import new_id, utcnow
+from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, Forbidden, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
 from conveyor.notifications.service import activity
@@ -98,10 +98,7 @@ async def list_users(session: AsyncSession) -> list[User]:
 
 
 async def get_user(session: AsyncSession, user_id: str) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found")
-    return user
+    return await get_or_404(session, User, user_id, "user")
 
 
 async def create_user(

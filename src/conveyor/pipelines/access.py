@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
+from conveyor.db import get_or_404
 from conveyor.errors import NotFound
 from conveyor.pipelines.models import Execution, Pipeline
 from conveyor.projects.service import require_project
@@ -15,9 +16,7 @@ async def require_pipeline(
     session: AsyncSession, principal: Principal, pipeline_id: str, needed: Role = Role.VIEWER
 ) -> Pipeline:
     """The pipeline, if the principal holds ``needed`` in its project; 404 for non-members."""
-    pipeline = await session.get(Pipeline, pipeline_id)
-    if pipeline is None:
-        raise NotFound(f"pipeline {pipeline_id} not found")
+    pipeline = await get_or_404(session, Pipeline, pipeline_id, "pipeline")
     await _require(session, principal, pipeline.project_id, needed, f"pipeline {pipeline_id}")
     return pipeline
 
@@ -25,9 +24,7 @@ async def require_pipeline(
 async def require_execution(
     session: AsyncSession, principal: Principal, execution_id: str, needed: Role = Role.VIEWER
 ) -> Execution:
-    execution = await session.get(Execution, execution_id)
-    if execution is None:
-        raise NotFound(f"execution {execution_id} not found")
+    execution = await get_or_404(session, Execution, execution_id, "execution")
     await _require(session, principal, execution.project_id, needed, f"execution {execution_id}")
     return execution
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.db import new_id, utcnow
+from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
@@ -156,10 +156,7 @@ def _rerun(job: Job) -> bool:
 
 
 async def get_execution(session: AsyncSession, execution_id: str) -> Execution:
-    execution = await session.get(Execution, execution_id)
-    if execution is None:
-        raise NotFound(f"execution {execution_id} not found")
-    return execution
+    return await get_or_404(session, Execution, execution_id, "execution")
 
 
 async def list_executions(session: AsyncSession, pipeline_id: str, *, limit: int) -> list[Execution]:

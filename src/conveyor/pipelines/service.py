@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth.principal import Principal
-from conveyor.db import new_id, utcnow
-from conveyor.errors import Conflict, NotFound
+from conveyor.db import get_or_404, new_id, utcnow
+from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineData, PipelineDeletedData
 from conveyor.events.schemas import Emission, emission
@@ -26,10 +26,7 @@ async def list_pipelines(session: AsyncSession, project_id: str) -> list[Pipelin
 
 
 async def get_pipeline(session: AsyncSession, pipeline_id: str) -> Pipeline:
-    pipeline = await session.get(Pipeline, pipeline_id)
-    if pipeline is None:
-        raise NotFound(f"pipeline {pipeline_id} not found")
-    return pipeline
+    return await get_or_404(session, Pipeline, pipeline_id, "pipeline")
 
 
 async def create_pipeline(

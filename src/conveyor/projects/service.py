@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth.models import User
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
-from conveyor.db import new_id, utcnow
+from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, Forbidden, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.notifications.service import activity, notify
@@ -110,9 +110,7 @@ async def put_member(
     role: Role,
     actor: Principal,
 ) -> tuple[ProjectMember, str]:
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found")
+    user = await get_or_404(session, User, user_id, "user")
     member = await session.get(ProjectMember, (project.id, user_id))
     if member is not None and member.role == Role.OWNER and role != Role.OWNER:
         await _keep_an_owner(session, project.id, leaving=user_id)

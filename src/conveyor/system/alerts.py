@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth.principal import Principal
-from conveyor.db import new_id, utcnow
-from conveyor.errors import Conflict, NotFound
+from conveyor.db import get_or_404, new_id, utcnow
+from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, SystemAlertData
 from conveyor.events.schemas import Emission, emission
@@ -40,9 +40,7 @@ async def list_alerts(session: AsyncSession, *, status: AlertStatus | None, limi
 async def update_alert(
     *, session: AsyncSession, bus: EventBus, alert_id: str, data: AlertUpdate, actor: Principal
 ) -> Alert:
-    alert = await session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound(f"alert {alert_id} not found")
+    alert = await get_or_404(session, Alert, alert_id, "alert")
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict("alert is already resolved")
     now = utcnow()
