@@ -17,6 +17,7 @@ from conveyor.config import Settings
 from conveyor.container import Container
 from conveyor.errors import ConveyorError, Unauthorized
 from conveyor.events.realtime.server import mount
+from conveyor.web.static import mount_dashboard
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +39,7 @@ def create_api(container: Container) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    mount_dashboard(api)
     return api
 
 

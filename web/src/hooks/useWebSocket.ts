@@ -29,7 +29,6 @@ import {
   type EventType,
   type FeedEvent,
   type FilterChange,
-  type TokenProvider,
 } from '../services/websocket.service';
 
 export const DEFAULT_CATEGORY_LIMIT = 100;
@@ -61,17 +60,10 @@ export interface WebSocketConnection extends ConnectionState {
  * Keeps the connection open while mounted, authenticated with `authToken` (a new token
  * re-authenticates the live socket). `isConnected` is true while events flow.
  */
-export function useWebSocketConnection(
-  authToken: string | null | undefined,
-  options: { tokenProvider?: TokenProvider } = {},
-): WebSocketConnection {
+export function useWebSocketConnection(authToken: string | null | undefined): WebSocketConnection {
   const service = useWebSocketService();
   const state = useSyncExternalStore(service.onState, service.getState, service.getState);
-  const { tokenProvider } = options;
-  useEffect(() => {
-    if (!authToken && !tokenProvider) return undefined;
-    return service.retain(authToken ?? null);
-  }, [service, authToken, tokenProvider]);
+  useEffect(() => (authToken ? service.retain(authToken) : undefined), [service, authToken]);
   const subscribe = useCallback((change: FilterChange) => service.subscribe(change), [service]);
   const unsubscribe = useCallback((change: FilterChange) => service.unsubscribe(change), [service]);
   return { ...state, service, subscribe, unsubscribe };
@@ -165,4 +157,14 @@ function useBoundedFeed<E>(
 
 function bounded<E>(events: E[], limit: number): E[] {
   return events.length > limit ? events.slice(events.length - limit) : events;
+}
+
+/** Calls `handler` (its latest version) for every event of `eventType`, while mounted. */
+export function useWebSocketListener<T extends EventType>(eventType: T, handler: (event: EventEnvelope<T>) => void): void {
+  const service = useWebSocketService();
+  const latest = useRef(handler);
+  useEffect(() => {
+    latest.current = handler;
+  });
+  useEffect(() => service.on(eventType, (event) => latest.current(event)), [service, eventType]);
 }

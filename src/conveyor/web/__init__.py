@@ -1,0 +1,1 @@
+"""The dashboard (web/, React) as built into this package, served at ``/``."""

@@ -1,0 +1,156 @@
+"""The dashboard in a real browser (Debian's Chromium, driven by playwright-core from web/)
+against a real server: sign in through the UI, then watch REST-made changes arrive live."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conveyor.web.static import STATIC_DIR
+from tests.support.backends import unavailable
+from tests.support.pipelines import PipelineApi
+from tests.support.server import ADMIN_PASSWORD, RunningServer
+
+pytestmark = pytest.mark.browser
+
+WEB_DIR = Path(__file__).parents[2] / "web"
+DRIVER = WEB_DIR / "e2e" / "driver.mjs"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: what the browser sees does not depend on the database."""
+    return f"sqlite+aiosqlite:///{tmp_path}/conveyor.db"
+
+
+class Browser:
+    """One page of a headless Chromium, one JSON command per line (web/e2e/driver.mjs)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def call(self, cmd: str, **args: Any) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write((json.dumps({"cmd": cmd, **args}) + "\n").encode())
+        await self.process.stdin.drain()
+        reply = await self.read(TIMEOUT_MS / 1000 + 10)
+        if not reply["ok"]:
+            raise AssertionError(f"{cmd} {args}: {reply['error']}")
+        return reply["value"]
+
+    async def read(self, timeout: float) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+        if not line:
+            stderr = await self.process.stderr.read() if self.process.stderr else b""
+            raise AssertionError(f"the browser driver exited: {stderr.decode()[-2000:]}")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    async def see(self, selector: str, text: str | None = None, timeout: int = TIMEOUT_MS) -> None:
+        """Wait until an element matching ``selector`` (and containing ``text``) is on the page."""
+        await self.call("waitFor", selector=selector, text=text, timeout=timeout)
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        unavailable("Chromium", FileNotFoundError(f"{CHROMIUM} (apt-get install chromium)"))
+    node = shutil.which("node")
+    if node is None or not (WEB_DIR / "node_modules" / "playwright-core").is_dir():
+        unavailable("web/node_modules", FileNotFoundError("node and `npm ci` in web/ (scripts/test does it)"))
+    if not (STATIC_DIR / "index.html").is_file():
+        unavailable("the built dashboard", FileNotFoundError("`npm run build` in web/ (scripts/bootstrap)"))
+    assert node is not None
+    process = await asyncio.create_subprocess_exec(
+        node,
+        str(DRIVER),
+        cwd=WEB_DIR,
+        env={**os.environ, "CHROMIUM": CHROMIUM},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    driver = Browser(process)
+    try:
+        assert (await driver.read(60))["value"] == "ready"
+        yield driver
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+
+
+async def sign_in(browser: Browser, server: RunningServer, path: str = "/") -> None:
+    await browser.call("goto", url=server.base_url + path)
+    await browser.call("fill", selector="input[name=username]", value="admin")
+    await browser.call("fill", selector="input[name=password]", value=ADMIN_PASSWORD)
+    await browser.call("click", selector="button[type=submit]")
+    await browser.see("[data-testid=connection-status]", "Live")
+
+
+async def test_a_raised_alert_appears_live_and_can_be_acknowledged(
+    server: RunningServer, browser: Browser
+) -> None:
+    await sign_in(browser, server)
+    assert await browser.call("url") == server.base_url + "/"
+
+    alert = await server.raise_alert("e2e: disk almost full", "critical")
+    await browser.see('ul[aria-label="open alerts"] li', "e2e: disk almost full")
+    await browser.see('ul[aria-label="events"] li', "system_alert")
+
+    await browser.call("click", selector="nav a", text="System")
+    row = f'tr[data-alert-id="{alert["alertId"]}"]'
+    await browser.see(row, "open")
+    await browser.call("click", selector="button[role=tab]", text="all")
+    await browser.call("click", selector=f"{row} button", text="Acknowledge")
+    await browser.see(row, "acknowledged")
+
+    await server.raise_alert("e2e: second alert", "warning")
+    await browser.call("click", selector="nav a", text="Overview")
+    await browser.see('ul[aria-label="open alerts"] li', "e2e: second alert")
+    assert await browser.call("consoleErrors") == []
+
+
+GATED = """
+jobs:
+  hello:
+    steps:
+      - run: echo hello from the browser test
+      - run: while [ ! -f {gate} ]; do sleep 0.05; done; echo through the gate
+"""
+
+
+async def test_an_execution_updates_live_status_and_log(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    gate = tmp_path / "gate"
+    api = PipelineApi(server, await server.admin_token())
+    project_id = await api.project("e2e")
+    pipeline = await api.pipeline(project_id, GATED.format(gate=gate), name="gated")
+
+    # A client route loaded directly: the server answers it with the dashboard (SPA fallback).
+    await sign_in(browser, server, f"/projects/{project_id}")
+    await browser.see(".card h2", "gated")
+    execution_id = await api.start(pipeline["id"])
+    row = f'tr[data-execution-id="{execution_id}"]'
+    await browser.see(row, "running")
+
+    await browser.call("click", selector=f"{row} a")
+    await browser.see('[role="log"] .log-line', "hello from the browser test")
+    await browser.see('[data-testid="execution-status"]', "running")
+
+    gate.touch()
+    await browser.see('[role="log"] .log-line', "through the gate")
+    await browser.see('[data-testid="execution-status"]', "success")
+    assert (await api.execution(execution_id))["status"] == "success"
+    assert await browser.call("consoleErrors") == []

@@ -1,0 +1,72 @@
+// The signed-in frame: navigation, live connection status, and the socket held open meanwhile.
+import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { NavLink, Outlet } from 'react-router';
+import { useSession } from '../hooks/useSession';
+import { useWebSocketConnection } from '../hooks/useWebSocket';
+import type { Notification } from '../services/api.types';
+import { queryKeys } from '../services/liveCache';
+
+const LINKS = [
+  ['/', 'Overview'],
+  ['/pipelines', 'Pipelines'],
+  ['/system', 'System'],
+  ['/debug', 'Debug'],
+  ['/security', 'Security'],
+  ['/architecture', 'Architecture'],
+] as const;
+
+const STATUS_TEXT = {
+  idle: 'Disconnected',
+  connecting: 'Connecting…',
+  authenticating: 'Authenticating…',
+  authenticated: 'Live',
+  unauthenticated: 'Not authenticated',
+} as const;
+
+export function Layout() {
+  const { user, token, api, logout, expire } = useSession();
+  const connection = useWebSocketConnection(token);
+  const notifications = useQuery({
+    queryKey: queryKeys.notifications,
+    queryFn: () => api.get<Notification[]>('/notifications'),
+  });
+  const unread = notifications.data?.filter((n) => !n.readAt).length ?? 0;
+
+  useEffect(() => {
+    if (connection.status === 'unauthenticated' && connection.authError) expire(connection.authError);
+  }, [connection.status, connection.authError, expire]);
+
+  return (
+    <div className="layout">
+      <nav className="sidebar">
+        <div className="brand">Conveyor</div>
+        {LINKS.map(([to, label]) => (
+          <NavLink key={to} to={to} end={to === '/'}>
+            {label}
+          </NavLink>
+        ))}
+        <NavLink to="/notifications">
+          Notifications{unread > 0 && <span className="count" aria-label={`${unread} unread`}>{unread}</span>}
+        </NavLink>
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <span className={`connection connection-${connection.status}`} data-testid="connection-status" title={connection.connectionError ?? ''}>
+            {STATUS_TEXT[connection.status]}
+          </span>
+          <span className="user">
+            {user?.username}
+            {user?.isAdmin && <small> (admin)</small>}
+          </span>
+          <button type="button" className="link" onClick={logout}>
+            Sign out
+          </button>
+        </header>
+        <main>
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}

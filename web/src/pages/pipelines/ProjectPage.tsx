@@ -1,0 +1,110 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { Badge, Card, Empty, ErrorText } from '../../components/ui';
+import { formatDuration, formatTime } from '../../components/format';
+import type { Pipeline } from '../../services/api.types';
+import { useCanOperate, useCreatePipeline, useExecutionAction, useExecutions, usePipelines, useProject } from './queries';
+
+export function ProjectPage() {
+  const { projectId = '' } = useParams();
+  const project = useProject(projectId);
+  const pipelines = usePipelines(projectId);
+  const canOperate = useCanOperate(project.data);
+
+  return (
+    <div className="stack">
+      <p className="crumbs">
+        <Link to="/pipelines">Projects</Link> / {project.data?.name ?? '…'}
+      </p>
+      <ErrorText error={project.error ?? pipelines.error} />
+      {pipelines.data?.length === 0 && <Empty>This project has no pipelines yet.</Empty>}
+      {pipelines.data?.map((pipeline) => (
+        <PipelineCard key={pipeline.id} pipeline={pipeline} canOperate={canOperate} />
+      ))}
+      {canOperate && <NewPipeline projectId={projectId} />}
+    </div>
+  );
+}
+
+function PipelineCard({ pipeline, canOperate }: { pipeline: Pipeline; canOperate: boolean }) {
+  const executions = useExecutions(pipeline.id);
+  const action = useExecutionAction();
+  return (
+    <Card
+      title={pipeline.name}
+      actions={
+        canOperate && (
+          <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'start', id: pipeline.id })}>
+            Run pipeline
+          </button>
+        )
+      }
+    >
+      <ErrorText error={executions.error ?? action.error} />
+      {executions.data?.length === 0 ? (
+        <Empty>No runs yet.</Empty>
+      ) : (
+        <table aria-label={`executions of ${pipeline.name}`}>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Status</th>
+              <th>Trigger</th>
+              <th>Ref</th>
+              <th>Started</th>
+              <th>Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            {executions.data?.map((execution) => (
+              <tr key={execution.id} data-execution-id={execution.id}>
+                <td>
+                  <Link to={`/executions/${execution.id}`}>#{execution.number}</Link>
+                </td>
+                <td>
+                  <Badge value={execution.status} />
+                </td>
+                <td>{execution.trigger}</td>
+                <td>{execution.ref ?? '—'}</td>
+                <td>{formatTime(execution.startedAt ?? execution.createdAt)}</td>
+                <td>{formatDuration(execution.startedAt, execution.finishedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+const EXAMPLE = 'jobs:\n  build:\n    steps:\n      - run: echo hello\n';
+
+function NewPipeline({ projectId }: { projectId: string }) {
+  const create = useCreatePipeline(projectId);
+  const [name, setName] = useState('ci');
+  const [definition, setDefinition] = useState(EXAMPLE);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate({ name, definition });
+  };
+  return (
+    <Card title="New pipeline">
+      <form onSubmit={submit} className="stack">
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <label>
+          Definition (YAML, see docs/pipelines.md)
+          <textarea rows={8} value={definition} onChange={(e) => setDefinition(e.target.value)} spellCheck={false} />
+        </label>
+        <div>
+          <button type="submit" disabled={create.isPending}>
+            Create pipeline
+          </button>
+        </div>
+      </form>
+      <ErrorText error={create.error} />
+    </Card>
+  );
+}

@@ -1,0 +1,79 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi, useSession } from '../../hooks/useSession';
+import type { Execution, Pipeline, Project } from '../../services/api.types';
+import { queryKeys } from '../../services/liveCache';
+
+export function useProjects() {
+  const api = useApi();
+  return useQuery({ queryKey: queryKeys.projects, queryFn: () => api.get<Project[]>('/projects') });
+}
+
+export function useProject(projectId: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.project(projectId ?? ''),
+    queryFn: () => api.get<Project>(`/projects/${projectId}`),
+    enabled: Boolean(projectId),
+  });
+}
+
+export function usePipelines(projectId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.pipelines(projectId),
+    queryFn: () => api.get<Pipeline[]>(`/projects/${projectId}/pipelines`),
+  });
+}
+
+/** Recent executions, newest first; execution events patch them live (services/liveCache.ts). */
+export function useExecutions(pipelineId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.executions(pipelineId),
+    queryFn: () => api.get<Execution[]>(`/pipelines/${pipelineId}/executions`, { limit: 10 }),
+  });
+}
+
+export function useExecution(executionId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.execution(executionId),
+    queryFn: () => api.get<Execution>(`/executions/${executionId}`),
+  });
+}
+
+/** Maintainers and owners of the project (and admins) may start, cancel and retry. */
+export function useCanOperate(project: Project | undefined): boolean {
+  const { user } = useSession();
+  return Boolean(user?.isAdmin || project?.role === 'maintainer' || project?.role === 'owner');
+}
+
+export function useExecutionAction() {
+  const api = useApi();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: ({ action, id }: { action: 'start' | 'cancel' | 'retry'; id: string }) =>
+      action === 'start'
+        ? api.post<{ executionId: string }>(`/pipelines/${id}/executions`, {})
+        : api.post<{ executionId: string }>(`/executions/${id}/${action}`),
+    onSuccess: ({ executionId }) => queries.invalidateQueries({ queryKey: queryKeys.execution(executionId) }),
+  });
+}
+
+export function useCreateProject() {
+  const api = useApi();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; repoUrl: string | null; defaultBranch: string }) => api.post<Project>('/projects', body),
+    onSuccess: () => queries.invalidateQueries({ queryKey: queryKeys.projects }),
+  });
+}
+
+export function useCreatePipeline(projectId: string) {
+  const api = useApi();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; definition: string }) => api.post<Pipeline>(`/projects/${projectId}/pipelines`, body),
+    onSuccess: () => queries.invalidateQueries({ queryKey: queryKeys.pipelines(projectId) }),
+  });
+}

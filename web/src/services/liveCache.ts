@@ -1,0 +1,65 @@
+// Sockets announce changes; this keeps the REST cache (TanStack Query) in step: it patches what
+// an event carries whole (alerts, notifications, executions) and refetches the rest.
+import type { QueryClient } from '@tanstack/react-query';
+import type { Alert, Execution, Notification } from './api.types';
+import type { WebSocketService } from './websocket.service';
+
+export const queryKeys = {
+  me: ['me'] as const,
+  projects: ['projects'] as const,
+  project: (id: string) => ['project', id] as const,
+  pipelines: (projectId: string) => ['pipelines', projectId] as const,
+  pipeline: (id: string) => ['pipeline', id] as const,
+  executions: (pipelineId: string) => ['executions', pipelineId] as const,
+  execution: (id: string) => ['execution', id] as const,
+  alerts: ['alerts'] as const,
+  notifications: ['notifications'] as const,
+  events: ['events'] as const,
+};
+
+export function upsert<T>(list: T[] | undefined, item: T, same: (a: T, b: T) => boolean, first = true): T[] | undefined {
+  if (!list) return list;
+  const index = list.findIndex((existing) => same(existing, item));
+  if (index === -1) return first ? [item, ...list] : [...list, item];
+  return list.map((existing, i) => (i === index ? item : existing));
+}
+
+const byNumberDesc = (a: Execution, b: Execution) => b.number - a.number;
+
+export function connectLiveCache(service: WebSocketService, client: QueryClient): () => void {
+  const patchExecution = (execution: Execution) => {
+    client.setQueryData(queryKeys.execution(execution.id), execution);
+    client.setQueryData<Execution[]>(queryKeys.executions(execution.pipelineId), (list) =>
+      upsert(list, execution, (a, b) => a.id === b.id)?.sort(byNumberDesc),
+    );
+  };
+  const refetchPipelines = (projectId: string | null) => {
+    if (projectId) void client.invalidateQueries({ queryKey: queryKeys.pipelines(projectId) });
+  };
+  let authentications = service.getState().authentications;
+  const offs = [
+    service.on('system_alert', (e) =>
+      client.setQueryData<Alert[]>(queryKeys.alerts, (list) =>
+        upsert(list, e.data.alert as Alert, (a, b) => a.alertId === b.alertId),
+      ),
+    ),
+    service.on('user_notification', (e) =>
+      client.setQueryData<Notification[]>(queryKeys.notifications, (list) =>
+        upsert(list, e.data.notification as Notification, (a, b) => a.id === b.id),
+      ),
+    ),
+    service.on('pipeline_execution_started', (e) => patchExecution(e.data.execution as Execution)),
+    service.on('pipeline_execution_updated', (e) => patchExecution(e.data.execution as Execution)),
+    service.on('pipeline_execution_completed', (e) => patchExecution(e.data.execution as Execution)),
+    service.on('pipeline_created', (e) => refetchPipelines(e.project_id)),
+    service.on('pipeline_updated', (e) => refetchPipelines(e.project_id)),
+    service.on('pipeline_deleted', (e) => refetchPipelines(e.project_id)),
+    // Each (re)authentication may follow a gap in which state changed: refetch what is shown.
+    service.onState(() => {
+      const now = service.getState().authentications;
+      if (now > authentications) void client.invalidateQueries();
+      authentications = now;
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}
