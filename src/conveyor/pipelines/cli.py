@@ -41,14 +41,17 @@ def run_command(
     parallel: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 4,
 ) -> None:
     """Run a pipeline file on the local runner, without a server; exit with the pipeline's code."""
+    from conveyor.pipelines.spec.validate import parse_definition
     from conveyor.runners.oneshot import run_pipeline_file
 
     console = Console(highlight=False)
+    definition = file.read_text()
     try:
+        parse_definition(definition)  # refuse a bad file before the live view starts
         with ExecutionView(console) as view:
             status = asyncio.run(
                 run_pipeline_file(
-                    file.read_text(),
+                    definition,
                     name=file.stem,
                     workspace=workspace.resolve(),
                     max_parallel=parallel,
