@@ -1,8 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { mergeBySeq } from '../../components/CategoryEvents';
 import { Badge, Card, Empty, ErrorText, EventFeed } from '../../components/ui';
 import { formatTime } from '../../components/format';
 import { useWebSocketConnection, useWebSocketEvents } from '../../hooks/useWebSocket';
 import { useSession } from '../../hooks/useSession';
+import { queryKeys } from '../../services/liveCache';
 import type { FeedEvent } from '../../services/websocket.service';
 import { useAlerts } from '../system/alerts';
 
@@ -11,9 +14,17 @@ const NOISY = new Set(['pipeline_log', 'system_metrics_update']);
 const notNoisy = (event: FeedEvent) => !NOISY.has(event.event_type);
 
 export function OverviewPage() {
-  const { token } = useSession();
+  const { token, api } = useSession();
   const connection = useWebSocketConnection(token);
-  const { events } = useWebSocketEvents({ limit: 50, filter: notNoisy });
+  const { events: live } = useWebSocketEvents({ limit: 50, filter: notNoisy });
+  // What happened before the page opened, from the event log (refetched after reconnections).
+  const head = connection.service.lastSeq;
+  const history = useQuery({
+    queryKey: [...queryKeys.events, 'recent'],
+    enabled: head !== null,
+    queryFn: () => api.get<{ events: FeedEvent[] }>('/events', { afterSeq: Math.max(0, (head ?? 0) - 200), limit: 200 }),
+  });
+  const events = mergeBySeq((history.data?.events ?? []).filter(notNoisy), live, 50);
   const alerts = useAlerts();
   const open = alerts.data?.filter((alert) => alert.status === 'open') ?? [];
 
@@ -50,7 +61,7 @@ export function OverviewPage() {
         )}
       </Card>
       <Card title="Latest events">
-        <EventFeed events={events} empty="Nothing has happened since you opened the dashboard. Events appear here live." />
+        <EventFeed events={events} empty="No events yet. They appear here live." />
       </Card>
     </div>
   );

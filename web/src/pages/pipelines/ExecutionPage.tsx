@@ -109,7 +109,7 @@ function JobView({ job, log }: { job: Job; log: JobLogState | undefined }) {
           </li>
         ))}
       </ol>
-      {job.error && <p className="error">{job.error}</p>}
+      {job.error && !job.steps.some((step) => step.error === job.error) && <p className="error">{job.error}</p>}
       <div className="log" role="log" aria-label={`log of ${job.name}`}>
         {log && log.dropped > 0 && <div className="muted">… {log.dropped} earlier lines not shown</div>}
         {log?.lines.map((line) => (

@@ -62,17 +62,19 @@ export function SystemPage() {
                     <Badge value={alert.status} />
                   </td>
                   {isAdmin && (
-                    <td className="actions">
-                      {alert.status === 'open' && (
-                        <button type="button" onClick={() => update.mutate({ alertId: alert.alertId, status: 'acknowledged' })}>
-                          Acknowledge
-                        </button>
-                      )}
-                      {alert.status !== 'resolved' && (
-                        <button type="button" onClick={() => update.mutate({ alertId: alert.alertId, status: 'resolved' })}>
-                          Resolve
-                        </button>
-                      )}
+                    <td>
+                      <div className="actions">
+                        {alert.status === 'open' && (
+                          <button type="button" onClick={() => update.mutate({ alertId: alert.alertId, status: 'acknowledged' })}>
+                            Acknowledge
+                          </button>
+                        )}
+                        {alert.status !== 'resolved' && (
+                          <button type="button" onClick={() => update.mutate({ alertId: alert.alertId, status: 'resolved' })}>
+                            Resolve
+                          </button>
+                        )}
+                      </div>
                     </td>
                   )}
                 </tr>
