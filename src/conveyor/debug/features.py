@@ -1,8 +1,10 @@
 """Turn a normalized log and its detected errors into the model's input document.
 
 The document's first line holds detection structure as tokens (``kind_import_error
-tool_pip``); the rest is the error messages, their excerpts and the log's tail.
-The model vectorizes the two parts separately (``structure_part`` / ``text_part``).
+tool_pip``) and the cause cues found around the errors (``cue_network``, see ``cues``);
+the rest is the error messages, their excerpts and the log's tail.
+The model vectorizes the parts separately: ``structure_part``, ``text_part`` (word n-grams)
+and ``error_part`` (character n-grams of the error lines, robust to unseen tool names).
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from conveyor.debug.cues import cue_tokens
 from conveyor.debug.schemas import DetectedError
 
 TAIL_LINES: Final = 60
+CUE_FALLBACK_LINES: Final = 30
+ERROR_PART_LINES: Final = 12
+ERROR_PART_CHARS: Final = 2000
 MAX_DOCUMENT_CHARS: Final = 12_000
 MAX_STRUCTURE_ERRORS: Final = 12
 WORD_TOKEN_PATTERN: Final = r"(?u)\b[a-z_][a-z0-9_]+\b|\b\d{3}\b"
@@ -22,10 +28,13 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 def build_document(text: str, errors: list[DetectedError]) -> str:
     """Combine detection structure and log text into one string for the model."""
-    structure = " ".join(_structure_tokens(errors)) or "kind_none"
     messages = "\n".join(error.message for error in errors)
     excerpts = "\n".join(error.excerpt for error in errors[:MAX_STRUCTURE_ERRORS])
-    tail = "\n".join(text.rstrip("\n").split("\n")[-TAIL_LINES:])
+    lines = text.rstrip("\n").split("\n")
+    tail = "\n".join(lines[-TAIL_LINES:])
+    cue_source = f"{messages}\n{excerpts}" if errors else "\n".join(lines[-CUE_FALLBACK_LINES:])
+    tokens = (_structure_tokens(errors) or ["kind_none"]) + cue_tokens(cue_source)
+    structure = " ".join(tokens)
     body = f"{messages}\n{excerpts}\n{tail}"[:MAX_DOCUMENT_CHARS]
     return f"{structure}\n{body}"
 
@@ -33,6 +42,11 @@ def build_document(text: str, errors: list[DetectedError]) -> str:
 def structure_part(document: str) -> str:
     """The detection tokens line of a document."""
     return document.split("\n", 1)[0]
+
+
+def error_part(document: str) -> str:
+    """The first lines of the text part: the detected error messages (for character n-grams)."""
+    return "\n".join(text_part(document).split("\n", ERROR_PART_LINES)[:ERROR_PART_LINES])[:ERROR_PART_CHARS]
 
 
 def text_part(document: str) -> str:

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from conveyor.debug.corpus.augment import vary
 from conveyor.debug.corpus.fake import context
 from conveyor.debug.corpus.noise import CI_SYSTEMS, frame
 from conveyor.debug.corpus.template import Template
 from conveyor.debug.corpus.templates import load_templates
 
 SEED: Final = 20240501
-PER_LABEL: Final = 110
+PER_LABEL: Final = 200
 CORPUS_PATH: Final = Path(__file__).resolve().parent.parent / "data" / "corpus.jsonl"
 PASTED_EXCERPT_RATE: Final = 0.2
 
@@ -38,6 +39,7 @@ def _render(rng: random.Random, template: Template, template_id: str) -> dict[st
     body = template.text.format_map(fields).split("\n")
     if len(body) > 4 and rng.random() < 0.3:
         body = body[rng.randint(1, 2) :]
+    body = vary(rng, body)
     ci = template.ci or _pick_ci(rng)
     log = frame(rng, ci, template.ecosystem, command, body, template.exit_code, template.footer)
     return {

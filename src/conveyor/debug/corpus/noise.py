@@ -23,6 +23,7 @@ CI_SYSTEMS = (
     "travis",
     "circleci",
     "azure-pipelines",
+    "buildkite",
     "local",
 )
 
@@ -139,6 +140,7 @@ PREAMBLES: dict[str, Callable[[random.Random], list[str]]] = {
     "ruby": _generic,
     "php": _generic,
     "dotnet": _generic,
+    "swift": _generic,
 }
 
 
@@ -272,6 +274,12 @@ _HEADERS: dict[str, Callable[[random.Random, str], list[str]]] = {
         f"Agent name: 'Azure Pipelines {r.randint(1, 9)}'",
         "##[section]Finishing: Initialize job",
     ],
+    "buildkite": lambda r, c: [
+        f"Running agent buildkite-agent-{r.randint(1, 40)} on host ci-{r.randint(1, 9)}",
+        "~~~ Preparing working directory",
+        "$ git fetch -v --prune -- origin",
+        "~~~ Running commands",
+    ],
     "local": lambda r, c: [],
 }
 
@@ -291,5 +299,6 @@ _FOOTERS: dict[str, Callable[[int, str], list[str]]] = {
     ],
     "circleci": lambda code, c: ["", f"Exited with code exit status {code}"],
     "azure-pipelines": lambda code, c: [f"##[error]Bash exited with code '{code}'."],
+    "buildkite": lambda code, c: [f"🚨 Error: The command exited with status {code}"],
     "local": lambda code, c: [],
 }

@@ -1,0 +1,75 @@
+"""Cause cues: phrases that point at one failure cause whatever tool printed them.
+
+Each row is ``(cue, pattern)``; ``cue_tokens`` turns the phrases found in a text into
+``cue_<name>`` tokens for the model's structure line. Synonyms from different tools share
+one token, so a phrasing seen in one tool's template carries over to another tool's log.
+Every phrase is one that the corpus templates use or a generic word; phrases first met in
+the untouched real-log holdout were left out on purpose (see data/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
+    ("disk", r"no space left|enospc|disk quota|errno 28|disk full"),
+    ("disk", r"insufficient (?:disk|storage)|out of disk"),
+    ("memory", r"out of memory|heap (?:limit|space|out)|allocation failed|oom[- ]?kill|oomkilled"),
+    ("memory", r"cannot allocate memory|memoryerror|gc overhead"),
+    ("killed", r"sigkill|signal 9|\bkilled\b|exit(?:ed)? (?:code|status|value|with) 137"),
+    ("timeout", r"timed? ?out after|exceeded the maximum (?:execution )?time|time limit|took longer than"),
+    ("timeout", r"no output has been received|too long with no output|deadline exceeded"),
+    ("timeout", r"timeout (?:has been )?exceeded"),
+    ("cancel", r"operation was canceled|was cancelled|build (?:was )?aborted|marking the build as aborted"),
+    ("network", r"could not resolve host|name resolution|getaddrinfo|eai_again|enotfound|dial tcp"),
+    ("network", r"econnreset|econnrefused|etimedout|connection (?:reset|refused|timed out)|i/o timeout"),
+    ("network", r"network is unreachable|ssl_error|tls handshake|certificate verify failed|spurious network"),
+    ("network", r"could not (?:transfer|get|download)|failed to (?:download|fetch)"),
+    ("network", r"\b50[234]\b.{0,30}(?:gateway|unavailable)"),
+    ("auth", r"permission denied|access denied|unauthori[sz]ed|forbidden|\b40[13]\b"),
+    (
+        "auth",
+        r"authentication (?:failed|required)|bad credentials|not authorized|invalid (?:token|credentials)",
+    ),
+    ("auth", r"e401|e403|publickey|resource not accessible"),
+    ("conflict", r"conflict|eresolve|incompatible|could not resolve dependenc|version solving failed"),
+    ("conflict", r"resolutionimpossible|unable to resolve dependency tree|peer dep|requires .{0,40} but"),
+    ("conflict", r"could not find compatible versions|failed to select a version|cannot satisfy"),
+    ("missing", r"no module named|cannot find module|module not found|modulenotfound"),
+    ("missing", r"could not find a version|no matching distribution|no such file or directory|not found in"),
+    ("missing", r"cannot find -l|command not found|could not find (?:artifact|package|gem)"),
+    ("missing", r"unresolved import|loaderror"),
+    ("compile", r"syntax error|cannot find symbol|undefined reference|expected .{1,20} before"),
+    (
+        "compile",
+        r"could not compile|compilation (?:failed|error|terminated)|mismatched types|error\[e\d{4}\]",
+    ),
+    ("types", r"\bmypy\b|pyright|\btsc\b|error ts\d{4}|incompatible type|not assignable|type-?check"),
+    ("types", r"has no attribute .{0,40}\[attr-defined\]|argument of type|found \d+ errors? in \d+ files?"),
+    ("lint", r"eslint|flake8|\bruff\b|pylint|rubocop|clippy|golangci|prettier|black|isort|ktlint|checkstyle"),
+    ("lint", r"would reformat|offenses? detected|code style|lint|\bgofmt\b|rustfmt"),
+    ("tests", r"\bfailed\b.{0,40}\btests?\b|tests? failed|assert(?:ion)?(?:error)?"),
+    ("tests", r"expected.{0,40}(?:got|received|but was)"),
+    ("tests", r"failures?:|--- fail|fail:|test suites?:|examples?, \d+ failures?|there are test failures"),
+    ("config", r"invalid (?:workflow|configuration|config|yaml)|yaml|unexpected value"),
+    ("config", r"input required|not supplied|unknown (?:option|flag|argument)|missing required"),
+    ("config", r"not set|undefined variable|no such option|unsupported (?:option|version)|is not a valid"),
+    ("runner", r"lost communication|runner .{0,40}shutdown|channel ?closed"),
+    ("runner", r"system failure|docker daemon|cannot connect to the docker|prepare environment"),
+)
+
+_COMPILED: Final = tuple((name, re.compile(pattern)) for name, pattern in CUE_ROWS)
+MAX_CUE_TEXT_CHARS: Final = 6000
+MAX_CUE_REPEATS: Final = 3
+
+
+def cue_tokens(text: str) -> list[str]:
+    """``cue_<name>`` tokens for the cues in the first 6000 chars of ``text``, at most 3 of each."""
+    lowered = text[:MAX_CUE_TEXT_CHARS].lower()
+    counts: dict[str, int] = {}
+    for name, regex in _COMPILED:
+        hits = min(len(regex.findall(lowered)), MAX_CUE_REPEATS)
+        if hits:
+            counts[name] = min(counts.get(name, 0) + hits, MAX_CUE_REPEATS)
+    return [f"cue_{name}" for name, count in sorted(counts.items()) for _ in range(count)]
