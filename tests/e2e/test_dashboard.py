@@ -154,3 +154,17 @@ async def test_an_execution_updates_live_status_and_log(
     await browser.see('[data-testid="execution-status"]', "success")
     assert (await api.execution(execution_id))["status"] == "success"
     assert await browser.call("consoleErrors") == []
+
+
+async def test_debug_classifies_a_pasted_log_and_security_says_no_scans_yet(
+    server: RunningServer, browser: Browser
+) -> None:
+    await sign_in(browser, server, "/debug")
+    log = 'Traceback (most recent call last):\n  File "app.py", line 1\n'
+    log += "ModuleNotFoundError: No module named 'yaml'\n"
+    await browser.call("fill", selector='textarea[aria-label="log"]', value=log)
+    await browser.call("click", selector="button[type=submit]", text="Classify")
+    await browser.see('[data-testid="classification"]', "dependency_missing")
+
+    await browser.call("click", selector="nav a", text="Security")
+    await browser.see(".empty", "No scans yet")
