@@ -50,17 +50,24 @@ def evaluate(
     by_template: Annotated[
         bool, typer.Option(help="Also hold out whole templates per fold (harder, more honest).")
     ] = True,
+    holdout: Annotated[
+        list[Path] | None,
+        typer.Option(help="Labelled JSON Lines file ({label, log}) to score the shipped model on."),
+    ] = None,
 ) -> None:
-    """Print stratified cross-validated metrics of the classifier on the corpus."""
+    """Print cross-validated metrics on the corpus (stratified and by template) and holdout scores."""
     from conveyor.debug.training import cross_validate, load_corpus
 
-    records = load_corpus(corpus)
-    _print_evaluation(
-        f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds)
-    )
-    if by_template:
-        grouped = cross_validate(records, folds, by_template=True)
-        _print_evaluation(f"{folds}-fold CV holding out whole templates", grouped)
+    if not holdout:
+        records = load_corpus(corpus)
+        _print_evaluation(
+            f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds)
+        )
+        if by_template:
+            grouped = cross_validate(records, folds, by_template=True)
+            _print_evaluation(f"{folds}-fold CV holding out whole templates", grouped)
+    for path in holdout or []:
+        _print_evaluation(f"Shipped model on {path.name}", _score_holdout(path))
 
 
 @debug_app.command()
@@ -76,6 +83,14 @@ def train(
     model = train_model(corpus, seed)
     save_model(model, output)
     typer.echo(f"trained on {corpus} (sha256 {model.corpus_sha256[:12]}), wrote {output}")
+
+
+def _score_holdout(path: Path) -> Evaluation:
+    from conveyor.debug.model import load_model
+    from conveyor.debug.training import evaluate_model
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return evaluate_model(load_model(), [row["log"] for row in rows], [row["label"] for row in rows])
 
 
 def _read_input(log_file: str) -> bytes:
