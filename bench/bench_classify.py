@@ -19,6 +19,7 @@ from conveyor.debug.model import load_model
 ROOT = Path(__file__).resolve().parents[1]
 TYPICAL_SOURCES = (
     ROOT / "tests" / "data" / "debug" / "real_logs.jsonl",
+    ROOT / "tests" / "data" / "debug" / "real_logs_untouched.jsonl",
     ROOT / "tests" / "data" / "debug" / "handwritten.jsonl",
 )
 CORPUS = ROOT / "src" / "conveyor" / "debug" / "data" / "corpus.jsonl"

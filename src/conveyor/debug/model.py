@@ -12,6 +12,8 @@ from typing import Any, Final
 import joblib
 import numpy as np
 import sklearn
+from scipy.sparse import hstack
+from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
@@ -39,8 +41,27 @@ class TrainedModel:
     sklearn_version: str
 
     def predict_proba(self, documents: list[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
-        """Calibrated probabilities, columns in ``self.labels`` order."""
-        return np.asarray(self.pipeline.predict_proba(documents), dtype=np.float64)
+        """Calibrated probabilities, columns in ``self.labels`` order.
+
+        Same numbers as ``pipeline.predict_proba`` (a test checks it), computed directly from
+        the vectorizers, the SVM weights and the sigmoid calibrators: scikit-learn's generic
+        path spends more time validating one document than classifying it.
+        """
+        features, calibrated = self.pipeline.named_steps["features"], _calibrated(self.pipeline)
+        matrix = hstack([step.transform(documents) for _, step in features.transformer_list]).tocsr()
+        svm = calibrated.estimator
+        scores = np.asarray(matrix @ svm.coef_.T) + svm.intercept_
+        slopes = np.array([calibrator.a_ for calibrator in calibrated.calibrators])
+        offsets = np.array([calibrator.b_ for calibrator in calibrated.calibrators])
+        proba = np.asarray(expit(-(slopes * scores + offsets)), dtype=np.float64)
+        total = proba.sum(axis=1, keepdims=True)
+        uniform = np.full_like(proba, 1 / len(self.labels))
+        return np.asarray(np.divide(proba, total, out=uniform, where=total != 0), dtype=np.float64)
+
+
+def _calibrated(pipeline: Pipeline) -> Any:
+    """The single sigmoid-calibrated SVM inside the pipeline (``ensemble=False``)."""
+    return pipeline.named_steps["classifier"].calibrated_classifiers_[0]
 
 
 def build_pipeline(seed: int = SEED) -> Pipeline:

@@ -23,3 +23,8 @@ def real_logs() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def handwritten_logs() -> list[dict[str, Any]]:
     return read_jsonl(DATA_DIR / "handwritten.jsonl")
+
+
+@pytest.fixture(scope="session")
+def untouched_logs() -> list[dict[str, Any]]:
+    return read_jsonl(DATA_DIR / "real_logs_untouched.jsonl")

@@ -72,3 +72,16 @@ def test_train_writes_a_loadable_model(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert output.stat().st_size > 0
+
+
+def test_evaluate_scores_a_holdout_file_with_the_shipped_model(tmp_path: Path) -> None:
+    holdout = tmp_path / "holdout.jsonl"
+    rows = [
+        {"label": "disk_space", "log": "write /tmp/x: no space left on device"},
+        {"label": "network", "log": "curl: (6) Could not resolve host: example.org"},
+    ]
+    holdout.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    result = runner.invoke(debug_app, ["evaluate", "--holdout", str(holdout)])
+    assert result.exit_code == 0, result.output
+    assert "Shipped model on holdout.jsonl" in result.stdout
+    assert "accuracy 1.0000" in result.stdout

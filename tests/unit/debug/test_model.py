@@ -18,3 +18,11 @@ def test_shipped_model_matches_a_fresh_deterministic_rebuild(real_logs: list[dic
     shipped = load_model()
     assert rebuilt.labels == shipped.labels
     np.testing.assert_allclose(rebuilt.predict_proba(documents), shipped.predict_proba(documents), atol=1e-9)
+
+
+def test_fast_probabilities_equal_the_pipeline(real_logs: list[dict[str, Any]]) -> None:
+    model = load_model()
+    documents = [featurize(row["log"]) for row in real_logs] + ["kind_none\n", "kind_none\nerror"]
+    expected = model.pipeline.predict_proba(documents)
+    assert tuple(model.pipeline.classes_) == model.labels
+    np.testing.assert_allclose(model.predict_proba(documents), expected, atol=1e-12)
