@@ -243,3 +243,41 @@ async def test_a_malformed_subscription_with_the_credentials_is_refused(server: 
     listener = await server.socket()
     event, data = await listener.authenticate(await server.admin_token(), subscribe=["SYSTEM"])
     assert event == "auth_error" and "subscribe" in data["message"]
+
+
+async def test_a_backlog_of_mixed_audiences_is_delivered_in_order_to_the_right_sockets(
+    server: RunningServer,
+) -> None:
+    from conveyor.events import store
+
+    _, alice = await server.create_user("alice")
+    _, bob = await server.create_user("bob")
+    project_a = await server.create_project(alice, "a")
+    project_b = await server.create_project(bob, "b")
+    sockets = {
+        "alice": await server.authenticated_socket(alice),
+        "bob": await server.authenticated_socket(bob),
+        "admin": await server.authenticated_socket(await server.admin_token()),
+    }
+    bus = server.container.bus
+    emitter, bus.emitter = bus.emitter, None
+    try:
+        produced = [await project_event(server, (project_a, project_b)[i % 2]) for i in range(12)]
+    finally:
+        bus.emitter = emitter
+    async with server.container.db.session() as session:
+        records = await store.read_range(session, produced[0].seq, produced[-1].seq)
+    hub = server.container.hub
+    for record in reversed(records):  # one backlog, arriving in reverse: delivered as one batch
+        envelope = store.to_envelope(record).model_dump(mode="json")
+        rooms = [f"project:{record.project_id}", "admins"]
+        await hub.receive({"envelope": envelope, "rooms": rooms})
+    expected = {
+        "alice": [e.id for e in produced if e.project_id == project_a],
+        "bob": [e.id for e in produced if e.project_id == project_b],
+        "admin": [e.id for e in produced],
+    }
+    for name, listener in sockets.items():
+        last = expected[name][-1]
+        received = await listener.events_until("pipeline_deleted", lambda data, last=last: data["id"] == last)
+        assert [data["id"] for event, data in received if event == "pipeline_deleted"] == expected[name], name
