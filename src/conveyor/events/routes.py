@@ -29,6 +29,7 @@ async def list_events(
     project_id: Annotated[list[str] | None, Query(alias="projectId")] = None,
     min_priority: Annotated[str | None, Query(alias="minPriority")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    latest: Annotated[bool, Query(description="the most recent `limit` events (still oldest first)")] = False,
 ) -> EventPage:
     change = FilterChange.parse(
         {
@@ -42,7 +43,7 @@ async def list_events(
             if v is not None
         }
     )
-    query = store.EventQuery(after_seq=after_seq, filter=change.as_filter(), limit=limit)
+    query = store.EventQuery(after_seq=after_seq, filter=change.as_filter(), limit=limit, latest=latest)
     events, next_after = await service.page_events(session, principal, query)
     return EventPage(events=events, next_after_seq=next_after)
 

@@ -26,7 +26,8 @@ async def page_events(
     head = await store.last_seq(session)
     records = await store.read(session, access.viewer, replace(query, until_seq=head))
     envelopes = [store.to_envelope(r) for r in records]
-    next_after = envelopes[-1].seq if len(envelopes) == query.limit else max(head, query.after_seq)
+    complete = query.latest or len(envelopes) < query.limit
+    next_after = max(head, query.after_seq) if complete else envelopes[-1].seq
     return envelopes, next_after
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import new_id, utcnow
@@ -33,6 +35,7 @@ class EventQuery:
     filter: EventFilter = field(default_factory=EventFilter)
     limit: int = 100
     until_seq: int | None = None
+    latest: bool = False  # the last ``limit`` matching events instead of the first
 
 
 async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[Envelope]:
@@ -44,30 +47,33 @@ async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[E
     """
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQ_LOCK_KEY})
-    last = await last_seq(session)
+    first = await last_seq(session) + 1
     now = utcnow()
-    records = [_record(seq, now, item) for seq, item in enumerate(emissions, start=last + 1)]
-    session.add_all(records)
-    await session.flush()
-    return [to_envelope(record) for record in records]
+    rows = [_row(seq, now, item) for seq, item in enumerate(emissions, start=first)]
+    # Core insert: events are written, never loaded back into this session.
+    await session.execute(insert(EventRecord), rows)
+    return [Envelope.model_validate(row) for row in rows]
 
 
-def _record(seq: int, timestamp: object, item: Emission) -> EventRecord:
-    return EventRecord(
-        seq=seq,
-        id=new_id(),
-        event_type=item.spec.event_type.value,
-        category=item.spec.category.value,
-        priority=item.priority.value,
-        timestamp=timestamp,
-        project_id=item.project_id,
-        user_id=item.user_id,
-        data=item.data,
-    )
+def _row(seq: int, timestamp: datetime, item: Emission) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "id": new_id(),
+        "event_type": item.spec.event_type.value,
+        "category": item.spec.category.value,
+        "priority": item.priority.value,
+        "timestamp": timestamp,
+        "project_id": item.project_id,
+        "user_id": item.user_id,
+        "data": item.data,
+    }
+
+
+_LAST_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0))
 
 
 async def last_seq(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.coalesce(func.max(EventRecord.seq), 0)))).scalar_one())
+    return int((await session.execute(_LAST_SEQ)).scalar_one())
 
 
 def to_envelope(record: EventRecord) -> Envelope:
@@ -84,12 +90,14 @@ def to_envelope(record: EventRecord) -> Envelope:
 
 
 async def read(session: AsyncSession, viewer: Viewer | None, query: EventQuery) -> list[EventRecord]:
-    """Events after ``query.after_seq`` in order; ``viewer=None`` reads everything (internal)."""
+    """Events after ``query.after_seq``, oldest first; ``viewer=None`` reads everything (internal)."""
     conditions = [EventRecord.seq > query.after_seq, *_filters(query)]
     if viewer is not None:
         conditions.append(visible_to(viewer))
-    statement = select(EventRecord).where(*conditions).order_by(EventRecord.seq).limit(query.limit)
-    return list((await session.execute(statement)).scalars())
+    order = EventRecord.seq.desc() if query.latest else EventRecord.seq
+    statement = select(EventRecord).where(*conditions).order_by(order).limit(query.limit)
+    records = list((await session.execute(statement)).scalars())
+    return records[::-1] if query.latest else records
 
 
 async def read_range(session: AsyncSession, first: int, last: int) -> list[EventRecord]:

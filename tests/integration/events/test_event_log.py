@@ -64,3 +64,20 @@ async def test_asyncapi_document_is_served_and_committed_up_to_date(server: Runn
         served = (await client.get("/api/v1/events/asyncapi.json")).json()
     assert served["asyncapi"].startswith("3.") and "system_alert" in served["components"]["messages"]
     assert json.loads(ASYNCAPI.read_text()) == build_document(), "run: conveyor asyncapi > docs/asyncapi.json"
+
+
+async def test_latest_returns_the_most_recent_events_oldest_first_and_continues_after_them(
+    server: RunningServer,
+) -> None:
+    alerts = [await server.raise_alert(f"a{i}") for i in range(6)]
+    params = {"eventType": "system_alert", "limit": 2, "latest": "true"}
+    async with server.api(await server.admin_token()) as client:
+        page = (await client.get("/api/v1/events", params=params)).json()
+        newer = await server.raise_alert("newer")
+        after = (
+            await client.get(
+                "/api/v1/events", params={"eventType": "system_alert", "afterSeq": page["nextAfterSeq"]}
+            )
+        ).json()
+    assert [e["data"]["alertId"] for e in page["events"]] == [a["alertId"] for a in alerts[-2:]]
+    assert [e["data"]["alertId"] for e in after["events"]] == [newer["alertId"]]

@@ -19,7 +19,7 @@ export function CategoryEvents({ category, empty }: { category: EventCategory; e
   const api = useApi();
   const history = useQuery({
     queryKey: [...queryKeys.events, category],
-    queryFn: () => api.get<{ events: FeedEvent[] }>('/events', { category, limit: 1000 }),
+    queryFn: () => api.get<{ events: FeedEvent[] }>('/events', { category, limit: LIMIT, latest: true }),
   });
   const { events: live } = useWebSocketCategory(category, { limit: LIMIT });
   const events = mergeBySeq(history.data?.events ?? [], live);

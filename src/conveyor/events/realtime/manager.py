@@ -7,6 +7,7 @@ the event log, and applies each socket's authorization and filters before sendin
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import socketio
@@ -53,8 +54,26 @@ class HubManager(socketio.AsyncManager):  # type: ignore[misc]
         eio_sid = eio_sid or self.eio_sid_from_sid(sid, namespace)
         if eio_sid is None:
             return
+        queue = self._outgoing_queue(eio_sid)
         for frame in frames:
-            await self.server._send_eio_packet(eio_sid, frame)
+            if queue is not None:
+                queue.put_nowait(frame)
+            else:
+                await self.server._send_eio_packet(eio_sid, frame)
+
+    def _outgoing_queue(self, eio_sid: str) -> asyncio.Queue[Any] | None:
+        """The Engine.IO socket's send queue, to skip the per-packet work of ``send_packet``.
+
+        python-engineio's ``AsyncSocket.send`` checks the ping timeout (its service task checks
+        every socket anyway), calls the logger and awaits ``queue.put`` for each packet: most of
+        the hub's cost per socket. None (the regular path) if the socket is gone or
+        python-engineio no longer has this shape (tests/unit/events/test_engineio_shape.py).
+        """
+        socket = self.server.eio.sockets.get(eio_sid)
+        queue = getattr(socket, "queue", None)
+        if socket is None or socket.closed or not isinstance(queue, asyncio.Queue):
+            return None
+        return queue
 
 
 class RedisHubManager(socketio.AsyncRedisManager, HubManager):  # type: ignore[misc]

@@ -18,11 +18,9 @@ export function OverviewPage() {
   const connection = useWebSocketConnection(token);
   const { events: live } = useWebSocketEvents({ limit: 50, filter: notNoisy });
   // What happened before the page opened, from the event log (refetched after reconnections).
-  const head = connection.service.lastSeq;
   const history = useQuery({
     queryKey: [...queryKeys.events, 'recent'],
-    enabled: head !== null,
-    queryFn: () => api.get<{ events: FeedEvent[] }>('/events', { afterSeq: Math.max(0, (head ?? 0) - 200), limit: 200 }),
+    queryFn: () => api.get<{ events: FeedEvent[] }>('/events', { latest: true, limit: 200 }),
   });
   const events = mergeBySeq((history.data?.events ?? []).filter(notNoisy), live, 50);
   const alerts = useAlerts();
