@@ -174,3 +174,67 @@ def test_every_problem_is_listed_in_line_order() -> None:
         "line 3: jobs.a.bogus: unknown key 'bogus'",
         "line 6: jobs.a.steps[0].typo: unknown key 'typo'",
     ]
+
+
+INCLUDED = """
+jobs:
+  test:
+    matrix:
+      python: ["3.11", "3.12"]
+      os: [linux]
+      include:
+        - {python: "3.12", coverage: true}
+        - {coverage: false, python: "3.12"}
+        - {os: linux, lane: fast}
+        - {python: "3.13", os: mac}
+        - {os: windows}
+    steps:
+      - run: echo ${{ matrix.coverage }} ${{ matrix.lane }}
+"""
+
+
+def test_matrix_include_merges_where_it_fits_and_adds_jobs_where_it_does_not() -> None:
+    plans = {plan.key: plan for plan in plan_jobs(parse_definition(INCLUDED))}
+    assert list(plans) == [
+        "test (3.11, linux, fast)",
+        "test (3.12, linux, false, fast)",
+        "test (3.13, mac)",
+        "test (windows)",
+    ]
+    assert plans["test (3.12, linux, false, fast)"].matrix == {
+        "python": "3.12",
+        "os": "linux",
+        "coverage": "false",
+        "lane": "fast",
+    }
+    assert plans["test (3.12, linux, false, fast)"].steps[0].run == "echo false fast"
+    # a name only `include` gives stays unexpanded where that job lacks it, as GitHub leaves it empty
+    assert plans["test (3.11, linux, fast)"].steps[0].run == "echo  fast"
+
+
+def test_matrix_of_only_include_entries_is_one_job_per_entry() -> None:
+    text = """
+    jobs:
+      a:
+        matrix:
+          include: [{v: 1}, {v: 2}]
+        steps:
+          - run: echo ${{ matrix.v }}
+    """
+    text = textwrap.dedent(text)
+    assert [plan.steps[0].run for plan in plan_jobs(parse_definition(text))] == ["echo 1", "echo 2"]
+
+
+@pytest.mark.parametrize(
+    ("matrix", "expected"),
+    [
+        ("{v: [1], exclude: [{v: 1}]}", "line 3: jobs.a.matrix: the matrix excludes every combination"),
+        ("{v: [1], include: [{}]}", "include entries must map names to plain values"),
+        ("{v: [1], include: [{w: [1, 2]}]}", "include entries must map names to plain values"),
+        ("{v: [1], include: [{'bad name': 1}]}", "invalid matrix name 'bad name'"),
+        ("{v: [1], exclude: [{w: 1}]}", "exclude entries must map matrix axes ['v'] to values"),
+        ("{v: [1, 2, 3, 4], w: [1, 2, 3, 4], x: [1, 2, 3, 4], y: [1, 2, 3, 4, 5]}", "at most 256 jobs"),
+    ],
+)
+def test_bad_matrices_are_refused(matrix: str, expected: str) -> None:
+    assert expected in refused(f"jobs:\n  a:\n    matrix: {matrix}\n    steps: [{{run: x}}]\n")

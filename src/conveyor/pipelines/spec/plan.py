@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict
 
+from conveyor.pipelines.spec.matrix import matrix_combinations
 from conveyor.pipelines.spec.model import ArtifactSpec, Condition, JobSpec, PipelineSpec, StepSpec
-from conveyor.pipelines.spec.validate import EXPRESSION, MATRIX_RESERVED
+from conveyor.pipelines.spec.validate import EXPRESSION
 
 
 class StepPlan(BaseModel):
@@ -42,7 +40,7 @@ class JobPlan(BaseModel):
 
 def plan_jobs(spec: PipelineSpec) -> list[JobPlan]:
     """Jobs in definition order; a matrix job becomes one job per combination."""
-    expanded = {job_id: _combinations(job) for job_id, job in spec.jobs.items()}
+    expanded = {job_id: matrix_combinations(job.matrix) for job_id, job in spec.jobs.items()}
     keys = {job_id: [_key(job_id, combo) for combo in combos] for job_id, combos in expanded.items()}
     plans: list[JobPlan] = []
     for job_id, job in spec.jobs.items():
@@ -50,21 +48,6 @@ def plan_jobs(spec: PipelineSpec) -> list[JobPlan]:
         for combo in expanded[job_id]:
             plans.append(_job_plan(spec, job_id, job, combo, needs))
     return plans
-
-
-def _combinations(job: JobSpec) -> list[dict[str, str]]:
-    axes = {k: [_text(v) for v in values] for k, values in job.matrix.items() if k not in MATRIX_RESERVED}
-    if not axes:
-        return [{}]
-    excluded = [{k: _text(v) for k, v in entry.items()} for entry in job.matrix.get("exclude", [])]
-    combos = [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
-    return [c for c in combos if not any(e.items() <= c.items() for e in excluded)]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _key(job_id: str, combo: dict[str, str]) -> str:
@@ -114,4 +97,5 @@ def _default_name(run: str | None, uses: str | None) -> str:
 def _fill(text: str | None, combo: dict[str, str]) -> str | None:
     if text is None:
         return None
-    return EXPRESSION.sub(lambda m: combo.get(m.group(1).partition(".")[2], m.group(0)), text)
+    # validation let only matrix names through; one this combination lacks is empty, as in GitHub
+    return EXPRESSION.sub(lambda m: combo.get(m.group(1).partition(".")[2], ""), text)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
+import math
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from croniter import croniter
 from pydantic import ValidationError
@@ -13,11 +14,12 @@ from pydantic_core import ErrorDetails
 from conveyor.errors import InvalidInput
 from conveyor.pipelines.builtins import BUILTIN_STEPS
 from conveyor.pipelines.spec.loader import Loaded, Path, YamlError, load
+from conveyor.pipelines.spec.matrix import matrix_axes, matrix_combinations, matrix_names
 from conveyor.pipelines.spec.model import JobSpec, PipelineSpec
 
 MAX_MATRIX_JOBS = 256
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-MATRIX_RESERVED = {"include", "exclude"}
+MATRIX_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 Problem = tuple[Path, str]
 
@@ -116,23 +118,53 @@ def _check_cycles(spec: PipelineSpec) -> Iterator[Problem]:
 
 def _check_matrix(job_id: str, job: JobSpec) -> Iterator[Problem]:
     where = ("jobs", job_id, "matrix")
-    axes = {k: v for k, v in job.matrix.items() if k not in MATRIX_RESERVED}
-    for axis, values in axes.items():
-        if not re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", axis):
-            yield (*where, axis), f"invalid matrix axis name {axis!r}"
-        if not values or not all(isinstance(v, str | int | float | bool) for v in values):
-            yield (*where, axis), "a matrix axis needs a non-empty list of plain values"
-    for index, entry in enumerate(job.matrix.get("exclude", [])):
-        if not isinstance(entry, dict) or not set(entry) <= set(axes):
-            yield (*where, "exclude", index), f"exclude entries must map matrix axes {sorted(axes)} to values"
-    if "include" in job.matrix:
-        yield (*where, "include"), "matrix 'include' is not supported; add the values to the axes instead"
-    if len(list(itertools.product(*axes.values()))) > MAX_MATRIX_JOBS:
+    axes = matrix_axes(job.matrix)
+    shape_problems = [*_check_axes(where, axes), *_check_entries(where, job.matrix, set(axes))]
+    yield from shape_problems
+    if shape_problems:
+        return
+    jobs = len(matrix_combinations(job.matrix))
+    if jobs == 0:
+        yield where, "the matrix excludes every combination"
+    if jobs > MAX_MATRIX_JOBS:
         yield where, f"a matrix may expand to at most {MAX_MATRIX_JOBS} jobs"
 
 
+def _check_axes(where: Path, axes: dict[str, Any]) -> Iterator[Problem]:
+    for axis, values in axes.items():
+        if not MATRIX_NAME.match(axis):
+            yield (*where, axis), f"invalid matrix axis name {axis!r}"
+        if not isinstance(values, list) or not values or not all(map(_is_plain, values)):
+            yield (*where, axis), "a matrix axis needs a non-empty list of plain values"
+    if math.prod(len(values) for values in axes.values()) > MAX_MATRIX_JOBS:
+        yield where, f"a matrix may expand to at most {MAX_MATRIX_JOBS} jobs"
+
+
+def _check_entries(where: Path, matrix: dict[str, Any], axes: set[str]) -> Iterator[Problem]:
+    for kind in ("exclude", "include"):
+        entries = matrix.get(kind, [])
+        if not isinstance(entries, list):
+            yield (*where, kind), f"'{kind}' must be a list of mappings"
+            continue
+        for index, entry in enumerate(entries):
+            if not _is_plain_mapping(entry):
+                yield (*where, kind, index), f"{kind} entries must map names to plain values"
+            elif kind == "exclude" and not set(entry) <= axes:
+                yield (*where, kind, index), f"exclude entries must map matrix axes {sorted(axes)} to values"
+            elif bad := [name for name in entry if not MATRIX_NAME.match(name)]:
+                yield (*where, kind, index), f"invalid matrix name {bad[0]!r}"
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _is_plain_mapping(entry: Any) -> bool:
+    return isinstance(entry, dict) and bool(entry) and all(map(_is_plain, entry.values()))
+
+
 def _check_steps(job_id: str, job: JobSpec) -> Iterator[Problem]:
-    axes = {k for k in job.matrix if k not in MATRIX_RESERVED}
+    axes = matrix_names(job.matrix)
     texts: list[tuple[Path, str | None]] = [(("jobs", job_id, "name"), job.name)]
     texts += [(("jobs", job_id, "env", k), v) for k, v in job.env.items()]
     for index, step in enumerate(job.steps):
@@ -147,4 +179,4 @@ def _check_steps(job_id: str, job: JobSpec) -> Iterator[Problem]:
         for expression in EXPRESSION.findall(text or ""):
             context, _, axis = expression.partition(".")
             if context != "matrix" or axis not in axes:
-                yield path, f"unknown expression ${{{{ {expression} }}}}; only matrix.<axis> is expanded"
+                yield path, f"unknown expression ${{{{ {expression} }}}}; only matrix.<name> is expanded"
