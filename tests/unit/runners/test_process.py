@@ -80,19 +80,26 @@ async def test_very_long_lines_are_cut() -> None:
     assert [len(line) for line in lines] == [MAX_LINE_BYTES, MAX_LINE_BYTES, 10, 3]
 
 
+# A runner as the server and workers are: guardian started up front, the step's group marked
+# (on_start comes after that) before the test kills it.
 RUNNER = """
 import asyncio, sys
 from pathlib import Path
+from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.process import run_process
+GUARDIAN.start()
 script = f"sleep 120 & echo $! > {sys.argv[1]}; wait"
 asyncio.run(run_process(["bash", "-c", script], cwd=Path("."), env={"PATH": "/usr/bin:/bin"},
-                        time_limit=None, cancel=asyncio.Event(), on_line=print))
+                        time_limit=None, cancel=asyncio.Event(), on_line=print,
+                        on_start=lambda pid: Path(sys.argv[2]).write_text(str(pid))))
 """
 
 
 async def test_commands_die_with_their_runner(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
-    runner = await asyncio.create_subprocess_exec(sys.executable, "-c", RUNNER, str(pidfile))
+    started = tmp_path / "started"
+    runner = await asyncio.create_subprocess_exec(sys.executable, "-c", RUNNER, str(pidfile), str(started))
+    await pid_in(started)
     pid = await pid_in(pidfile)
     runner.kill()
     await runner.wait()
