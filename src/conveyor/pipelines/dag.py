@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import update
@@ -13,7 +14,7 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
 from conveyor.pipelines.models import Execution, Job, Status, Step
-from conveyor.pipelines.spec.model import Condition
+from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION, Context, parse_condition
 from conveyor.pipelines.state import TERMINAL, execution_event, is_failing, jobs_of, lock_execution, outcome
 
 
@@ -56,7 +57,7 @@ def _decide(execution: Execution, jobs: Sequence[Job], now: datetime) -> tuple[l
             needs = [by_key[key] for key in job.needs if key in by_key]
             if not all(Status(need.status).done for need in needs):
                 continue
-            reason = _reason_to_skip(job, needs)
+            reason = _reason_to_skip(execution, job, needs)
             if reason is None:
                 job.dispatched_at = now
                 ready.append(job)
@@ -67,15 +68,23 @@ def _decide(execution: Execution, jobs: Sequence[Job], now: datetime) -> tuple[l
     return skipped, ready
 
 
-def _reason_to_skip(job: Job, needs: Sequence[Job]) -> str | None:
-    condition = Condition(job.plan.get("condition", Condition.SUCCESS))
-    failed = [need.key for need in needs if is_failing(need.status)]
-    if condition is Condition.ALWAYS:
-        return None
-    if condition is Condition.FAILURE:
-        return None if failed else "skipped: if failure() and no needed job failed"
+def _reason_to_skip(execution: Execution, job: Job, needs: Sequence[Job]) -> str | None:
+    condition = parse_condition(job.plan.get("condition", DEFAULT_CONDITION))
     unsuccessful = [need.key for need in needs if need.status != Status.SUCCESS]
-    return f"skipped: needed job {unsuccessful[0]!r} did not succeed" if unsuccessful else None
+    context = Context(
+        success=not unsuccessful,
+        failure=any(is_failing(need.status) for need in needs),
+        cancelled=execution.cancel_requested,
+        matrix=job.plan.get("matrix", {}),
+        env=job.plan.get("env", {}),
+        ref=execution.ref,
+        event=execution.trigger,
+    )
+    if condition.evaluate(context):
+        return None
+    if unsuccessful and condition.evaluate(replace(context, success=True, failure=False)):
+        return f"skipped: needed job {unsuccessful[0]!r} did not succeed"
+    return f"skipped: if {condition.text} is false"
 
 
 async def _skip_steps(session: AsyncSession, jobs: Sequence[Job]) -> None:

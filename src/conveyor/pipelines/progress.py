@@ -48,6 +48,7 @@ class Claim:
     repo_url: str | None
     ref: str | None
     commit_sha: str | None
+    trigger: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _claim(job: Job, execution: Execution, project: Project | None) -> Claim:
         repo_url=project.repo_url if project else None,
         ref=execution.ref,
         commit_sha=execution.commit_sha,
+        trigger=execution.trigger,
     )
 
 

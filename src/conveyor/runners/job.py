@@ -18,7 +18,8 @@ from conveyor.pipelines import progress
 from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
 from conveyor.pipelines.models import FAILING, Status
 from conveyor.pipelines.progress import Claim, StepChange
-from conveyor.pipelines.spec.model import ArtifactWhen, Condition
+from conveyor.pipelines.spec.conditions import Context, parse_condition
+from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import StepPlan
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.masking import Masker
@@ -159,7 +160,7 @@ class JobRun:
         env = job_env(self.claim, workspace, self.secrets)
         failure: Result | None = None
         for index, step in enumerate(self.claim.plan.steps):
-            if not _should_run(step.condition, failed=failure is not None) or self.cancel.is_set():
+            if self.cancel.is_set() or not self._should_run(step, failed=failure is not None):
                 self._set_step(index, Status.SKIPPED)
                 continue
             remaining = deadline - asyncio.get_running_loop().time()
@@ -171,6 +172,18 @@ class JobRun:
                 failure = outcome
         await self.reporter.flush()
         return failure or Result(Status.SUCCESS, 0)
+
+    def _should_run(self, step: StepPlan, *, failed: bool) -> bool:
+        plan = self.claim.plan
+        context = Context(
+            success=not failed,
+            failure=failed,
+            matrix=plan.matrix,
+            env={**plan.env, **step.env},
+            ref=self.claim.ref,
+            event=self.claim.trigger,
+        )
+        return parse_condition(step.condition).evaluate(context)
 
     async def _step(
         self, index: int, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float
@@ -262,10 +275,6 @@ def _working_directory(workspace: Path, relative: str | None) -> Path | None:
     """The step's directory inside the workspace, or None if it is missing or outside."""
     cwd = (workspace / relative).resolve() if relative else workspace
     return cwd if cwd.is_relative_to(workspace.resolve()) and cwd.is_dir() else None
-
-
-def _should_run(condition: Condition, *, failed: bool) -> bool:
-    return condition is Condition.ALWAYS or (condition is Condition.FAILURE) == failed
 
 
 def _artifacts_wanted(when: ArtifactWhen, status: Status) -> bool:

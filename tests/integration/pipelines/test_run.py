@@ -138,6 +138,58 @@ async def test_conditions_matrix_env_and_working_directory(server: RunningServer
     assert deploy["status"] == "skipped" and "did not succeed" in deploy["error"]
 
 
+async def test_expression_conditions_see_matrix_env_ref_and_event(
+    server: RunningServer, api: PipelineApi, tmp_path: Path
+) -> None:
+    project = await api.project("expressions", make_repo(tmp_path / "repo", {"README": "x\n"}))
+    pipeline = await api.pipeline(
+        project,
+        """
+        env: {STAGE: prod}
+        jobs:
+          test:
+            matrix:
+              os: [linux, mac]
+            steps:
+              - run: echo "on ${{ matrix.os }}"
+              - run: exit 3
+                if: matrix.os == 'mac'
+              - run: echo "mac failed"
+                if: failure() && startsWith(matrix.os, 'MA')
+              - run: echo "not cancelled"
+                if: ${{ !cancelled() }}
+          deploy:
+            needs: test
+            if: ${{ always() && conveyor.ref == 'main' && env.STAGE == 'prod' }}
+            steps: [{run: echo "deploy from $CI_COMMIT_REF_NAME"}]
+          release:
+            needs: test
+            if: startsWith(conveyor.ref, 'release/')
+            steps: [{run: echo release}]
+          nightly:
+            if: conveyor.event == 'schedule'
+            steps: [{run: echo nightly}]
+        """,
+    )
+    listener = await server.authenticated_socket(api.token)
+    execution = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
+    linux, mac = job_of(execution, "test (linux)"), job_of(execution, "test (mac)")
+    assert [s["status"] for s in linux["steps"]] == ["success", "skipped", "skipped", "success"]
+    assert [s["status"] for s in mac["steps"]] == ["success", "failed", "success", "success"]
+    assert (await api.log_text(execution["id"], "test (mac)"))[-3:] == [
+        "on mac",
+        "mac failed",
+        "not cancelled",
+    ]
+    assert job_of(execution, "deploy")["status"] == "success"
+    assert (await api.log_text(execution["id"], "deploy"))[-1] == "deploy from main"
+    release = job_of(execution, "release")  # false even had its needs succeeded: the condition is the reason
+    assert release["error"] == "skipped: if startsWith(conveyor.ref, 'release/') is false"
+    nightly = job_of(execution, "nightly")
+    assert nightly["status"] == "skipped"
+    assert nightly["error"] == "skipped: if conveyor.event == 'schedule' is false"
+
+
 async def test_timeouts_end_jobs_as_timed_out(server: RunningServer, api: PipelineApi) -> None:
     project = await api.project("timeouts")
     pipeline = await api.pipeline(

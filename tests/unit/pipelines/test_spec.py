@@ -6,7 +6,7 @@ import pytest
 
 from conveyor.errors import InvalidInput
 from conveyor.pipelines.spec import parse_definition, plan_jobs
-from conveyor.pipelines.spec.model import ArtifactWhen, Condition
+from conveyor.pipelines.spec.model import ArtifactWhen
 
 FULL = """
 name: ci
@@ -66,9 +66,9 @@ def test_full_definition_is_accepted() -> None:
     test = spec.jobs["test"]
     assert test.timeout == 5400 and test.retries == 2 and test.needs == ["lint"]
     assert test.steps[0].working_directory == "src" and test.steps[0].env == {"DEBUG": "true"}
-    assert test.steps[1].if_ is Condition.ALWAYS
+    assert test.steps[1].if_ == "always()" and test.steps[0].if_ == "success()"
     assert test.artifacts is not None and test.artifacts.when is ArtifactWhen.ALWAYS
-    assert spec.jobs["scan"].if_ is Condition.FAILURE
+    assert spec.jobs["scan"].if_ == "failure()"
 
 
 def test_matrix_expands_with_exclusions_and_fills_expressions() -> None:
@@ -128,7 +128,11 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
         ("jobs: {}\n", "line 1: jobs"),
         ("name: only\n", "missing required key 'jobs'"),
         ("- 1\n", "line 1: the definition must be a mapping"),
-        ("jobs:\n  a:\n    if: sometimes\n    steps: [{run: x}]\n", "line 3: jobs.a.if: unknown condition"),
+        ("jobs:\n  a:\n    if: sometimes\n    steps: [{run: x}]\n", "line 3: jobs.a.if: invalid condition"),
+        (
+            "jobs:\n  a:\n    steps:\n      - run: x\n        if: matrix.os == 'linux'\n",
+            "line 5: jobs.a.steps[0].if: unknown matrix name 'os' in the condition",
+        ),
     ],
 )
 def test_refusals_name_the_line_and_the_problem(text: str, expected: str) -> None:

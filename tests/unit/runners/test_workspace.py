@@ -13,7 +13,7 @@ from tests.support.pipelines import commit, git, make_repo
 
 def claim(definition: str = "jobs:\n  a:\n    env: {A: job}\n    steps: [{run: x}]\n") -> Claim:
     plan = plan_jobs(parse_definition(definition))[0]
-    return Claim("job", plan.key, "exe", "pipe", "proj", 1, 1, 0, 0, plan, None, "main", None)
+    return Claim("job", plan.key, "exe", "pipe", "proj", 1, 1, 0, 0, plan, None, "main", None, "manual")
 
 
 def test_job_env_is_clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,24 +8,23 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION, ConditionError, parse_condition
+
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
 DEFAULT_JOB_TIMEOUT_SECONDS = 3600.0
 JOB_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
 
 
-class Condition(StrEnum):
-    SUCCESS = "success"
-    FAILURE = "failure"
-    ALWAYS = "always"
-
-
 def _condition(value: Any) -> Any:
+    """The condition's text once it parses (names are checked against the job later)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
-        text = value.strip().removeprefix("${{").removesuffix("}}").strip().removesuffix("()")
-        if text in Condition.__members__.values():
-            return text
-        raise ValueError(f"unknown condition {value!r}; expected success(), failure() or always()")
+        try:
+            return parse_condition(value).text
+        except ConditionError as exc:
+            raise ValueError(f"invalid condition {value.strip()[:80]!r}: {exc}") from None
     return value
 
 
@@ -57,7 +56,7 @@ def _env_value(value: Any) -> Any:
     return value
 
 
-ConditionField = Annotated[Condition, BeforeValidator(_condition)]
+ConditionText = Annotated[str, BeforeValidator(_condition)]
 Duration = Annotated[float, BeforeValidator(_duration)]
 EnvValue = Annotated[str, BeforeValidator(_env_value)]
 Env = dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], EnvValue]
@@ -76,7 +75,7 @@ class StepSpec(Strict):
     with_: dict[str, EnvValue] = Field(default_factory=dict, alias="with")
     env: Env = Field(default_factory=dict)
     working_directory: str | None = Field(default=None, alias="working-directory")
-    if_: ConditionField = Field(default=Condition.SUCCESS, alias="if")
+    if_: ConditionText = Field(default=DEFAULT_CONDITION, alias="if")
     timeout: Duration | None = None
     continue_on_error: bool = Field(default=False, alias="continue-on-error")
 
@@ -111,7 +110,7 @@ def _fail(message: str) -> Any:
 class JobSpec(Strict):
     name: str | None = None
     needs: StrList = Field(default_factory=list)
-    if_: ConditionField = Field(default=Condition.SUCCESS, alias="if")
+    if_: ConditionText = Field(default=DEFAULT_CONDITION, alias="if")
     env: Env = Field(default_factory=dict)
     matrix: dict[str, list[Any]] = Field(default_factory=dict)
     timeout: Duration = DEFAULT_JOB_TIMEOUT_SECONDS

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION
 from conveyor.pipelines.spec.matrix import matrix_combinations
-from conveyor.pipelines.spec.model import ArtifactSpec, Condition, JobSpec, PipelineSpec, StepSpec
+from conveyor.pipelines.spec.model import ArtifactSpec, JobSpec, PipelineSpec, StepSpec
 from conveyor.pipelines.spec.validate import EXPRESSION
 
 
@@ -18,7 +19,7 @@ class StepPlan(BaseModel):
     inputs: dict[str, str] = {}
     env: dict[str, str] = {}
     working_directory: str | None = None
-    condition: Condition = Condition.SUCCESS
+    condition: str = DEFAULT_CONDITION
     timeout: float | None = None
     continue_on_error: bool = False
 
@@ -29,7 +30,7 @@ class JobPlan(BaseModel):
     key: str
     name: str
     needs: list[str]
-    condition: Condition
+    condition: str
     env: dict[str, str]
     matrix: dict[str, str]
     timeout: float

@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 
 from conveyor.errors import InvalidInput
 from conveyor.pipelines.builtins import BUILTIN_STEPS
+from conveyor.pipelines.spec.conditions import parse_condition
 from conveyor.pipelines.spec.loader import Loaded, Path, YamlError, load
 from conveyor.pipelines.spec.matrix import matrix_axes, matrix_combinations, matrix_names
 from conveyor.pipelines.spec.model import JobSpec, PipelineSpec
@@ -84,6 +85,7 @@ def _check(spec: PipelineSpec) -> Iterator[Problem]:
     for job_id, job in spec.jobs.items():
         yield from _check_matrix(job_id, job)
         yield from _check_steps(job_id, job)
+        yield from _check_conditions(job_id, job)
 
 
 def _check_needs(spec: PipelineSpec) -> Iterator[Problem]:
@@ -180,3 +182,13 @@ def _check_steps(job_id: str, job: JobSpec) -> Iterator[Problem]:
             context, _, axis = expression.partition(".")
             if context != "matrix" or axis not in axes:
                 yield path, f"unknown expression ${{{{ {expression} }}}}; only matrix.<name> is expanded"
+
+
+def _check_conditions(job_id: str, job: JobSpec) -> Iterator[Problem]:
+    names = matrix_names(job.matrix)
+    conditions: list[tuple[Path, str]] = [(("jobs", job_id, "if"), job.if_)]
+    conditions += [(("jobs", job_id, "steps", i, "if"), step.if_) for i, step in enumerate(job.steps)]
+    for path, text in conditions:
+        for context, name in sorted(parse_condition(text).references):
+            if context == "matrix" and name not in names:
+                yield path, f"unknown matrix name {name!r} in the condition; known: {sorted(names)}"
