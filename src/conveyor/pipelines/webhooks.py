@@ -43,6 +43,7 @@ class Provider(StrEnum):
 class Push:
     ref: str
     sha: str
+    changed: frozenset[str] | None = None  # None: the delivery did not list the changed files
 
     @property
     def branch(self) -> str | None:
@@ -122,7 +123,23 @@ def _parse(provider: Provider, headers: Mapping[str, str], body: bytes) -> Push 
     ref, sha = payload.get("ref"), payload.get("checkout_sha") or payload.get("after")
     if not isinstance(ref, str) or not isinstance(sha, str):
         raise InvalidInput("push payload needs 'ref' and 'after'")
-    return None if sha == ZERO_SHA else Push(ref, sha)
+    return None if sha == ZERO_SHA else Push(ref, sha, _changed_files(payload))
+
+
+def _changed_files(payload: dict[str, Any]) -> frozenset[str] | None:
+    """The files the pushed commits touch (GitHub and GitLab both list them per commit)."""
+    commits = payload.get("commits")
+    if not isinstance(commits, list) or not commits:
+        return None
+    changed: set[str] = set()
+    for commit in commits:
+        if not isinstance(commit, dict):
+            return None
+        for key in ("added", "modified", "removed"):
+            files = commit.get(key)
+            if isinstance(files, list):
+                changed.update(f for f in files if isinstance(f, str))
+    return frozenset(changed)
 
 
 def _json(body: bytes) -> dict[str, Any]:
@@ -141,18 +158,51 @@ async def _pipelines(session: AsyncSession, project_id: str) -> list[Pipeline]:
 
 
 def push_matches(trigger: PushTrigger, push: Push) -> bool:
-    """GitHub's rules: no filter means every push; ``*`` stops at ``/``, ``**`` does not."""
-    if trigger.branches is None and trigger.tags is None:
-        return True
+    """GitHub's rules: ``*`` stops at ``/``, ``**`` does not; a branch filter alone ignores tag
+    pushes and a tag filter alone branch pushes; path filters apply to branch pushes whose
+    changed files the delivery lists."""
+    branch_filtered = trigger.branches is not None or trigger.branches_ignore is not None
+    tag_filtered = trigger.tags is not None or trigger.tags_ignore is not None
     if push.branch is not None:
-        return trigger.branches is not None and any(_glob(p).fullmatch(push.branch) for p in trigger.branches)
+        if tag_filtered and not branch_filtered:
+            return False
+        return _ref_passes(push.branch, trigger.branches, trigger.branches_ignore) and _paths_pass(
+            trigger, push
+        )
     if push.tag is not None:
-        return trigger.tags is not None and any(_glob(p).fullmatch(push.tag) for p in trigger.tags)
-    return False
+        if branch_filtered and not tag_filtered:
+            return False
+        return _ref_passes(push.tag, trigger.tags, trigger.tags_ignore)
+    return not branch_filtered and not tag_filtered
+
+
+def _ref_passes(name: str, wanted: list[str] | None, ignored: list[str] | None) -> bool:
+    if wanted is not None:
+        return _matches(wanted, name)
+    return ignored is None or not _matches(ignored, name)
+
+
+def _paths_pass(trigger: PushTrigger, push: Push) -> bool:
+    if push.changed is None or (trigger.paths is None and trigger.paths_ignore is None):
+        return True
+    if trigger.paths is not None:
+        return any(_matches(trigger.paths, path) for path in push.changed)
+    ignored = trigger.paths_ignore or []
+    return any(not _matches(ignored, path) for path in push.changed)
+
+
+def _matches(patterns: list[str], name: str) -> bool:
+    """The last pattern that matches decides: a plain one includes, a ``!`` one excludes."""
+    matched = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        if _glob(pattern.removeprefix("!")).fullmatch(name):
+            matched = not negated
+    return matched
 
 
 @cache
 def _glob(pattern: str) -> re.Pattern[str]:
-    parts = re.split(r"(\*\*|\*|\?)", pattern)
-    wildcards = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+    parts = re.split(r"(\*\*/|\*\*|\*|\?)", pattern)
+    wildcards = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
     return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))

@@ -84,6 +84,34 @@ async def test_gitlab_push_needs_the_token_and_a_matching_branch(
     assert pipeline["name"] == "releases"
 
 
+async def test_path_filters_look_at_the_files_the_pushed_commits_touch(
+    server: RunningServer, api: PipelineApi, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"a.txt": "1"})
+    project = await api.project("paths", repo)
+    await api.request(
+        "PUT", f"/projects/{project}/secrets/CONVEYOR_WEBHOOK_SECRET", 204, json={"value": HOOK_SECRET}
+    )
+    code = await api.pipeline(project, "on:\n  push:\n    paths: ['src/**']\n" + SHOW_HEAD, name="code")
+    not_docs = "on:\n  push:\n    paths-ignore: ['docs/**', '**/*.md']\n" + SHOW_HEAD
+    await api.pipeline(project, not_docs, name="not-docs")
+    sha = commit(repo, {"a.txt": "2"}, "second")
+
+    async def push(*commits: dict[str, list[str]]) -> list[str]:
+        body = json.dumps({"ref": "refs/heads/main", "after": sha, "commits": list(commits)}).encode()
+        headers = {"X-GitHub-Event": "push", "X-Hub-Signature-256": sign(body)}
+        async with server.api() as client:
+            response = await client.post(f"/api/v1/hooks/github/{project}", content=body, headers=headers)
+        assert response.status_code == 202, response.text
+        return list(response.json()["executionIds"])
+
+    assert await push({"modified": ["docs/guide.md"]}, {"added": ["CHANGELOG.md"]}) == []
+    started = await push({"modified": ["README.md"]}, {"added": ["src/app.py"], "removed": []})
+    assert len(started) == 2
+    only_code = await push({"removed": ["src/old/NOTES.md", "docs/old.md"]})
+    assert [(await api.execution(e))["pipelineId"] for e in only_code] == [code["id"]]
+
+
 async def test_schedule_starts_a_run_once_when_due(server: RunningServer, api: PipelineApi) -> None:
     project = await api.project("cron")
     definition = "on:\n  schedule:\n    - cron: '*/5 * * * *'\njobs:\n  a:\n    steps: [{run: echo tick}]\n"

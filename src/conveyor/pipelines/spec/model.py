@@ -120,8 +120,21 @@ class JobSpec(Strict):
 
 
 class PushTrigger(Strict):
+    """GitHub's push filters; a pattern starting with ``!`` takes back what earlier ones matched."""
+
     branches: StrList | None = None
+    branches_ignore: StrList | None = Field(default=None, alias="branches-ignore")
     tags: StrList | None = None
+    tags_ignore: StrList | None = Field(default=None, alias="tags-ignore")
+    paths: StrList | None = None
+    paths_ignore: StrList | None = Field(default=None, alias="paths-ignore")
+
+    @model_validator(mode="after")
+    def _one_of_each_pair(self) -> PushTrigger:
+        for name in ("branches", "tags", "paths"):
+            if getattr(self, name) is not None and getattr(self, f"{name}_ignore") is not None:
+                raise ValueError(f"use either '{name}' or '{name}-ignore', not both")
+        return self
 
 
 class ScheduleTrigger(Strict):
