@@ -61,13 +61,14 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await container.retention.stop()
         await container.pipelines.stop()
         await container.hub.stop()
         await container.db.dispose()
 
 
 async def start(container: Container) -> None:
-    """Migrate the database, make sure an admin exists, and start live delivery."""
+    """Migrate the database, make sure an admin exists, start live delivery, runners and pruning."""
     await container.db.migrate()
     async with container.db.write_session() as session:
         generated = await auth_service.bootstrap_admin(
@@ -78,6 +79,7 @@ async def start(container: Container) -> None:
         print(f"Created admin user 'admin' with password: {generated}", flush=True)
     await container.hub.start()
     await container.pipelines.start()
+    container.retention.start()
 
 
 async def _conveyor_error(_: Request, exc: ConveyorError) -> JSONResponse:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # and it costs a third more CPU per delivery and ~37 KiB per connection (bench/results).
     ws_compression: bool = False
     event_gap_fill_seconds: float = Field(default=0.5, gt=0)
+    event_retention_days: float = Field(default=30.0, ge=0)  # 0 keeps every event
+    event_prune_interval_seconds: float = Field(default=3600.0, gt=0)
 
     max_parallel_jobs: int = Field(default=4, ge=1)
     workspaces_dir: Path | None = None

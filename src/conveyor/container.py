@@ -14,6 +14,7 @@ from conveyor.events.realtime.hub import Hub
 from conveyor.events.realtime.manager import create_manager
 from conveyor.events.realtime.namespace import ConveyorNamespace
 from conveyor.events.realtime.server import create_server
+from conveyor.events.retention import EventRetention
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.runtime import PipelineRuntime
 
@@ -28,6 +29,7 @@ class Container:
     hub: Hub
     sio: socketio.AsyncServer
     pipelines: PipelineRuntime
+    retention: EventRetention
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -44,6 +46,6 @@ class Container:
         sio.register_namespace(ConveyorNamespace(hub, settings))
         cipher = SecretCipher(settings.resolved_secrets_key)
         bus = EventBus(sio)
-        return cls(
-            settings, db, codec, cipher, bus, hub, sio, PipelineRuntime.build(settings, db, bus, cipher)
-        )
+        pipelines = PipelineRuntime.build(settings, db, bus, cipher)
+        retention = EventRetention(db=db, settings=settings)
+        return cls(settings, db, codec, cipher, bus, hub, sio, pipelines, retention)

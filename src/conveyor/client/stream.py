@@ -87,6 +87,7 @@ class EventStream:
         self.connect_timeout = connect_timeout
         self.welcome: dict[str, Any] | None = None
         self.authentications = 0
+        self.gaps = 0  # resumes that found events already pruned by the server's retention
         self._queue: asyncio.Queue[Event | BaseException] = asyncio.Queue()
         self._authenticated = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -173,6 +174,13 @@ class EventStream:
     async def authenticated(self, welcome: dict[str, Any]) -> None:
         if self.last_seq is None and isinstance(welcome.get("lastSeq"), int):
             self.last_seq = welcome["lastSeq"]
+        if welcome.get("replayIncomplete"):
+            self.gaps += 1
+            log.warning(
+                "events after seq %s were pruned by the server's retention; resuming from seq %s",
+                welcome.get("resumeFrom"),
+                welcome.get("oldestSeq"),
+            )
         async with self._authenticated:
             self.welcome = welcome
             self.authentications += 1

@@ -36,6 +36,14 @@ SERVER_CONTROL_MESSAGES: dict[str, dict[str, Any]] = {
             "projects": {"type": "object", "additionalProperties": {"type": "string"}},
             "lastSeq": {"type": "integer"},
             "resumeFrom": {"type": ["integer", "null"]},
+            "oldestSeq": {
+                "type": ["integer", "null"],
+                "description": "when resuming: the oldest event retention left in the log",
+            },
+            "replayIncomplete": {
+                "type": "boolean",
+                "description": "when resuming: events after resumeFrom were pruned; refetch state over REST",
+            },
             "expiresAt": {"type": ["string", "null"], "format": "date-time"},
             "filter": {"type": "object"},
         },

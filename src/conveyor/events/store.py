@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import new_id, utcnow
@@ -74,6 +74,31 @@ _LAST_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0))
 
 async def last_seq(session: AsyncSession) -> int:
     return int((await session.execute(_LAST_SEQ)).scalar_one())
+
+
+_FIRST_SEQ = select(func.min(EventRecord.seq))
+
+
+async def first_seq(session: AsyncSession) -> int | None:
+    """The oldest event still in the log (older ones were pruned), or None if it is empty."""
+    value = (await session.execute(_FIRST_SEQ)).scalar_one()
+    return None if value is None else int(value)
+
+
+async def prune(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` of the oldest events stamped before ``before``. The log stays a
+    contiguous run of ``seq`` and its newest event always stays, so numbering goes on from it.
+    Returns how many were deleted."""
+    oldest = await first_seq(session)
+    if oldest is None:
+        return 0
+    in_window = EventRecord.seq.between(oldest, min(await last_seq(session) - 1, oldest + limit - 1))
+    cutoff_query = select(func.max(EventRecord.seq)).where(in_window, EventRecord.timestamp < before)
+    cutoff = (await session.execute(cutoff_query)).scalar_one()
+    if cutoff is None:
+        return 0
+    await session.execute(delete(EventRecord).where(EventRecord.seq <= cutoff))
+    return int(cutoff) - oldest + 1
 
 
 def to_envelope(record: EventRecord) -> Envelope:

@@ -324,6 +324,10 @@ export interface AuthenticatedMessage {
   projects?: { [key: string]: string };
   lastSeq: number;
   resumeFrom?: number | null;
+  /** when resuming: the oldest event retention left in the log */
+  oldestSeq?: number | null;
+  /** when resuming: events after resumeFrom were pruned; refetch state over REST */
+  replayIncomplete?: boolean;
   expiresAt?: string | null;
   filter?: JsonObject;
 }

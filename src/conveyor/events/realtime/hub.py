@@ -116,7 +116,10 @@ class Hub:
         state.last_seq = resume_from if resume_from is not None else self.last_seq
         self._arm_expiry(state)
         await self._sync_rooms(state)
-        await self.send(state, "authenticated", self._welcome(state))
+        welcome = self._welcome(state)
+        if state.replaying:
+            welcome |= await self._replay_window(state.last_seq)
+        await self.send(state, "authenticated", welcome)
         if state.replaying:
             await self._replay(state)
 
@@ -131,6 +134,12 @@ class Hub:
             "expiresAt": expires.isoformat() if expires else None,
             "filter": state.filter.describe(),
         }
+
+    async def _replay_window(self, resume_from: int) -> dict[str, Any]:
+        """Whether retention pruned events the resuming client has not seen."""
+        async with self.db.session() as session:
+            oldest = await store.first_seq(session)
+        return {"oldestSeq": oldest, "replayIncomplete": oldest is not None and resume_from + 1 < oldest}
 
     async def set_filter(self, state: SocketState, new_filter: EventFilter) -> None:
         state.filter = new_filter
