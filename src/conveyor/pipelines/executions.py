@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from enum import StrEnum
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.db import get_or_404, new_id, utcnow
+from conveyor.db import Database, get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.pipelines.dag import advance
 from conveyor.pipelines.executor import Executor
-from conveyor.pipelines.models import FAILING, Artifact, Execution, Job, LogLine, Pipeline, Status, Step
+from conveyor.pipelines.models import (
+    FAILING,
+    Artifact,
+    ArtifactChunk,
+    Execution,
+    Job,
+    LogLine,
+    Pipeline,
+    Status,
+    Step,
+)
 from conveyor.pipelines.schemas import JobLog, LogLineRead, LogPage
 from conveyor.pipelines.spec import parse_definition, plan_jobs
 from conveyor.pipelines.spec.plan import JobPlan
@@ -196,9 +206,21 @@ async def list_artifacts(session: AsyncSession, execution_id: str) -> list[Artif
     return list((await session.execute(statement)).scalars())
 
 
-async def get_artifact(session: AsyncSession, execution_id: str, artifact_id: str) -> tuple[Artifact, bytes]:
+async def get_artifact(session: AsyncSession, execution_id: str, artifact_id: str) -> Artifact:
     artifact = await session.get(Artifact, artifact_id)
     if artifact is None or artifact.execution_id != execution_id:
         raise NotFound(f"artifact {artifact_id} not found")
-    content = (await session.execute(select(Artifact.content).where(Artifact.id == artifact_id))).scalar_one()
-    return artifact, content
+    return artifact
+
+
+async def artifact_content(db: Database, artifact_id: str) -> AsyncIterator[bytes]:
+    """The artifact's bytes a chunk at a time, each read in its own short session."""
+    statement = select(ArtifactChunk.data).where(ArtifactChunk.artifact_id == artifact_id)
+    n = 0
+    while True:
+        async with db.session() as session:
+            data = (await session.execute(statement.where(ArtifactChunk.n == n))).scalar_one_or_none()
+        if data is None:
+            return
+        yield data
+        n += 1

@@ -133,5 +133,16 @@ class Artifact(Base):
     path: Mapped[str] = mapped_column(String(1000))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ArtifactChunk(Base):
+    """An artifact's bytes, in order: written and read a chunk at a time."""
+
+    __tablename__ = "pipeline_artifact_chunks"
+
+    artifact_id: Mapped[str] = mapped_column(
+        ForeignKey("pipeline_artifacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

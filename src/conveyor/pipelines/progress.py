@@ -7,10 +7,12 @@ learns it from the return values and stops.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +21,7 @@ from conveyor.db import Database, utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
-from conveyor.pipelines.models import Artifact, Execution, Job, LogLine, Status, Step
+from conveyor.pipelines.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Status, Step
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.pipelines.state import (
     execution_event,
@@ -29,6 +31,8 @@ from conveyor.pipelines.state import (
     with_step_values,
 )
 from conveyor.projects.models import Project
+
+ARTIFACT_CHUNK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,13 @@ class Claim:
     ref: str | None
     commit_sha: str | None
     trigger: str
+
+
+@dataclass(frozen=True)
+class ArtifactFile:
+    path: str  # relative to the workspace: the name users see
+    source: Path
+    size: int
 
 
 @dataclass(frozen=True)
@@ -259,20 +270,30 @@ async def heartbeat(db: Database, job_id: str, *, runner: str, lease: float, pgi
     return Heartbeat(held=row is not None, cancel=bool(row and row[0]))
 
 
-async def store_artifacts(db: Database, claim: Claim, files: Sequence[tuple[str, bytes]]) -> None:
+async def store_artifacts(db: Database, claim: Claim, files: Sequence[ArtifactFile]) -> None:
+    """Replace the job's artifacts (a retry's replace the last attempt's) with ``files``."""
     async with db.write_session() as session:
         await session.execute(delete(Artifact).where(Artifact.job_id == claim.job_id))
-        for path, content in files:
-            session.add(
-                Artifact(
-                    execution_id=claim.execution_id,
-                    job_id=claim.job_id,
-                    path=path,
-                    size=len(content),
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    content=content,
-                )
-            )
+        await session.commit()
+    for file in files:
+        await _store_artifact(db, claim, file)
+
+
+async def _store_artifact(db: Database, claim: Claim, file: ArtifactFile) -> None:
+    """One transaction per file, written a chunk at a time: never the whole file in memory."""
+    digest, size, n = hashlib.sha256(), 0, 0
+    async with db.write_session() as session:
+        artifact = Artifact(
+            execution_id=claim.execution_id, job_id=claim.job_id, path=file.path, size=0, sha256=""
+        )
+        session.add(artifact)
+        await session.flush()
+        with file.source.open("rb") as stream:
+            while chunk := await asyncio.to_thread(stream.read, ARTIFACT_CHUNK_BYTES):
+                await session.execute(insert(ArtifactChunk).values(artifact_id=artifact.id, n=n, data=chunk))
+                digest.update(chunk)
+                size, n = size + len(chunk), n + 1
+        artifact.size, artifact.sha256 = size, digest.hexdigest()
         await session.commit()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 
 from conveyor.api.deps import BusDep, ContainerDep, CurrentPrincipal, SessionDep
 from conveyor.auth.roles import Role
@@ -159,13 +160,21 @@ async def list_artifacts(
 
 @router.get("/executions/{execution_id}/artifacts/{artifact_id}", response_class=Response)
 async def download_artifact(
-    execution_id: str, artifact_id: str, principal: CurrentPrincipal, session: SessionDep
+    execution_id: str,
+    artifact_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    container: ContainerDep,
 ) -> Response:
     await require_execution(session, principal, execution_id)
-    artifact, content = await executions.get_artifact(session, execution_id, artifact_id)
+    artifact = await executions.get_artifact(session, execution_id, artifact_id)
     filename = artifact.path.rsplit("/", 1)[-1].replace('"', "")
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(content, media_type="application/octet-stream", headers=headers)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Length": str(artifact.size),
+    }
+    content = executions.artifact_content(container.db, artifact.id)
+    return StreamingResponse(content, media_type="application/octet-stream", headers=headers)
 
 
 @router.post("/hooks/{provider}/{project_id}", status_code=status.HTTP_202_ACCEPTED)

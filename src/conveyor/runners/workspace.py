@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from conveyor.pipelines.progress import Claim
+from conveyor.pipelines.progress import ArtifactFile, Claim
 
 # Variables a job inherits from the runner's own environment; everything else stays out.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "SHELL", "TMPDIR", "TERM")
@@ -95,7 +95,7 @@ async def _resolve(repo: Path, ref: str | None) -> str:
 
 def collect_artifacts(
     workspace: Path, patterns: list[str], *, max_bytes: int, warn: Callable[[str], None]
-) -> list[tuple[str, bytes]]:
+) -> list[ArtifactFile]:
     """Files under ``workspace`` matching the globs (directories taken whole), within a size budget."""
     root = workspace.resolve()
     found: dict[str, Path] = {}
@@ -115,5 +115,5 @@ def collect_artifacts(
             warn(f"artifacts: {relative} skipped, over the {max_bytes}-byte limit")
             continue
         total += size
-        files.append((relative, path.read_bytes()))
+        files.append(ArtifactFile(relative, path, size))
     return files

@@ -57,6 +57,7 @@ def test_artifacts_by_glob_stay_inside_the_workspace(tmp_path: Path) -> None:
         max_bytes=50,
         warn=warnings.append,
     )
-    assert dict(files) == {"dist/app.whl": b"wheel", "reports/unit/r.xml": b"<xml/>"}
+    kept = {file.path: (file.source.read_bytes(), file.size) for file in files}
+    assert kept == {"dist/app.whl": (b"wheel", 5), "reports/unit/r.xml": (b"<xml/>", 6)}
     assert any("nothing matches 'none/*'" in w for w in warnings)
     assert any("big.bin skipped" in w for w in warnings)
