@@ -179,9 +179,16 @@ def _check_steps(job_id: str, job: JobSpec) -> Iterator[Problem]:
         texts += [((*where, "env", k), v) for k, v in step.env.items()]
     for path, text in texts:
         for expression in EXPRESSION.findall(text or ""):
-            context, _, axis = expression.partition(".")
-            if context != "matrix" or axis not in axes:
-                yield path, f"unknown expression ${{{{ {expression} }}}}; only matrix.<name> is expanded"
+            context, _, name = expression.partition(".")
+            if context != "matrix" or name not in axes:
+                yield path, _unknown_expression(expression, context, name)
+
+
+def _unknown_expression(expression: str, context: str, name: str) -> str:
+    message = f"unknown expression ${{{{ {expression} }}}}; only matrix.<name> is expanded"
+    if context in ("secrets", "env") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return f"{message}: {context} reach jobs as environment variables, write ${name} instead"
+    return message
 
 
 def _check_conditions(job_id: str, job: JobSpec) -> Iterator[Problem]:
