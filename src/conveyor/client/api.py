@@ -124,7 +124,8 @@ class ConveyorClient:
         """One page of the event log (``GET /api/v1/events``)."""
         params = {"afterSeq": after_seq, "limit": limit, **(selection or EventSelection()).query_params()}
         page = await self.get("/events", params=params)
-        return EventPage([Event.from_envelope(e) for e in page["events"]], int(page["nextAfterSeq"]))
+        events = [Event.from_envelope(e) for e in page["events"]]
+        return EventPage(events, int(page["nextAfterSeq"]), page.get("oldestSeq"))
 
     async def event_log(
         self, *, after_seq: int = 0, page_size: int = 500, selection: EventSelection | None = None

@@ -50,6 +50,7 @@ class EventPage:
 
     events: list[Event]
     next_after_seq: int
+    oldest_seq: int | None = None  # the oldest event the server's retention kept
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,9 @@ from conveyor.api.deps import CurrentPrincipal, SessionDep
 from conveyor.events import service, store
 from conveyor.events.asyncapi import build_document
 from conveyor.events.filters import FilterChange
-from conveyor.events.schemas import Envelope
-from conveyor.schemas import ApiModel
+from conveyor.events.schemas import EventPage
 
 router = APIRouter(prefix="/events", tags=["events"])
-
-
-class EventPage(ApiModel):
-    events: list[Envelope]
-    next_after_seq: int
 
 
 @router.get("")
@@ -44,8 +38,7 @@ async def list_events(
         }
     )
     query = store.EventQuery(after_seq=after_seq, filter=change.as_filter(), limit=limit, latest=latest)
-    events, next_after = await service.page_events(session, principal, query)
-    return EventPage(events=events, next_after_seq=next_after)
+    return await service.page_events(session, principal, query)
 
 
 @router.get("/catalog")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from conveyor.errors import InvalidInput
 from conveyor.events.catalog import (
@@ -19,6 +19,7 @@ from conveyor.events.catalog import (
     EventType,
     spec_for,
 )
+from conveyor.schemas import ApiModel
 
 
 class Envelope(BaseModel):
@@ -76,3 +77,11 @@ def emission(
         allowed = ", ".join(sorted(spec.audiences))
         raise InvalidInput(f"{event_type} is for audience {allowed}, not {audience}")
     return Emission(spec, payload, spec.priority_for(payload), project_id, user_id)
+
+
+class EventPage(ApiModel):
+    events: list[Envelope]
+    next_after_seq: int
+    oldest_seq: int | None = Field(
+        description="the oldest event retention left in the log: an afterSeq below it missed events"
+    )

@@ -11,12 +11,10 @@ from conveyor.auth import service as auth_service
 from conveyor.auth.principal import Principal
 from conveyor.events import store
 from conveyor.events.catalog import CATALOG
-from conveyor.events.schemas import Envelope
+from conveyor.events.schemas import EventPage
 
 
-async def page_events(
-    session: AsyncSession, principal: Principal, query: store.EventQuery
-) -> tuple[list[Envelope], int]:
+async def page_events(session: AsyncSession, principal: Principal, query: store.EventQuery) -> EventPage:
     """One page of events the principal may see, and the seq to continue after.
 
     The head is read first and bounds the page, so continuing after it never skips an event
@@ -28,7 +26,7 @@ async def page_events(
     envelopes = [store.to_envelope(r) for r in records]
     complete = query.latest or len(envelopes) < query.limit
     next_after = max(head, query.after_seq) if complete else envelopes[-1].seq
-    return envelopes, next_after
+    return EventPage(events=envelopes, next_after_seq=next_after, oldest_seq=await store.first_seq(session))
 
 
 def describe_catalog() -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ async def test_old_events_are_pruned_but_the_newest_stays_and_numbering_goes_on(
     async with server.api(await server.admin_token()) as api:
         page = (await api.get("/api/v1/events", params={"afterSeq": 0})).json()
         listed = (await api.get("/api/v1/system/alerts")).json()
-    assert [e["seq"] for e in page["events"]] == [last, last + 1]
+    assert [e["seq"] for e in page["events"]] == [last, last + 1] and page["oldestSeq"] == last
     assert page["events"][1]["data"]["alertId"] == newer["alertId"]
     # what users produced is kept: only the replay window shrank
     assert {a["alertId"] for a in alerts} <= {a["alertId"] for a in listed}
@@ -88,7 +88,9 @@ async def test_the_python_client_counts_and_reports_a_pruned_gap(server: Running
         async with client.events(categories=["SYSTEM"], after_seq=start) as stream:
             welcome = await asyncio.wait_for(stream.wait_authenticated(), 15)
             received = await asyncio.wait_for(anext(stream), 15)
+        page = await client.list_events()
     assert welcome["replayIncomplete"] is True and stream.gaps == 1
+    assert page.oldest_seq == welcome["oldestSeq"] and page.events[0].seq == page.oldest_seq
     assert received.data["alertId"] == kept["alertId"]
 
 
