@@ -56,7 +56,7 @@ async def run_process(
         lambda: _ExitAware(limit=MAX_LINE_BYTES, loop=loop),
         *argv,
         cwd=cwd,
-        env=dict(env),
+        env=GUARDIAN.mark(env),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

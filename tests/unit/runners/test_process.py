@@ -88,19 +88,32 @@ from pathlib import Path
 from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.process import run_process
 GUARDIAN.start()
-script = f"sleep 120 & echo $! > {sys.argv[1]}; wait"
+script = sys.argv[3].replace("PIDFILE", sys.argv[1])
 asyncio.run(run_process(["bash", "-c", script], cwd=Path("."), env={"PATH": "/usr/bin:/bin"},
                         time_limit=None, cancel=asyncio.Event(), on_line=print,
                         on_start=lambda pid: Path(sys.argv[2]).write_text(str(pid))))
 """
 
 
-async def test_commands_die_with_their_runner(tmp_path: Path) -> None:
-    pidfile = tmp_path / "pid"
-    started = tmp_path / "started"
-    runner = await asyncio.create_subprocess_exec(sys.executable, "-c", RUNNER, str(pidfile), str(started))
+async def kill_runner_of(script: str, tmp_path: Path) -> int:
+    """Start a runner running ``script`` (PIDFILE: where it writes a pid), kill it; that pid."""
+    pidfile, started = tmp_path / "pid", tmp_path / "started"
+    runner = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", RUNNER, str(pidfile), str(started), script
+    )
     await pid_in(started)
     pid = await pid_in(pidfile)
     runner.kill()
     await runner.wait()
+    return pid
+
+
+async def test_commands_die_with_their_runner(tmp_path: Path) -> None:
+    pid = await kill_runner_of("sleep 120 & echo $! > PIDFILE; wait", tmp_path)
     assert await gone(pid), "a grandchild of a killed runner must not survive it"
+
+
+async def test_commands_that_left_their_process_group_die_with_their_runner_too(tmp_path: Path) -> None:
+    pid = await kill_runner_of("setsid sleep 120 & echo $! > PIDFILE; wait", tmp_path)
+    assert os.getsid(pid) == pid, "the command must really have its own session"
+    assert await gone(pid), "found by the guardian's token in its environment"
