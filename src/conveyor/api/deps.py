@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -12,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth import service as auth_service
 from conveyor.auth.principal import Principal
 from conveyor.container import Container
-from conveyor.errors import Forbidden, Unauthorized
+from conveyor.errors import Forbidden, InvalidInput, Unauthorized
 from conveyor.events.bus import EventBus
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A JSON \u0000 escape that is not itself an escaped backslash followed by "u0000".
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def get_container(request: Request) -> Container:
@@ -68,3 +71,16 @@ async def get_admin(principal: CurrentPrincipal) -> Principal:
 
 
 AdminPrincipal = Annotated[Principal, Depends(get_admin)]
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """Text with NUL characters cannot be stored (PostgreSQL refuses it): refuse it up front, on
+    every database, in the path, the query and a JSON body."""
+    body = await request.body()
+    if (
+        "\x00" in request.url.path
+        or b"%00" in request.scope["query_string"]
+        or b"\x00" in body
+        or _JSON_NUL.search(body)
+    ):
+        raise InvalidInput("text may not contain NUL characters (\\u0000)")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from conveyor.api.deps import refuse_nul_characters
 from conveyor.auth.routes import router as auth_router
 from conveyor.debug.routes import router as debug_router
 from conveyor.events.routes import router as events_router
@@ -21,7 +22,9 @@ for router in (
     events_router,
     system_router,
     notifications_router,
-    debug_router,
     pipelines_router,
 ):
-    api_router.include_router(router)
+    api_router.include_router(router, dependencies=[Depends(refuse_nul_characters)])
+# Logs to classify are read, never stored, and the classifier refuses binary (NUL) itself,
+# without a second pass over a body of up to 50 MB.
+api_router.include_router(debug_router)

@@ -110,9 +110,15 @@ def _strings(values: Any, what: str) -> frozenset[str] | None:
         return None
     if isinstance(values, str):
         values = [values]
-    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-        raise InvalidInput(f"{what} must be a string or a list of strings")
+    if not isinstance(values, list | tuple) or not all(
+        isinstance(v, str) and "\x00" not in v for v in values
+    ):
+        raise InvalidInput(f"{what} must be a string or a list of strings (without NUL characters)")
     return frozenset(values)
+
+
+def _plain_text(value: Any) -> bool:
+    return isinstance(value, str) and "\x00" not in value
 
 
 def _priority(value: Any) -> EventPriority:

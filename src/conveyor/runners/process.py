@@ -166,4 +166,6 @@ async def pump_lines(stream: asyncio.StreamReader, on_line: Callable[[str], None
 
 def _emit(raw: bytes, on_line: Callable[[str], None]) -> None:
     for piece in range(0, max(len(raw), 1), MAX_LINE_BYTES):
-        on_line(raw[piece : piece + MAX_LINE_BYTES].rstrip(b"\r").decode("utf-8", errors="replace"))
+        text = raw[piece : piece + MAX_LINE_BYTES].rstrip(b"\r").decode("utf-8", errors="replace")
+        # PostgreSQL text cannot hold NUL: shown as the replacement character, like invalid UTF-8
+        on_line(text.replace("\x00", "\ufffd"))

@@ -103,3 +103,14 @@ async def test_concurrent_executions_lose_no_line(server_with: Any) -> None:
             ]
             assert streamed == expected
             assert await api.log_text(execution_id, "talk") == expected
+
+
+async def test_nul_bytes_in_output_lose_no_line(server: RunningServer, api: PipelineApi) -> None:
+    project = await api.project("nul-output")
+    pipeline = await api.pipeline(
+        project, "jobs:\n  a:\n    steps:\n      - run: printf 'a\\0b\\nafter\\n'\n"
+    )
+    listener = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+    assert (await completed(listener, execution_id))["data"]["execution"]["status"] == "success"
+    assert await api.log_text(execution_id, "a") == ["a\ufffdb", "after"]

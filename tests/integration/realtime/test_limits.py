@@ -51,6 +51,7 @@ async def test_frames_beyond_the_hard_limit_close_the_connection(server_with: An
         ("subscribe", {"minPriority": 3}, "invalid", "unknown priority"),
         ("launch_missiles", {}, "unknown_event", "unknown event"),
         ("subscribe", b"\x00\x01binary", "malformed", "JSON"),
+        ("subscribe", {"projectIds": ["a\u0000b"]}, "invalid", "without NUL characters"),
     ],
 )
 async def test_malformed_messages_get_a_clear_error(

@@ -100,3 +100,19 @@ async def test_unknown_alert_is_404(server: RunningServer) -> None:
     async with server.api(await server.admin_token()) as client:
         response = await client.patch("/api/v1/system/alerts/nope", json={"status": "resolved"})
     assert response.status_code == 404 and "nope" in response.json()["detail"]
+
+
+async def test_nul_characters_are_refused_in_bodies_queries_and_paths(server: RunningServer) -> None:
+    body = {"title": "a\u0000b", "severity": "info", "message": "m", "source": "s"}
+    literal = {**body, "title": "a literal \\u0000 is fine"}
+    async with server.api(await server.admin_token()) as client:
+        refused = await client.post("/api/v1/system/alerts", json=body)
+        query = await client.get("/api/v1/events", params={"projectId": "a\u0000b"})
+        path = await client.get("/api/v1/projects/a%00b")
+        accepted = await client.post("/api/v1/system/alerts", json=literal)
+        listed = (await client.get("/api/v1/system/alerts")).json()
+    for response in (refused, query, path):
+        assert response.status_code == 422 and "NUL" in response.json()["detail"]
+    assert accepted.status_code == 201 and accepted.json()["title"] == "a literal \\u0000 is fine"
+    # the refused one changed nothing
+    assert [alert["title"] for alert in listed] == [accepted.json()["title"]]

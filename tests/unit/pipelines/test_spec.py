@@ -128,6 +128,10 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
             "jobs:\n  a:\n    steps:\n      - run: deploy --token ${{ secrets.API_TOKEN }}\n",
             "secrets reach jobs as environment variables, write $API_TOKEN instead",
         ),
+        (
+            'jobs:\n  a:\n    steps:\n      - run: "echo a\\0b"\n',
+            "line 4: NUL characters (\\0) are not allowed",
+        ),
         ("jobs:\n  a:\n    steps: []\n", "line 3: jobs.a.steps"),
         ("jobs: {}\n", "line 1: jobs"),
         ("name: only\n", "missing required key 'jobs'"),

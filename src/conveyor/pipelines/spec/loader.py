@@ -79,8 +79,12 @@ def _index(node: Node, path: Path, loaded: Loaded) -> None:
                 loaded.problems.append((line, f"duplicate key {key!r}"))
             seen.add(key)
             loaded.lines[(*path, key)] = line
+            _index(key_node, (*path, key), loaded)
             _index(value_node, (*path, key), loaded)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
             loaded.lines[(*path, index)] = item.start_mark.line + 1
             _index(item, (*path, index), loaded)
+    elif isinstance(node, ScalarNode) and "\x00" in str(node.value):
+        # a "\0" escape: no command, name or database text can hold it
+        loaded.problems.append((node.start_mark.line + 1, "NUL characters (\\0) are not allowed"))
