@@ -32,6 +32,7 @@ from conveyor.projects.secrets import SecretCipher
 
 WEBHOOK_SECRET = "CONVEYOR_WEBHOOK_SECRET"
 ZERO_SHA = "0" * 40
+MAX_REF_CHARS = 255  # as stored with the execution
 
 
 class Provider(StrEnum):
@@ -123,6 +124,8 @@ def _parse(provider: Provider, headers: Mapping[str, str], body: bytes) -> Push 
     ref, sha = payload.get("ref"), payload.get("checkout_sha") or payload.get("after")
     if not isinstance(ref, str) or not isinstance(sha, str):
         raise InvalidInput("push payload needs 'ref' and 'after'")
+    if len(ref) > MAX_REF_CHARS or len(sha) > 64:
+        raise InvalidInput(f"push payload: a ref has at most {MAX_REF_CHARS} characters and a sha 64")
     return None if sha == ZERO_SHA else Push(ref, sha, _changed_files(payload))
 
 

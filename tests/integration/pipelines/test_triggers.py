@@ -75,6 +75,12 @@ async def test_gitlab_push_needs_the_token_and_a_matching_branch(
         feature = await client.post(
             f"/api/v1/hooks/gitlab/{project}", json={**payload, "ref": "refs/heads/feature"}, headers=headers
         )
+        too_long = await client.post(
+            f"/api/v1/hooks/gitlab/{project}",
+            json={**payload, "ref": "refs/heads/" + "x" * 300},
+            headers=headers,
+        )
+    assert too_long.status_code == 422 and "at most 255 characters" in too_long.json()["detail"]
     assert wrong.status_code == 401
     assert unset.status_code == 404 and "CONVEYOR_WEBHOOK_SECRET" in unset.json()["detail"]
     assert accepted.status_code == 202 and len(accepted.json()["executionIds"]) == 1

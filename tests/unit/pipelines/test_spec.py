@@ -246,7 +246,14 @@ def test_matrix_of_only_include_entries_is_one_job_per_entry() -> None:
         ("{v: [1], include: [{'bad name': 1}]}", "invalid matrix name 'bad name'"),
         ("{v: [1], exclude: [{w: 1}]}", "exclude entries must map matrix axes ['v'] to values"),
         ("{v: [1, 2, 3, 4], w: [1, 2, 3, 4], x: [1, 2, 3, 4], y: [1, 2, 3, 4, 5]}", "at most 256 jobs"),
+        (f"{{v: [short, {'x' * 300}]}}", "would have a name over 255 characters"),
     ],
 )
 def test_bad_matrices_are_refused(matrix: str, expected: str) -> None:
     assert expected in refused(f"jobs:\n  a:\n    matrix: {matrix}\n    steps: [{{run: x}}]\n")
+
+
+def test_long_display_names_are_shortened_to_what_is_stored() -> None:
+    text = f"jobs:\n  a:\n    name: {'j' * 300}\n    steps:\n      - name: {'s' * 300}\n        run: x\n"
+    [plan] = plan_jobs(parse_definition(text))
+    assert plan.name == "j" * 252 + "..." and plan.steps[0].name == "s" * 252 + "..."

@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 MATRIX_RESERVED = {"include", "exclude"}
+MAX_NAME_CHARS = 255  # job keys and display names, as stored
 
 
 def matrix_axes(matrix: dict[str, Any]) -> dict[str, list[Any]]:
@@ -39,6 +40,11 @@ def matrix_combinations(matrix: dict[str, Any]) -> list[dict[str, str]]:
         if not fitting and entry not in extra:
             extra.append(entry)
     return combos + extra
+
+
+def job_key(job_id: str, combo: dict[str, str]) -> str:
+    """How a job of the execution is named and referred to: ``test (3.12, linux)``."""
+    return f"{job_id} ({', '.join(combo.values())})" if combo else job_id
 
 
 def as_text(value: Any) -> str:

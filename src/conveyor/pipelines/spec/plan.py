@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION
-from conveyor.pipelines.spec.matrix import matrix_combinations
+from conveyor.pipelines.spec.matrix import MAX_NAME_CHARS, job_key, matrix_combinations
 from conveyor.pipelines.spec.model import ArtifactSpec, JobSpec, PipelineSpec, StepSpec
 from conveyor.pipelines.spec.validate import EXPRESSION
 
@@ -42,7 +42,7 @@ class JobPlan(BaseModel):
 def plan_jobs(spec: PipelineSpec) -> list[JobPlan]:
     """Jobs in definition order; a matrix job becomes one job per combination."""
     expanded = {job_id: matrix_combinations(job.matrix) for job_id, job in spec.jobs.items()}
-    keys = {job_id: [_key(job_id, combo) for combo in combos] for job_id, combos in expanded.items()}
+    keys = {job_id: [job_key(job_id, combo) for combo in combos] for job_id, combos in expanded.items()}
     plans: list[JobPlan] = []
     for job_id, job in spec.jobs.items():
         needs = [key for need in job.needs for key in keys[need]]
@@ -51,17 +51,13 @@ def plan_jobs(spec: PipelineSpec) -> list[JobPlan]:
     return plans
 
 
-def _key(job_id: str, combo: dict[str, str]) -> str:
-    return f"{job_id} ({', '.join(combo.values())})" if combo else job_id
-
-
 def _job_plan(
     spec: PipelineSpec, job_id: str, job: JobSpec, combo: dict[str, str], needs: list[str]
 ) -> JobPlan:
-    key = _key(job_id, combo)
+    key = job_key(job_id, combo)
     return JobPlan(
         key=key,
-        name=_fill(job.name, combo) or key,
+        name=_display(_fill(job.name, combo) or key),
         needs=needs,
         condition=job.if_,
         env={**spec.env, **{k: _fill(v, combo) or "" for k, v in job.env.items()}},
@@ -76,7 +72,7 @@ def _job_plan(
 def _step_plan(step: StepSpec, combo: dict[str, str]) -> StepPlan:
     run = _fill(step.run, combo)
     return StepPlan(
-        name=_fill(step.name, combo) or _default_name(run, step.uses),
+        name=_display(_fill(step.name, combo) or _default_name(run, step.uses)),
         run=run,
         uses=step.uses,
         inputs={k: _fill(v, combo) or "" for k, v in step.with_.items()},
@@ -86,6 +82,10 @@ def _step_plan(step: StepSpec, combo: dict[str, str]) -> StepPlan:
         timeout=step.timeout,
         continue_on_error=step.continue_on_error,
     )
+
+
+def _display(name: str) -> str:
+    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 3] + "..."
 
 
 def _default_name(run: str | None, uses: str | None) -> str:

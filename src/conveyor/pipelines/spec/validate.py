@@ -15,7 +15,13 @@ from conveyor.errors import InvalidInput
 from conveyor.pipelines.builtins import BUILTIN_STEPS
 from conveyor.pipelines.spec.conditions import parse_condition
 from conveyor.pipelines.spec.loader import Loaded, Path, YamlError, load
-from conveyor.pipelines.spec.matrix import matrix_axes, matrix_combinations, matrix_names
+from conveyor.pipelines.spec.matrix import (
+    MAX_NAME_CHARS,
+    job_key,
+    matrix_axes,
+    matrix_combinations,
+    matrix_names,
+)
 from conveyor.pipelines.spec.model import JobSpec, PipelineSpec
 
 MAX_MATRIX_JOBS = 256
@@ -125,11 +131,13 @@ def _check_matrix(job_id: str, job: JobSpec) -> Iterator[Problem]:
     yield from shape_problems
     if shape_problems:
         return
-    jobs = len(matrix_combinations(job.matrix))
-    if jobs == 0:
+    combinations = matrix_combinations(job.matrix)
+    if not combinations:
         yield where, "the matrix excludes every combination"
-    if jobs > MAX_MATRIX_JOBS:
+    if len(combinations) > MAX_MATRIX_JOBS:
         yield where, f"a matrix may expand to at most {MAX_MATRIX_JOBS} jobs"
+    if too_long := [key for c in combinations if len(key := job_key(job_id, c)) > MAX_NAME_CHARS]:
+        yield where, f"job {too_long[0][:40]!r}... would have a name over {MAX_NAME_CHARS} characters"
 
 
 def _check_axes(where: Path, axes: dict[str, Any]) -> Iterator[Problem]:
