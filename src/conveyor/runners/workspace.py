@@ -13,6 +13,7 @@ from conveyor.pipelines.progress import ArtifactFile, Claim
 # Variables a job inherits from the runner's own environment; everything else stays out.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "SHELL", "TMPDIR", "TERM")
 RESERVED_PREFIX = "CONVEYOR_"
+MAX_ARTIFACT_PATH_CHARS = 1000  # as stored
 
 
 class CheckoutError(Exception):
@@ -110,6 +111,10 @@ def collect_artifacts(
                     found.setdefault(path.relative_to(root).as_posix(), resolved)
     files, total = [], 0
     for relative, path in found.items():
+        if len(relative) > MAX_ARTIFACT_PATH_CHARS:
+            limit = MAX_ARTIFACT_PATH_CHARS
+            warn(f"artifacts: {relative[:60]}... skipped, its path is over {limit} characters")
+            continue
         size = path.stat().st_size
         if total + size > max_bytes:
             warn(f"artifacts: {relative} skipped, over the {max_bytes}-byte limit")

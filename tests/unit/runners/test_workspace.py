@@ -47,6 +47,9 @@ def test_artifacts_by_glob_stay_inside_the_workspace(tmp_path: Path) -> None:
     (tmp_path / "reports" / "unit").mkdir(parents=True)
     (tmp_path / "reports" / "unit" / "r.xml").write_text("<xml/>")
     (tmp_path / "big.bin").write_bytes(b"x" * 100)
+    deep = tmp_path / "reports" / "/".join(["d" * 250] * 4)
+    deep.mkdir(parents=True)
+    (deep / "r.xml").write_text("<deep/>")
     outside = tmp_path.parent / "outside.txt"
     outside.write_text("secret")
     (tmp_path / "link.txt").symlink_to(outside)
@@ -61,3 +64,4 @@ def test_artifacts_by_glob_stay_inside_the_workspace(tmp_path: Path) -> None:
     assert kept == {"dist/app.whl": (b"wheel", 5), "reports/unit/r.xml": (b"<xml/>", 6)}
     assert any("nothing matches 'none/*'" in w for w in warnings)
     assert any("big.bin skipped" in w for w in warnings)
+    assert any("its path is over 1000 characters" in w for w in warnings)
