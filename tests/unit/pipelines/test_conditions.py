@@ -6,7 +6,9 @@ import pytest
 
 from conveyor.pipelines.spec.conditions import ConditionError, Context, parse_condition
 
-PASSED = Context(success=True, failure=False, matrix={"os": "Linux", "py": "3.12"}, ref="release/2.0")
+PASSED = Context(
+    success=True, failure=False, matrix={"os": "Linux", "py": "3.12", "beta": "false"}, ref="release/2.0"
+)
 FAILED = Context(success=False, failure=True, matrix={"os": "mac"}, env={"DEPLOY": "yes"}, event="push")
 CANCELLED = Context(success=False, failure=False, cancelled=True)
 
@@ -30,6 +32,8 @@ CANCELLED = Context(success=False, failure=False, cancelled=True)
         ("failure() && env.DEPLOY == 'yes' && conveyor.event == 'push'", False, True, False),
         ("(success() || failure()) && !(matrix.os == 'mac')", True, False, False),
         ("matrix.missing", False, False, False),
+        ("matrix.beta", False, False, False),  # a YAML false in the matrix is false, as in GitHub
+        ("!matrix.beta && matrix.beta == false", True, False, False),
         ("true", True, False, False),
         ("'it''s' == 'IT''S'", True, False, False),
     ],

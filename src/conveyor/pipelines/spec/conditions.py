@@ -231,7 +231,9 @@ def _evaluate(node: Node, context: Context) -> Value:
 
 def _lookup(source: str, name: str, context: Context) -> Value:
     if source == "matrix":
-        return context.matrix.get(name)
+        # matrix values travel as text; YAML's true/false were booleans, as GitHub keeps them
+        value = context.matrix.get(name)
+        return {"true": True, "false": False}.get(value, value) if value is not None else None
     if source == "env":
         return context.env.get(name)
     return context.ref if name == "ref" else context.event
