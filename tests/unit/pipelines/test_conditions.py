@@ -27,6 +27,10 @@ CANCELLED = Context(success=False, failure=False, cancelled=True)
         ("failure() && matrix.os == 'mac'", False, True, False),
         ("always() && matrix.os != 'mac'", True, False, True),
         ("matrix.py == 3.12", True, False, False),
+        ("matrix.py >= 3.11 && matrix.py < 4", True, False, False),
+        ("matrix.os > 'KERNEL'", True, False, False),  # text order, ignoring case
+        ("matrix.os <= 2", False, False, False),  # 'Linux' is not a number
+        ("matrix.py != '3.12'", False, False, False),
         ("startsWith(conveyor.ref, 'release/')", True, False, False),
         ("contains(conveyor.ref, '2.0') || failure()", True, True, False),
         ("failure() && env.DEPLOY == 'yes' && conveyor.event == 'push'", False, True, False),
@@ -70,3 +74,9 @@ def test_references_are_collected_for_validation() -> None:
     parsed = parse_condition("matrix.os == 'linux' && env.X && conveyor.ref")
     assert parsed.references == {("matrix", "os"), ("env", "X"), ("conveyor", "ref")}
     assert not parsed.checks_status and parse_condition("!cancelled()").checks_status
+
+
+def test_not_binds_tighter_than_comparisons_as_in_github() -> None:
+    not_first = ("==", ("not", ("ref", "matrix", "a")), ("lit", "x"))
+    assert parse_condition("!matrix.a == 'x'").tree == not_first
+    assert parse_condition("!(matrix.a == 'x')").tree == ("not", ("==", ("ref", "matrix", "a"), ("lit", "x")))

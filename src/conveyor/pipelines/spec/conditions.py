@@ -4,7 +4,7 @@
     if: ${{ !cancelled() && startsWith(conveyor.ref, 'release/') }}
 
 Literals ('text', numbers, true, false, null), `matrix.<name>`, `env.<NAME>`, `conveyor.ref`,
-`conveyor.event`, `== != && || !` and parentheses, and the functions success(), failure(),
+`conveyor.event`, `== != < <= > >= && || !` and parentheses, and the functions success(), failure(),
 always(), cancelled(), contains(), startsWith(), endsWith(). As in GitHub, a condition that calls
 no status function means `success() && (condition)`, text comparisons ignore case, and `&&`/`||`
 yield one of their operands.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,14 @@ TEXT_FUNCTIONS: Final[dict[str, Callable[[str, str], bool]]] = {
     "endswith": str.endswith,
 }
 CONVEYOR_FIELDS: Final = frozenset({"ref", "event"})
+COMPARISONS: Final[dict[str, Callable[[Any, Any], bool]]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "<": operator.lt,
+    ">": operator.gt,
+}
 DEFAULT_CONDITION: Final = "success()"
 MAX_CONDITION_CHARS: Final = 1000
 KNOWN_FUNCTIONS: Final = (
@@ -37,7 +46,7 @@ KNOWN_VALUES: Final = "matrix.<name>, env.<NAME>, conveyor.ref or conveyor.event
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>-?\d+(?:\.\d+)?)|(?P<text>'(?:[^']|'')*')|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)"
-    r"|(?P<op>==|!=|&&|\|\||[!().,]))"
+    r"|(?P<op>==|!=|<=|>=|&&|\|\||[<>!().,]))"
 )
 
 
@@ -105,7 +114,7 @@ class _Parser:
             raise ConditionError(f"unexpected {self.tokens[self.index][1]!r}")
 
     def _and(self) -> Node:
-        return self._binary("&&", self._unary)
+        return self._binary("&&", self._comparison)
 
     def _binary(self, op: str, operand: Callable[[], Node]) -> Node:
         node = operand()
@@ -113,14 +122,18 @@ class _Parser:
             node = (op, node, operand())
         return node
 
+    def _comparison(self) -> Node:
+        node = self._unary()
+        for op in COMPARISONS:
+            if self._accept(op):
+                return (op, node, self._unary())
+        return node
+
     def _unary(self) -> Node:
+        # `!` binds tighter than `==`, as in GitHub: `!a == b` is `(!a) == b`
         if self._accept("!"):
             return ("not", self._unary())
-        node = self._primary()
-        for op in ("==", "!="):
-            if self._accept(op):
-                return (op, node, self._primary())
-        return node
+        return self._primary()
 
     def _primary(self) -> Node:
         kind, value = self._next("a value")
@@ -225,8 +238,7 @@ def _evaluate(node: Node, context: Context) -> Value:
         return _evaluate(node[2], context) if _truthy(left) else left
     if kind == "||":
         return left if _truthy(left) else _evaluate(node[2], context)
-    equal = _equal(left, _evaluate(node[2], context))
-    return equal if kind == "==" else not equal
+    return COMPARISONS[kind](*_comparable(left, _evaluate(node[2], context)))
 
 
 def _lookup(source: str, name: str, context: Context) -> Value:
@@ -256,12 +268,14 @@ def _truthy(value: Value) -> bool:
     return value not in (None, False, "", 0.0) and not (isinstance(value, float) and math.isnan(value))
 
 
-def _equal(left: Value, right: Value) -> bool:
+def _comparable(left: Value, right: Value) -> tuple[str, str] | tuple[float, float]:
+    """Two texts compare ignoring case; numbers or mixed types as numbers (NaN never matches),
+    except that mixed non-numbers compare as text (``true == 'true'``)."""
     if isinstance(left, str) and isinstance(right, str):
-        return left.lower() == right.lower()
+        return left.lower(), right.lower()
     if isinstance(left, float) or isinstance(right, float):
-        return _number(left) == _number(right)
-    return _text(left).lower() == _text(right).lower()
+        return _number(left), _number(right)
+    return _text(left).lower(), _text(right).lower()
 
 
 def _number(value: Value) -> float:
