@@ -26,3 +26,18 @@ def _finished(task: asyncio.Task[Any]) -> None:
     _running.discard(task)
     if not task.cancelled() and task.exception() is not None:
         log.error("background task failed", task=task.get_name(), exc_info=task.exception())
+
+
+STOP_GRACE_SECONDS = 10.0
+
+
+async def cancel_and_wait(*tasks: asyncio.Task[Any] | None) -> None:
+    """Cancel background tasks and let them unwind (close their sessions) before going on, so
+    nothing still uses the database when it is disposed."""
+    running = [task for task in tasks if task is not None and not task.done()]
+    for task in running:
+        task.cancel()
+    if running:
+        _, stuck = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+        for task in stuck:
+            log.warning("background task did not stop in time", task=task.get_name())

@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from conveyor.aio import cancel_and_wait
 from conveyor.config import Settings
 from conveyor.db import Database, utcnow
 from conveyor.events import store
 
 log = structlog.get_logger(__name__)
 PRUNE_BATCH = 5000
+FIRST_PASS_DELAY_SECONDS = 60.0
 
 
 class EventRetention:
@@ -32,8 +34,7 @@ class EventRetention:
             self._task = asyncio.create_task(self._loop(), name="conveyor-event-retention")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        await cancel_and_wait(self._task)
 
     async def prune_expired(self, now: datetime | None = None) -> int:
         """Delete every event older than the retention period; returns how many."""
@@ -51,10 +52,13 @@ class EventRetention:
                 return total
 
     async def _loop(self) -> None:
+        # The first pass waits a little: start-up has more urgent work for the database.
+        delay = min(FIRST_PASS_DELAY_SECONDS, self.settings.event_prune_interval_seconds)
         while True:
+            await asyncio.sleep(delay)
+            delay = self.settings.event_prune_interval_seconds
             try:
                 if deleted := await self.prune_expired():
                     log.info("pruned old events", deleted=deleted)
             except Exception:
                 log.exception("event retention pass failed")
-            await asyncio.sleep(self.settings.event_prune_interval_seconds)

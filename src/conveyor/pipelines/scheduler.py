@@ -13,6 +13,7 @@ import structlog
 from croniter import croniter
 from sqlalchemy import select, update
 
+from conveyor.aio import cancel_and_wait
 from conveyor.db import Database, utcnow
 from conveyor.errors import ConveyorError
 from conveyor.events.bus import EventBus
@@ -41,8 +42,7 @@ class Scheduler:
         self._task = asyncio.create_task(self._loop(), name="conveyor-scheduler")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        await cancel_and_wait(self._task)
 
     async def _loop(self) -> None:
         while True:

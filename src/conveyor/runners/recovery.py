@@ -10,6 +10,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import select, update
 
+from conveyor.aio import cancel_and_wait
 from conveyor.db import utcnow
 from conveyor.pipelines import progress
 from conveyor.pipelines.dag import advance
@@ -107,8 +108,7 @@ class Reaper:
         self._task = asyncio.create_task(self._loop(), name="conveyor-reaper")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        await cancel_and_wait(self._task)
 
     async def _loop(self) -> None:
         interval = self.env.settings.reaper_interval_seconds

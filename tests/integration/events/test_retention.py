@@ -100,3 +100,13 @@ async def test_retention_zero_keeps_every_event(server_with: Any) -> None:
         before = await seqs(server)
         assert await server.container.retention.prune_expired(now=utcnow() + timedelta(days=3650)) == 0
         assert await seqs(server) == before
+
+
+async def test_the_server_prunes_on_its_own_every_interval(server_with: Any) -> None:
+    async with server_with(event_retention_days=1e-9, event_prune_interval_seconds=0.05) as server:
+        for n in range(3):
+            await server.raise_alert(f"short-lived {n}")
+        _, last = await seqs(server)
+        async with asyncio.timeout(15):  # the log has no event to await: poll its state
+            while await seqs(server) != (last, last):
+                await asyncio.sleep(0.05)

@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from conveyor.aio import spawn
+from conveyor.aio import cancel_and_wait, spawn
 from conveyor.auth import service as auth_service
 from conveyor.auth.principal import Access
 from conveyor.auth.security import JwtCodec
@@ -69,9 +69,7 @@ class Hub:
         self._deliverer = asyncio.create_task(self._deliver_arrivals(), name="conveyor-hub-deliverer")
 
     async def stop(self) -> None:
-        for task in (self._watcher, self._deliverer):
-            if task is not None:
-                task.cancel()
+        await cancel_and_wait(self._watcher, self._deliverer)
         for state in self.sockets.values():
             state.cancel_timer()
 
