@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import structlog
@@ -41,3 +41,31 @@ async def cancel_and_wait(*tasks: asyncio.Task[Any] | None) -> None:
         _, stuck = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
         for task in stuck:
             log.warning("background task did not stop in time", task=task.get_name())
+
+
+class Periodic:
+    """A background loop on every node: ``work`` every ``interval`` seconds, the first time after
+    ``first_delay``; a failure is logged and the loop goes on."""
+
+    def __init__(
+        self, name: str, work: Callable[[], Awaitable[object]], *, interval: float, first_delay: float = 0.0
+    ) -> None:
+        self.name, self.work, self.interval, self.first_delay = name, work, interval, first_delay
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._task)
+
+    async def _run(self) -> None:
+        delay = self.first_delay
+        while True:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            delay = self.interval
+            try:
+                await self.work()
+            except Exception:
+                log.exception("periodic task failed", task=self.name)

@@ -8,12 +8,11 @@ and gets what is left, from ``oldestSeq`` on.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 import structlog
 
-from conveyor.aio import cancel_and_wait
+from conveyor.aio import Periodic
 from conveyor.config import Settings
 from conveyor.db import Database, utcnow
 from conveyor.events import store
@@ -27,14 +26,19 @@ class EventRetention:
     def __init__(self, *, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self._task: asyncio.Task[None] | None = None
+        interval = settings.event_prune_interval_seconds
+        # The first pass waits a little: start-up has more urgent work for the database.
+        first_delay = min(FIRST_PASS_DELAY_SECONDS, interval)
+        self.loop = Periodic(
+            "conveyor-event-retention", self._pass, interval=interval, first_delay=first_delay
+        )
 
     def start(self) -> None:
         if self.settings.event_retention_days > 0:
-            self._task = asyncio.create_task(self._loop(), name="conveyor-event-retention")
+            self.loop.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
+        await self.loop.stop()
 
     async def prune_expired(self, now: datetime | None = None) -> int:
         """Delete every event older than the retention period; returns how many."""
@@ -51,14 +55,6 @@ class EventRetention:
             if deleted < PRUNE_BATCH:
                 return total
 
-    async def _loop(self) -> None:
-        # The first pass waits a little: start-up has more urgent work for the database.
-        delay = min(FIRST_PASS_DELAY_SECONDS, self.settings.event_prune_interval_seconds)
-        while True:
-            await asyncio.sleep(delay)
-            delay = self.settings.event_prune_interval_seconds
-            try:
-                if deleted := await self.prune_expired():
-                    log.info("pruned old events", deleted=deleted)
-            except Exception:
-                log.exception("event retention pass failed")
+    async def _pass(self) -> None:
+        if deleted := await self.prune_expired():
+            log.info("pruned old events", deleted=deleted)

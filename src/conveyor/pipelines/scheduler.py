@@ -6,14 +6,13 @@ scheduled run starts once.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 import structlog
 from croniter import croniter
 from sqlalchemy import select, update
 
-from conveyor.aio import cancel_and_wait
+from conveyor.aio import Periodic
 from conveyor.db import Database, utcnow
 from conveyor.errors import ConveyorError
 from conveyor.events.bus import EventBus
@@ -35,22 +34,13 @@ class Scheduler:
         self.db = db
         self.bus = bus
         self.executor = executor
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self.loop = Periodic("conveyor-scheduler", self.tick, interval=interval)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="conveyor-scheduler")
+        self.loop.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("scheduler tick failed")
-            await asyncio.sleep(self.interval)
+        await self.loop.stop()
 
     async def tick(self, now: datetime | None = None) -> list[str]:
         """Start every scheduled run due at ``now``; return the new execution ids."""

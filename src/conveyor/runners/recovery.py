@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Sequence
 from datetime import timedelta
@@ -10,7 +9,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import select, update
 
-from conveyor.aio import cancel_and_wait
+from conveyor.aio import Periodic
 from conveyor.db import utcnow
 from conveyor.pipelines import progress
 from conveyor.pipelines.dag import advance
@@ -102,21 +101,16 @@ class Reaper:
 
     def __init__(self, env: RunnerEnv, dispatch: Dispatch, *, redispatch_stale: bool) -> None:
         self.env, self.dispatch, self.redispatch_stale = env, dispatch, redispatch_stale
-        self._task: asyncio.Task[None] | None = None
+        interval = env.settings.reaper_interval_seconds
+        self.loop = Periodic("conveyor-reaper", self.pass_once, interval=interval, first_delay=interval)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="conveyor-reaper")
+        self.loop.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
+        await self.loop.stop()
 
-    async def _loop(self) -> None:
-        interval = self.env.settings.reaper_interval_seconds
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await reap(self.env, self.dispatch)
-                if self.redispatch_stale:
-                    await redispatch(self.env, self.dispatch)
-            except Exception:
-                log.exception("reaper failed")
+    async def pass_once(self) -> None:
+        await reap(self.env, self.dispatch)
+        if self.redispatch_stale:
+            await redispatch(self.env, self.dispatch)
