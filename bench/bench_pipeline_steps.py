@@ -15,7 +15,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from conveyor.runners.oneshot import run_pipeline_file
+from conveyor.cli.oneshot import run_pipeline_file
 
 
 def definition(steps: int) -> str:

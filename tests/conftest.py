@@ -13,6 +13,7 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.models import metadata
 from tests.support.backends import create_postgres_database, drop_postgres_database, unavailable
+from tests.support.pipelines import PipelineApi
 from tests.support.server import ADMIN_PASSWORD, RunningServer, run_server
 
 JWT_SECRET = "jwt-secret-for-tests-0123456789abcdef"
@@ -80,3 +81,8 @@ def server_with(settings: Settings) -> Callable[..., AbstractAsyncContextManager
         return run_server(settings.model_copy(update=overrides))
 
     return start
+
+
+@pytest.fixture
+async def api(server: RunningServer) -> PipelineApi:
+    return PipelineApi(server, await server.admin_token())

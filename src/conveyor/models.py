@@ -3,6 +3,7 @@
 from conveyor.auth import models as auth_models
 from conveyor.db import Base
 from conveyor.events import models as event_models
+from conveyor.executions import models as execution_models
 from conveyor.notifications import models as notification_models
 from conveyor.pipelines import models as pipeline_models
 from conveyor.projects import models as project_models
@@ -13,6 +14,7 @@ metadata = Base.metadata
 __all__ = [
     "auth_models",
     "event_models",
+    "execution_models",
     "metadata",
     "notification_models",
     "pipeline_models",

@@ -13,8 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth import service as auth_service
 from conveyor.auth.principal import Principal
 from conveyor.container import Container
+from conveyor.db import Database
 from conveyor.errors import Forbidden, InvalidInput, Unauthorized
 from conveyor.events.bus import EventBus
+from conveyor.events.store import Viewer
+from conveyor.executions.executor import Executor
+from conveyor.projects.access import load_access
+from conveyor.projects.secrets import SecretCipher
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A JSON \u0000 escape that is not itself an escaped backslash followed by "u0000".
@@ -46,6 +51,28 @@ def get_bus(container: ContainerDep) -> EventBus:
 
 BusDep = Annotated[EventBus, Depends(get_bus)]
 
+
+def get_executor(container: ContainerDep) -> Executor:
+    return container.pipelines.executor
+
+
+ExecutorDep = Annotated[Executor, Depends(get_executor)]
+
+
+def get_cipher(container: ContainerDep) -> SecretCipher:
+    return container.cipher
+
+
+CipherDep = Annotated[SecretCipher, Depends(get_cipher)]
+
+
+def get_database(container: ContainerDep) -> Database:
+    """For responses that outlive the request's session (streamed downloads)."""
+    return container.db
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
 _bearer = HTTPBearer(auto_error=False, description="A JWT from /auth/login or an API token")
 
 
@@ -71,6 +98,14 @@ async def get_admin(principal: CurrentPrincipal) -> Principal:
 
 
 AdminPrincipal = Annotated[Principal, Depends(get_admin)]
+
+
+async def get_viewer(principal: CurrentPrincipal, session: SessionDep) -> Viewer:
+    """What the caller may read of the event log, as of now."""
+    return (await load_access(session, principal.user_id)).viewer
+
+
+CurrentViewer = Annotated[Viewer, Depends(get_viewer)]
 
 
 async def refuse_nul_characters(request: Request) -> None:

@@ -8,6 +8,7 @@ from conveyor.api.deps import refuse_nul_characters
 from conveyor.auth.routes import router as auth_router
 from conveyor.debug.routes import router as debug_router
 from conveyor.events.routes import router as events_router
+from conveyor.executions.routes import router as executions_router
 from conveyor.notifications.routes import router as notifications_router
 from conveyor.pipelines.routes import router as pipelines_router
 from conveyor.projects.routes import router as projects_router
@@ -23,6 +24,7 @@ for router in (
     system_router,
     notifications_router,
     pipelines_router,
+    executions_router,
 ):
     api_router.include_router(router, dependencies=[Depends(refuse_nul_characters)])
 # Logs to classify are read, never stored, and the classifier refuses binary (NUL) itself,

@@ -11,14 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth import security
 from conveyor.auth.models import ApiToken, User
-from conveyor.auth.principal import Access, Principal
-from conveyor.auth.roles import Role
+from conveyor.auth.principal import Principal
 from conveyor.auth.schemas import ApiTokenCreate, UserCreate, UserUpdate
 from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, Forbidden, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
 from conveyor.notifications.service import activity
-from conveyor.projects.models import ProjectMember
+
+# Re-exported for events/realtime/hub.py only, until the realtime layer takes an injected
+# authenticator (issue 8, realtime half of item 4); everything else imports conveyor.projects.access.
+from conveyor.projects.access import load_access as load_access
 
 BOOTSTRAP_ADMIN = "admin"
 
@@ -81,16 +83,6 @@ async def still_valid(session: AsyncSession, principal: Principal) -> bool:
         return True
     record = await session.get(ApiToken, principal.token_id)
     return record is not None and record.revoked_at is None
-
-
-async def load_access(session: AsyncSession, user_id: str) -> Access:
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise Unauthorized("unknown or disabled user")
-    rows = await session.execute(
-        select(ProjectMember.project_id, ProjectMember.role).where(ProjectMember.user_id == user_id)
-    )
-    return Access(user.id, user.is_admin, {pid: Role(role) for pid, role in rows.tuples()})
 
 
 async def list_users(session: AsyncSession) -> list[User]:

@@ -11,12 +11,12 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from conveyor.cli.view import ExecutionView, log_line
 from conveyor.client.api import ConveyorClient
 from conveyor.client.errors import ConveyorClientError
 from conveyor.client.models import EventSelection
 from conveyor.errors import ConveyorError
-from conveyor.pipelines.models import Status
-from conveyor.pipelines.view import ExecutionView, log_line
+from conveyor.executions.models import Status
 
 T = TypeVar("T")
 EXIT_CODES = {
@@ -41,8 +41,8 @@ def run_command(
     parallel: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 4,
 ) -> None:
     """Run a pipeline file on the local runner, without a server; exit with the pipeline's code."""
+    from conveyor.cli.oneshot import run_pipeline_file
     from conveyor.pipelines.spec.validate import parse_definition
-    from conveyor.runners.oneshot import run_pipeline_file
 
     console = Console(highlight=False)
     definition = file.read_text()

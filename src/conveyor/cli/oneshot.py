@@ -16,8 +16,9 @@ from typing import Any
 from conveyor.config import Settings
 from conveyor.db import Database, new_id
 from conveyor.events.bus import EventBus
-from conveyor.pipelines.executions import Trigger, start_execution
-from conveyor.pipelines.models import Execution, Pipeline, Status
+from conveyor.executions.models import Execution, Status
+from conveyor.executions.service import Trigger, start_execution
+from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
 from conveyor.projects.models import Project
 from conveyor.projects.secrets import SecretCipher

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from conveyor.api.deps import CurrentPrincipal, SessionDep
+from conveyor.api.deps import CurrentViewer, SessionDep
 from conveyor.events import service, store
 from conveyor.events.asyncapi import build_document
 from conveyor.events.filters import FilterChange
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/events", tags=["events"])
 
 @router.get("")
 async def list_events(
-    principal: CurrentPrincipal,
+    viewer: CurrentViewer,
     session: SessionDep,
     after_seq: Annotated[int, Query(alias="afterSeq", ge=0)] = 0,
     category: Annotated[list[str] | None, Query()] = None,
@@ -38,7 +38,7 @@ async def list_events(
         }
     )
     query = store.EventQuery(after_seq=after_seq, filter=change.as_filter(), limit=limit, latest=latest)
-    return await service.page_events(session, principal, query)
+    return await service.page_events(session, viewer, query)
 
 
 @router.get("/catalog")

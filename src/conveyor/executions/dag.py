@@ -13,9 +13,9 @@ from conveyor.db import utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
-from conveyor.pipelines.models import Execution, Job, Status, Step
+from conveyor.executions.models import Execution, Job, Status, Step
+from conveyor.executions.state import TERMINAL, execution_event, is_failing, jobs_of, lock_execution, outcome
 from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION, Context, parse_condition
-from conveyor.pipelines.state import TERMINAL, execution_event, is_failing, jobs_of, lock_execution, outcome
 
 
 async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> list[str]:

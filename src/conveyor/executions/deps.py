@@ -1,38 +1,26 @@
-"""Who may see or change a pipeline or an execution: the role their project requires."""
+"""Route dependencies: the execution of the path, once the caller is known to hold a role in its project."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from conveyor.auth.principal import Principal
+from fastapi import Depends
+
+from conveyor.api.deps import CurrentPrincipal, SessionDep
 from conveyor.auth.roles import Role
-from conveyor.db import get_or_404
-from conveyor.errors import NotFound
-from conveyor.pipelines.models import Execution, Pipeline
-from conveyor.projects.service import require_project
+from conveyor.executions.models import Execution
+from conveyor.executions.service import require_execution
 
 
-async def require_pipeline(
-    session: AsyncSession, principal: Principal, pipeline_id: str, needed: Role = Role.VIEWER
-) -> Pipeline:
-    """The pipeline, if the principal holds ``needed`` in its project; 404 for non-members."""
-    pipeline = await get_or_404(session, Pipeline, pipeline_id, "pipeline")
-    await _require(session, principal, pipeline.project_id, needed, f"pipeline {pipeline_id}")
-    return pipeline
+def execution_with(needed: Role) -> Callable[..., Awaitable[Execution]]:
+    """A dependency on ``{execution_id}``: the execution if the caller holds ``needed`` in its project."""
 
+    async def execution(execution_id: str, principal: CurrentPrincipal, session: SessionDep) -> Execution:
+        return await require_execution(session, principal, execution_id, needed)
 
-async def require_execution(
-    session: AsyncSession, principal: Principal, execution_id: str, needed: Role = Role.VIEWER
-) -> Execution:
-    execution = await get_or_404(session, Execution, execution_id, "execution")
-    await _require(session, principal, execution.project_id, needed, f"execution {execution_id}")
     return execution
 
 
-async def _require(
-    session: AsyncSession, principal: Principal, project_id: str, needed: Role, what: str
-) -> None:
-    try:
-        await require_project(session, principal, project_id, needed)
-    except NotFound:
-        raise NotFound(f"{what} not found") from None
+ExecutionAsViewer = Annotated[Execution, Depends(execution_with(Role.VIEWER))]
+ExecutionAsMaintainer = Annotated[Execution, Depends(execution_with(Role.MAINTAINER))]

@@ -9,24 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 
 import structlog
-from croniter import croniter
 from sqlalchemy import select, update
 
 from conveyor.aio import Periodic
 from conveyor.db import Database, utcnow
 from conveyor.errors import ConveyorError
 from conveyor.events.bus import EventBus
-from conveyor.pipelines.executions import Trigger, start_execution
-from conveyor.pipelines.executor import Executor
+from conveyor.executions.executor import Executor
+from conveyor.executions.service import Trigger, start_execution
 from conveyor.pipelines.models import Pipeline
-from conveyor.pipelines.spec import PipelineSpec, parse_definition
+from conveyor.pipelines.spec import parse_definition
+from conveyor.pipelines.spec.schedule import next_run
 
 log = structlog.get_logger(__name__)
-
-
-def next_run(spec: PipelineSpec, after: datetime) -> datetime | None:
-    times = [croniter(entry.cron, after).get_next(datetime) for entry in spec.on.schedule]
-    return min(times) if times else None
 
 
 class Scheduler:

@@ -8,27 +8,22 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conveyor.auth.principal import Principal
+from conveyor.auth.roles import Role
 from conveyor.db import Database, get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
-from conveyor.pipelines.dag import advance
-from conveyor.pipelines.executor import Executor
-from conveyor.pipelines.models import (
-    FAILING,
-    Artifact,
-    ArtifactChunk,
-    Execution,
-    Job,
-    LogLine,
-    Pipeline,
-    Status,
-    Step,
-)
-from conveyor.pipelines.schemas import JobLog, LogLineRead, LogPage
+from conveyor.executions.dag import advance
+from conveyor.executions.executor import Executor
+from conveyor.executions.models import FAILING, Artifact, ArtifactChunk, Execution, Job, LogLine, Status, Step
+from conveyor.executions.schemas import JobLog, LogLineRead, LogPage
+from conveyor.executions.state import TERMINAL, execution_event, jobs_of, lock_execution
+from conveyor.pipelines import service as pipelines_service
+from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition, plan_jobs
 from conveyor.pipelines.spec.plan import JobPlan
-from conveyor.pipelines.state import TERMINAL, execution_event, jobs_of, lock_execution
+from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project
 
 
@@ -165,8 +160,25 @@ def _rerun(job: Job) -> bool:
     return Status(job.status) in FAILING or (job.status == Status.SKIPPED and bool(job.error))
 
 
-async def get_execution(session: AsyncSession, execution_id: str) -> Execution:
-    return await get_or_404(session, Execution, execution_id, "execution")
+async def require_execution(
+    session: AsyncSession, principal: Principal, execution_id: str, needed: Role = Role.VIEWER
+) -> Execution:
+    """The execution, if the principal holds ``needed`` in its project; 404 for non-members."""
+    execution = await get_or_404(session, Execution, execution_id, "execution")
+    await require_in_project(
+        session, principal, execution.project_id, needed, what=f"execution {execution_id}"
+    )
+    return execution
+
+
+async def delete_pipeline(*, session: AsyncSession, bus: EventBus, pipeline: Pipeline) -> None:
+    """Delete a pipeline and its finished executions; refused while one is in progress."""
+    active = select(Execution.id).where(
+        Execution.pipeline_id == pipeline.id, Execution.status.not_in(sorted(TERMINAL))
+    )
+    if (await session.execute(active.limit(1))).first() is not None:
+        raise Conflict("the pipeline has executions in progress; cancel them first")
+    await pipelines_service.delete_pipeline(session=session, bus=bus, pipeline=pipeline)
 
 
 async def list_executions(session: AsyncSession, pipeline_id: str, *, limit: int) -> list[Execution]:

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.errors import NotFound
 from conveyor.events.catalog import EventType, ExecutionData
 from conveyor.events.schemas import Emission, emission
-from conveyor.pipelines.models import FAILING, Execution, Job, Status, Step
-from conveyor.pipelines.schemas import ExecutionRead, JobRead, StepRead
+from conveyor.executions.models import FAILING, Execution, Job, Status, Step
+from conveyor.executions.schemas import ExecutionRead, JobRead, StepRead
 
 TERMINAL = frozenset(s.value for s in Status if s.done)
 

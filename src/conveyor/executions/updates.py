@@ -21,16 +21,18 @@ from conveyor.db import Database, utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
-from conveyor.pipelines.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Status, Step
-from conveyor.pipelines.spec.plan import JobPlan
-from conveyor.pipelines.state import (
+from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Status, Step
+from conveyor.executions.state import (
     execution_event,
     lock_execution,
     read_execution,
     snapshot_event,
     with_step_values,
 )
+from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.models import Project
+from conveyor.projects.secrets import SecretCipher
+from conveyor.projects.service import secret_values
 
 ARTIFACT_CHUNK_BYTES = 1024 * 1024
 
@@ -97,6 +99,12 @@ async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, le
             session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
         )
         return claim
+
+
+async def job_secrets(db: Database, cipher: SecretCipher, claim: Claim) -> dict[str, str]:
+    """The claimed job's project secrets, decrypted for its environment (masked in its output)."""
+    async with db.session() as session:
+        return await secret_values(session, cipher, claim.project_id)
 
 
 def _claim(job: Job, execution: Execution, project: Project | None) -> Claim:

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.errors import InvalidInput, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
-from conveyor.pipelines.executions import Trigger, start_execution
-from conveyor.pipelines.executor import Executor
+from conveyor.executions.executor import Executor
+from conveyor.executions.service import Trigger, start_execution
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
 from conveyor.pipelines.spec.model import PushTrigger

@@ -1,1 +1,1 @@
-"""Pipelines: YAML definitions, executions, their jobs, steps, logs and artifacts."""
+"""Pipelines: a project's YAML definitions and the pipeline language (``spec/``)."""

@@ -1,3 +1,5 @@
+"""What clients send and receive about pipeline definitions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -5,7 +7,6 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from conveyor.pipelines.models import Status
 from conveyor.schemas import ApiModel
 
 PipelineName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")]
@@ -30,89 +31,3 @@ class PipelineRead(ApiModel):
     next_run_at: datetime | None
     created_at: datetime
     updated_at: datetime
-
-
-class ExecutionCreate(ApiModel):
-    ref: str | None = Field(default=None, min_length=1, max_length=255)
-
-
-class ExecutionAccepted(ApiModel):
-    execution_id: str
-
-
-class StepRead(ApiModel):
-    index: int = Field(validation_alias="position")
-    name: str
-    status: Status
-    exit_code: int | None
-    error: str | None
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-class JobRead(ApiModel):
-    id: str
-    key: str
-    name: str
-    status: Status
-    needs: list[str]
-    attempt: int
-    runner: str | None
-    exit_code: int | None
-    error: str | None
-    log_lines: int
-    started_at: datetime | None
-    finished_at: datetime | None
-    steps: list[StepRead] = []
-
-
-class ExecutionRead(ApiModel):
-    id: str
-    pipeline_id: str
-    project_id: str
-    number: int
-    status: Status
-    trigger: str
-    ref: str | None
-    commit_sha: str | None
-    attempt: int
-    actor_id: str | None
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    jobs: list[JobRead] = []
-
-
-class LogLineRead(ApiModel):
-    n: int
-    ts: datetime
-    step: int | None
-    text: str
-
-
-class JobLog(ApiModel):
-    job_id: str
-    key: str
-    offset: int
-    next_offset: int
-    done: bool
-    lines: list[LogLineRead]
-
-
-class LogPage(ApiModel):
-    execution_id: str
-    jobs: list[JobLog]
-
-
-class ArtifactRead(ApiModel):
-    id: str
-    job_id: str
-    path: str
-    size: int
-    sha256: str
-    created_at: datetime
-
-
-class PushAccepted(ApiModel):
-    execution_ids: list[str]

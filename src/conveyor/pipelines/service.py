@@ -7,16 +7,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth.principal import Principal
+from conveyor.auth.roles import Role
 from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineData, PipelineDeletedData
 from conveyor.events.schemas import Emission, emission
-from conveyor.pipelines.models import Execution, Pipeline
-from conveyor.pipelines.scheduler import next_run
+from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineUpdate
 from conveyor.pipelines.spec import parse_definition
-from conveyor.pipelines.state import TERMINAL
+from conveyor.pipelines.spec.schedule import next_run
+from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project
 
 
@@ -25,8 +26,13 @@ async def list_pipelines(session: AsyncSession, project_id: str) -> list[Pipelin
     return list((await session.execute(statement)).scalars())
 
 
-async def get_pipeline(session: AsyncSession, pipeline_id: str) -> Pipeline:
-    return await get_or_404(session, Pipeline, pipeline_id, "pipeline")
+async def require_pipeline(
+    session: AsyncSession, principal: Principal, pipeline_id: str, needed: Role = Role.VIEWER
+) -> Pipeline:
+    """The pipeline, if the principal holds ``needed`` in its project; 404 for non-members."""
+    pipeline = await get_or_404(session, Pipeline, pipeline_id, "pipeline")
+    await require_in_project(session, principal, pipeline.project_id, needed, what=f"pipeline {pipeline_id}")
+    return pipeline
 
 
 async def create_pipeline(
@@ -66,11 +72,8 @@ async def update_pipeline(
 
 
 async def delete_pipeline(*, session: AsyncSession, bus: EventBus, pipeline: Pipeline) -> None:
-    active = select(Execution.id).where(
-        Execution.pipeline_id == pipeline.id, Execution.status.not_in(sorted(TERMINAL))
-    )
-    if (await session.execute(active.limit(1))).first() is not None:
-        raise Conflict("the pipeline has executions in progress; cancel them first")
+    """Delete the definition (its executions go with it) and announce it. Routes call
+    ``executions.service.delete_pipeline``, which first refuses while an execution is in progress."""
     await session.delete(pipeline)
     data = PipelineDeletedData(pipelineId=pipeline.id)
     await bus.commit(session, emission(EventType.PIPELINE_DELETED, data, project_id=pipeline.project_id))

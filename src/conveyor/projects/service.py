@@ -1,4 +1,4 @@
-"""Projects, their members and roles, and their encrypted secrets."""
+"""Projects, their members and roles, and their encrypted secrets (who may act: ``access``)."""
 
 from __future__ import annotations
 
@@ -10,33 +10,12 @@ from conveyor.auth.models import User
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
 from conveyor.db import get_or_404, new_id, utcnow
-from conveyor.errors import Conflict, Forbidden, NotFound
+from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.notifications.service import activity, notify
 from conveyor.projects.models import Project, ProjectMember, ProjectSecret
 from conveyor.projects.schemas import ProjectCreate, ProjectUpdate
 from conveyor.projects.secrets import SecretCipher
-
-
-async def role_in(session: AsyncSession, principal: Principal, project_id: str) -> Role | None:
-    member = await session.get(ProjectMember, (project_id, principal.user_id))
-    return Role(member.role) if member else None
-
-
-async def require_project(
-    session: AsyncSession, principal: Principal, project_id: str, needed: Role = Role.VIEWER
-) -> Project:
-    """The project if the principal holds at least ``needed`` in it (admins hold every role).
-
-    Non-members get 404, not 403, so project ids cannot be probed.
-    """
-    project = await session.get(Project, project_id)
-    role = await role_in(session, principal, project_id) if project else None
-    if project is None or (role is None and not principal.is_admin):
-        raise NotFound(f"project {project_id} not found")
-    if not principal.is_admin and not (role and role.allows(needed)):
-        raise Forbidden(f"this needs the {needed} role in project {project.name}")
-    return project
 
 
 async def list_projects(session: AsyncSession, principal: Principal) -> list[tuple[Project, Role | None]]:

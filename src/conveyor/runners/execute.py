@@ -6,9 +6,8 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
-from conveyor.pipelines import progress
-from conveyor.pipelines.dag import advance
-from conveyor.projects.service import secret_values
+from conveyor.executions import updates
+from conveyor.executions.dag import advance
 from conveyor.runners.job import JobRun, Result, RunnerEnv
 
 Dispatch = Callable[[Sequence[str]], Awaitable[None]]
@@ -31,14 +30,12 @@ async def execute_job(
     started: Callable[[JobRun], None] = lambda _: None,
 ) -> Result | None:
     """Run the job if it is still queued; None when another runner has it or it was cancelled."""
-    claim = await progress.claim_job(
+    claim = await updates.claim_job(
         env.db, env.bus, job_id, runner=env.runner_id, lease=env.settings.job_lease_seconds
     )
     if claim is None:
         return None
-    async with env.db.session() as session:
-        secrets = await secret_values(session, env.cipher, claim.project_id)
-    run = JobRun(env, claim, secrets)
+    run = JobRun(env, claim, await updates.job_secrets(env.db, env.cipher, claim))
     started(run)
     result = await run.run()
     async with env.db.write_session() as session:

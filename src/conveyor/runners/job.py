@@ -14,10 +14,10 @@ import structlog
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
-from conveyor.pipelines import progress
+from conveyor.executions import updates
+from conveyor.executions.models import FAILING, Status
+from conveyor.executions.updates import Claim, StepChange
 from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
-from conveyor.pipelines.models import FAILING, Status
-from conveyor.pipelines.progress import Claim, StepChange
 from conveyor.pipelines.spec.conditions import Context, parse_condition
 from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import StepPlan
@@ -89,7 +89,7 @@ class JobRun:
             await beat
             await self.reporter.close()
         error = self.mask.optional(result.error)
-        await progress.finish_job(
+        await updates.finish_job(
             self.env.db,
             self.env.bus,
             self.claim,
@@ -117,7 +117,7 @@ class JobRun:
         return result
 
     async def _restart(self) -> bool:
-        return await progress.restart_job(self.env.db, self.env.bus, self.claim, runner=self.env.runner_id)
+        return await updates.restart_job(self.env.db, self.env.bus, self.claim, runner=self.env.runner_id)
 
     async def _attempt(self) -> Result:
         deadline = asyncio.get_running_loop().time() + self.claim.plan.timeout
@@ -147,7 +147,7 @@ class JobRun:
         sha = await checkout(self.claim.repo_url, ref=self.claim.ref, sha=self.claim.commit_sha, dest=dest)
         self.reporter.write(f"HEAD is now at {sha}")
         if self.claim.commit_sha is None:
-            await progress.record_commit(self.env.db, self.claim.execution_id, sha)
+            await updates.record_commit(self.env.db, self.claim.execution_id, sha)
         return dest
 
     def _cleanup(self, workspace: Path) -> None:
@@ -246,7 +246,7 @@ class JobRun:
         )
         if files:
             self.reporter.write(f"artifacts: kept {len(files)} file(s)")
-            await progress.store_artifacts(self.env.db, self.claim, files)
+            await updates.store_artifacts(self.env.db, self.claim, files)
 
     async def _heartbeat(self, done: asyncio.Event) -> None:
         settings = self.env.settings
@@ -255,7 +255,7 @@ class JobRun:
                 await asyncio.wait_for(done.wait(), settings.job_heartbeat_seconds)
                 return
             try:
-                beat = await progress.heartbeat(
+                beat = await updates.heartbeat(
                     self.env.db,
                     self.claim.job_id,
                     runner=self.env.runner_id,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import structlog
 
-from conveyor.pipelines.models import Status
+from conveyor.executions.models import Status
 from conveyor.runners.execute import execute_job
 from conveyor.runners.job import JobRun, RunnerEnv
 

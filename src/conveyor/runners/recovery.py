@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from conveyor.aio import Periodic
 from conveyor.db import utcnow
-from conveyor.pipelines import progress
-from conveyor.pipelines.dag import advance
-from conveyor.pipelines.models import Execution, Job, Status
-from conveyor.pipelines.state import TERMINAL
+from conveyor.executions import updates
+from conveyor.executions.dag import advance
+from conveyor.executions.models import Execution, Job, Status
+from conveyor.executions.state import TERMINAL
 from conveyor.runners.execute import Dispatch, host_of
 from conveyor.runners.job import RunnerEnv
 from conveyor.runners.process import kill_group
@@ -35,7 +35,7 @@ async def reap(env: RunnerEnv, dispatch: Dispatch) -> list[str]:
     for job_id, runner, execution_id in rows:
         silent = env.settings.job_lease_seconds
         reason = f"runner lost: no heartbeat from {runner} for over {silent:g}s"
-        if await progress.lose_job(env.db, env.bus, job_id, reason=reason, expired_before=now):
+        if await updates.lose_job(env.db, env.bus, job_id, reason=reason, expired_before=now):
             lost.append(job_id)
             await _advance(env, dispatch, [execution_id])
     return lost
@@ -71,7 +71,7 @@ async def recover_local(env: RunnerEnv, dispatch: Dispatch) -> None:
         if runner and runner.startswith("local@") and host_of(runner) == host and runner != env.runner_id:
             if pgid and kill_group(pgid):
                 log.warning("killed an orphaned job's processes", job=job_id, pgid=pgid)
-            await progress.lose_job(env.db, env.bus, job_id, reason=RESTARTED, expired_before=None)
+            await updates.lose_job(env.db, env.bus, job_id, reason=RESTARTED, expired_before=None)
     await _requeue_local(env)
     await _advance(env, dispatch, await _active_executions(env))
 

@@ -16,7 +16,7 @@ import structlog
 
 from conveyor.db import Database, utcnow
 from conveyor.events.bus import EventBus
-from conveyor.pipelines.progress import Claim, Line, StepChange, report
+from conveyor.executions.updates import Claim, Line, StepChange, report
 from conveyor.runners.masking import Masker
 
 log = structlog.get_logger(__name__)

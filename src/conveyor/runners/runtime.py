@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
-from conveyor.pipelines.scheduler import Scheduler
+from conveyor.executions.scheduler import Scheduler
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.celery import CeleryExecutor, create_celery
 from conveyor.runners.execute import runner_id

@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from conveyor.pipelines.progress import ArtifactFile, Claim
+from conveyor.executions.updates import ArtifactFile, Claim
 
 # Variables a job inherits from the runner's own environment; everything else stays out.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "SHELL", "TMPDIR", "TERM")

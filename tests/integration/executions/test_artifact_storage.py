@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import Connection, text
 
 from conveyor.db import Database, alembic_config
-from conveyor.pipelines.progress import ARTIFACT_CHUNK_BYTES
+from conveyor.executions.updates import ARTIFACT_CHUNK_BYTES
 from tests.support.pipelines import PipelineApi, completed
 from tests.support.server import RunningServer
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from conveyor.executions.webhooks import Push, push_matches
 from conveyor.pipelines.spec.model import PushTrigger
-from conveyor.pipelines.webhooks import Push, push_matches
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+
+from conveyor.api.deps import BusDep, CipherDep, CurrentPrincipal, DatabaseDep, ExecutorDep, SessionDep
+from conveyor.executions import service, webhooks
+from conveyor.executions.deps import ExecutionAsMaintainer, ExecutionAsViewer
+from conveyor.executions.schemas import (
+    ArtifactRead,
+    ExecutionAccepted,
+    ExecutionCreate,
+    ExecutionRead,
+    LogPage,
+    PushAccepted,
+)
+from conveyor.executions.service import Trigger
+from conveyor.executions.state import read_execution
+from conveyor.executions.webhooks import Provider
+from conveyor.pipelines.deps import PipelineAsMaintainer, PipelineAsViewer
+
+router = APIRouter(tags=["pipelines"])
+
+
+@router.post("/pipelines/{pipeline_id}/executions", status_code=status.HTTP_202_ACCEPTED)
+async def start_execution(
+    body: ExecutionCreate,
+    pipeline: PipelineAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
+) -> ExecutionAccepted:
+    execution = await service.start_execution(
+        session=session,
+        bus=bus,
+        executor=executor,
+        pipeline=pipeline,
+        actor_id=principal.user_id,
+        trigger=Trigger.MANUAL,
+        ref=body.ref,
+    )
+    return ExecutionAccepted(execution_id=execution.id)
+
+
+@router.get("/pipelines/{pipeline_id}/executions")
+async def list_executions(
+    pipeline: PipelineAsViewer,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[ExecutionRead]:
+    rows = await service.list_executions(session, pipeline.id, limit=limit)
+    return [ExecutionRead.model_validate(e) for e in rows]
+
+
+@router.get("/executions/{execution_id}")
+async def get_execution(execution: ExecutionAsViewer, session: SessionDep) -> ExecutionRead:
+    return await read_execution(session, execution)
+
+
+@router.post("/executions/{execution_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+async def cancel_execution(
+    execution: ExecutionAsMaintainer, session: SessionDep, bus: BusDep, executor: ExecutorDep
+) -> ExecutionAccepted:
+    await service.cancel_execution(session=session, bus=bus, executor=executor, execution=execution)
+    return ExecutionAccepted(execution_id=execution.id)
+
+
+@router.post("/executions/{execution_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+async def retry_execution(
+    execution: ExecutionAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
+) -> ExecutionAccepted:
+    await service.retry_execution(
+        session=session, bus=bus, executor=executor, execution=execution, actor_id=principal.user_id
+    )
+    return ExecutionAccepted(execution_id=execution.id)
+
+
+@router.get("/executions/{execution_id}/logs")
+async def read_logs(
+    execution: ExecutionAsViewer,
+    session: SessionDep,
+    job: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+) -> LogPage:
+    return await service.read_logs(session, execution, job=job, offset=offset, limit=limit)
+
+
+@router.get("/executions/{execution_id}/artifacts")
+async def list_artifacts(execution: ExecutionAsViewer, session: SessionDep) -> list[ArtifactRead]:
+    return [ArtifactRead.model_validate(a) for a in await service.list_artifacts(session, execution.id)]
+
+
+@router.get("/executions/{execution_id}/artifacts/{artifact_id}", response_class=Response)
+async def download_artifact(
+    artifact_id: str, execution: ExecutionAsViewer, session: SessionDep, db: DatabaseDep
+) -> Response:
+    artifact = await service.get_artifact(session, execution.id, artifact_id)
+    filename = artifact.path.rsplit("/", 1)[-1].replace('"', "")
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Length": str(artifact.size),
+    }
+    content = service.artifact_content(db, artifact.id)
+    return StreamingResponse(content, media_type="application/octet-stream", headers=headers)
+
+
+@router.post("/hooks/{provider}/{project_id}", status_code=status.HTTP_202_ACCEPTED)
+async def receive_push(
+    provider: Provider,
+    project_id: str,
+    request: Request,
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
+    cipher: CipherDep,
+) -> PushAccepted:
+    started = await webhooks.receive_push(
+        session=session,
+        bus=bus,
+        executor=executor,
+        cipher=cipher,
+        provider=provider,
+        project_id=project_id,
+        headers=request.headers,
+        body=await request.body(),
+    )
+    return PushAccepted(execution_ids=started)

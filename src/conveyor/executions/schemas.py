@@ -1,0 +1,96 @@
+"""What clients send and receive about executions, their jobs, steps, logs and artifacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from conveyor.executions.models import Status
+from conveyor.schemas import ApiModel
+
+
+class ExecutionCreate(ApiModel):
+    ref: str | None = Field(default=None, min_length=1, max_length=255)
+
+
+class ExecutionAccepted(ApiModel):
+    execution_id: str
+
+
+class StepRead(ApiModel):
+    index: int = Field(validation_alias="position")
+    name: str
+    status: Status
+    exit_code: int | None
+    error: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobRead(ApiModel):
+    id: str
+    key: str
+    name: str
+    status: Status
+    needs: list[str]
+    attempt: int
+    runner: str | None
+    exit_code: int | None
+    error: str | None
+    log_lines: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    steps: list[StepRead] = []
+
+
+class ExecutionRead(ApiModel):
+    id: str
+    pipeline_id: str
+    project_id: str
+    number: int
+    status: Status
+    trigger: str
+    ref: str | None
+    commit_sha: str | None
+    attempt: int
+    actor_id: str | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    jobs: list[JobRead] = []
+
+
+class LogLineRead(ApiModel):
+    n: int
+    ts: datetime
+    step: int | None
+    text: str
+
+
+class JobLog(ApiModel):
+    job_id: str
+    key: str
+    offset: int
+    next_offset: int
+    done: bool
+    lines: list[LogLineRead]
+
+
+class LogPage(ApiModel):
+    execution_id: str
+    jobs: list[JobLog]
+
+
+class ArtifactRead(ApiModel):
+    id: str
+    job_id: str
+    path: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+class PushAccepted(ApiModel):
+    execution_ids: list[str]
