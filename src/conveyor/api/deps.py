@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth import service as auth_service
 from conveyor.auth.principal import Principal
+from conveyor.auth.security import JwtCodec
 from conveyor.container import Container
 from conveyor.db import Database
 from conveyor.errors import Forbidden, InvalidInput, Unauthorized
@@ -50,6 +51,13 @@ def get_bus(container: ContainerDep) -> EventBus:
 
 
 BusDep = Annotated[EventBus, Depends(get_bus)]
+
+
+def get_codec(container: ContainerDep) -> JwtCodec:
+    return container.codec
+
+
+CodecDep = Annotated[JwtCodec, Depends(get_codec)]
 
 
 def get_executor(container: ContainerDep) -> Executor:

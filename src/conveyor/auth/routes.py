@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from conveyor.api.deps import AdminPrincipal, BusDep, ContainerDep, CurrentPrincipal, SessionDep
+from conveyor.api.deps import AdminPrincipal, BusDep, CodecDep, CurrentPrincipal, SessionDep
 from conveyor.auth import service
 from conveyor.auth.schemas import (
     ApiTokenCreate,
@@ -19,13 +19,11 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/login")
-async def login(
-    body: LoginRequest, session: SessionDep, bus: BusDep, container: ContainerDep
-) -> TokenResponse:
+async def login(body: LoginRequest, session: SessionDep, bus: BusDep, codec: CodecDep) -> TokenResponse:
     token, ttl = await service.login(
         session=session,
         bus=bus,
-        codec=container.codec,
+        codec=codec,
         username=body.username,
         password=body.password,
     )

@@ -1,7 +1,7 @@
 """Distributed runner: the server queues jobs on Celery (Redis broker); ``conveyor worker`` runs them.
 
 Workers share nothing with the server but PostgreSQL and Redis: they write job state through
-the same update path (``pipelines.progress``) and publish events through the Redis bus.
+the same update path (``executions.updates``) and publish events through the Redis bus.
 """
 
 from __future__ import annotations
