@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from conveyor.db import Base, UTCDateTime, new_id, utcnow
+from conveyor.pipelines.models import Pipeline
 
 
 class Status(StrEnum):
@@ -34,7 +35,8 @@ class Execution(Base):
     __table_args__ = (UniqueConstraint("pipeline_id", "number"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    pipeline_id: Mapped[str] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"), index=True)
+    # The column, not "pipelines.id": a worker that imports only executions still maps the table.
+    pipeline_id: Mapped[str] = mapped_column(ForeignKey(Pipeline.id, ondelete="CASCADE"), index=True)
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), index=True)
