@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import DateTime, MetaData, event, text
+from pydantic import BaseModel
+from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -55,6 +56,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+
+class PydanticJSON(TypeDecorator[SchemaT]):
+    """A JSON column read and written as a pydantic model (stored as its JSON dump)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, schema: type[SchemaT]) -> None:
+        super().__init__()
+        self.schema = schema
+
+    def process_bind_param(self, value: SchemaT | None, dialect: Any) -> dict[str, Any] | None:
+        return None if value is None else value.model_dump(mode="json")
+
+    def process_result_value(self, value: dict[str, Any] | None, dialect: Any) -> SchemaT | None:
+        return None if value is None else self.schema.model_validate(value)
 
 
 ModelT = TypeVar("ModelT", bound=Base)

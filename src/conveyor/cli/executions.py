@@ -16,7 +16,7 @@ from conveyor.client.api import ConveyorClient
 from conveyor.client.errors import ConveyorClientError
 from conveyor.client.models import EventSelection
 from conveyor.errors import ConveyorError
-from conveyor.executions.models import Status
+from conveyor.status import Status
 
 T = TypeVar("T")
 EXIT_CODES = {

@@ -16,7 +16,7 @@ from typing import Any
 from conveyor.config import Settings
 from conveyor.db import Database, new_id
 from conveyor.events.bus import EventBus
-from conveyor.executions.models import Execution, Status
+from conveyor.executions.models import Execution
 from conveyor.executions.service import Trigger, start_execution
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
@@ -25,6 +25,7 @@ from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.execute import runner_id
 from conveyor.runners.job import RunnerEnv
 from conveyor.runners.local import LocalExecutor
+from conveyor.status import Status
 
 Display = Callable[[dict[str, Any]], None]
 

@@ -71,7 +71,9 @@ def build_document() -> dict[str, Any]:
     schemas: dict[str, Any] = {"Envelope": _envelope_schema(), "FilterChange": _filter_schema()}
     for spec in CATALOG.values():
         name = spec.event_type.value
-        schemas[f"{name}_data"] = spec.json_schema()
+        schema = spec.json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[f"{name}_data"] = schema
         messages[name] = {
             "name": name,
             "summary": spec.description,

@@ -1,7 +1,9 @@
 """THE list of event types: name, category, priority rule, audience and payload model.
 
 Everything else (the bus, the Socket.IO API, the AsyncAPI document, the TypeScript types)
-reads this module; an event type written anywhere else is a bug.
+reads this module; an event type written anywhere else is a bug. Payloads reference the domains'
+read schemas (``ExecutionRead``...): the one thing of a domain ``events`` may import, since a
+domain's ``schemas`` module imports nothing but pydantic and shared modules (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema
+
+from conveyor.executions.schemas import ExecutionRead
+from conveyor.notifications.schemas import NotificationRead
+from conveyor.pipelines.schemas import PipelineRead
+from conveyor.status import FAILED_ON_ITS_OWN
+from conveyor.system.schemas import AlertRead
 
 
 class EventCategory(StrEnum):
@@ -80,7 +89,7 @@ Obj = dict[str, Any]
 
 class PipelineData(EventData):
     pipelineId: str
-    pipeline: Obj
+    pipeline: PipelineRead
 
 
 class PipelineDeletedData(EventData):
@@ -90,7 +99,7 @@ class PipelineDeletedData(EventData):
 class ExecutionData(EventData):
     executionId: str
     pipelineId: str
-    execution: Obj
+    execution: ExecutionRead
 
 
 class PipelineLogData(EventData):
@@ -100,6 +109,7 @@ class PipelineLogData(EventData):
     pipelineId: str
     jobId: str
     offset: int
+    # Not LogLineRead: its ts would be written "...Z" where these have always said "...+00:00".
     lines: list[Obj]
 
 
@@ -152,7 +162,7 @@ class SystemMetricsData(EventData):
 
 class SystemAlertData(EventData):
     alertId: str
-    alert: Obj
+    alert: AlertRead
 
 
 class ArchitectureDiagramData(EventData):
@@ -162,7 +172,7 @@ class ArchitectureDiagramData(EventData):
 
 class UserNotificationData(EventData):
     notificationId: str
-    notification: Obj
+    notification: NotificationRead
 
 
 class UserActivityData(EventData):
@@ -186,8 +196,22 @@ class EventSpec:
     def priority_for(self, data: Mapping[str, Any]) -> EventPriority:
         return self.priority if isinstance(self.priority, EventPriority) else self.priority(data)
 
-    def json_schema(self) -> dict[str, Any]:
-        return self.data_model.model_json_schema()
+    def json_schema(self, ref_template: str = DEFAULT_REF_TEMPLATE) -> dict[str, Any]:
+        """The payload as clients receive it: wire (camelCase) names, every field present."""
+        schema = self.data_model.model_json_schema(
+            mode="serialization", ref_template=ref_template, schema_generator=_WireSchema
+        )
+        for prop in schema["properties"].values():
+            if "$ref" in prop:  # every referenced payload part is a read schema: an object
+                prop["type"] = "object"
+        return schema
+
+
+class _WireSchema(GenerateJsonSchema):
+    """Serialization schemas list fields with defaults as required: the server always sends them."""
+
+    def field_is_required(self, field: Any, total: bool) -> bool:
+        return self.mode == "serialization" or super().field_is_required(field, total)
 
 
 SEVERITY_PRIORITY = {
@@ -199,7 +223,6 @@ SEVERITY_PRIORITY = {
     "info": EventPriority.LOW,
     "low": EventPriority.LOW,
 }
-FAILED_STATUSES = {"failed", "timed_out", "error"}
 
 
 def _by_severity(key: str, default: EventPriority) -> Callable[[Mapping[str, Any]], EventPriority]:
@@ -218,14 +241,14 @@ def _alert_priority(data: Mapping[str, Any]) -> EventPriority:
 
 def _execution_outcome(data: Mapping[str, Any]) -> EventPriority:
     status = str(data.get("execution", {}).get("status", ""))
-    return EventPriority.HIGH if status in FAILED_STATUSES else EventPriority.MEDIUM
+    return EventPriority.HIGH if status in FAILED_ON_ITS_OWN else EventPriority.MEDIUM
 
 
 def _scan_outcome(data: Mapping[str, Any]) -> EventPriority:
     scan = data.get("scan", {})
     counts = scan.get("summary", {}) if isinstance(scan.get("summary"), dict) else {}
     serious = int(counts.get("critical", 0) or 0) + int(counts.get("high", 0) or 0)
-    failed = scan.get("status") in FAILED_STATUSES
+    failed = scan.get("status") in FAILED_ON_ITS_OWN
     return EventPriority.HIGH if serious or failed else EventPriority.MEDIUM
 
 
@@ -265,7 +288,7 @@ _SPECS: tuple[EventSpec, ...] = (
               ExecutionData, _P.LOW, "LOW", PROJECT),
     EventSpec(_T.PIPELINE_EXECUTION_COMPLETED, _C.PIPELINE, "A pipeline execution has completed",
               ExecutionData, _execution_outcome,
-              "HIGH if execution.status is failed, timed_out or error, else MEDIUM", PROJECT),
+              "HIGH if execution.status is failed or timed_out, else MEDIUM", PROJECT),
     EventSpec(_T.PIPELINE_LOG, _C.PIPELINE,
               "Log lines of a job, in batches: lines are {n, ts, text, step}, n counts from offset",
               PipelineLogData, _P.LOW, "LOW", PROJECT),

@@ -67,16 +67,20 @@ def emission(
 ) -> Emission:
     """Validate an event against the catalog; raise InvalidInput if it does not fit."""
     spec = spec_for(event_type)
-    raw = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
-    try:
-        payload = spec.data_model.model_validate(raw).model_dump(mode="json")
-    except ValidationError as exc:
-        raise InvalidInput(f"{event_type} payload does not match the catalog: {exc}") from exc
     audience = audience_of(project_id=project_id, user_id=user_id)
     if audience not in spec.audiences:
         allowed = ", ".join(sorted(spec.audiences))
         raise InvalidInput(f"{event_type} is for audience {allowed}, not {audience}")
+    try:
+        model = data if isinstance(data, spec.data_model) else spec.data_model.model_validate(_raw(data))
+    except ValidationError as exc:
+        raise InvalidInput(f"{event_type} payload does not match the catalog: {exc}") from exc
+    payload = model.model_dump(mode="json", by_alias=True)
     return Emission(spec, payload, spec.priority_for(payload), project_id, user_id)
+
+
+def _raw(data: EventData | Mapping[str, Any]) -> dict[str, Any]:
+    return data.model_dump(mode="json", by_alias=True) if isinstance(data, BaseModel) else dict(data)
 
 
 class EventPage(ApiModel):

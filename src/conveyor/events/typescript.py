@@ -17,6 +17,7 @@ import typer
 
 from conveyor.events.asyncapi import CLIENT_MESSAGES, SERVER_CONTROL_MESSAGES, build_document
 from conveyor.events.catalog import CATALOG, EventCategory, EventPriority, EventSpec
+from conveyor.status import STATUS_SETS, Status
 
 DEFAULT_OUTPUT = Path("web/src/services/events.generated.ts")
 HEADER = """\
@@ -45,7 +46,9 @@ def data_interface_name(spec: EventSpec) -> str:
 
 
 def _refs(ref: str) -> str:
-    return ref.rsplit("/", 1)[-1]
+    """A read schema is what clients see of a thing: ``ExecutionRead`` is ``Execution`` here."""
+    name = ref.rsplit("/", 1)[-1]
+    return name.removesuffix("Read") or name
 
 
 def ts_type(schema: Schema, indent: str = "", refs: RefNamer = _refs) -> str:
@@ -151,6 +154,25 @@ def _per_type(line: Callable[[EventSpec], str]) -> str:
     return "".join(f"  {line(spec)}\n" for spec in CATALOG.values())
 
 
+def _read_schemas() -> list[str]:
+    """The domains' read schemas (and their enums) that payloads reference, each once."""
+    definitions: dict[str, Schema] = {}
+    for spec in CATALOG.values():
+        definitions.update(spec.json_schema().get("$defs", {}))
+    return [
+        _interface(_refs(name), schema, schema.get("description")) for name, schema in definitions.items()
+    ]
+
+
+def _status_sets() -> list[str]:
+    return [
+        f"/** {doc} */\nexport const {name}_STATUSES: ReadonlySet<Status> = new Set<Status>(["
+        + ", ".join(json.dumps(status.value) for status in Status if status in members)
+        + "]);"
+        for name, (members, doc) in STATUS_SETS.items()
+    ]
+
+
 def _event_types() -> list[str]:
     blocks = []
     for spec in CATALOG.values():
@@ -199,7 +221,8 @@ def _control_messages(document: Schema) -> list[str]:
 def render() -> str:
     """The whole generated TypeScript module."""
     document = build_document()
-    blocks = [*_preamble(), *_event_types(), *_envelope(document), *_control_messages(document)]
+    blocks = [*_preamble(), *_read_schemas(), *_status_sets(), *_event_types()]
+    blocks += [*_envelope(document), *_control_messages(document)]
     return HEADER + "\n" + "\n\n".join(blocks) + "\n"
 
 

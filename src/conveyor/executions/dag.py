@@ -13,9 +13,10 @@ from conveyor.db import utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
-from conveyor.executions.models import Execution, Job, Status, Step
-from conveyor.executions.state import TERMINAL, execution_event, is_failing, jobs_of, lock_execution, outcome
-from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION, Context, parse_condition
+from conveyor.executions.models import Execution, Job, Step
+from conveyor.executions.state import execution_event, jobs_of, lock_execution, outcome
+from conveyor.pipelines.spec.conditions import Context, parse_condition
+from conveyor.status import FAILING, TERMINAL, Status
 
 
 async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> list[str]:
@@ -69,14 +70,14 @@ def _decide(execution: Execution, jobs: Sequence[Job], now: datetime) -> tuple[l
 
 
 def _reason_to_skip(execution: Execution, job: Job, needs: Sequence[Job]) -> str | None:
-    condition = parse_condition(job.plan.get("condition", DEFAULT_CONDITION))
+    condition = parse_condition(job.plan.condition)
     unsuccessful = [need.key for need in needs if need.status != Status.SUCCESS]
     context = Context(
         success=not unsuccessful,
-        failure=any(is_failing(need.status) for need in needs),
+        failure=any(need.status in FAILING for need in needs),
         cancelled=execution.cancel_requested,
-        matrix=job.plan.get("matrix", {}),
-        env=job.plan.get("env", {}),
+        matrix=job.plan.matrix,
+        env=job.plan.env,
         ref=execution.ref,
         event=execution.trigger,
     )

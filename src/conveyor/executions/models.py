@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from conveyor.db import Base, UTCDateTime, new_id, utcnow
+from conveyor.db import Base, PydanticJSON, UTCDateTime, new_id, utcnow
 from conveyor.pipelines.models import Pipeline
-
-
-class Status(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    TIMED_OUT = "timed_out"
-    SKIPPED = "skipped"
-
-    @property
-    def done(self) -> bool:
-        return self not in (Status.QUEUED, Status.RUNNING)
-
-
-FAILING = frozenset({Status.FAILED, Status.CANCELLED, Status.TIMED_OUT})
+from conveyor.pipelines.spec.plan import JobPlan
 
 
 class Execution(Base):
@@ -68,7 +50,7 @@ class Job(Base):
     key: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255))
     needs: Mapped[list[str]] = mapped_column(JSON)
-    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plan: Mapped[JobPlan] = mapped_column(PydanticJSON(JobPlan))
     status: Mapped[str] = mapped_column(String(16))
     attempt: Mapped[int] = mapped_column(Integer, default=0)
     retries_left: Mapped[int] = mapped_column(Integer, default=0)

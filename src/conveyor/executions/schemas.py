@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from conveyor.executions.models import Status
 from conveyor.schemas import ApiModel
+from conveyor.status import Status
 
 
 class ExecutionCreate(ApiModel):

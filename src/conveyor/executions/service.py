@@ -16,15 +16,16 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
-from conveyor.executions.models import FAILING, Artifact, ArtifactChunk, Execution, Job, LogLine, Status, Step
+from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step
 from conveyor.executions.schemas import JobLog, LogLineRead, LogPage
-from conveyor.executions.state import TERMINAL, execution_event, jobs_of, lock_execution
+from conveyor.executions.state import execution_event, jobs_of, lock_execution
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition, plan_jobs
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project
+from conveyor.status import FAILING, RETRYABLE, TERMINAL, Status
 
 
 class Trigger(StrEnum):
@@ -93,7 +94,7 @@ def _job_rows(execution_id: str, plans: Sequence[JobPlan]) -> list[Job]:
             key=plan.key,
             name=plan.name,
             needs=plan.needs,
-            plan=plan.model_dump(mode="json"),
+            plan=plan,
             status=Status.QUEUED,
             attempt=0,
             retries_left=plan.retries,
@@ -105,9 +106,9 @@ def _job_rows(execution_id: str, plans: Sequence[JobPlan]) -> list[Job]:
 
 def _step_rows(jobs: Sequence[Job]) -> list[Step]:
     return [
-        Step(id=new_id(), job_id=job.id, position=index, name=step["name"], status=Status.QUEUED)
+        Step(id=new_id(), job_id=job.id, position=index, name=step.name, status=Status.QUEUED)
         for job in jobs
-        for index, step in enumerate(job.plan["steps"])
+        for index, step in enumerate(job.plan.steps)
     ]
 
 
@@ -140,13 +141,13 @@ async def retry_execution(
 ) -> Execution:
     """Re-run the jobs that failed, were cancelled or timed out, and those skipped because of them."""
     execution = await lock_execution(session, execution.id)
-    if execution.status not in TERMINAL or execution.status == Status.SUCCESS:
+    if execution.status not in RETRYABLE:
         raise Conflict(f"only a failed, cancelled or timed-out execution can be re-run ({execution.status})")
     again = [job for job in await jobs_of(session, execution.id) if _rerun(job)]
     for job in again:
         job.status, job.dispatched_at, job.cancel_requested = Status.QUEUED, None, False
         job.exit_code = job.error = job.finished_at = None
-        job.retries_left = int(job.plan.get("retries", 0))
+        job.retries_left = job.plan.retries
         await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.QUEUED.value))
     execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id
     execution.error = execution.finished_at = None
@@ -157,7 +158,7 @@ async def retry_execution(
 
 
 def _rerun(job: Job) -> bool:
-    return Status(job.status) in FAILING or (job.status == Status.SKIPPED and bool(job.error))
+    return job.status in FAILING or (job.status == Status.SKIPPED and bool(job.error))
 
 
 async def require_execution(

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.errors import NotFound
 from conveyor.events.catalog import EventType, ExecutionData
 from conveyor.events.schemas import Emission, emission
-from conveyor.executions.models import FAILING, Execution, Job, Status, Step
+from conveyor.executions.models import Execution, Job, Step
 from conveyor.executions.schemas import ExecutionRead, JobRead, StepRead
-
-TERMINAL = frozenset(s.value for s in Status if s.done)
+from conveyor.status import Status
 
 
 async def lock_execution(session: AsyncSession, execution_id: str) -> Execution:
@@ -66,7 +65,7 @@ async def execution_event(session: AsyncSession, event_type: EventType, executio
 
 
 def snapshot_event(event_type: EventType, snapshot: ExecutionRead) -> Emission:
-    data = ExecutionData(executionId=snapshot.id, pipelineId=snapshot.pipeline_id, execution=snapshot.wire())
+    data = ExecutionData(executionId=snapshot.id, pipelineId=snapshot.pipeline_id, execution=snapshot)
     return emission(event_type, data, project_id=snapshot.project_id)
 
 
@@ -99,7 +98,3 @@ def outcome(execution: Execution, jobs: Sequence[Job]) -> tuple[Status, str | No
         if culprit is not None:
             return wanted, f"job {culprit.key!r}: {culprit.error or wanted.value}"
     return Status.SUCCESS, None
-
-
-def is_failing(status: str) -> bool:
-    return Status(status) in FAILING

@@ -21,7 +21,7 @@ from conveyor.db import Database, utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
-from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Status, Step
+from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step
 from conveyor.executions.state import (
     execution_event,
     lock_execution,
@@ -33,6 +33,7 @@ from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.models import Project
 from conveyor.projects.secrets import SecretCipher
 from conveyor.projects.service import secret_values
+from conveyor.status import Status
 
 ARTIFACT_CHUNK_BYTES = 1024 * 1024
 
@@ -118,7 +119,7 @@ def _claim(job: Job, execution: Execution, project: Project | None) -> Claim:
         attempt=job.attempt,
         retries_left=job.retries_left,
         log_offset=job.log_lines,
-        plan=JobPlan.model_validate(job.plan),
+        plan=job.plan,
         repo_url=project.repo_url if project else None,
         ref=execution.ref,
         commit_sha=execution.commit_sha,

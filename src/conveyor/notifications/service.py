@@ -35,7 +35,7 @@ def notify(
         created_at=utcnow(),
     )
     session.add(note)
-    data = UserNotificationData(notificationId=note.id, notification=_wire(note))
+    data = UserNotificationData(notificationId=note.id, notification=NotificationRead.model_validate(note))
     return emission(EventType.USER_NOTIFICATION, data, user_id=user_id, project_id=project_id)
 
 
@@ -64,7 +64,3 @@ async def mark_read(*, session: AsyncSession, user_id: str, notification_id: str
         note.read_at = utcnow()
         await session.commit()
     return note
-
-
-def _wire(note: Notification) -> dict[str, object]:
-    return NotificationRead.model_validate(note).wire()

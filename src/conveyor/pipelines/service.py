@@ -88,5 +88,5 @@ async def _flush_unique(session: AsyncSession, name: str) -> None:
 
 
 def pipeline_event(event_type: EventType, pipeline: Pipeline) -> Emission:
-    data = PipelineData(pipelineId=pipeline.id, pipeline=PipelineRead.model_validate(pipeline).wire())
+    data = PipelineData(pipelineId=pipeline.id, pipeline=PipelineRead.model_validate(pipeline))
     return emission(event_type, data, project_id=pipeline.project_id)

@@ -15,7 +15,6 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.executions import updates
-from conveyor.executions.models import FAILING, Status
 from conveyor.executions.updates import Claim, StepChange
 from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
 from conveyor.pipelines.spec.conditions import Context, parse_condition
@@ -26,6 +25,7 @@ from conveyor.runners.masking import Masker
 from conveyor.runners.process import ProcessOutcome, run_process
 from conveyor.runners.reporter import Reporter
 from conveyor.runners.workspace import CheckoutError, checkout, collect_artifacts, fresh_directory, job_env
+from conveyor.status import FAILING, Status
 
 log = structlog.get_logger(__name__)
 SHELL = ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c")

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import structlog
 
-from conveyor.executions.models import Status
 from conveyor.runners.execute import execute_job
 from conveyor.runners.job import JobRun, RunnerEnv
+from conveyor.status import Status
 
 log = structlog.get_logger(__name__)
 SHUTDOWN = "runner stopped: the server shut down while the job ran"

@@ -13,11 +13,11 @@ from conveyor.aio import Periodic
 from conveyor.db import utcnow
 from conveyor.executions import updates
 from conveyor.executions.dag import advance
-from conveyor.executions.models import Execution, Job, Status
-from conveyor.executions.state import TERMINAL
+from conveyor.executions.models import Execution, Job
 from conveyor.runners.execute import Dispatch, host_of
 from conveyor.runners.job import RunnerEnv
 from conveyor.runners.process import kill_group
+from conveyor.status import TERMINAL, Status
 
 log = structlog.get_logger(__name__)
 RESTARTED = "runner lost: the server stopped while the job ran"

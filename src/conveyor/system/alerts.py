@@ -54,5 +54,5 @@ async def update_alert(
 
 
 def alert_event(alert: Alert) -> Emission:
-    payload = AlertRead.model_validate(alert).wire()
-    return emission(EventType.SYSTEM_ALERT, SystemAlertData(alertId=alert.id, alert=payload))
+    data = SystemAlertData(alertId=alert.id, alert=AlertRead.model_validate(alert))
+    return emission(EventType.SYSTEM_ALERT, data)

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from conveyor.schemas import ApiModel
 
@@ -33,7 +33,7 @@ class AlertUpdate(ApiModel):
 
 
 class AlertRead(ApiModel):
-    alert_id: str = Field(validation_alias="id")
+    alert_id: str = Field(validation_alias=AliasChoices("id", "alertId"))  # the row's id, or the wire form
     title: str
     severity: AlertSeverity
     message: str

@@ -34,6 +34,18 @@ def spec_rows() -> list[tuple[str, str, dict[str, str]]]:
     return rows
 
 
+# Whole read schemas as the wire carries them (payloads are typed: a partial one is refused).
+EXECUTION = {
+    **dict.fromkeys(["ref", "commitSha", "actorId", "error", "startedAt", "finishedAt"]),
+    **{"id": "e", "pipelineId": "p", "projectId": "x", "number": 1, "trigger": "manual", "attempt": 1},
+    **{"status": "queued", "createdAt": "2026-01-01T00:00:00Z", "jobs": []},
+}
+ALERT = {
+    **{"alertId": "a", "title": "t", "severity": "info", "message": "", "source": "s", "status": "open"},
+    **{"createdAt": "2026-01-01T00:00:00Z", "acknowledgedAt": None, "resolvedAt": None},
+}
+
+
 def test_the_spec_tables_were_read() -> None:
     assert len(spec_rows()) == 22
 
@@ -79,7 +91,7 @@ def test_payloads_reject_unknown_and_missing_fields() -> None:
     ],
 )
 def test_alert_priority_follows_severity_while_open(severity: str, status: str, priority: str) -> None:
-    data = {"alertId": "a", "alert": {"severity": severity, "status": status}}
+    data = {"alertId": "a", "alert": {**ALERT, "severity": severity, "status": status}}
     assert emission(EventType.SYSTEM_ALERT, data).priority == priority
 
 
@@ -88,7 +100,7 @@ def test_alert_priority_follows_severity_while_open(severity: str, status: str, 
     [("failed", EventPriority.HIGH), ("timed_out", EventPriority.HIGH), ("success", EventPriority.MEDIUM)],
 )
 def test_completed_execution_is_high_priority_on_failure(status: str, priority: str) -> None:
-    data = {"executionId": "e", "pipelineId": "p", "execution": {"status": status}}
+    data = {"executionId": "e", "pipelineId": "p", "execution": {**EXECUTION, "status": status}}
     assert emission(EventType.PIPELINE_EXECUTION_COMPLETED, data, project_id="x").priority == priority
 
 

@@ -151,5 +151,3 @@ export interface Classification {
   top: LabelScore[];
   errors: DetectedError[];
 }
-
-export const FINISHED: ReadonlySet<Status> = new Set(['success', 'failed', 'cancelled', 'timed_out', 'skipped']);

@@ -58,16 +58,111 @@ export const EventType = {
 export type EventType = (typeof EventType)[keyof typeof EventType];
 export const EVENT_TYPES: readonly EventType[] = Object.values(EventType);
 
+export interface Pipeline {
+  id: string;
+  projectId: string;
+  name: string;
+  definition: string;
+  nextRunAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Execution {
+  id: string;
+  pipelineId: string;
+  projectId: string;
+  number: number;
+  status: Status;
+  trigger: string;
+  ref: string | null;
+  commitSha: string | null;
+  attempt: number;
+  actorId: string | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  jobs: Job[];
+}
+
+export interface Job {
+  id: string;
+  key: string;
+  name: string;
+  status: Status;
+  needs: string[];
+  attempt: number;
+  runner: string | null;
+  exitCode: number | null;
+  error: string | null;
+  logLines: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  steps: Step[];
+}
+
+export type Status = "queued" | "running" | "success" | "failed" | "cancelled" | "timed_out" | "skipped";
+
+export interface Step {
+  index: number;
+  name: string;
+  status: Status;
+  exitCode: number | null;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface Alert {
+  alertId: string;
+  title: string;
+  severity: AlertSeverity;
+  message: string;
+  source: string;
+  status: AlertStatus;
+  createdAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+}
+
+export type AlertSeverity = "critical" | "warning" | "info";
+
+export type AlertStatus = "open" | "acknowledged" | "resolved";
+
+export interface Notification {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  priority: string;
+  projectId: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** Ended: nothing about it changes any more (until a re-run). */
+export const TERMINAL_STATUSES: ReadonlySet<Status> = new Set<Status>(["success", "failed", "cancelled", "timed_out", "skipped"]);
+
+/** Ended without success: `failure()` is true after it; a step like it ends its job. */
+export const FAILING_STATUSES: ReadonlySet<Status> = new Set<Status>(["failed", "cancelled", "timed_out"]);
+
+/** An execution that ended like this can re-run its failed jobs. */
+export const RETRYABLE_STATUSES: ReadonlySet<Status> = new Set<Status>(["failed", "cancelled", "timed_out"]);
+
+/** Failed with nobody asking (not cancelled): its completion is announced with HIGH priority. */
+export const FAILED_ON_ITS_OWN_STATUSES: ReadonlySet<Status> = new Set<Status>(["failed", "timed_out"]);
+
 /** `pipeline_created` (PIPELINE, priority: LOW): A new pipeline has been created. */
 export interface PipelineCreatedData {
   pipelineId: string;
-  pipeline: JsonObject;
+  pipeline: Pipeline;
 }
 
 /** `pipeline_updated` (PIPELINE, priority: LOW): A pipeline has been updated. */
 export interface PipelineUpdatedData {
   pipelineId: string;
-  pipeline: JsonObject;
+  pipeline: Pipeline;
 }
 
 /** `pipeline_deleted` (PIPELINE, priority: MEDIUM): A pipeline has been deleted. */
@@ -79,21 +174,21 @@ export interface PipelineDeletedData {
 export interface PipelineExecutionStartedData {
   executionId: string;
   pipelineId: string;
-  execution: JsonObject;
+  execution: Execution;
 }
 
 /** `pipeline_execution_updated` (PIPELINE, priority: LOW): A pipeline execution has been updated. */
 export interface PipelineExecutionUpdatedData {
   executionId: string;
   pipelineId: string;
-  execution: JsonObject;
+  execution: Execution;
 }
 
-/** `pipeline_execution_completed` (PIPELINE, priority: HIGH if execution.status is failed, timed_out or error, else MEDIUM): A pipeline execution has completed. */
+/** `pipeline_execution_completed` (PIPELINE, priority: HIGH if execution.status is failed or timed_out, else MEDIUM): A pipeline execution has completed. */
 export interface PipelineExecutionCompletedData {
   executionId: string;
   pipelineId: string;
-  execution: JsonObject;
+  execution: Execution;
 }
 
 /** `pipeline_log` (PIPELINE, priority: LOW): Log lines of a job, in batches: lines are {n, ts, text, step}, n counts from offset. */
@@ -195,7 +290,7 @@ export interface SystemMetricsUpdateData {
 /** `system_alert` (SYSTEM, priority: open alerts by alert.severity: critical HIGH, warning MEDIUM, info LOW; acknowledged or resolved LOW): A system alert has been triggered. */
 export interface SystemAlertData {
   alertId: string;
-  alert: JsonObject;
+  alert: Alert;
 }
 
 /** `architecture_diagram_update` (ARCHITECTURE, priority: LOW): An architecture diagram has been updated. */
@@ -207,7 +302,7 @@ export interface ArchitectureDiagramUpdateData {
 /** `user_notification` (USER, priority: notification.priority (HIGH/MEDIUM/LOW), MEDIUM when absent): A notification for one user. */
 export interface UserNotificationData {
   notificationId: string;
-  notification: JsonObject;
+  notification: Notification;
 }
 
 /** `user_activity` (USER, priority: LOW): Something the user did (login, token created, ...). */

@@ -61,7 +61,20 @@ class FakeConveyor {
       priority: 'LOW',
       timestamp: new Date().toISOString(),
       project_id: null,
-      data: { alertId: `a${seq}`, alert: { title } },
+      data: {
+        alertId: `a${seq}`,
+        alert: {
+          alertId: `a${seq}`,
+          title,
+          severity: 'info',
+          message: '',
+          source: 'test',
+          status: 'open',
+          createdAt: new Date().toISOString(),
+          acknowledgedAt: null,
+          resolvedAt: null,
+        },
+      },
     };
     socket.emit('system_alert', envelope);
   }

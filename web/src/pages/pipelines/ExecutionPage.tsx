@@ -2,11 +2,10 @@ import { useEffect, useRef } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Badge, Card, ErrorText } from '../../components/ui';
 import { formatDuration, formatTime } from '../../components/format';
-import { FINISHED, type Execution, type Job } from '../../services/api.types';
+import type { Execution, Job } from '../../services/api.types';
+import { RETRYABLE_STATUSES, TERMINAL_STATUSES } from '../../services/events.generated';
 import { useExecutionLog, type JobLogState } from './executionLog';
 import { useCanOperate, useExecution, useExecutionAction, useProject } from './queries';
-
-const RETRYABLE = new Set(['failed', 'cancelled', 'timed_out']);
 
 export function ExecutionPage() {
   const { executionId = '' } = useParams();
@@ -59,7 +58,7 @@ export function ExecutionPage() {
 function Controls({ execution }: { execution: Execution }) {
   const action = useExecutionAction();
   const navigate = useNavigate();
-  const finished = FINISHED.has(execution.status);
+  const finished = TERMINAL_STATUSES.has(execution.status);
   return (
     <div className="actions">
       {!finished && (
@@ -67,7 +66,7 @@ function Controls({ execution }: { execution: Execution }) {
           Cancel
         </button>
       )}
-      {finished && RETRYABLE.has(execution.status) && (
+      {finished && RETRYABLE_STATUSES.has(execution.status) && (
         <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'retry', id: execution.id })}>
           Retry failed jobs
         </button>
@@ -118,7 +117,7 @@ function JobView({ job, log }: { job: Job; log: JobLogState | undefined }) {
             {line.text}
           </div>
         ))}
-        {count === 0 && <div className="muted">{FINISHED.has(job.status) ? 'No output.' : 'Waiting for output…'}</div>}
+        {count === 0 && <div className="muted">{TERMINAL_STATUSES.has(job.status) ? 'No output.' : 'Waiting for output…'}</div>}
         <div ref={end} />
       </div>
     </Card>
