@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from conveyor.api.deps import CurrentViewer, SessionDep
-from conveyor.events import service, store
+from conveyor.events import service
 from conveyor.events.asyncapi import build_document
 from conveyor.events.filters import FilterChange
 from conveyor.events.schemas import EventPage
@@ -37,8 +37,9 @@ async def list_events(
             if v is not None
         }
     )
-    query = store.EventQuery(after_seq=after_seq, filter=change.as_filter(), limit=limit, latest=latest)
-    return await service.page_events(session, viewer, query)
+    return await service.page_events(
+        session, viewer, after_seq=after_seq, filter=change.as_filter(), limit=limit, latest=latest
+    )
 
 
 @router.get("/catalog")
