@@ -22,7 +22,7 @@ TYPICAL_SOURCES = (
     ROOT / "tests" / "data" / "debug" / "real_logs_untouched.jsonl",
     ROOT / "tests" / "data" / "debug" / "handwritten.jsonl",
 )
-CORPUS = ROOT / "src" / "conveyor" / "debug" / "data" / "corpus.jsonl"
+CORPUS = ROOT / "training" / "debug" / "data" / "corpus.jsonl"
 BIG_LOG_BYTES = 50 * 1024 * 1024
 
 

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.support.backends import create_postgres_database, drop_postgres_database
-
 from bench.pipeline_support import Recorder, bench_server, local_settings, pipeline, post
+from tests.support.backends import create_postgres_database, drop_postgres_database
 
 
 async def run(executions: int, lines: int, settings: Any) -> dict[str, Any]:

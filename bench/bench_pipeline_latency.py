@@ -18,9 +18,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.support.backends import REDIS_URL, create_postgres_database, drop_postgres_database
-
 from bench.pipeline_support import Recorder, bench_server, local_settings, percentile, pipeline, post
+from tests.support.backends import REDIS_URL, create_postgres_database, drop_postgres_database
 
 DEFINITION = "jobs:\n  one:\n    steps:\n      - run: 'true'\n"
 

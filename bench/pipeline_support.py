@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import socketio
-from tests.support.server import ADMIN_PASSWORD, RunningServer, run_server
 
 from conveyor.config import Settings
+from tests.support.server import ADMIN_PASSWORD, RunningServer, run_server
 
 JWT_SECRET = "jwt-secret-for-benchmarks-0123456789abcdef"
 

@@ -1,30 +1,26 @@
-"""``conveyor debug``: classify a log, evaluate the classifier, rebuild the model."""
+"""``conveyor debug``: classify a log; from a source checkout, evaluate and rebuild the model.
+
+``train`` and ``evaluate`` run code and data from the repository's top-level ``training/``
+folder, which the package does not ship: they find it from the current directory (or from
+where this package lives, for an editable install) and say so clearly when it is absent.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Final
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from conveyor.debug.normalize import MAX_LOG_BYTES
 from conveyor.debug.schemas import InvalidLogError
 
-if TYPE_CHECKING:
-    from conveyor.debug.training import Evaluation
-
-# scikit-learn is imported inside the commands so that `conveyor --help` stays fast.
-DATA_DIR = Path(__file__).resolve().parent / "data"
-CORPUS_PATH = DATA_DIR / "corpus.jsonl"
-MODEL_PATH = DATA_DIR / "model.joblib"
-DEFAULT_SEED = 1337
+TRAINING_MARKER: Final = Path("training") / "debug" / "__init__.py"
+DEFAULT_SEED: Final = 1337
 
 debug_app = typer.Typer(help="Diagnose failed CI runs: find the errors in a log and classify the cause.")
-console = Console(width=160)
 
 
 @debug_app.command()
@@ -32,6 +28,7 @@ def classify(
     log_file: Annotated[str, typer.Argument(metavar="FILE", help="Log file, or - for stdin.")],
 ) -> None:
     """Print the diagnosis of a CI log as JSON."""
+    # scikit-learn is imported inside the commands so that `conveyor --help` stays fast.
     from conveyor.debug.classify import classify_log
 
     try:
@@ -46,7 +43,7 @@ def classify(
 @debug_app.command()
 def evaluate(
     folds: Annotated[int, typer.Option(min=2, help="Number of cross-validation folds.")] = 5,
-    corpus: Annotated[Path, typer.Option(help="Corpus JSON Lines file.")] = CORPUS_PATH,
+    corpus: Annotated[Path | None, typer.Option(help="Corpus JSON Lines file (default: training's).")] = None,
     by_template: Annotated[
         bool, typer.Option(help="Also hold out whole templates per fold (harder, more honest).")
     ] = True,
@@ -56,41 +53,48 @@ def evaluate(
     ] = None,
 ) -> None:
     """Print cross-validated metrics on the corpus (stratified and by template) and holdout scores."""
-    from conveyor.debug.training import cross_validate, load_corpus
+    require_training("evaluate")
+    from training.debug import commands
 
-    if not holdout:
-        records = load_corpus(corpus)
-        _print_evaluation(
-            f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds)
-        )
-        if by_template:
-            grouped = cross_validate(records, folds, by_template=True)
-            _print_evaluation(f"{folds}-fold CV holding out whole templates", grouped)
-    for path in holdout or []:
-        _print_evaluation(f"Shipped model on {path.name}", _score_holdout(path))
+    commands.evaluate(folds=folds, corpus=corpus, by_template=by_template, holdouts=holdout or [])
 
 
 @debug_app.command()
 def train(
-    corpus: Annotated[Path, typer.Option(help="Corpus JSON Lines file.")] = CORPUS_PATH,
-    output: Annotated[Path, typer.Option(help="Where to write the model artifact.")] = MODEL_PATH,
+    corpus: Annotated[Path | None, typer.Option(help="Corpus JSON Lines file (default: training's).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Where to write the model (default: shipped).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
 ) -> None:
     """Rebuild the shipped model artifact from the corpus (deterministic)."""
-    from conveyor.debug.model import save_model
-    from conveyor.debug.training import train_model
+    require_training("train")
+    from training.debug import commands
 
-    model = train_model(corpus, seed)
-    save_model(model, output)
-    typer.echo(f"trained on {corpus} (sha256 {model.corpus_sha256[:12]}), wrote {output}")
+    commands.train(corpus=corpus, output=output, seed=seed)
 
 
-def _score_holdout(path: Path) -> Evaluation:
-    from conveyor.debug.model import load_model
-    from conveyor.debug.training import evaluate_model
+def require_training(command: str) -> None:
+    """Make ``training.debug`` importable from the checkout, or exit with a clear message."""
+    try:
+        import training.debug  # noqa: F401
+    except ImportError:
+        root = find_checkout([Path.cwd(), Path(__file__).resolve().parent])
+        if root is None:
+            typer.echo(
+                f"error: `conveyor debug {command}` needs the training/ folder of a Conveyor source "
+                "checkout (it is not shipped in the package); run it from the repository.",
+                err=True,
+            )
+            raise typer.Exit(code=2) from None
+        sys.path.insert(0, str(root))
 
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return evaluate_model(load_model(), [row["log"] for row in rows], [row["label"] for row in rows])
+
+def find_checkout(starts: list[Path]) -> Path | None:
+    """The first directory at or above one of ``starts`` that holds ``training/debug``."""
+    for start in starts:
+        for directory in [start, *start.parents]:
+            if (directory / TRAINING_MARKER).is_file():
+                return directory
+    return None
 
 
 def _read_input(log_file: str) -> bytes:
@@ -98,26 +102,3 @@ def _read_input(log_file: str) -> bytes:
         return sys.stdin.buffer.read(MAX_LOG_BYTES + 1)
     with Path(log_file).open("rb") as handle:
         return handle.read(MAX_LOG_BYTES + 1)
-
-
-def _print_evaluation(title: str, evaluation: Evaluation) -> None:
-    console.print(f"[bold]{title}[/bold]")
-    console.print(
-        f"accuracy {evaluation.accuracy:.4f}   macro-F1 {evaluation.macro_f1:.4f}   "
-        f"top-3 accuracy {evaluation.top3_accuracy:.4f}   n={evaluation.size}"
-    )
-    scores = Table("label", "precision", "recall", "f1", "support")
-    for label, item in evaluation.per_label.items():
-        scores.add_row(
-            label,
-            f"{item.precision:.3f}",
-            f"{item.recall:.3f}",
-            f"{item.f1:.3f}",
-            str(item.support),
-        )
-    console.print(scores)
-    console.print("Confusion matrix (rows: true label, columns: predicted, first 6 letters)")
-    matrix = Table("true \\ predicted", *[label[:6] for label in evaluation.labels])
-    for label, row in zip(evaluation.labels, evaluation.confusion, strict=True):
-        matrix.add_row(label, *[str(count) if count else "." for count in row])
-    console.print(matrix)

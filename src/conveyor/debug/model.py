@@ -1,8 +1,11 @@
-"""The classifier pipeline, its shipped artifact and the lazy module-level cache."""
+"""The shipped classifier artifact and its lazy module-level cache.
+
+Only inference lives here; the pipeline is built and trained by ``training/debug`` (a source
+checkout's top-level folder, not shipped): ``conveyor debug train`` rewrites ``MODEL_PATH``.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -14,21 +17,10 @@ import numpy as np
 import sklearn
 from scipy.sparse import hstack
 from scipy.special import expit
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
-
-from conveyor.debug.features import WORD_TOKEN_PATTERN, error_part, structure_part, text_part
+from sklearn.pipeline import Pipeline
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 MODEL_PATH: Final = DATA_DIR / "model.joblib"
-CORPUS_PATH: Final = DATA_DIR / "corpus.jsonl"
-SEED: Final = 1337
-CALIBRATION_FOLDS: Final = 3
-# Chosen by the leave-templates-out cross-validation (`conveyor debug evaluate`), not by a holdout.
-SVM_C: Final = 0.5
 
 
 @dataclass(frozen=True)
@@ -62,66 +54,6 @@ class TrainedModel:
 def _calibrated(pipeline: Pipeline) -> Any:
     """The single sigmoid-calibrated SVM inside the pipeline (``ensemble=False``)."""
     return pipeline.named_steps["classifier"].calibrated_classifiers_[0]
-
-
-def build_pipeline(seed: int = SEED) -> Pipeline:
-    """An unfitted pipeline: TF-IDF features + calibrated linear SVM."""
-    return Pipeline([("features", _features()), ("classifier", _classifier(seed))])
-
-
-def _features() -> FeatureUnion:
-    return FeatureUnion(
-        [
-            (
-                "structure",
-                TfidfVectorizer(
-                    preprocessor=structure_part,
-                    token_pattern=r"\S+",
-                    lowercase=False,
-                    sublinear_tf=True,
-                ),
-            ),
-            (
-                "words",
-                TfidfVectorizer(
-                    preprocessor=text_part,
-                    token_pattern=WORD_TOKEN_PATTERN,
-                    ngram_range=(1, 2),
-                    min_df=2,
-                    max_features=40_000,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
-            ),
-            (
-                "chars",
-                TfidfVectorizer(
-                    preprocessor=error_part,
-                    analyzer="char_wb",
-                    ngram_range=(3, 5),
-                    min_df=3,
-                    max_features=50_000,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
-            ),
-        ]
-    )
-
-
-def _classifier(seed: int) -> CalibratedClassifierCV:
-    folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(
-        LinearSVC(C=SVM_C, random_state=seed), method="sigmoid", cv=folds, ensemble=False
-    )
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def save_model(model: TrainedModel, path: Path = MODEL_PATH) -> None:
-    joblib.dump(model, path, compress=3)
 
 
 @cache

@@ -1,18 +1,12 @@
-"""Train and evaluate the failure classifier on the JSON Lines corpus.
-
-Everything is seeded, so ``train_model()`` on the same corpus rebuilds the same model.
-"""
+"""Score the failure classifier: cross-validation on the corpus and held-out labelled logs."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -21,23 +15,10 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-from conveyor.debug.detect import detect_in_text
-from conveyor.debug.features import build_document
-from conveyor.debug.model import CORPUS_PATH, SEED, TrainedModel, build_pipeline, file_sha256
-from conveyor.debug.normalize import prepare_log
-from conveyor.debug.schemas import LABELS
+from conveyor.debug.model import TrainedModel
+from training.debug.fit import SEED, CorpusRecord, build_pipeline, featurize
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
-
-
-@dataclass(frozen=True)
-class CorpusRecord:
-    label: str
-    log: str
-    ecosystem: str
-    ci: str
-    provenance: str
-    template: str
 
 
 @dataclass(frozen=True)
@@ -57,34 +38,6 @@ class Evaluation:
     confusion: list[list[int]]
     labels: tuple[str, ...]
     size: int
-
-
-def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRecord]:
-    """Read the JSON Lines corpus; unknown labels are an error."""
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        raw = json.loads(line)
-        if raw["label"] not in LABELS:
-            raise ValueError(f"{path}:{number}: unknown label {raw['label']!r}")
-        records.append(CorpusRecord(**{key: str(raw.get(key, "")) for key in CorpusRecord.__annotations__}))
-    return records
-
-
-def featurize(log: str | bytes) -> str:
-    """The model input for one raw log: the same path classification uses."""
-    text = prepare_log(log)
-    return build_document(text, detect_in_text(text))
-
-
-def train_model(corpus_path: Path = CORPUS_PATH, seed: int = SEED) -> TrainedModel:
-    """Fit the pipeline on the whole corpus."""
-    records = load_corpus(corpus_path)
-    pipeline = build_pipeline(seed)
-    pipeline.fit([featurize(record.log) for record in records], [record.label for record in records])
-    labels = tuple(str(label) for label in pipeline.classes_)
-    return TrainedModel(pipeline, labels, file_sha256(corpus_path), sklearn.__version__)
 
 
 def cross_validate(

@@ -4,8 +4,8 @@ from typing import Any
 
 import numpy as np
 
-from conveyor.debug.model import CORPUS_PATH, file_sha256, load_model
-from conveyor.debug.training import featurize, train_model
+from conveyor.debug.model import load_model
+from training.debug.fit import CORPUS_PATH, featurize, file_sha256, train_model
 
 
 def test_shipped_model_was_trained_on_the_committed_corpus() -> None:

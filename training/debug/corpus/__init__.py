@@ -2,5 +2,5 @@
 
 Templates are hand-written from knowledge of real tool output; ``fake`` fills them
 with varied names, paths and versions, ``noise`` wraps them in the preamble and
-markers of a CI system. Run ``python -m conveyor.debug.corpus.build`` to rebuild.
+markers of a CI system. Run ``python -m training.debug.corpus.build`` to rebuild.
 """

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Final
 
-from conveyor.debug.corpus.template import Template
 from conveyor.debug.schemas import LABELS
+from training.debug.corpus.template import Template
 
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "templates"
 HEADER_PREFIX: Final = "### "

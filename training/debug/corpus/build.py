@@ -1,6 +1,6 @@
 """Build ``data/corpus.jsonl`` from the templates, deterministically (fixed seed).
 
-Usage: ``python -m conveyor.debug.corpus.build [--per-label N] [--seed S]``.
+Usage: ``python -m training.debug.corpus.build [--per-label N] [--seed S]``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from conveyor.debug.corpus.augment import vary
-from conveyor.debug.corpus.fake import context
-from conveyor.debug.corpus.noise import CI_SYSTEMS, frame
-from conveyor.debug.corpus.template import Template
-from conveyor.debug.corpus.templates import load_templates
+from training.debug.corpus.augment import vary
+from training.debug.corpus.fake import context
+from training.debug.corpus.noise import CI_SYSTEMS, frame
+from training.debug.corpus.template import Template
+from training.debug.corpus.templates import load_templates
 
 SEED: Final = 20240501
 PER_LABEL: Final = 200

@@ -1,6 +1,6 @@
 """The shipped model on the untouched real-log holdout (never used for training or tuning).
 
-Floors sit a little under the measured scores (see src/conveyor/debug/data/README.md):
+Floors sit a little under the measured scores (see training/debug/data/README.md):
 all 188 excerpts 0.920 accuracy / 0.925 macro-F1 / 0.989 top-3; batch 2 alone, collected
 after every change was made, 0.882 / 0.886 / 1.000.
 """
@@ -14,7 +14,7 @@ import pytest
 
 from conveyor.debug.model import load_model
 from conveyor.debug.schemas import LABELS
-from conveyor.debug.training import Evaluation, evaluate_model
+from training.debug.evaluation import Evaluation, evaluate_model
 
 
 def _evaluate(rows: list[dict[str, Any]]) -> Evaluation:

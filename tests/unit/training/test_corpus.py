@@ -4,10 +4,9 @@ import itertools
 from collections import Counter
 from typing import Any
 
-from conveyor.debug.corpus.build import PER_LABEL, SEED, generate
-from conveyor.debug.model import CORPUS_PATH
 from conveyor.debug.schemas import LABELS
-from conveyor.debug.training import load_corpus
+from training.debug.corpus.build import PER_LABEL, SEED, generate
+from training.debug.fit import CORPUS_PATH, load_corpus
 
 
 def test_corpus_has_enough_examples_per_label() -> None:

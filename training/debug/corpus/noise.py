@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from conveyor.debug.corpus.fake import (
+from training.debug.corpus.fake import (
     CRATES,
     GO_MODULES,
     JAVA_DEPS,

@@ -1,0 +1,116 @@
+"""Build the classifier pipeline and train it on the JSON Lines corpus.
+
+Everything is seeded, so ``train_model()`` on the same corpus rebuilds the same model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from conveyor.debug.detect import detect_in_text
+from conveyor.debug.features import WORD_TOKEN_PATTERN, build_document, error_part, structure_part, text_part
+from conveyor.debug.model import MODEL_PATH, TrainedModel
+from conveyor.debug.normalize import prepare_log
+from conveyor.debug.schemas import LABELS
+
+CORPUS_PATH: Final = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
+SEED: Final = 1337
+CALIBRATION_FOLDS: Final = 3
+# Chosen by the leave-templates-out cross-validation (`conveyor debug evaluate`), not by a holdout.
+SVM_C: Final = 0.5
+
+
+@dataclass(frozen=True)
+class CorpusRecord:
+    label: str
+    log: str
+    ecosystem: str
+    ci: str
+    provenance: str
+    template: str
+
+
+def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRecord]:
+    """Read the JSON Lines corpus; unknown labels are an error."""
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        if raw["label"] not in LABELS:
+            raise ValueError(f"{path}:{number}: unknown label {raw['label']!r}")
+        records.append(CorpusRecord(**{key: str(raw.get(key, "")) for key in CorpusRecord.__annotations__}))
+    return records
+
+
+def featurize(log: str | bytes) -> str:
+    """The model input for one raw log: the same path classification uses."""
+    text = prepare_log(log)
+    return build_document(text, detect_in_text(text))
+
+
+def train_model(corpus_path: Path = CORPUS_PATH, seed: int = SEED) -> TrainedModel:
+    """Fit the pipeline on the whole corpus."""
+    records = load_corpus(corpus_path)
+    pipeline = build_pipeline(seed)
+    pipeline.fit([featurize(record.log) for record in records], [record.label for record in records])
+    labels = tuple(str(label) for label in pipeline.classes_)
+    return TrainedModel(pipeline, labels, file_sha256(corpus_path), sklearn.__version__)
+
+
+def build_pipeline(seed: int = SEED) -> Pipeline:
+    """An unfitted pipeline: TF-IDF features + calibrated linear SVM."""
+    return Pipeline([("features", _features()), ("classifier", _classifier(seed))])
+
+
+def _features() -> FeatureUnion:
+    structure = TfidfVectorizer(
+        preprocessor=structure_part, token_pattern=r"\S+", lowercase=False, sublinear_tf=True
+    )
+    words = TfidfVectorizer(
+        preprocessor=text_part,
+        token_pattern=WORD_TOKEN_PATTERN,
+        ngram_range=(1, 2),
+        min_df=2,
+        max_features=40_000,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    chars = TfidfVectorizer(
+        preprocessor=error_part,
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        min_df=3,
+        max_features=50_000,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    return FeatureUnion([("structure", structure), ("words", words), ("chars", chars)])
+
+
+def _classifier(seed: int) -> CalibratedClassifierCV:
+    folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=seed)
+    return CalibratedClassifierCV(
+        LinearSVC(C=SVM_C, random_state=seed), method="sigmoid", cv=folds, ensemble=False
+    )
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_model(model: TrainedModel, path: Path = MODEL_PATH) -> None:
+    joblib.dump(model, path, compress=3)
