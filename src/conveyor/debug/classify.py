@@ -22,7 +22,7 @@ from conveyor.debug.detect import detect_in_text
 from conveyor.debug.features import build_document
 from conveyor.debug.model import load_model
 from conveyor.debug.normalize import MAX_LOG_BYTES, prepare_log
-from conveyor.debug.schemas import ClassificationResult, LabelScore
+from conveyor.debug.schemas import ClassificationResult, DetectedError, LabelScore
 
 TOP_K: Final = 3
 CONFIDENCE_DIGITS: Final = 4
@@ -42,4 +42,15 @@ def classify_log(log: str | bytes) -> ClassificationResult:
     top = [
         LabelScore(label=label, confidence=round(float(p), CONFIDENCE_DIGITS)) for label, p in ranked[:TOP_K]
     ]
-    return ClassificationResult(label=top[0].label, confidence=top[0].confidence, top=top, errors=errors)
+    return ClassificationResult(
+        label=top[0].label,
+        confidence=top[0].confidence,
+        top=top,
+        errors=errors,
+        failing_tests=failing_tests(errors),
+    )
+
+
+def failing_tests(errors: list[DetectedError]) -> list[str]:
+    """The distinct test names the detected errors report, in log order."""
+    return list(dict.fromkeys(error.test for error in errors if error.test))

@@ -7,8 +7,9 @@ the rule tables of ``rules_tools`` and ``rules_system`` over it. Each hit become
 * ``message``: the error line (or the part a rule captured), at most 300 chars;
 * ``kind``: what the rule recognised (``import_error``, ``link_error``, ``timeout``...);
 * ``tool``: the tool or CI system named by the rule, else the last command run before;
-* ``file`` / ``line``: from the error line, else the nearest location line above it
-  (Python ``File "x", line N``, rustc ``--> x:N:C``, stack frames, eslint headers);
+* ``file`` / ``line`` / ``column``: from the error line, else the location printed around it
+  (see ``locations``), relative to the repository when the path lies inside the CI checkout;
+* ``test``: the failing test's name, for test failures that name one;
 * ``exit_code``: when the line shows one;
 * ``excerpt``: the error line with a few lines around it.
 
@@ -21,6 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from conveyor.debug.locations import (
+    Location,
+    Workspace,
+    nearby_location,
+    parse_location,
+    pytest_failure_location,
+)
 from conveyor.debug.normalize import prepare_log
 from conveyor.debug.rules_system import ENVIRONMENT_RULES, RESOURCE_RULES, RUNNER_RULES
 from conveyor.debug.rules_tools import (
@@ -38,7 +46,7 @@ MAX_MESSAGE_CHARS: Final = 300
 MAX_EXCERPT_CHARS: Final = 1500
 EXCERPT_BEFORE: Final = 4
 EXCERPT_AFTER: Final = 3
-LOOKBACK_LINES: Final = 25
+COMMAND_LOOKBACK_LINES: Final = 100
 
 
 @dataclass(frozen=True)
@@ -60,21 +68,6 @@ RULES: Final[tuple[Rule, ...]] = _compile(
     + RESOURCE_RULES
     + RUNNER_RULES
     + ENVIRONMENT_RULES
-)
-
-# Tools whose errors are located by a traceback, stack frame or file header above them.
-LOOKBACK_TOOLS: Final = frozenset(
-    {"python", "pytest", "unittest", "node", "jest", "mocha", "eslint", "go", "jvm"}
-)
-# Tools that print the location on a line below the error (rustc's "--> file:line:col").
-LOOKAHEAD_TOOLS: Final = frozenset({"rustc", "clippy", "cargo"})
-LOOKAHEAD_LINES: Final = 4
-_ARROW_LOCATION = re.compile(r"^\s*--> (?P<file>[\w./\\-]+):(?P<line>\d+):\d+")
-LOCATION_PATTERNS: Final[tuple[re.Pattern[str], ...]] = (
-    re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)'),
-    re.compile(r"^\s*at .*?\(?(?P<file>[\w./\\@-]+\.\w+):(?P<line>\d+)(?::\d+)?\)?$"),
-    re.compile(r"^\s*(?P<file>[\w./\\-]+\.(?:go|py|rs|rb|[jt]sx?)):(?P<line>\d+)(?::\d+)?:?(?:\s|$)"),
-    re.compile(r"^(?P<file>/[\w./@-]+\.(?:[jt]sx?|mjs|cjs|vue|py))$"),
 )
 
 _COMMAND_LINE = re.compile(r"^(?:Run |\+ |\$ |> |\[command\])\s*(?:sudo )?(?:\S*/)?(?P<cmd>[\w.+-]+)")
@@ -148,6 +141,7 @@ def detect_in_text(text: str) -> list[DetectedError]:
     if not text:
         return []
     lines = text.split("\n")
+    workspace = Workspace.from_log(text)
     hits = _collect_hits(text)
     errors: list[DetectedError] = []
     seen_lines: set[int] = set()
@@ -156,7 +150,7 @@ def detect_in_text(text: str) -> list[DetectedError]:
         if line_index in seen_lines:
             continue
         seen_lines.add(line_index)
-        error = _build_error(lines, line_index, rule, match)
+        error = _build_error(lines, line_index, rule, match, workspace)
         key = (error.kind, error.message.lower())
         if key not in seen_keys:
             seen_keys.add(key)
@@ -184,47 +178,53 @@ def _collect_hits(text: str) -> list[tuple[int, Rule, re.Match[str]]]:
     return hits
 
 
-def _build_error(lines: list[str], index: int, rule: Rule, match: re.Match[str]) -> DetectedError:
+def _build_error(
+    lines: list[str], index: int, rule: Rule, match: re.Match[str], workspace: Workspace
+) -> DetectedError:
     groups = match.groupdict()
     message = (groups.get("msg") or lines[index]).strip()[:MAX_MESSAGE_CHARS]
-    file, line = groups.get("file"), _to_int(groups.get("line"))
-    if file is None or line is None:
-        found_file, found_line = _find_location(lines, index, rule.tool)
-        file = file or found_file
-        line = line if line is not None else (found_line if file == found_file else None)
+    test = groups.get("test")
+    location = _locate(lines, index, rule, groups, test)
+    if location is not None:
+        location = workspace.locate(location)
     return DetectedError(
         message=message,
         kind=rule.kind,
         tool=rule.tool or _lookback_command(lines, index),
-        file=file,
-        line=line,
+        file=location.file if location else None,
+        line=location.line if location else None,
+        column=location.column if location else None,
+        test=test,
         exit_code=_to_int(groups.get("code")),
         excerpt=_excerpt(lines, index),
     )
 
 
-def _find_location(lines: list[str], index: int, tool: str | None) -> tuple[str | None, int | None]:
-    if tool in LOOKAHEAD_TOOLS:
-        for candidate in lines[index + 1 : index + 1 + LOOKAHEAD_LINES]:
-            found = _ARROW_LOCATION.match(candidate)
-            if found:
-                return found.group("file"), _to_int(found.group("line"))
-    if tool in LOOKBACK_TOOLS:
-        return _lookback_location(lines, index)
-    return None, None
-
-
-def _lookback_location(lines: list[str], index: int) -> tuple[str | None, int | None]:
-    for candidate in reversed(lines[max(0, index - LOOKBACK_LINES) : index + 1]):
-        for pattern in LOCATION_PATTERNS:
-            found = pattern.search(candidate)
-            if found:
-                return found.group("file"), _to_int(found.groupdict().get("line"))
-    return None, None
+def _locate(
+    lines: list[str], index: int, rule: Rule, groups: dict[str, str | None], test: str | None
+) -> Location | None:
+    """The rule's own file and line, else what the line says, else what is printed around it."""
+    file, line, column = groups.get("file"), _to_int(groups.get("line")), _to_int(groups.get("col"))
+    if test and rule.tool == "pytest":
+        inside = pytest_failure_location(lines, test)
+        if inside:
+            return inside
+    on_line = parse_location(lines[index])
+    if file is not None and line is not None:
+        same_line = on_line is not None and on_line.line == line
+        return Location(file, line, column or (on_line.column if on_line and same_line else None))
+    if on_line is not None and on_line.line is not None:
+        return on_line
+    nearby = nearby_location(lines, index, rule.tool)
+    if file is None and line is not None:
+        return Location(nearby.file, line, column) if nearby else None
+    if file is None:
+        return nearby
+    return Location(file, nearby.line if nearby and nearby.file == file else None, None)
 
 
 def _lookback_command(lines: list[str], index: int) -> str | None:
-    for candidate in reversed(lines[max(0, index - 4 * LOOKBACK_LINES) : index + 1]):
+    for candidate in reversed(lines[max(0, index - COMMAND_LOOKBACK_LINES) : index + 1]):
         found = _COMMAND_LINE.match(candidate)
         if found and found.group("cmd") in KNOWN_COMMANDS:
             return found.group("cmd")

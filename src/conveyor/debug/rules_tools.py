@@ -28,7 +28,7 @@ PYTHON_RULES: Final[tuple[RuleRow, ...]] = (
         r"|MaxRetryError|NewConnectionError|ConnectionRefusedError|ConnectionResetError"
         r"|SSLError|URLError)\b.*)$",
     ),
-    ("test_failed", "pytest", rf"^FAILED {_PY_FILE}::(?P<msg>\S+)(?: - .*)?$"),
+    ("test_failed", "pytest", rf"^FAILED (?P<test>{_PY_FILE}::(?P<msg>\S+))(?: - .*)?$"),
     ("test_error", "pytest", rf"^ERROR {_PY_FILE}(?:::(?P<msg>\S+))?(?: - .*)?$"),
     (
         "test_summary",
@@ -37,7 +37,7 @@ PYTHON_RULES: Final[tuple[RuleRow, ...]] = (
         r"\d+ (?:failed|errors?)\b[^=]*?)(?: in [\d.]+s.*)? =+$",
     ),
     ("timeout", "pytest", r"^(?P<msg>(?:E\s+)?Failed: Timeout >[\d.]+s)$"),
-    ("test_failed", "unittest", r"^(?:FAIL|ERROR): (?P<msg>\w+ \([\w.]+\)).*$"),
+    ("test_failed", "unittest", r"^(?:FAIL|ERROR): (?P<msg>(?P<test>\w+ \([\w.]+\))).*$"),
     ("test_summary", "unittest", r"^(?P<msg>FAILED \((?:failures|errors)=\d+.*\))$"),
     ("type_error", "mypy", rf"^{_PY_FILE}:(?P<line>\d+):(?:\d+:)? error: (?P<msg>.+)$"),
     ("type_summary", "mypy", r"^(?P<msg>Found \d+ errors? in \d+ files? \(checked .+)$"),
@@ -200,7 +200,7 @@ NODE_RULES: Final[tuple[RuleRow, ...]] = (
         r"^(?P<file>[\w./@-]+\.[mc]?tsx?):(?P<line>\d+):\d+ - error (?P<msg>TS\d+: .+)$",
     ),
     ("type_summary", "tsc", r"^(?P<msg>Found \d+ errors? in \d+ files?\.)$"),
-    ("lint_violation", "eslint", r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+)$"),
+    ("lint_violation", "eslint", r"^\s+(?P<line>\d+):(?P<col>\d+)\s+error\s+(?P<msg>.+)$"),
     ("lint_summary", "eslint", r"^(?P<msg>✖ \d+ problems? \(\d+ errors?.*)$"),
     ("format_check", "prettier", r"^(?P<msg>\[warn\] Code style issues (?:found|were found).*)$"),
     (
@@ -211,7 +211,7 @@ NODE_RULES: Final[tuple[RuleRow, ...]] = (
     ),
     ("test_failed", "jest", r"^\s*(?P<msg>FAIL\s+(?P<file>\S+\.[jt]sx?)).*$"),
     ("test_summary", "jest", r"^(?P<msg>Tests:\s+\d+ failed.*)$"),
-    ("test_failed", "jest", r"^\s*\u25cf (?P<msg>.+ \u203a .+)$"),
+    ("test_failed", "jest", r"^\s*\u25cf (?P<msg>(?P<test>.+ \u203a .+))$"),
     ("test_failed", "jest", r"^(?:Error: )?(?P<msg>expect\((?:received|jest\.fn\(\))\)\..+)$"),
     ("test_failed", "mocha", r"^\s+(?P<msg>\d+ failing)$"),
     ("syntax_error", "node", r"^(?P<msg>SyntaxError: .+)$"),
@@ -276,7 +276,7 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     ("test_failed", "surefire", r"^(?:\[ERROR\] )?(?P<msg>There (?:are|were) test failures.*)$"),
     ("build_failed", "maven", r"^\[ERROR\] (?P<msg>Failed to execute goal .+)$"),
     ("test_failed", "gradle", r"^(?P<msg>\d+ tests? completed, \d+ failed.*)$"),
-    ("test_failed", "gradle", r"^(?P<msg>[\w.$]+ > .+ FAILED)$"),
+    ("test_failed", "gradle", r"^(?P<msg>(?P<test>[\w.$]+ > .+) FAILED)$"),
     (
         "build_failed",
         "gradle",
@@ -287,7 +287,7 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
         "jvm",
         r"^(?P<msg>.*java\.lang\.OutOfMemoryError.*|.*GC overhead limit exceeded.*)$",
     ),
-    ("test_failed", "go", r"^\s*--- FAIL: (?P<msg>\S+).*$"),
+    ("test_failed", "go", r"^\s*--- FAIL: (?P<msg>(?P<test>\S+)).*$"),
     ("test_failed", "go", r"^(?P<msg>FAIL\s+\S+\s+[\d.]+s)$"),
     ("timeout", "go", r"^(?P<msg>panic: test timed out after \S+.*)$"),
     ("out_of_memory", "go", r"^(?P<msg>fatal error: runtime: out of memory.*)$"),
@@ -308,7 +308,7 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     ("build_failed", "cargo", r"^(?P<msg>error: could not compile `[^`]+`.*)$"),
     ("build_failed", "cargo", r"^(?P<msg>error: failed to run custom build command for .+)$"),
     ("link_error", "rustc", r"^(?P<msg>error: linking with `[^`]+` failed.*)$"),
-    ("test_failed", "cargo", r"^test (?P<msg>\S+) \.\.\. FAILED$"),
+    ("test_failed", "cargo", r"^test (?P<msg>(?P<test>\S+)) \.\.\. FAILED$"),
     ("test_summary", "cargo", r"^(?P<msg>test result: FAILED\..*)$"),
     ("format_check", "rustfmt", r"^Diff in (?P<file>\S+?)(?: at line |:)(?P<line>\d+):?$"),
     (
@@ -319,4 +319,13 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     ("format_check", "clang-format", r"^(?P<msg>.*\[-Wclang-format-violations\].*)$"),
     ("test_failed", "ctest", r"^(?P<msg>\d+% tests passed, \d+ tests failed out of \d+)$"),
     ("test_failed", "rspec", r"^(?P<msg>\d+ examples?, [1-9]\d* failures?.*)$"),
+    ("test_failed", "rspec", r"^rspec (?P<file>\./[\w./-]+_spec\.rb):(?P<line>\d+) # (?P<msg>(?P<test>.+))$"),
+    (
+        "test_failed",
+        "surefire",
+        r"^\[ERROR\]\s{2,}(?P<msg>(?P<test>[A-Z][\w$]*(?:Test|Tests|IT|Spec)\w*\.[\w$]+)(?::(?P<line>\d+))?\s.*)$",
+    ),
+    ("test_failed", "phpunit", r"^\d+\) (?P<msg>(?P<test>[A-Z][\w\\]*Test\w*::\w+).*)$"),
+    ("test_failed", "dotnet", r"^\s*Failed (?P<msg>(?P<test>[\w.]+(?:\(.*\))?)) \[[\d.<> ]+m?s\]$"),
+    ("test_failed", "minitest", r"^(?P<msg>(?P<test>\w+#test_\w+)) \[(?P<file>[^\]:]+):(?P<line>\d+)\]:?$"),
 )

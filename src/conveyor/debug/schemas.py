@@ -9,10 +9,13 @@
       "top": [{"label": "dependency_missing", "confidence": 0.93}, ...],
       "errors": [
         {"message": "No module named 'yaml'", "kind": "import_error",
-         "tool": "python", "file": "app/main.py", "line": 3,
-         "exit_code": null, "excerpt": "Traceback ...\\nModuleNotFoundError: ..."}
-      ]
+         "tool": "python", "file": "app/main.py", "line": 3, "column": null,
+         "test": null, "exit_code": null, "excerpt": "Traceback ...\\nModuleNotFoundError: ..."}
+      ],
+      "failing_tests": []
     }
+
+``file`` is relative to the repository when the log shows it inside the CI checkout.
 
 ``label`` is ``null`` (and ``confidence`` 0, ``top`` empty) when the log holds
 nothing to classify: empty or whitespace-only input.
@@ -51,6 +54,8 @@ class DetectedError(BaseModel):
     tool: str | None = Field(description="Tool or CI system that printed it, if known.")
     file: str | None = Field(default=None, description="Source file the log names, if any.")
     line: int | None = Field(default=None, description="Line number in that file, if any.")
+    column: int | None = Field(default=None, description="Column in that line, if the log gives one.")
+    test: str | None = Field(default=None, description="The failing test this error reports, if named.")
     exit_code: int | None = Field(default=None, description="Process exit code, if shown.")
     excerpt: str = Field(description="The error line with a few lines of context.")
 
@@ -69,6 +74,9 @@ class ClassificationResult(BaseModel):
     confidence: float
     top: list[LabelScore]
     errors: list[DetectedError]
+    failing_tests: list[str] = Field(
+        default_factory=list, description="Names of the failing tests the log reports, in log order."
+    )
 
 
 class InvalidLogError(ValueError):

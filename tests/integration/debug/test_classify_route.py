@@ -29,10 +29,11 @@ async def test_classify_returns_label_confidence_top_and_errors(server: RunningS
         response = await client.post("/api/v1/debug/classify", json={"log": PYTEST_FAILURE})
     body = response.json()
     assert response.status_code == 200
-    assert set(body) == {"label", "confidence", "top", "errors"}
+    assert set(body) == {"label", "confidence", "top", "errors", "failing_tests"}
     assert body["label"] == "test_failure" and 0 < body["confidence"] <= 1
     assert len(body["top"]) == 3 and body["top"][0]["label"] == "test_failure"
     assert any(error.get("file") == "tests/test_api.py" for error in body["errors"])
+    assert body["failing_tests"] == ["tests/test_api.py::test_create_user"]
 
 
 async def test_classify_needs_authentication(server: RunningServer) -> None:
@@ -45,7 +46,7 @@ async def test_empty_log_gets_an_empty_answer(server: RunningServer) -> None:
     async with server.api(await server.admin_token()) as client:
         response = await client.post("/api/v1/debug/classify", json={"log": "   "})
     assert response.status_code == 200
-    assert response.json() == {"label": None, "confidence": 0.0, "top": [], "errors": []}
+    assert response.json() == {"label": None, "confidence": 0.0, "top": [], "errors": [], "failing_tests": []}
 
 
 async def test_binary_junk_is_a_clear_4xx(server: RunningServer) -> None:

@@ -15,9 +15,19 @@ NPM_CONFLICT = "Run npm ci\nnpm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to 
 
 def test_result_json_has_exactly_the_public_shape() -> None:
     dumped = classify_log(NPM_CONFLICT).model_dump()
-    assert set(dumped) == {"label", "confidence", "top", "errors"}
+    assert set(dumped) == {"label", "confidence", "top", "errors", "failing_tests"}
     assert set(dumped["top"][0]) == {"label", "confidence"}
-    assert set(dumped["errors"][0]) == {"message", "kind", "tool", "file", "line", "exit_code", "excerpt"}
+    assert set(dumped["errors"][0]) == {
+        "message",
+        "kind",
+        "tool",
+        "file",
+        "line",
+        "column",
+        "test",
+        "exit_code",
+        "excerpt",
+    }
 
 
 def test_top_labels_are_sorted_distinct_probabilities() -> None:
@@ -39,7 +49,13 @@ def test_bytes_and_str_inputs_agree() -> None:
 @pytest.mark.parametrize("empty", ["", "\n\n   \n", b""])
 def test_empty_log_gives_null_label_and_zero_confidence(empty: str | bytes) -> None:
     result = classify_log(empty)
-    assert result.model_dump() == {"label": None, "confidence": 0.0, "top": [], "errors": []}
+    assert result.model_dump() == {
+        "label": None,
+        "confidence": 0.0,
+        "top": [],
+        "errors": [],
+        "failing_tests": [],
+    }
 
 
 def test_binary_junk_raises_invalid_log_error() -> None:

@@ -103,7 +103,7 @@ CASES = [
         None,
     ),
     ("> Task :app:test FAILED", "build_failed", "gradle", None, None, None),
-    ("./cmd/main.go:14:2: undefined: Foo", "compiler_error", "go", "./cmd/main.go", 14, None),
+    ("./cmd/main.go:14:2: undefined: Foo", "compiler_error", "go", "cmd/main.go", 14, None),
     ("--- FAIL: TestParse (0.00s)", "test_failed", "go", None, None, None),
     (
         "error[E0308]: mismatched types\n  --> src/lib.rs:4:18",
