@@ -10,24 +10,63 @@ from rich.console import Console
 from rich.table import Table
 
 from conveyor.debug.model import MODEL_PATH, load_model
-from training.debug.evaluation import Evaluation, cross_validate, evaluate_model
-from training.debug.fit import CORPUS_PATH, load_corpus, save_model, train_model
+from training.debug.evaluation import SOURCES, Evaluation, cross_validate_documents, evaluate_model
+from training.debug.fit import (
+    CORPUS_PATH,
+    SEED,
+    CorpusRecord,
+    featurize,
+    load_corpus,
+    save_model,
+    train_model,
+)
+from training.debug.selection import score_candidates
+
+UNTOUCHED_PATH = (
+    Path(__file__).resolve().parents[2] / "tests" / "data" / "debug" / "real_logs_untouched.jsonl"
+)
 
 console = Console(width=160)
 
 
-def evaluate(*, folds: int, corpus: Path | None, by_template: bool, holdouts: list[Path]) -> None:
-    """Cross-validate on the corpus (unless holdouts are given) and score the shipped model on each."""
+def evaluate(
+    *, folds: int, corpus: Path | None, by_template: bool, holdouts: list[Path], select: bool = False
+) -> None:
+    """CV on the corpus, stratified and leave-source-out, then the untouched set and any holdouts.
+
+    With holdouts given, only they are scored (the shipped model, no cross-validation).
+    """
     if not holdouts:
         records = load_corpus(corpus or CORPUS_PATH)
+        documents = [featurize(record.log) for record in records]
         print_evaluation(
-            f"Stratified {folds}-fold CV on {len(records)} examples", cross_validate(records, folds)
+            f"Stratified {folds}-fold CV on {len(records)} examples (memorises templates)",
+            cross_validate_documents(records, documents, folds, SEED, None),
         )
-        if by_template:
-            grouped = cross_validate(records, folds, by_template=True)
-            print_evaluation(f"{folds}-fold CV holding out whole templates", grouped)
+        for source in SOURCES if by_template else ():
+            print_evaluation(
+                f"{folds}-fold CV holding out whole {source} groups (leave-source-out)",
+                cross_validate_documents(records, documents, folds, SEED, source),
+            )
+        if select:
+            print_selection(records, folds)
+        holdouts = [UNTOUCHED_PATH] if UNTOUCHED_PATH.is_file() else []
     for path in holdouts:
         print_evaluation(f"Shipped model on {path.name}", score_holdout(path))
+
+
+def print_selection(records: list[CorpusRecord], folds: int) -> None:
+    table = Table("C", "template-out macro-F1", "ecosystem-out macro-F1", "mean")
+    for candidate in score_candidates(records, folds):
+        by_split = candidate.macro_f1
+        table.add_row(
+            str(candidate.svm_c),
+            f"{by_split['template']:.4f}",
+            f"{by_split['ecosystem']:.4f}",
+            f"{candidate.mean:.4f}",
+        )
+    console.print("[bold]Model selection by leave-source-out CV (best first)[/bold]")
+    console.print(table)
 
 
 def train(*, corpus: Path | None, output: Path | None, seed: int) -> None:

@@ -71,9 +71,9 @@ def train_model(corpus_path: Path = CORPUS_PATH, seed: int = SEED) -> TrainedMod
     return TrainedModel(pipeline, labels, file_sha256(corpus_path), sklearn.__version__)
 
 
-def build_pipeline(seed: int = SEED) -> Pipeline:
+def build_pipeline(seed: int = SEED, svm_c: float = SVM_C) -> Pipeline:
     """An unfitted pipeline: TF-IDF features + calibrated linear SVM."""
-    return Pipeline([("features", _features()), ("classifier", _classifier(seed))])
+    return Pipeline([("features", _features()), ("classifier", _classifier(seed, svm_c))])
 
 
 def _features() -> FeatureUnion:
@@ -101,10 +101,10 @@ def _features() -> FeatureUnion:
     return FeatureUnion([("structure", structure), ("words", words), ("chars", chars)])
 
 
-def _classifier(seed: int) -> CalibratedClassifierCV:
+def _classifier(seed: int, svm_c: float) -> CalibratedClassifierCV:
     folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=seed)
     return CalibratedClassifierCV(
-        LinearSVC(C=SVM_C, random_state=seed), method="sigmoid", cv=folds, ensemble=False
+        LinearSVC(C=svm_c, random_state=seed), method="sigmoid", cv=folds, ensemble=False
     )
 
 

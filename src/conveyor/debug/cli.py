@@ -45,18 +45,23 @@ def evaluate(
     folds: Annotated[int, typer.Option(min=2, help="Number of cross-validation folds.")] = 5,
     corpus: Annotated[Path | None, typer.Option(help="Corpus JSON Lines file (default: training's).")] = None,
     by_template: Annotated[
-        bool, typer.Option(help="Also hold out whole templates per fold (harder, more honest).")
+        bool, typer.Option(help="Also hold out whole templates, CI systems and ecosystems per fold.")
     ] = True,
     holdout: Annotated[
         list[Path] | None,
         typer.Option(help="Labelled JSON Lines file ({label, log}) to score the shipped model on."),
     ] = None,
+    select: Annotated[
+        bool, typer.Option(help="Also score the candidate settings by leave-source-out CV.")
+    ] = False,
 ) -> None:
-    """Print cross-validated metrics on the corpus (stratified and by template) and holdout scores."""
+    """Print CV on the corpus (stratified, leave-source-out) and the shipped model's real-log scores."""
     require_training("evaluate")
     from training.debug import commands
 
-    commands.evaluate(folds=folds, corpus=corpus, by_template=by_template, holdouts=holdout or [])
+    commands.evaluate(
+        folds=folds, corpus=corpus, by_template=by_template, holdouts=holdout or [], select=select
+    )
 
 
 @debug_app.command()

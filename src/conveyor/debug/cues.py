@@ -20,13 +20,16 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("killed", r"sigkill|signal 9|\bkilled\b|exit(?:ed)? (?:code|status|value|with) 137"),
     ("timeout", r"timed? ?out after|exceeded the maximum (?:execution )?time|time limit|took longer than"),
     ("timeout", r"no output has been received|too long with no output|deadline exceeded"),
-    ("timeout", r"timeout (?:has been )?exceeded"),
+    ("timeout", r"timeout (?:has been |of \d+m?s )?exceeded|timetrap_timeout"),
+    ("timeout", r"tests timed out|exited with 124"),
     ("cancel", r"operation was canceled|was cancelled|build (?:was )?aborted|marking the build as aborted"),
     ("network", r"could not resolve host|name resolution|getaddrinfo|eai_again|enotfound|dial tcp"),
     ("network", r"econnreset|econnrefused|etimedout|connection (?:reset|refused|timed out)|i/o timeout"),
     ("network", r"network is unreachable|ssl_error|tls handshake|certificate verify failed|spurious network"),
     ("network", r"could not (?:transfer|get|download)|failed to (?:download|fetch)"),
     ("network", r"\b50[234]\b.{0,30}(?:gateway|unavailable)"),
+    ("network", r"empty reply from server|unable to access '"),
+    ("network", r"could not fetch content|could not create connection"),
     ("auth", r"permission denied|access denied|unauthori[sz]ed|forbidden|\b40[13]\b"),
     (
         "auth",
@@ -57,6 +60,12 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("config", r"not set|undefined variable|no such option|unsupported (?:option|version)|is not a valid"),
     ("runner", r"lost communication|runner .{0,40}shutdown|channel ?closed"),
     ("runner", r"system failure|docker daemon|cannot connect to the docker|prepare environment"),
+    ("runner", r"stopped hearing from agent|agent .{0,40}(?:offline|was lost)"),
+    ("runner", r"cannot contact .{0,40}exception"),
+    ("runner", r"vm could not be started|preparing the build environment"),
+    ("library", r"error while loading shared libraries|cannot open shared object|library not loaded"),
+    ("library", r"executable file not found in \$path|is currently not installed|command not found"),
+    ("script", r"\bcd: \S+: no such file|no rakefile found|task never defined|no rule to make target"),
 )
 
 _COMPILED: Final = tuple((name, re.compile(pattern)) for name, pattern in CUE_ROWS)

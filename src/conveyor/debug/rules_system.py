@@ -113,6 +113,12 @@ RUNNER_RULES: Final[tuple[RuleRow, ...]] = (
         r"deadline exceeded.*waiting|Job timed out|job exceeded.*time limit).*)$",
     ),
     (
+        "timeout",
+        None,
+        r"^(?P<msg>.*(?:timetrap_timeout|Tests timed out|exited with 124\b|"
+        r"Timeout of \d+ms exceeded|timeout of \d+ms exceeded|ExUnit\.TimeoutError|test timed out after).*)$",
+    ),
+    (
         "exit_status",
         None,
         r"^(?P<msg>.*(?:Process completed with exit code|script returned exit "
@@ -168,7 +174,9 @@ ENVIRONMENT_RULES: Final[tuple[RuleRow, ...]] = (
         r"i/o timeout|Network is unreachable|Failed to connect to|Read timed out|"
         r"Could not connect to|\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)|"
         r"status code:? 50\d|Received status code 50\d|RemoteDisconnected|"
-        r"unexpected EOF while reading|TLS connection was non-properly terminated).*)$",
+        r"unexpected EOF while reading|TLS connection was non-properly terminated|"
+        r"Empty reply from server|unable to access '(?:https?|git)://|could not fetch content|"
+        r"Could not create connection to|Error cloning remote repo).*)$",
     ),
     (
         "permission_denied",
@@ -187,6 +195,24 @@ ENVIRONMENT_RULES: Final[tuple[RuleRow, ...]] = (
         None,
         r"^(?P<msg>.*(?:environment variable|env var|secret) .*(?:is not set|"
         r"not set|is missing|is required|must be set|undefined).*)$",
+    ),
+    (
+        "missing_library",
+        None,
+        r"^(?P<msg>.*(?:error while loading shared libraries|cannot open shared object file|"
+        r"Library not loaded: |executable file not found in \$PATH|is currently not installed).*)$",
+    ),
+    # A script or directory of the repository that is not there is configuration, not a dependency.
+    (
+        "missing_script",
+        "shell",
+        r"^(?P<msg>.*(?:\bcd: \S+|line \d+: \S*(?:/|\.sh\b)\S*): No such file or directory)$",
+    ),
+    (
+        "config_error",
+        None,
+        r"^(?P<msg>.*(?:No Rakefile found|Task never defined: |No rule to make target|"
+        r"Build input file cannot be found|invalid reference format).*)$",
     ),
     ("missing_path", None, r"^(?P<msg>.*No such file or directory.*|.*ENOENT.*)$"),
     ("segfault", None, r"^(?P<msg>.*(?:Segmentation fault|SIGSEGV|core dumped).*)$"),

@@ -293,6 +293,12 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     ("out_of_memory", "go", r"^(?P<msg>fatal error: runtime: out of memory.*)$"),
     ("panic", "go", r"^(?P<msg>panic: .+)$"),
     ("vet_error", "go vet", r"^(?P<msg>vet: .+)$"),
+    (
+        "lint_violation",
+        "staticcheck",
+        r"^(?P<file>\.?[\w./-]+\.go):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+ \((?:SA|S|ST|U|QF)\d{4}\))$",
+    ),
+    ("lint_violation", "checkstyle", r"^(?P<msg>.*(?:\[ant:checkstyle\]|checkstyle\w*'|Checkstyle rule).*)$"),
     ("compiler_error", "go", r"^(?P<file>\.?[\w./-]+\.go):(?P<line>\d+):(?:\d+:)? (?P<msg>.+)$"),
     (
         "lint_violation",
@@ -325,7 +331,13 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
         "surefire",
         r"^\[ERROR\]\s{2,}(?P<msg>(?P<test>[A-Z][\w$]*(?:Test|Tests|IT|Spec)\w*\.[\w$]+)(?::(?P<line>\d+))?\s.*)$",
     ),
-    ("test_failed", "phpunit", r"^\d+\) (?P<msg>(?P<test>[A-Z][\w\\]*Test\w*::\w+).*)$"),
+    ("test_failed", "phpunit", r"^\d+\) (?P<msg>(?P<test>[A-Z][\w\\]*::\w+).*)$"),
+    ("test_failed", "prove", r"^(?P<msg>(?P<test>\S+\.t) \.+ ?Dubious, test returned \d+.*)$"),
+    ("test_failed", "exunit", r"^\s*\d+\) (?P<msg>test (?P<test>.+) \([\w.]+\))$"),
+    ("test_failed", "common_test", r"^(?P<msg>(?P<test>\w+:\w+) failed on line (?P<line>\d+))$"),
+    ("test_failed", "scalatest", r"^(?:\[info\] )?- (?P<msg>(?P<test>.+) \*\*\* FAILED \*\*\*)$"),
+    ("test_failed", "xctest", r"^.*error: -\[(?P<test>[\w.]+ \w+)\] : (?P<msg>.+)$"),
+    ("test_failed", "r", r"^(?P<msg>Running the tests in .+ failed\.?)$"),
     ("test_failed", "dotnet", r"^\s*Failed (?P<msg>(?P<test>[\w.]+(?:\(.*\))?)) \[[\d.<> ]+m?s\]$"),
     ("test_failed", "minitest", r"^(?P<msg>(?P<test>\w+#test_\w+)) \[(?P<file>[^\]:]+):(?P<line>\d+)\]:?$"),
 )

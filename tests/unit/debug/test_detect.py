@@ -243,3 +243,30 @@ def test_errors_are_frozen_models() -> None:
     assert isinstance(error, DetectedError)
     with pytest.raises(ValueError, match="frozen"):
         error.kind = "other"  # type: ignore[misc]
+
+
+# Edges of the labels (docs/diagnosis.md): what each of these lines is detected as.
+EDGE_CASES = [
+    (
+        "/x/glualint: error while loading shared libraries: libffi.so.6: cannot open shared object file",
+        "missing_library",
+    ),
+    ('exec: "pytest": executable file not found in $PATH: unknown', "missing_library"),
+    ("./scripts/ci.sh: line 117: cd: ./scripts/travis: No such file or directory", "missing_script"),
+    ("/bin/bash: line 3: ./ci/build.sh: No such file or directory", "missing_script"),
+    ("No Rakefile found (looking for: rakefile, Rakefile, rakefile.rb, Rakefile.rb)", "config_error"),
+    ("fatal: unable to access 'https://github.com/vim/vim/': Empty reply from server", "network_error"),
+    ("suite:send_recv failed on line 593\nReason: timetrap_timeout", "test_failed"),
+    ("Reason: timetrap_timeout", "timeout"),
+    ('The command "timeout 35m ci/build.sh" exited with 124.', "timeout"),
+    (
+        "internal/a/b.go:63:3: the goroutine calls T.Fatalf, which must be called in the test (SA2002)",
+        "lint_violation",
+    ),
+    ("[ant:checkstyle] [ERROR] /a/B.java:3:1: x [Rule]", "lint_violation"),
+]
+
+
+@pytest.mark.parametrize(("log", "kind"), EDGE_CASES)
+def test_label_edges_are_detected_as_their_kind(log: str, kind: str) -> None:
+    assert detect(log)[0].kind == kind

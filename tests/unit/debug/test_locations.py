@@ -146,6 +146,14 @@ def test_detected_errors_carry_file_line_and_column(log: str, file: str, line: i
             "FAIL: test_add (tests.test_math.MathTests.test_add)",
             "test_add (tests.test_math.MathTests.test_add)",
         ),
+        ("t/parse.t ........ Dubious, test returned 1 (wstat 256, 0x100)", "t/parse.t"),
+        ("  1) test parses dates (App.ParserTest)\n     test/parser_test.exs:12", "parses dates"),
+        ("inet_SUITE:t_gethostnative failed on line 696\nReason: case_clause", "inet_SUITE:t_gethostnative"),
+        ("[info] - should drop requests *** FAILED ***", "should drop requests"),
+        (
+            "Tests.swift:9: error: -[AppTests.ParserTests testDates] : XCTAssertEqual failed",
+            "AppTests.ParserTests testDates",
+        ),
     ],
 )
 def test_failing_test_names_are_read_from_each_runner(log: str, test: str) -> None:

@@ -76,3 +76,12 @@ def test_without_the_training_folder_the_commands_say_so(
     result = runner.invoke(debug_app, [command])
     assert result.exit_code == 2
     assert "needs the training/ folder of a Conveyor source checkout" in result.stderr
+
+
+def test_evaluate_holds_out_whole_sources_and_scores_the_untouched_set(tmp_path: Path) -> None:
+    corpus = _small_corpus(tmp_path, per_label=20)
+    result = runner.invoke(debug_app, ["evaluate", "--folds", "2", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    for source in ("template", "ci", "ecosystem"):
+        assert f"holding out whole {source} groups" in result.stdout
+    assert "Shipped model on real_logs_untouched.jsonl" in result.stdout
