@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 import socketio
 
+from conveyor.auth.live import LiveAccounts
 from conveyor.auth.security import JwtCodec
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
+from conveyor.events.realtime.commands import ClientCommands
 from conveyor.events.realtime.hub import Hub
 from conveyor.events.realtime.manager import create_manager
 from conveyor.events.realtime.namespace import ConveyorNamespace
@@ -40,10 +42,10 @@ class Container:
             algorithm=settings.jwt_algorithm,
             ttl_seconds=settings.access_token_ttl_seconds,
         )
-        manager = create_manager(settings.redis_url, settings.redis_channel)
-        sio = create_server(settings, manager)
-        hub = Hub(db=db, codec=codec, settings=settings, manager=manager)
-        sio.register_namespace(ConveyorNamespace(hub, settings))
+        accounts = LiveAccounts(db=db, codec=codec)
+        hub = Hub(db=db, settings=settings, authenticator=accounts, visibility=accounts)
+        sio = create_server(settings, create_manager(settings.redis_url, settings.redis_channel, sink=hub))
+        sio.register_namespace(ConveyorNamespace(ClientCommands(hub.sessions, settings)))
         cipher = SecretCipher(settings.resolved_secrets_key)
         bus = EventBus(sio)
         pipelines = PipelineRuntime.build(settings, db, bus, cipher)

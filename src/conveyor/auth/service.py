@@ -74,14 +74,14 @@ async def _authenticate_api_token(session: AsyncSession, token: str) -> Principa
     )
 
 
-async def still_valid(session: AsyncSession, principal: Principal) -> bool:
-    """Whether the principal's user is active and its API token (if any) not revoked."""
-    user = await session.get(User, principal.user_id)
+async def still_valid(session: AsyncSession, *, user_id: str, token_id: str | None) -> bool:
+    """Whether the user is active and the API token (if any) not revoked."""
+    user = await session.get(User, user_id)
     if user is None or not user.is_active:
         return False
-    if principal.token_id is None:
+    if token_id is None:
         return True
-    record = await session.get(ApiToken, principal.token_id)
+    record = await session.get(ApiToken, token_id)
     return record is not None and record.revoked_at is None
 
 

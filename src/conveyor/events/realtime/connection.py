@@ -1,4 +1,4 @@
-"""Per-socket state kept by the hub."""
+"""Per-socket state: who it is, what it may and wants to see, where it stands in the stream."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from conveyor.auth.principal import Access, Principal
 from conveyor.events.filters import EventFilter
+from conveyor.events.realtime.access import Access, Identity
+from conveyor.events.realtime.channel import Channel
 
 
 class TokenBucket:
@@ -30,12 +31,12 @@ class TokenBucket:
         return True
 
 
-@dataclass
+@dataclass(eq=False)
 class SocketState:
     sid: str
-    namespace: str
+    channel: Channel
     limiter: TokenBucket
-    principal: Principal | None = None
+    principal: Identity | None = None
     access: Access | None = None
     filter: EventFilter = field(default_factory=EventFilter)
     last_seq: int = 0

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from conveyor.events.filters import EventFilter
+from conveyor.events.realtime.channel import Packet
 from conveyor.events.realtime.connection import SocketState
-from conveyor.events.realtime.manager import HubManager
+from conveyor.events.rooms import WS_NAMESPACE
 
 # Sockets served before yielding to the event loop. Letting the sockets' writer tasks run
 # between slices, rather than after every socket has been queued, halved the CPU cost per
@@ -19,11 +20,11 @@ DELIVERY_SLICE = 64
 class Outgoing:
     """One event on its way out: encoded once, each distinct filter decided once."""
 
-    def __init__(self, envelope: dict[str, Any], audience: dict[str, str]) -> None:
+    def __init__(self, envelope: dict[str, Any], audience: dict[str, SocketState]) -> None:
         self.envelope = envelope
         self.seq: int = envelope["seq"]
-        self.audience = audience  # sid -> Engine.IO sid of every socket in the event's rooms
-        self._frames: list[Any] | None = None
+        self.audience = audience  # every socket of this node in the event's rooms, by sid
+        self._packet: Packet | None = None
         self._wanted: dict[EventFilter, bool] = {}
 
     def wanted_by(self, event_filter: EventFilter) -> bool:
@@ -32,32 +33,32 @@ class Outgoing:
             wanted = self._wanted[event_filter] = event_filter.matches(self.envelope)
         return wanted
 
-    def frames(self, manager: HubManager, namespace: str) -> list[Any]:
-        if self._frames is None:
-            self._frames = manager.encode(namespace, self.envelope["event_type"], self.envelope)
-        return self._frames
+    @property
+    def packet(self) -> Packet:
+        if self._packet is None:
+            self._packet = Packet.event(WS_NAMESPACE, self.envelope["event_type"], self.envelope)
+        return self._packet
 
 
-async def fan_out(manager: HubManager, sockets: dict[str, SocketState], batch: Sequence[Outgoing]) -> None:
+async def fan_out(batch: Sequence[Outgoing]) -> None:
     """Deliver a batch of consecutive events, slice of sockets by slice of sockets.
 
     Each socket gets every event of the batch (in order) before the loop yields, so a backlog
     reaches a socket's writer as several packets at once instead of one wake-up per event.
     """
-    sids = list(dict.fromkeys(sid for item in batch for sid in item.audience))
-    for start in range(0, len(sids), DELIVERY_SLICE):
-        for sid in sids[start : start + DELIVERY_SLICE]:
-            state = sockets.get(sid)
-            if state is None:
-                continue
+    audience: dict[str, SocketState] = {}
+    for item in batch:
+        audience.update(item.audience)
+    states = list(audience.values())
+    for start in range(0, len(states), DELIVERY_SLICE):
+        for state in states[start : start + DELIVERY_SLICE]:
             for item in batch:
-                eio_sid = item.audience.get(sid)
-                if eio_sid is not None:
-                    await _offer(manager, state, eio_sid, item)
+                if state.sid in item.audience:
+                    offer(state, item)
         await asyncio.sleep(0)
 
 
-async def _offer(manager: HubManager, state: SocketState, eio_sid: str, item: Outgoing) -> None:
+def offer(state: SocketState, item: Outgoing) -> None:
     if not state.authenticated or item.seq <= state.last_seq:
         return
     if state.replaying:
@@ -65,5 +66,4 @@ async def _offer(manager: HubManager, state: SocketState, eio_sid: str, item: Ou
         return
     state.last_seq = item.seq
     if item.wanted_by(state.filter):
-        frames = item.frames(manager, state.namespace)
-        await manager.send_encoded(state.sid, state.namespace, frames, eio_sid=eio_sid)
+        state.channel.send(item.packet)

@@ -1,0 +1,30 @@
+"""The accounts side of the live API (``events.realtime.access``): tokens to identities, and
+identities to what they may see, each in its own short session."""
+
+from __future__ import annotations
+
+from conveyor.auth import service
+from conveyor.auth.principal import Access, Principal
+from conveyor.auth.security import JwtCodec
+from conveyor.db import Database
+from conveyor.errors import Unauthorized
+from conveyor.events.realtime.access import Identity
+
+
+class LiveAccounts:
+    def __init__(self, *, db: Database, codec: JwtCodec) -> None:
+        self.db = db
+        self.codec = codec
+
+    async def authenticate(self, token: str) -> Principal:
+        async with self.db.session() as session:
+            return await service.authenticate(session=session, codec=self.codec, token=token)
+
+    async def access_of(self, identity: Identity) -> Access | None:
+        async with self.db.session() as session:
+            if not await service.still_valid(session, user_id=identity.user_id, token_id=identity.token_id):
+                return None
+            try:
+                return await service.load_access(session, identity.user_id)
+            except Unauthorized:
+                return None

@@ -1,0 +1,165 @@
+"""The sequencer: bus messages to sockets in ``seq`` order, gaps filled from the log, replays.
+
+``seq`` is contiguous, so events are delivered strictly in order. A message that arrives early
+waits in a small buffer; if the missing ones do not arrive within ``event_gap_fill_seconds``
+they are read from the event log. A periodic check of the log's head also catches events whose
+live message was lost (a producer that died after its commit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from conveyor.aio import Periodic, cancel_and_wait
+from conveyor.config import Settings
+from conveyor.db import Database
+from conveyor.events import store
+from conveyor.events.models import EventRecord
+from conveyor.events.realtime.channel import Packet
+from conveyor.events.realtime.connection import SocketState
+from conveyor.events.realtime.delivery import Outgoing, fan_out
+from conveyor.events.realtime.room_index import RoomIndex
+from conveyor.events.rooms import WS_NAMESPACE, rooms_for
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    envelope: dict[str, Any]
+    rooms: list[str]
+    arrived_at: float  # monotonic; 0 for events read from the log
+
+
+class Sequencer:
+    def __init__(self, *, db: Database, settings: Settings, rooms: RoomIndex) -> None:
+        self.db = db
+        self.settings = settings
+        self.rooms = rooms
+        self.last_seq = 0
+        self._buffer: dict[int, Arrival] = {}
+        self._order_lock = asyncio.Lock()
+        self._seen_head = 0
+        self._arrived = asyncio.Event()
+        self._deliverer: asyncio.Task[None] | None = None
+        interval = settings.event_gap_fill_seconds
+        self._gap_filler = Periodic(
+            "conveyor-hub-gap-fill", self.fill_gaps, interval=interval, first_delay=interval
+        )
+
+    async def start(self) -> None:
+        async with self.db.session() as session:
+            self.last_seq = self._seen_head = await store.last_seq(session)
+        self._deliverer = asyncio.create_task(self._deliver_arrivals(), name="conveyor-hub-deliverer")
+        self._gap_filler.start()
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._deliverer)
+        await self._gap_filler.stop()
+
+    # Live ----------------------------------------------------------------------------------
+
+    async def receive(self, message: Any) -> None:
+        """A bus message from any producer, possibly out of order or duplicated."""
+        try:
+            envelope, rooms = message["envelope"], list(message["rooms"])
+            seq = int(envelope["seq"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("malformed bus message dropped")
+            return
+        if seq > self.last_seq and seq not in self._buffer:
+            self._buffer[seq] = Arrival(envelope, rooms, time.monotonic())
+            self._arrived.set()
+
+    async def _deliver_arrivals(self) -> None:
+        """Deliver in seq order, off the producer's path: a commit never waits for a fan-out."""
+        while True:
+            await self._arrived.wait()
+            self._arrived.clear()
+            async with self._order_lock:
+                await self._drain()
+
+    async def _drain(self) -> None:
+        while batch := self._take_ready():
+            await fan_out(batch)
+
+    def _take_ready(self) -> list[Outgoing]:
+        """The buffered events that follow ``last_seq`` without a gap, in order."""
+        ready = []
+        while (arrival := self._buffer.pop(self.last_seq + 1, None)) is not None:
+            self.last_seq += 1
+            ready.append(Outgoing(arrival.envelope, self.rooms.members(arrival.rooms)))
+        return ready
+
+    # Gaps ----------------------------------------------------------------------------------
+
+    async def fill_gaps(self) -> None:
+        """Read from the log what was committed but has not arrived live in time."""
+        async with self.db.session() as session:
+            head = await store.last_seq(session)
+        overdue = time.monotonic() - self.settings.event_gap_fill_seconds
+        waiting = [seq - 1 for seq, arrival in self._buffer.items() if arrival.arrived_at <= overdue]
+        # Events at or below the head seen one tick ago were committed a tick ago at least.
+        target = max([min(self._seen_head, head), *waiting])
+        self._seen_head = head
+        if target > self.last_seq:
+            await self._fill_until(target)
+
+    async def _fill_until(self, target: int) -> None:
+        async with self.db.session() as session:
+            records = await store.read_range(session, self.last_seq + 1, target)
+        async with self._order_lock:
+            for record in records:
+                if record.seq > self.last_seq and record.seq not in self._buffer:
+                    rooms = rooms_for(project_id=record.project_id, user_id=record.user_id)
+                    self._buffer[record.seq] = Arrival(_envelope(record), rooms, 0.0)
+            await self._drain()
+            if self.last_seq < target:
+                log.warning("events missing from the log skipped", first=self.last_seq + 1, last=target)
+                self.last_seq = target
+                await self._drain()
+
+    # Replay --------------------------------------------------------------------------------
+
+    async def replay_window(self, resume_from: int) -> dict[str, Any]:
+        """Whether retention pruned events the resuming client has not seen."""
+        async with self.db.session() as session:
+            oldest = await store.first_seq(session)
+        return {"oldestSeq": oldest, "replayIncomplete": oldest is not None and resume_from + 1 < oldest}
+
+    async def replay(self, state: SocketState) -> None:
+        """Send what the socket missed, from the log, then what arrived live meanwhile."""
+        assert state.access is not None
+        viewer = state.access.viewer
+        page = self.settings.ws_replay_page_size
+        try:
+            while state.authenticated:
+                query = store.EventQuery(after_seq=state.last_seq, filter=state.filter, limit=page)
+                async with self.db.session() as session:
+                    records = await store.read(session, viewer, query)
+                _send_in_order(state, (_envelope(record) for record in records))
+                if len(records) < page:
+                    break
+        finally:
+            state.replaying = False
+            pending, state.pending = state.pending, []
+            _send_in_order(state, pending)
+
+
+def _envelope(record: EventRecord) -> dict[str, Any]:
+    return store.to_envelope(record).model_dump(mode="json")
+
+
+def _send_in_order(state: SocketState, envelopes: Iterable[dict[str, Any]]) -> None:
+    for envelope in envelopes:
+        if envelope["seq"] <= state.last_seq:
+            continue
+        state.last_seq = envelope["seq"]
+        if state.filter.matches(envelope):
+            state.channel.send(Packet.event(WS_NAMESPACE, envelope["event_type"], envelope))
