@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import time
 from collections import Counter
@@ -45,6 +46,7 @@ class Scenario:
     rate: float
     compression: bool
     concurrency: int = 4
+    pinned: bool = False  # server alone on CPU 1; clients and publisher on CPU 0
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Result:
     machine_cpu_percent: float
     softirq_cpu_percent: float
     window_seconds: float
+    load_average: float = 0.0  # the machine's 1-minute load average as the run started
 
 
 # Publishing ----------------------------------------------------------------------------------
@@ -117,16 +120,25 @@ async def _as_fast_as_answered(post: Any, events: int, concurrency: int) -> None
 # One run -------------------------------------------------------------------------------------
 
 
+SERVER_CPU, OTHERS_CPU = "1", "0"
+
+
 def run(scenario: Scenario, *, profile: Path | None = None) -> Result:
-    server = Server(scenario.server, free_port(), scenario.compression)
+    server_cpu = SERVER_CPU if scenario.pinned else None
+    server = Server(scenario.server, free_port(), scenario.compression, server_cpu)
+    if scenario.pinned:
+        os.sched_setaffinity(0, {int(OTHERS_CPU)})
     groups: list[ClientGroup] = []
     try:
+        load = os.getloadavg()[0]
         server.start()
         _warm_up(server)
         rss_before = server.ps.memory_info().rss
         groups = _connect_clients(server, scenario)
         rss_connected = server.ps.memory_info().rss
-        return _measure(server, groups, scenario, (rss_connected - rss_before) / scenario.clients, profile)
+        result = _measure(server, groups, scenario, (rss_connected - rss_before) / scenario.clients, profile)
+        result.load_average = load
+        return result
     finally:
         for group in groups:
             group.stop()
@@ -146,7 +158,8 @@ def _connect_clients(server: Server, scenario: Scenario) -> list[ClientGroup]:
     sizes = [CLIENTS_PER_PROCESS] * (scenario.clients // CLIENTS_PER_PROCESS)
     if scenario.clients % CLIENTS_PER_PROCESS:
         sizes.append(scenario.clients % CLIENTS_PER_PROCESS)
-    groups = [ClientGroup(server.url, size, server.token, scenario.events) for size in sizes]
+    cpus = OTHERS_CPU if scenario.pinned else None
+    groups = [ClientGroup(server.url, size, server.token, scenario.events, cpus) for size in sizes]
     for group in groups:
         group.start()
     for group in groups:
@@ -336,6 +349,7 @@ def row(result: Result) -> str:
         "/".join(f"{p:.0f}" for p in r.generator_cpu_percent),
         f"{r.publisher_cpu_percent:.0f}",
         f"{r.machine_cpu_percent:.0f} ({r.softirq_cpu_percent:.0f})",
+        f"{r.load_average:.1f}",
     ]
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
@@ -358,17 +372,24 @@ COLUMNS = [
     "generator CPU %",
     "publisher CPU %",
     "machine CPU % (softirq)",
+    "load",
 ]
 HEADER = "| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|"
 
 
-def matrix(events: int) -> list[Scenario]:
+MATRIX_SERVERS = ("conveyor", "minimal", "node")
+
+
+def matrix(events: int, clients: list[int], pinned: bool) -> list[Scenario]:
+    """Issue 16's table: steady 50/s and closed-loop max, deflate off and on, per client count;
+    5,000 clients also at 10/s (the target there)."""
     scenarios = []
     for compression in (False, True):
-        for clients, rate in ((100, 50.0), (1000, 10.0)):
-            for server in ("conveyor", "minimal", "node"):
-                scenarios.append(Scenario(server, clients, events, "steady", rate, compression))
-                scenarios.append(Scenario(server, clients, events, "max", 0.0, compression))
+        for count in clients:
+            loads = [("steady", 50.0), ("max", 0.0)] + ([("steady", 10.0)] if count >= 5000 else [])
+            for mode, rate in loads:
+                for server in MATRIX_SERVERS:
+                    scenarios.append(Scenario(server, count, events, mode, rate, compression, pinned=pinned))
     return scenarios
 
 
@@ -385,9 +406,15 @@ def main() -> None:
     parser.add_argument("--compression", action="store_true", help="per-message deflate on")
     parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks of the server to this file")
     parser.add_argument("--matrix", action="store_true", help="run every scenario; append to results/")
+    parser.add_argument("--matrix-clients", default="100,1000,5000", help="client counts of --matrix")
+    parser.add_argument("--pin", action="store_true", help="server alone on CPU 1, the rest on CPU 0")
+    parser.add_argument("--no-deflate", action="store_true", help="--matrix without the deflate-on half")
     args = parser.parse_args()
     if args.matrix:
-        scenarios = matrix(args.events)
+        counts = [int(n) for n in args.matrix_clients.split(",")]
+        scenarios = [
+            s for s in matrix(args.events, counts, args.pin) if not (args.no_deflate and s.compression)
+        ]
     else:
         scenarios = [
             Scenario(
@@ -398,6 +425,7 @@ def main() -> None:
                 args.rate,
                 args.compression,
                 args.concurrency,
+                args.pin,
             )
         ]
     print(HEADER, flush=True)

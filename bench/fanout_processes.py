@@ -29,6 +29,7 @@ class Server:
     kind: str
     port: int
     compression: bool
+    cpus: str | None = None  # taskset list: the server alone on a core, as Node's single thread
     process: subprocess.Popen[bytes] | None = None
     token: str | None = None
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-fanout-")))
@@ -71,6 +72,8 @@ class Server:
 
     def start(self) -> None:
         command, env = self.command()
+        if self.cpus is not None:
+            command = ["taskset", "-c", self.cpus, *command]
         log = (self.scratch / "server.log").open("wb")
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         wait_until_healthy(self.url, self.process)
@@ -112,6 +115,7 @@ class ClientGroup:
     count: int
     token: str | None
     max_events: int
+    cpus: str | None = None
     process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
@@ -122,8 +126,11 @@ class ClientGroup:
             TOKEN=self.token or "",
             MAX_EVENTS=str(self.max_events),
         )
+        command = ["node", str(NODE_DIR / "clients.mjs")]
+        if self.cpus is not None:
+            command = ["taskset", "-c", self.cpus, *command]
         self.process = subprocess.Popen(
-            ["node", str(NODE_DIR / "clients.mjs")],
+            command,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

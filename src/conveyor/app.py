@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Any:
 def build(settings: Settings) -> tuple[Container, Any]:
     """The node's container and its ASGI app (REST + Socket.IO on both paths)."""
     container = Container.build(settings)
-    return container, mount(container.sio, create_api(container))
+    return container, mount(container.sio, create_api(container), container.websockets)
 
 
 @asynccontextmanager
@@ -63,6 +63,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
     finally:
         await container.retention.stop()
         await container.pipelines.stop()
+        await container.websockets.stop()
         await container.hub.stop()
         await container.db.dispose()
 
@@ -78,6 +79,7 @@ async def start(container: Container) -> None:
         # Printed once, on the console of whoever started the server; never logged elsewhere.
         print(f"Created admin user 'admin' with password: {generated}", flush=True)
     await container.hub.start()
+    container.websockets.start()
     await container.pipelines.start()
     container.retention.start()
 

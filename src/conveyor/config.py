@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     ws_rate_limit_per_second: float = Field(default=20.0, gt=0)
     ws_rate_limit_burst: int = Field(default=40, ge=1)
     ws_replay_page_size: int = Field(default=500, ge=1)
+    # Bytes waiting to be sent to one WebSocket client before it counts as too slow and is dropped
+    # (told to resume from its last seq).
+    ws_send_buffer_bytes: int = Field(default=1024 * 1024, ge=16 * 1024)
     # Off by default, as in the Node.js socket.io server: ~500-byte events gain little from deflate
     # and it costs a third more CPU per delivery and ~37 KiB per connection (bench/results).
     ws_compression: bool = False

@@ -12,6 +12,7 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.events.realtime.commands import ClientCommands
+from conveyor.events.realtime.engine import WebSocketEngine
 from conveyor.events.realtime.hub import Hub
 from conveyor.events.realtime.manager import create_manager
 from conveyor.events.realtime.namespace import ConveyorNamespace
@@ -30,6 +31,7 @@ class Container:
     bus: EventBus
     hub: Hub
     sio: socketio.AsyncServer
+    websockets: WebSocketEngine
     pipelines: PipelineRuntime
     retention: EventRetention
 
@@ -45,9 +47,11 @@ class Container:
         accounts = LiveAccounts(db=db, codec=codec)
         hub = Hub(db=db, settings=settings, authenticator=accounts, visibility=accounts)
         sio = create_server(settings, create_manager(settings.redis_url, settings.redis_channel, sink=hub))
-        sio.register_namespace(ConveyorNamespace(ClientCommands(hub.sessions, settings)))
+        commands = ClientCommands(hub.sessions, settings)
+        sio.register_namespace(ConveyorNamespace(commands))
+        websockets = WebSocketEngine(commands=commands, settings=settings, sio=sio)
         cipher = SecretCipher(settings.resolved_secrets_key)
         bus = EventBus(sio)
         pipelines = PipelineRuntime.build(settings, db, bus, cipher)
         retention = EventRetention(db=db, settings=settings)
-        return cls(settings, db, codec, cipher, bus, hub, sio, pipelines, retention)
+        return cls(settings, db, codec, cipher, bus, hub, sio, websockets, pipelines, retention)

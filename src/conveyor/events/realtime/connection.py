@@ -6,14 +6,27 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakValueDictionary
 
 from conveyor.events.filters import EventFilter
 from conveyor.events.realtime.access import Access, Identity
 from conveyor.events.realtime.channel import Channel
 
+# Sockets with equal filters share one object, so a fan-out decides each distinct filter once.
+_FILTERS: WeakValueDictionary[EventFilter, EventFilter] = WeakValueDictionary()
+
+
+def shared_filter(event_filter: EventFilter) -> EventFilter:
+    return _FILTERS.setdefault(event_filter, event_filter)
+
+
+DEFAULT_FILTER = shared_filter(EventFilter())
+
 
 class TokenBucket:
     """Allows ``burst`` messages at once and ``rate`` per second sustained."""
+
+    __slots__ = ("capacity", "rate", "tokens", "updated")
 
     def __init__(self, *, rate: float, burst: int) -> None:
         self.rate = rate
@@ -31,14 +44,14 @@ class TokenBucket:
         return True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class SocketState:
     sid: str
     channel: Channel
     limiter: TokenBucket
     principal: Identity | None = None
     access: Access | None = None
-    filter: EventFilter = field(default_factory=EventFilter)
+    filter: EventFilter = DEFAULT_FILTER
     last_seq: int = 0
     ever_authenticated: bool = False
     replaying: bool = False

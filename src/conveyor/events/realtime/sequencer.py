@@ -23,7 +23,7 @@ from conveyor.events import store
 from conveyor.events.models import EventRecord
 from conveyor.events.realtime.channel import Packet
 from conveyor.events.realtime.connection import SocketState
-from conveyor.events.realtime.delivery import Outgoing, fan_out
+from conveyor.events.realtime.delivery import Outgoing, drop_slow, fan_out
 from conveyor.events.realtime.room_index import RoomIndex
 from conveyor.events.rooms import WS_NAMESPACE, rooms_for
 
@@ -134,32 +134,41 @@ class Sequencer:
         return {"oldestSeq": oldest, "replayIncomplete": oldest is not None and resume_from + 1 < oldest}
 
     async def replay(self, state: SocketState) -> None:
-        """Send what the socket missed, from the log, then what arrived live meanwhile."""
+        """Send what the socket missed, from the log, then what arrived live meanwhile.
+
+        Live events wait in ``state.pending`` until the replay has caught up with them; the
+        socket stays ``replaying`` until that list is empty, so nothing overtakes them.
+        """
         assert state.access is not None
         viewer = state.access.viewer
         page = self.settings.ws_replay_page_size
         try:
-            while state.authenticated:
+            while state.authenticated and state.channel.open:
                 query = store.EventQuery(after_seq=state.last_seq, filter=state.filter, limit=page)
                 async with self.db.session() as session:
                     records = await store.read(session, viewer, query)
-                _send_in_order(state, (_envelope(record) for record in records))
+                await _send_in_order(state, (_envelope(record) for record in records))
                 if len(records) < page:
                     break
         finally:
+            while state.pending:
+                pending, state.pending = state.pending, []
+                await _send_in_order(state, pending)
             state.replaying = False
-            pending, state.pending = state.pending, []
-            _send_in_order(state, pending)
 
 
 def _envelope(record: EventRecord) -> dict[str, Any]:
     return store.to_envelope(record).model_dump(mode="json")
 
 
-def _send_in_order(state: SocketState, envelopes: Iterable[dict[str, Any]]) -> None:
+async def _send_in_order(state: SocketState, envelopes: Iterable[dict[str, Any]]) -> None:
+    """One at a time, each after the client has read most of what was sent before."""
     for envelope in envelopes:
         if envelope["seq"] <= state.last_seq:
             continue
-        state.last_seq = envelope["seq"]
         if state.filter.matches(envelope):
-            state.channel.send(Packet.event(WS_NAMESPACE, envelope["event_type"], envelope))
+            await state.channel.ready()
+            if not state.channel.send(Packet.event(WS_NAMESPACE, envelope["event_type"], envelope)):
+                drop_slow(state)
+                return
+        state.last_seq = envelope["seq"]

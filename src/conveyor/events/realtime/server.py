@@ -7,6 +7,7 @@ from typing import Any
 import socketio
 
 from conveyor.config import Settings
+from conveyor.events.realtime.engine import WebSocketEngine
 from conveyor.events.realtime.manager import HubManager
 
 SOCKETIO_PATHS = ("socket.io", "ws")
@@ -24,8 +25,9 @@ def create_server(settings: Settings, manager: HubManager) -> socketio.AsyncServ
     )
 
 
-def mount(sio: socketio.AsyncServer, app: Any) -> Any:
-    """Serve Socket.IO on ``/socket.io/`` (what ``io('host/ws')`` uses) and on ``/ws/``."""
+def mount(sio: socketio.AsyncServer, app: Any, engine: WebSocketEngine) -> Any:
+    """Serve Socket.IO on ``/socket.io/`` (what ``io('host/ws')`` uses) and on ``/ws/``: the
+    WebSocket connections it can own through ``engine``, the rest through python-socketio."""
     for path in SOCKETIO_PATHS:
         app = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path=path)
-    return app
+    return engine.in_front_of(app)

@@ -16,7 +16,8 @@ from conveyor.errors import Unauthorized
 from conveyor.events.filters import FilterChange
 from conveyor.events.realtime.access import Authenticator, Visibility, rooms_of
 from conveyor.events.realtime.channel import Channel, Packet
-from conveyor.events.realtime.connection import SocketState, TokenBucket
+from conveyor.events.realtime.connection import SocketState, TokenBucket, shared_filter
+from conveyor.events.realtime.delivery import drop_slow
 from conveyor.events.realtime.room_index import RoomIndex
 from conveyor.events.realtime.sequencer import Sequencer
 from conveyor.events.rooms import WS_NAMESPACE, user_room
@@ -60,7 +61,8 @@ class Sessions:
 
     @staticmethod
     def send(state: SocketState, event: str, data: Any) -> None:
-        state.channel.send(Packet.event(WS_NAMESPACE, event, data))
+        if not state.channel.send(Packet.event(WS_NAMESPACE, event, data)):
+            drop_slow(state)
 
     # Authentication ------------------------------------------------------------------------
 
@@ -85,7 +87,7 @@ class Sessions:
         )
         state.principal, state.access, state.ever_authenticated = principal, access, True
         if subscription is not None:
-            state.filter = subscription.as_filter()
+            state.filter = shared_filter(subscription.as_filter())
         state.replaying = resume_from is not None
         state.last_seq = resume_from if resume_from is not None else self.sequencer.last_seq
         self._arm_expiry(state)
