@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import socketio
 
+from conveyor.auth.cache import PrincipalCache
 from conveyor.auth.live import LiveAccounts
 from conveyor.auth.security import JwtCodec
 from conveyor.config import Settings
@@ -27,6 +28,7 @@ class Container:
     settings: Settings
     db: Database
     codec: JwtCodec
+    principals: PrincipalCache
     cipher: SecretCipher
     bus: EventBus
     hub: Hub
@@ -45,7 +47,14 @@ class Container:
             ttl_seconds=settings.access_token_ttl_seconds,
         )
         accounts = LiveAccounts(db=db, codec=codec)
-        hub = Hub(db=db, settings=settings, authenticator=accounts, visibility=accounts)
+        principals = PrincipalCache()
+        hub = Hub(
+            db=db,
+            settings=settings,
+            authenticator=accounts,
+            visibility=accounts,
+            on_access_changed=principals.forget_user,
+        )
         sio = create_server(settings, create_manager(settings.redis_url, settings.redis_channel, sink=hub))
         commands = ClientCommands(hub.sessions, settings)
         sio.register_namespace(ConveyorNamespace(commands))
@@ -54,4 +63,4 @@ class Container:
         bus = EventBus(sio)
         pipelines = PipelineRuntime.build(settings, db, bus, cipher)
         retention = EventRetention(db=db, settings=settings)
-        return cls(settings, db, codec, cipher, bus, hub, sio, websockets, pipelines, retention)
+        return cls(settings, db, codec, principals, cipher, bus, hub, sio, websockets, pipelines, retention)

@@ -91,9 +91,12 @@ async def get_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("missing bearer token")
-    return await auth_service.authenticate(
-        session=session, codec=container.codec, token=credentials.credentials
-    )
+    token = credentials.credentials
+    principal = container.principals.get(token)
+    if principal is None:
+        principal = await auth_service.authenticate(session=session, codec=container.codec, token=token)
+        container.principals.put(token, principal)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -59,7 +59,12 @@ SERVER_CONTROL_MESSAGES: dict[str, dict[str, Any]] = {
         "properties": {
             "message": {"type": "string"},
             "code": {"type": "string"},
-            "event": {"type": "string"},
+            "event": {"type": "string", "description": "the client event that caused it"},
+            "lastSeq": {
+                "type": "integer",
+                "description": "code slow_consumer: the client was too slow and is disconnected; "
+                "reconnect and authenticate with this lastSeq",
+            },
         },
     },
     "subscribed": {"type": "object", "properties": {"filter": {"type": "object"}}},

@@ -47,8 +47,14 @@ async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[E
     """
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQ_LOCK_KEY})
-    first = await last_seq(session) + 1
     now = utcnow()
+    if len(emissions) == 1:  # the common case, in one round trip: numbered by the INSERT itself
+        row = _row(0, now, emissions[0])
+        del row["seq"]
+        numbered = insert(EventRecord).values(seq=_NEXT_SEQ, **row).returning(EventRecord.seq)
+        row["seq"] = (await session.execute(numbered)).scalar_one()
+        return [Envelope.model_validate(row)]
+    first = await last_seq(session) + 1
     rows = [_row(seq, now, item) for seq, item in enumerate(emissions, start=first)]
     # Core insert: events are written, never loaded back into this session.
     await session.execute(insert(EventRecord), rows)
@@ -70,6 +76,7 @@ def _row(seq: int, timestamp: datetime, item: Emission) -> dict[str, Any]:
 
 
 _LAST_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0))
+_NEXT_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0) + 1).scalar_subquery()
 
 
 async def last_seq(session: AsyncSession) -> int:

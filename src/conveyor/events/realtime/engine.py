@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -47,9 +48,10 @@ class WebSocketEngine:
         self.ping_interval = float(sio.eio.ping_interval)
         self.ping_timeout = float(sio.eio.ping_timeout)
         self.connections: set[Connection] = set()
-        self.heartbeat = Periodic(
-            "conveyor-ws-heartbeat", self._beat, interval=self.ping_interval, first_delay=self.ping_interval
-        )
+        # Twice per advertised interval: a client hears from us well within it whenever it
+        # connected (python-engineio's client gives up after 30 s without writing anything).
+        tick = self.ping_interval / 2
+        self.heartbeat = Periodic("conveyor-ws-heartbeat", self._beat, interval=tick, first_delay=tick)
 
     def in_front_of(self, app: ASGIApp) -> ASGIApp:
         async def serve(scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,9 +88,10 @@ class WebSocketEngine:
         return "host" in headers and origin == f"{scheme}://{headers['host']}"
 
     async def _beat(self) -> None:
-        """Ping every socket; close those that did not answer the previous ping."""
+        """Ping every socket; close those that left a ping unanswered for ``ping_timeout``."""
+        now = time.monotonic()
         for connection in list(self.connections):
-            connection.beat()
+            connection.beat(now)
 
 
 _PROTOCOL = WebSocketsSansIOProtocol
@@ -97,13 +100,14 @@ _PROTOCOL = WebSocketsSansIOProtocol
 class Connection:
     """One owned WebSocket: Engine.IO handshake and heartbeat, Socket.IO packets of ``/ws``."""
 
-    __slots__ = ("asgi_send", "awaiting_pong", "binary", "channel", "engine", "sid")
+    __slots__ = ("asgi_send", "awaiting_pong", "binary", "channel", "engine", "pinged_at", "sid")
 
     def __init__(self, engine: WebSocketEngine, send: Send) -> None:
         self.engine = engine
         self.asgi_send = send
         self.sid: str | None = None
         self.awaiting_pong = False
+        self.pinged_at = 0.0
         self.binary: sio_packet.Packet | None = None
         self.channel: WebSocketChannel
 
@@ -142,11 +146,12 @@ class Connection:
         }
         self._write(EIO_OPEN + json.dumps(handshake, separators=(",", ":")))
 
-    def beat(self) -> None:
+    def beat(self, now: float) -> None:
         if self.awaiting_pong:
-            self.channel.close(b"", PING_TIMEOUT)
+            if now - self.pinged_at > self.engine.ping_timeout:
+                self.channel.close(b"", PING_TIMEOUT)
             return
-        self.awaiting_pong = True
+        self.awaiting_pong, self.pinged_at = True, now
         self.channel.write_raw(PING_FRAME)
 
     def _on_message(self, data: str | bytes) -> bool:

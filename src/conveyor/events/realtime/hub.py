@@ -7,6 +7,7 @@ changes to the sessions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from conveyor.config import Settings
@@ -20,8 +21,16 @@ from conveyor.events.realtime.sessions import Sessions
 
 class Hub:
     def __init__(
-        self, *, db: Database, settings: Settings, authenticator: Authenticator, visibility: Visibility
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        authenticator: Authenticator,
+        visibility: Visibility,
+        on_access_changed: Callable[[str], None] = lambda user_id: None,
     ) -> None:
+        """``on_access_changed`` hears of every user whose access changed, from any node."""
+        self.on_access_changed = on_access_changed
         rooms = RoomIndex()
         self.sequencer = Sequencer(db=db, settings=settings, rooms=rooms)
         self.sessions = Sessions(
@@ -47,4 +56,6 @@ class Hub:
         await self.sequencer.receive(message)
 
     async def control(self, message: Any) -> None:
+        if isinstance(message, dict) and message.get("action") == "refresh_user":
+            self.on_access_changed(str(message.get("userId")))
         await self.sessions.control(message)

@@ -74,6 +74,7 @@ class Sessions:
         A ``subscription`` sent with the credentials replaces the socket's filter before the
         replay, so a reconnecting client is not sent what it would drop.
         """
+        state.cancel_timer()  # the grace period is for sending credentials, not for checking them
         try:
             principal = await self.authenticator.authenticate(token)
             access = await self.visibility.access_of(principal)
