@@ -93,7 +93,7 @@ class Server:
                 self.process.wait()
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -230,6 +230,9 @@ def _channel_of(protocol: Any, settings: Settings) -> WebSocketChannel:
         # Everything this node sends on an owned socket is compressed once per event, not per
         # connection: free the connection's own compressor (32 KiB), which nothing uses now.
         del deflate.encoder
+    # The handshake's request, response and headers are not needed once it is accepted.
+    protocol.request = protocol.response = None
+    protocol.scope["headers"] = []
     # Half of what may wait for a client in the kernel, with a fixed size (Linux would let it
     # grow to megabytes for a client that stopped reading), half in the transport's buffer.
     budget = settings.ws_send_buffer_bytes // 2
