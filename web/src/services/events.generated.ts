@@ -436,7 +436,10 @@ export interface AuthErrorMessage {
 export interface ErrorMessage {
   message: string;
   code?: string;
+  /** the client event that caused it */
   event?: string;
+  /** code slow_consumer: the client was too slow and is disconnected; reconnect and authenticate with this lastSeq */
+  lastSeq?: number;
 }
 
 /** `subscribed` (server -> client). */
