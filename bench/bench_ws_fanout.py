@@ -80,7 +80,9 @@ async def publish(server: Server, scenario: Scenario) -> list[float]:
     """Post ``events`` alerts titled ``bench-<i>``; return the wall time each POST was sent."""
     sent = [0.0] * scenario.events
     headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
-    limits = httpx.Limits(max_connections=64)
+    # Idle connections are dropped before the server's keep-alive timeout (5 s) can close one under
+    # a request (a ReadError on a busy machine).
+    limits = httpx.Limits(max_connections=64, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=120, limits=limits) as http:
 
         async def post(index: int) -> None:
