@@ -9,6 +9,7 @@ from conveyor.auth.security import JwtCodec
 from conveyor.db import Database
 from conveyor.errors import Unauthorized
 from conveyor.events.realtime.access import Identity
+from conveyor.projects.access import load_access
 
 
 class LiveAccounts:
@@ -25,6 +26,6 @@ class LiveAccounts:
             if not await service.still_valid(session, user_id=identity.user_id, token_id=identity.token_id):
                 return None
             try:
-                return await service.load_access(session, identity.user_id)
+                return await load_access(session, identity.user_id)
             except Unauthorized:
                 return None
