@@ -88,7 +88,16 @@ async def publish(server: Server, scenario: Scenario) -> list[float]:
         async def post(index: int) -> None:
             body = {"title": f"bench-{index}", "severity": "info", "message": "", "source": "bench"}
             sent[index] = time.time()
-            reply = await http.post(server.alert_path, json=body)
+            for attempt in range(3):
+                try:
+                    reply = await http.post(server.alert_path, json=body)
+                    break
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # A kept-alive connection closed by the server as it was reused (its 5 s
+                    # timer, on a busy machine). A duplicate, if the server did take it, is
+                    # counted as such by the clients.
+                    if attempt == 2:
+                        raise
             reply.raise_for_status()
 
         if scenario.mode == "steady":
