@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 
 from uvicorn.config import Config
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -21,7 +22,9 @@ async def test_the_protocol_keeps_what_the_engine_takes_over() -> None:
     assert protocol.conn.extensions == []  # filled in with the negotiated permessage-deflate
     assert hasattr(protocol, "transport")
     source = inspect.getsource(WebSocketsSansIOProtocol)
-    assert all(f"self.{name} = " in source for name in ("request", "response", "scope"))
+    assert all(
+        re.search(rf"self\.{name}(: [\w\[\], ]+)? = ", source) for name in ("request", "response", "scope")
+    )
 
 
 def test_the_app_is_handed_the_protocol_s_own_send() -> None:
