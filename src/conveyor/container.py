@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import socketio
 
 from conveyor.auth.cache import PrincipalCache
-from conveyor.auth.live import LiveAccounts
 from conveyor.auth.security import JwtCodec
 from conveyor.config import Settings
 from conveyor.db import Database
@@ -19,6 +18,7 @@ from conveyor.events.realtime.manager import create_manager
 from conveyor.events.realtime.namespace import ConveyorNamespace
 from conveyor.events.realtime.server import create_server
 from conveyor.events.retention import EventRetention
+from conveyor.projects.live import LiveAccounts
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.runtime import PipelineRuntime
 

@@ -20,7 +20,6 @@ from conveyor.notifications.service import activity
 
 # Re-exported for events/realtime/hub.py only, until the realtime layer takes an injected
 # authenticator (issue 8, realtime half of item 4); everything else imports conveyor.projects.access.
-from conveyor.projects.access import load_access as load_access
 
 BOOTSTRAP_ADMIN = "admin"
 

@@ -1,6 +1,6 @@
 """What the live API asks of the accounts side, as protocols, so that ``events`` imports no domain.
 
-The container wires in the implementation (``conveyor.auth.live``).
+The container wires in the implementation (``conveyor.projects.live``).
 """
 
 from __future__ import annotations

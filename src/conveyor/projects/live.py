@@ -1,5 +1,5 @@
-"""The accounts side of the live API (``events.realtime.access``): tokens to identities, and
-identities to what they may see, each in its own short session."""
+"""What the live API (``events.realtime.access``) asks of accounts and projects: tokens to
+identities (auth), identities to what they may see (project access), each in a short session."""
 
 from __future__ import annotations
 
