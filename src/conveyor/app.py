@@ -22,7 +22,7 @@ from conveyor.web.static import mount_dashboard
 log = structlog.get_logger(__name__)
 
 
-def create_api(container: Container) -> FastAPI:
+def _rest_api() -> FastAPI:
     api = FastAPI(
         title="Conveyor",
         version=__version__,
@@ -31,8 +31,18 @@ def create_api(container: Container) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan,
     )
-    api.state.container = container
     api.include_router(api_router)
+    return api
+
+
+def openapi_document() -> dict[str, Any]:
+    """What ``/api/v1/openapi.json`` serves, without a node behind it (for generators)."""
+    return _rest_api().openapi()
+
+
+def create_api(container: Container) -> FastAPI:
+    api = _rest_api()
+    api.state.container = container
     api.add_exception_handler(ConveyorError, _conveyor_error)  # type: ignore[arg-type]
 
     @api.get("/healthz", include_in_schema=False)

@@ -14,6 +14,8 @@ class ApiModel(BaseModel):
         populate_by_name=True,
         from_attributes=True,
         extra="forbid",
+        # The server always sends every field, so the generated client types mark none optional.
+        json_schema_serialization_defaults_required=True,
     )
 
     def wire(self) -> dict[str, Any]:

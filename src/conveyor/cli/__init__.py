@@ -12,10 +12,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from conveyor.cli.executions import executions_app, run_command
+from conveyor.cli.typescript import typescript_command
 from conveyor.client.cli import events_command
 from conveyor.config import Settings
 from conveyor.debug.cli import debug_app
-from conveyor.events.typescript import typescript_command
 from conveyor.runners.cli import worker_command
 
 T = TypeVar("T")

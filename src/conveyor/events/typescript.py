@@ -1,8 +1,8 @@
 """TypeScript types of the live API, generated from the event catalog for the dashboard (web/).
 
-``conveyor typescript`` writes them to ``web/src/services/events.generated.ts``; a test fails
-when the committed file differs from what this module renders, so the types are never edited
-(or written) by hand.
+``conveyor typescript`` (``cli/typescript.py``) writes them to
+``web/src/services/events.generated.ts``; a test fails when the committed file differs from what
+this module renders, so the types are never edited (or written) by hand.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from conveyor.events.asyncapi import CLIENT_MESSAGES, SERVER_CONTROL_MESSAGES, build_document
 from conveyor.events.catalog import CATALOG, EventCategory, EventPriority, EventSpec
@@ -224,20 +222,3 @@ def render() -> str:
     blocks = [*_preamble(), *_read_schemas(), *_status_sets(), *_event_types()]
     blocks += [*_envelope(document), *_control_messages(document)]
     return HEADER + "\n" + "\n\n".join(blocks) + "\n"
-
-
-def typescript_command(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="File to write, or - for standard output.")
-    ] = DEFAULT_OUTPUT,
-) -> None:
-    """Write the dashboard's TypeScript event types, generated from the event catalog."""
-    text = render()
-    if str(output) == "-":
-        typer.echo(text, nl=False)
-        return
-    if not output.parent.is_dir():
-        typer.echo(f"error: {output.parent} does not exist: run at the repository root or pass -o", err=True)
-        raise typer.Exit(2)
-    output.write_text(text)
-    typer.echo(f"wrote {output}")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from conveyor.cli import app
 from conveyor.events.catalog import CATALOG
 from conveyor.events.typescript import data_interface_name, render, ts_type
 
@@ -45,15 +42,3 @@ def test_json_schema_translation() -> None:
     assert ts_type({"enum": ["LOW", "MEDIUM", "HIGH"]}) == "EventPriority"
     nested = {"type": "object", "properties": {"a b": {"type": "boolean"}}, "required": []}
     assert ts_type(nested) == '{\n  "a b"?: boolean;\n}'
-
-
-def test_cli_writes_the_file(tmp_path: Path) -> None:
-    target = tmp_path / "events.generated.ts"
-    result = CliRunner().invoke(app, ["typescript", "--output", str(target)])
-    assert result.exit_code == 0, result.output
-    assert target.read_text() == render()
-
-
-def test_cli_refuses_a_missing_directory(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["typescript", "--output", str(tmp_path / "nowhere" / "x.ts")])
-    assert result.exit_code == 2

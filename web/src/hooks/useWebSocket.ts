@@ -148,6 +148,8 @@ function useBoundedFeed<E>(
   const [events, setEvents] = useState<E[]>(() => seed().slice(-limit));
   const { generation } = useSyncExternalStore(service.onState, service.getState, service.getState);
   useEffect(() => {
+    // Seeding and subscribing happen together, synchronously, so no event falls between them.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setEvents(seed().slice(-limit));
     return listen((event) => setEvents((previous) => bounded([...previous, event], limit)));
   }, [seed, listen, limit, generation]);
