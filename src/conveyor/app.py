@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from conveyor import __version__
+from conveyor.api.limits import BodyLimitMiddleware
 from conveyor.api.router import API_PREFIX, api_router
 from conveyor.auth import service as auth_service
 from conveyor.config import Settings
@@ -44,6 +45,7 @@ def create_api(container: Container) -> FastAPI:
     api = _rest_api()
     api.state.container = container
     api.add_exception_handler(ConveyorError, _conveyor_error)  # type: ignore[arg-type]
+    api.add_middleware(BodyLimitMiddleware)
 
     @api.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

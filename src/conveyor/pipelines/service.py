@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,7 +40,7 @@ async def require_pipeline(
 async def create_pipeline(
     *, session: AsyncSession, bus: EventBus, project: Project, data: PipelineCreate, actor: Principal
 ) -> Pipeline:
-    spec = parse_definition(data.definition)
+    spec = await asyncio.to_thread(parse_definition, data.definition)
     now = utcnow()
     pipeline = Pipeline(
         id=new_id(),
@@ -61,7 +63,8 @@ async def update_pipeline(
 ) -> Pipeline:
     now = utcnow()
     if data.definition is not None:
-        pipeline.next_run_at = next_run(parse_definition(data.definition), now)
+        spec = await asyncio.to_thread(parse_definition, data.definition)
+        pipeline.next_run_at = next_run(spec, now)
         pipeline.definition = data.definition
     if data.name is not None:
         pipeline.name = data.name

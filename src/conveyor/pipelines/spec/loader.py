@@ -1,4 +1,9 @@
-"""YAML loading that remembers the line of every key and item, so errors can name it."""
+"""YAML loading that remembers the line of every key and item, so errors can name it.
+
+Bounded, because definitions come from any maintainer: the text's size, the nesting depth and the
+number of nodes once aliases are expanded (a 1 KB "billion laughs" document would otherwise
+expand to gigabytes) are limited before anything walks the expanded tree.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,34 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 Path = tuple[str | int, ...]
 
 _BOOL = "tag:yaml.org,2002:bool"
+MAX_CHARS = 256 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 20_000  # counted with aliases expanded
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+        self.problem = problem
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: ``on``, ``yes`` and ``off`` stay strings (GitHub's ``on:`` key)."""
+    """YAML 1.2 booleans: ``on``, ``yes`` and ``off`` stay strings (GitHub's ``on:`` key).
+
+    Composing is recursive: the depth is checked here, before Python's own limit is reached."""
+
+    depth = 0
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise YamlError(line, f"nested deeper than {MAX_DEPTH} levels")
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -40,20 +69,18 @@ class Loaded:
         return 1
 
 
-class YamlError(Exception):
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(f"line {line}: {problem}")
-        self.line = line
-        self.problem = problem
-
-
 def load(text: str) -> Loaded:
-    loader = _Loader(text)
+    if len(text) > MAX_CHARS:
+        raise YamlError(1, f"the definition is longer than {MAX_CHARS} characters")
+    try:
+        loader = _Loader(text)  # reads the text: refuses control characters
+    except yaml.YAMLError as exc:
+        raise YamlError(_reader_line(text, exc), f"invalid YAML: {_reader_problem(exc)}") from None
     try:
         node = loader.get_single_node()
         loaded = Loaded(data=None)
         if node is not None:
-            _index(node, (), loaded)
+            _Indexer(loaded).index(node, ())
             loaded.data = loader.construct_document(node)
         return loaded
     except yaml.MarkedYAMLError as exc:
@@ -69,22 +96,64 @@ def load(text: str) -> Loaded:
         loader.dispose()
 
 
-def _index(node: Node, path: Path, loaded: Loaded) -> None:
-    if isinstance(node, MappingNode):
+def _reader_line(text: str, exc: yaml.YAMLError) -> int:
+    position = exc.position if isinstance(exc, yaml.reader.ReaderError) else 0
+    return text.count("\n", 0, position) + 1
+
+
+def _reader_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        return f"control character #x{exc.character:04x} is not allowed"
+    return str(exc).splitlines()[0]
+
+
+class _Indexer:
+    """Records each key's and item's line, walking aliases as the data will be: counted."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.nodes = 0
+
+    def index(self, node: Node, path: Path) -> None:
+        self.nodes += 1
+        line = node.start_mark.line + 1
+        if self.nodes > MAX_NODES:
+            raise YamlError(line, f"the definition expands to more than {MAX_NODES} values (YAML aliases?)")
+        if len(path) > MAX_DEPTH:
+            raise YamlError(line, f"nested deeper than {MAX_DEPTH} levels (a recursive alias?)")
+        if isinstance(node, MappingNode):
+            self._mapping(node, path)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                self.loaded.lines[(*path, index)] = item.start_mark.line + 1
+                self.index(item, (*path, index))
+        elif isinstance(node, ScalarNode):
+            self._scalar(node)
+
+    def _mapping(self, node: MappingNode, path: Path) -> None:
         seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, ScalarNode) else repr(key_node)
             line = key_node.start_mark.line + 1
+            column = key_node.start_mark.column + 1
+            key = str(key_node.value) if isinstance(key_node, ScalarNode) else f"<key at {line}:{column}>"
             if key in seen:
-                loaded.problems.append((line, f"duplicate key {key!r}"))
+                self.loaded.problems.append((line, f"duplicate key {key!r}"))
             seen.add(key)
-            loaded.lines[(*path, key)] = line
-            _index(key_node, (*path, key), loaded)
-            _index(value_node, (*path, key), loaded)
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            loaded.lines[(*path, index)] = item.start_mark.line + 1
-            _index(item, (*path, index), loaded)
-    elif isinstance(node, ScalarNode) and "\x00" in str(node.value):
-        # a "\0" escape: no command, name or database text can hold it
-        loaded.problems.append((node.start_mark.line + 1, "NUL characters (\\0) are not allowed"))
+            self.loaded.lines[(*path, key)] = line
+            self.index(key_node, (*path, key))
+            self.index(value_node, (*path, key))
+
+    def _scalar(self, node: ScalarNode) -> None:
+        value = str(node.value)
+        line = node.start_mark.line + 1
+        if "\x00" in value:
+            # a "\0" escape: no command, name or database text can hold it
+            self.loaded.problems.append((line, "NUL characters (\\0) are not allowed"))
+        if _SURROGATE.search(value):
+            # a "\ud800" escape: not text any database or log can store
+            self.loaded.problems.append(
+                (line, "unpaired surrogate escapes (\\ud800-\\udfff) are not allowed")
+            )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
