@@ -17,6 +17,7 @@ from conveyor.client.cli import events_command
 from conveyor.config import Settings
 from conveyor.debug.cli import debug_app
 from conveyor.runners.cli import worker_command
+from conveyor.security.cli import scan_command
 
 T = TypeVar("T")
 
@@ -31,6 +32,7 @@ app.add_typer(executions_app, name="executions")
 app.command("worker")(worker_command)
 app.add_typer(debug_app, name="debug")
 app.command("typescript")(typescript_command)
+app.command("scan")(scan_command)
 
 
 @app.command()

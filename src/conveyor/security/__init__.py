@@ -1,0 +1,1 @@
+"""Security scanning: code, secrets and dependencies checked, tracked and gated (docs/security.md)."""

@@ -1,0 +1,68 @@
+"""Code in Python and JavaScript/TypeScript: semgrep with the rules kept in this package
+(``rules/semgrep.yml``), only when semgrep is installed (``pip install conveyor[semgrep]``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conveyor.security.scanners.base import (
+    MAX_FINDINGS,
+    Finding,
+    ScanContext,
+    ScannerError,
+    fingerprint,
+    run_tool,
+)
+from conveyor.security.schemas import Severity
+
+RULES = Path(__file__).resolve().parent.parent / "rules" / "semgrep.yml"
+_SEVERITY: dict[str, Severity] = {"ERROR": "high", "WARNING": "medium", "INFO": "low"}
+
+
+class SemgrepScanner:
+    name = "semgrep"
+
+    def unavailable(self) -> str | None:
+        return None if shutil.which("semgrep") else "semgrep is not installed (optional: conveyor[semgrep])"
+
+    async def scan(self, context: ScanContext) -> list[Finding]:
+        args = [
+            "semgrep",
+            "scan",
+            "--config",
+            str(RULES),
+            "--json",
+            "--metrics=off",
+            "--disable-version-check",
+            "--quiet",
+            ".",
+        ]
+        output = await run_tool(args, cwd=context.root, limit=context.timeout, ok_codes=(0, 1))
+        try:
+            results = json.loads(output)["results"]
+        except (ValueError, KeyError) as exc:
+            raise ScannerError(f"unreadable report ({type(exc).__name__})") from exc
+        findings = []
+        for item in results[:MAX_FINDINGS]:
+            extra = item.get("extra", {})
+            rule = str(item["check_id"]).rsplit(".", 1)[-1]
+            cwe = (extra.get("metadata") or {}).get("cwe")
+            findings.append(
+                Finding(
+                    scanner="semgrep",
+                    kind="code",
+                    rule_id=f"semgrep/{rule}",
+                    title=str(extra.get("message", rule)).strip(),
+                    severity=_SEVERITY.get(str(extra.get("severity")), "medium"),
+                    fingerprint=fingerprint(
+                        "code", rule, item["path"], " ".join(str(extra.get("lines", "")).split())
+                    ),
+                    remediation=str((extra.get("metadata") or {}).get("fix", "Rewrite the flagged code.")),
+                    file=str(item["path"]).removeprefix("./"),
+                    line=int(item["start"]["line"]),
+                    cwe=str(cwe[0] if isinstance(cwe, list) else cwe).split(":")[0] if cwe else None,
+                )
+            )
+        return findings
