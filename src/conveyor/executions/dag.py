@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +15,15 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
 from conveyor.executions.models import Execution, Job, Step
-from conveyor.executions.state import execution_event, jobs_of, lock_execution, outcome
-from conveyor.pipelines.spec.conditions import Context, parse_condition
+from conveyor.executions.state import (
+    conveyor_context,
+    execution_event,
+    jobs_of,
+    lock_execution,
+    needs_context,
+    outcome,
+)
+from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.status import FAILING, TERMINAL, Status
 
 
@@ -31,7 +39,7 @@ async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> li
         return []
     jobs = await jobs_of(session, execution_id)
     now = utcnow()
-    skipped, ready = _decide(execution, jobs, now)
+    skipped, ready = _decide(execution, jobs, now, await conveyor_context(session, execution))
     if skipped:
         await _skip_steps(session, skipped)
     events: list[Emission] = []
@@ -45,7 +53,9 @@ async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> li
     return [job.id for job in ready]
 
 
-def _decide(execution: Execution, jobs: Sequence[Job], now: datetime) -> tuple[list[Job], list[Job]]:
+def _decide(
+    execution: Execution, jobs: Sequence[Job], now: datetime, conveyor: dict[str, Any]
+) -> tuple[list[Job], list[Job]]:
     by_key = {job.key: job for job in jobs}
     skipped: list[Job] = []
     ready: list[Job] = []
@@ -58,7 +68,7 @@ def _decide(execution: Execution, jobs: Sequence[Job], now: datetime) -> tuple[l
             needs = [by_key[key] for key in job.needs if key in by_key]
             if not all(Status(need.status).done for need in needs):
                 continue
-            reason = _reason_to_skip(execution, job, needs)
+            reason = _reason_to_skip(execution, job, needs, conveyor)
             if reason is None:
                 job.dispatched_at = now
                 ready.append(job)
@@ -69,7 +79,9 @@ def _decide(execution: Execution, jobs: Sequence[Job], now: datetime) -> tuple[l
     return skipped, ready
 
 
-def _reason_to_skip(execution: Execution, job: Job, needs: Sequence[Job]) -> str | None:
+def _reason_to_skip(
+    execution: Execution, job: Job, needs: Sequence[Job], conveyor: dict[str, Any]
+) -> str | None:
     condition = parse_condition(job.plan.condition)
     unsuccessful = [need.key for need in needs if need.status != Status.SUCCESS]
     context = Context(
@@ -77,12 +89,16 @@ def _reason_to_skip(execution: Execution, job: Job, needs: Sequence[Job]) -> str
         failure=any(need.status in FAILING for need in needs),
         cancelled=execution.cancel_requested,
         matrix=job.plan.matrix,
-        env=job.plan.env,
-        ref=execution.ref,
-        event=execution.trigger,
+        needs=needs_context(needs),
+        conveyor=conveyor,
     )
-    if condition.evaluate(context):
-        return None
+    try:
+        # the job's env as the condition sees it: no secrets, those reach only the runner
+        context = replace(context, env={k: interpolate(v, context) for k, v in job.plan.env.items()})
+        if condition.evaluate(context):
+            return None
+    except ExpressionError as exc:
+        return f"skipped: if {condition.text} cannot be evaluated: {exc}"
     if unsuccessful and condition.evaluate(replace(context, success=True, failure=False)):
         return f"skipped: needed job {unsuccessful[0]!r} did not succeed"
     return f"skipped: if {condition.text} is false"

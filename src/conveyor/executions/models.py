@@ -62,6 +62,7 @@ class Job(Base):
     exit_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     log_lines: Mapped[int] = mapped_column(Integer, default=0)
+    outputs: Mapped[dict[str, str] | None] = mapped_column(JSON)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

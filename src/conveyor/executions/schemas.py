@@ -39,6 +39,7 @@ class JobRead(ApiModel):
     exit_code: int | None
     error: str | None
     log_lines: int
+    outputs: dict[str, str] | None = None
     started_at: datetime | None
     finished_at: datetime | None
     steps: list[StepRead] = []

@@ -18,7 +18,7 @@ from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step
 from conveyor.executions.schemas import JobLog, LogLineRead, LogPage
-from conveyor.executions.state import execution_event, jobs_of, lock_execution
+from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition, plan_jobs
@@ -48,7 +48,6 @@ async def start_execution(
     spec = parse_definition(pipeline.definition)
     if trigger is Trigger.MANUAL and not spec.on.manual:
         raise Conflict(f"pipeline {pipeline.name} does not allow manual runs (on.manual is false)")
-    plans = plan_jobs(spec)
     execution = Execution(
         id=new_id(),
         pipeline_id=pipeline.id,
@@ -62,6 +61,7 @@ async def start_execution(
         actor_id=actor_id,
         created_at=utcnow(),
     )
+    plans = plan_jobs(spec, await conveyor_context(session, execution))
     session.add(execution)
     session.add_all(_job_rows(execution.id, plans))
     await session.flush()
@@ -146,7 +146,7 @@ async def retry_execution(
     again = [job for job in await jobs_of(session, execution.id) if _rerun(job)]
     for job in again:
         job.status, job.dispatched_at, job.cancel_requested = Status.QUEUED, None, False
-        job.exit_code = job.error = job.finished_at = None
+        job.exit_code = job.error = job.finished_at = job.outputs = None
         job.retries_left = job.plan.retries
         await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.QUEUED.value))
     execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conveyor.auth.models import User
 from conveyor.errors import NotFound
 from conveyor.events.catalog import EventType, ExecutionData
 from conveyor.events.schemas import Emission, emission
@@ -36,7 +38,7 @@ async def jobs_of(session: AsyncSession, execution_id: str) -> list[Job]:
 
 
 _JOB_COLUMNS = [Job.id, Job.key, Job.name, Job.status, Job.needs, Job.attempt, Job.runner, Job.exit_code]
-_JOB_COLUMNS += [Job.error, Job.log_lines, Job.started_at, Job.finished_at]
+_JOB_COLUMNS += [Job.error, Job.log_lines, Job.outputs, Job.started_at, Job.finished_at]
 _STEP_COLUMNS = [Step.job_id, Step.position, Step.name, Step.status, Step.exit_code, Step.error]
 _STEP_COLUMNS += [Step.started_at, Step.finished_at]
 
@@ -98,3 +100,33 @@ def outcome(execution: Execution, jobs: Sequence[Job]) -> tuple[Status, str | No
         if culprit is not None:
             return wanted, f"job {culprit.key!r}: {culprit.error or wanted.value}"
     return Status.SUCCESS, None
+
+
+# `needs.<job>.result`, worst first: a matrix job's combinations give the worst of theirs
+_RESULTS = {Status.FAILED: "failure", Status.TIMED_OUT: "failure", Status.CANCELLED: "cancelled"}
+_RESULT_ORDER = ("failure", "cancelled", "skipped", "success")
+
+
+def needs_context(needed: Sequence[Job]) -> dict[str, dict[str, Any]]:
+    """The `needs` context of a job: each needed job's result and outputs, by its id in the
+    definition (the outputs of a matrix job's combinations merged in order)."""
+    context: dict[str, dict[str, Any]] = {}
+    for job in needed:
+        entry = context.setdefault(job.plan.definition_id, {"result": "success", "outputs": {}})
+        entry["outputs"].update(job.outputs or {})
+        result = "skipped" if job.status == Status.SKIPPED else _RESULTS.get(Status(job.status), "success")
+        entry["result"] = min(entry["result"], result, key=_RESULT_ORDER.index)
+    return context
+
+
+async def conveyor_context(session: AsyncSession, execution: Execution) -> dict[str, Any]:
+    """The `conveyor` context of an execution (a runner adds `job` and `workspace`)."""
+    actor = await session.get(User, execution.actor_id) if execution.actor_id else None
+    return {
+        "sha": execution.commit_sha or "",
+        "ref": execution.ref or "",
+        "event": execution.trigger,
+        "run_number": float(execution.number),
+        "run_id": execution.id,
+        "actor": actor.username if actor else "",
+    }

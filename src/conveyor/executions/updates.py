@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +24,11 @@ from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
 from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step
 from conveyor.executions.state import (
+    conveyor_context,
     execution_event,
+    jobs_of,
     lock_execution,
+    needs_context,
     read_execution,
     snapshot_event,
     with_step_values,
@@ -56,6 +60,9 @@ class Claim:
     ref: str | None
     commit_sha: str | None
     trigger: str
+    # the `needs` context (result and outputs of the jobs it needs) and the `conveyor` one
+    needs: dict[str, Any] = field(default_factory=dict)
+    conveyor: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,10 @@ async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, le
         if execution.status == Status.QUEUED:
             execution.status, execution.started_at = Status.RUNNING, execution.started_at or now
         project = await session.get(Project, execution.project_id)
-        claim = _claim(job, execution, project)
+        needed = [other for other in await jobs_of(session, execution.id) if other.key in job.needs]
+        claim = _claim(
+            job, execution, project, needs_context(needed), await conveyor_context(session, execution)
+        )
         await bus.commit(
             session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
         )
@@ -108,7 +118,9 @@ async def job_secrets(db: Database, cipher: SecretCipher, claim: Claim) -> dict[
         return await secret_values(session, cipher, claim.project_id)
 
 
-def _claim(job: Job, execution: Execution, project: Project | None) -> Claim:
+def _claim(
+    job: Job, execution: Execution, project: Project | None, needs: dict[str, Any], conveyor: dict[str, Any]
+) -> Claim:
     return Claim(
         job_id=job.id,
         key=job.key,
@@ -124,6 +136,8 @@ def _claim(job: Job, execution: Execution, project: Project | None) -> Claim:
         ref=execution.ref,
         commit_sha=execution.commit_sha,
         trigger=execution.trigger,
+        needs=needs,
+        conveyor=conveyor,
     )
 
 
@@ -229,13 +243,14 @@ async def finish_job(
     status: Status,
     exit_code: int | None = None,
     error: str | None = None,
+    outputs: dict[str, str] | None = None,
 ) -> bool:
     async with db.write_session() as session:
         execution = await lock_execution(session, claim.execution_id)
         job = await _held(session, claim.job_id, runner)
         if job is None:
             return False
-        job.status, job.exit_code, job.error = status, exit_code, error
+        job.status, job.exit_code, job.error, job.outputs = status, exit_code, error, outputs
         job.finished_at, job.lease_expires_at, job.pgid = utcnow(), None, None
         await session.execute(
             update(Step)

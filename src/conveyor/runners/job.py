@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -17,19 +18,30 @@ from conveyor.events.bus import EventBus
 from conveyor.executions import updates
 from conveyor.executions.updates import Claim, StepChange
 from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
-from conveyor.pipelines.spec.conditions import Context, parse_condition
+from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import StepPlan
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.masking import Masker
+from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs
 from conveyor.runners.process import ProcessOutcome, run_process
 from conveyor.runners.reporter import Reporter
-from conveyor.runners.workspace import CheckoutError, checkout, collect_artifacts, fresh_directory, job_env
+from conveyor.runners.workspace import (
+    RESERVED_PREFIX,
+    CheckoutError,
+    checkout,
+    collect_artifacts,
+    fresh_directory,
+    job_env,
+)
 from conveyor.status import FAILING, Status
 
 log = structlog.get_logger(__name__)
 SHELL = ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c")
 LOST = "runner lost: this runner no longer holds the job (lease expired or cancelled elsewhere)"
+OUTPUT_VARIABLES = ("CONVEYOR_OUTPUT", "GITHUB_OUTPUT")
+# `steps.<id>.outcome` of a step that ended with each status
+OUTCOMES = {Status.SUCCESS: "success", Status.SKIPPED: "skipped", Status.CANCELLED: "cancelled"}
 
 
 @dataclass
@@ -58,6 +70,10 @@ class JobRun:
         self.cancel = asyncio.Event()
         self.stopped: Result | None = None
         self.pid: int | None = None
+        self.outputs: dict[str, str] | None = None
+        self.sha = claim.commit_sha
+        # the files a step writes to talk to the runner ($CONVEYOR_OUTPUT), outside its workspace
+        self.files = env.settings.resolved_workspaces_dir / ".files" / claim.job_id
         settings = env.settings
         self.reporter = Reporter(
             db=env.db,
@@ -97,6 +113,7 @@ class JobRun:
             status=result.status,
             exit_code=result.exit_code,
             error=error,
+            outputs=self.outputs,
         )
         return result
 
@@ -127,6 +144,7 @@ class JobRun:
             self.reporter.write(str(exc))
             return Result(Status.FAILED, error=f"checkout failed: {exc}")
         try:
+            fresh_directory(self.files)
             result = await self._steps(workspace, deadline)
             await self._keep_artifacts(workspace, result.status)
             return result
@@ -146,11 +164,13 @@ class JobRun:
         )
         sha = await checkout(self.claim.repo_url, ref=self.claim.ref, sha=self.claim.commit_sha, dest=dest)
         self.reporter.write(f"HEAD is now at {sha}")
+        self.sha = sha
         if self.claim.commit_sha is None:
             await updates.record_commit(self.env.db, self.claim.execution_id, sha)
         return dest
 
     def _cleanup(self, workspace: Path) -> None:
+        shutil.rmtree(self.files, ignore_errors=True)
         if self.env.fixed_workspace is None and not self.env.settings.keep_workspaces:
             shutil.rmtree(workspace, ignore_errors=True)
             with contextlib.suppress(OSError):
@@ -158,47 +178,108 @@ class JobRun:
 
     async def _steps(self, workspace: Path, deadline: float) -> Result:
         env = job_env(self.claim, workspace, self.secrets)
+        context = self._context(workspace)
+        try:
+            values = {name: interpolate(value, context) for name, value in self.claim.plan.env.items()}
+        except ExpressionError as exc:
+            self.reporter.write(f"env: {exc}")
+            return Result(Status.FAILED, error=f"env: {exc}")
+        env.update(values)
+        context = replace(context, env=values)
         failure: Result | None = None
         for index, step in enumerate(self.claim.plan.steps):
-            if self.cancel.is_set() or not self._should_run(step, failed=failure is not None):
-                self._set_step(index, Status.SKIPPED)
-                continue
+            context = replace(context, success=failure is None, failure=failure is not None)
             remaining = deadline - asyncio.get_running_loop().time()
-            outcome = await self._step(index, step, workspace, env, remaining)
+            outcome, outputs = await self._maybe_step(index, step, workspace, env, remaining, context)
+            if step.id is not None:
+                context = replace(
+                    context, steps={**context.steps, step.id: _step_context(step, outcome, outputs)}
+                )
             if outcome.status == Status.TIMED_OUT and (step.timeout is None or remaining <= step.timeout):
                 failure = Result(Status.TIMED_OUT, None, f"job timed out after {self.claim.plan.timeout:g}s")
                 deadline = 0.0
             elif failure is None and Status(outcome.status) in FAILING and not step.continue_on_error:
                 failure = outcome
         await self.reporter.flush()
-        return failure or Result(Status.SUCCESS, 0)
+        return self._job_outputs(context, failure or Result(Status.SUCCESS, 0))
 
-    def _should_run(self, step: StepPlan, *, failed: bool) -> bool:
-        plan = self.claim.plan
-        context = Context(
-            success=not failed,
-            failure=failed,
-            matrix=plan.matrix,
-            env={**plan.env, **step.env},
-            ref=self.claim.ref,
-            event=self.claim.trigger,
+    def _context(self, workspace: Path) -> Context:
+        conveyor = {**self.claim.conveyor, "sha": self.sha or "", "job": self.claim.plan.definition_id}
+        return Context(
+            matrix=self.claim.plan.matrix,
+            secrets={k: v for k, v in self.secrets.items() if not k.startswith(RESERVED_PREFIX)},
+            needs=self.claim.needs,
+            conveyor={**conveyor, "workspace": str(workspace)},
+            workspace=workspace,
         )
-        return parse_condition(step.condition).evaluate(context)
+
+    async def _maybe_step(
+        self,
+        index: int,
+        step: StepPlan,
+        workspace: Path,
+        env: dict[str, str],
+        remaining: float,
+        context: Context,
+    ) -> tuple[Result, dict[str, str]]:
+        """Run the step if its condition holds; its result and outputs."""
+        try:
+            wanted = not self.cancel.is_set() and parse_condition(step.condition).evaluate(context)
+            if wanted:
+                step = _filled(step, context)
+        except ExpressionError as exc:
+            error = f"step {step.name!r}: {exc}"
+            self.reporter.write(error)
+            self._set_step(index, Status.FAILED, error=error)
+            return Result(Status.FAILED, error=error), {}
+        if not wanted:
+            self._set_step(index, Status.SKIPPED)
+            return Result(Status.SKIPPED), {}
+        return await self._step(index, step, workspace, env, remaining)
 
     async def _step(
         self, index: int, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float
-    ) -> Result:
+    ) -> tuple[Result, dict[str, str]]:
         if remaining <= 0:
             self._set_step(index, Status.TIMED_OUT, error="no time left in the job")
-            return Result(Status.TIMED_OUT, error="job timed out")
+            return Result(Status.TIMED_OUT, error="job timed out"), {}
         self._set_step(index, Status.RUNNING)
         self.reporter.step_index = index
+        output = self.files / f"output-{index}"
+        output.write_bytes(b"")
+        env = {**env, **step.env, **dict.fromkeys(OUTPUT_VARIABLES, str(output))}
         if step.uses is not None:
             result = await self._builtin(step, workspace, env)
         else:
-            result = await self._command(step, workspace, {**env, **step.env}, remaining)
+            result = await self._command(step, workspace, env, remaining)
+        outputs, result = self._read_outputs(output, result)
         self.reporter.step_index = None
         self._set_step(index, result.status, exit_code=result.exit_code, error=result.error)
+        return result, outputs
+
+    def _read_outputs(self, output: Path, result: Result) -> tuple[dict[str, str], Result]:
+        try:
+            return read_outputs(output), result
+        except OutputError as exc:
+            self.reporter.write(f"outputs: {exc}")
+            if result.status != Status.SUCCESS:
+                return {}, result
+            return {}, Result(Status.FAILED, result.exit_code, f"outputs: {exc}")
+
+    def _job_outputs(self, context: Context, result: Result) -> Result:
+        """Fill the job's `outputs:` (masked: they travel to other jobs and to clients)."""
+        try:
+            outputs = {k: self.mask(interpolate(v, context)) for k, v in self.claim.plan.outputs.items()}
+        except ExpressionError as exc:
+            self.reporter.write(f"outputs: {exc}")
+            return (
+                result if result.status != Status.SUCCESS else Result(Status.FAILED, error=f"outputs: {exc}")
+            )
+        if sum(len(k) + len(v) for k, v in outputs.items()) > MAX_OUTPUT_BYTES:
+            error = f"outputs: the job's outputs hold more than {MAX_OUTPUT_BYTES} characters"
+            self.reporter.write(error)
+            return result if result.status != Status.SUCCESS else Result(Status.FAILED, error=error)
+        self.outputs = outputs or None
         return result
 
     async def _command(
@@ -269,6 +350,28 @@ class JobRun:
                 self.stop(LOST)
             elif beat.cancel:
                 self.stop("cancelled", Status.CANCELLED)
+
+
+def _filled(step: StepPlan, context: Context) -> StepPlan:
+    """The step with its expressions filled: ``env`` first, which ``run`` and ``with`` can read."""
+    env = {name: interpolate(value, context) for name, value in step.env.items()}
+    context = replace(context, env={**context.env, **env})
+    return step.model_copy(
+        update={
+            "env": env,
+            "run": None if step.run is None else interpolate(step.run, context),
+            "inputs": {name: interpolate(value, context) for name, value in step.inputs.items()},
+            "working_directory": (
+                None if step.working_directory is None else interpolate(step.working_directory, context)
+            ),
+        }
+    )
+
+
+def _step_context(step: StepPlan, result: Result, outputs: dict[str, str]) -> dict[str, Any]:
+    outcome = OUTCOMES.get(result.status, "failure")
+    conclusion = "success" if outcome == "failure" and step.continue_on_error else outcome
+    return {"outputs": outputs, "outcome": outcome, "conclusion": conclusion}
 
 
 def _working_directory(workspace: Path, relative: str | None) -> Path | None:

@@ -10,6 +10,7 @@ from typing import Any
 import redis
 
 from conveyor.config import Settings
+from tests.integration.executions.test_language import OUTPUTS, check_outputs
 from tests.integration.runners.conftest import Worker, ready
 from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
@@ -144,3 +145,20 @@ async def test_a_job_no_worker_took_is_queued_again_and_runs_once(
         execution = (await completed(listener, execution_id, timeout=30))["data"]["execution"]
         assert execution["status"] == "success" and job_of(execution, "once")["attempt"] == 1
         assert await api.log_text(execution_id, "once") == ["ran"]
+
+
+async def test_outputs_and_expressions_on_workers(
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
+) -> None:
+    await ready(workers("language", 2))
+    project = await celery_api.project("outputs-on-workers")
+    await celery_api.request(
+        "PUT", f"/projects/{project}/secrets/API_TOKEN", 204, json={"value": "tok-secret-9"}
+    )
+    pipeline = await celery_api.pipeline(project, OUTPUTS)
+    listener = await celery_server.authenticated_socket(celery_api.token)
+    execution = (await completed(listener, await celery_api.start(pipeline["id"]), timeout=60))["data"][
+        "execution"
+    ]
+    assert job_of(execution, "deploy")["runner"].startswith("celery@")
+    await check_outputs(celery_api, execution)

@@ -121,12 +121,51 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
             "line 3: jobs.a.needs[0]: unknown job 'zz'",
         ),
         (
-            "jobs:\n  a:\n    steps:\n      - run: echo ${{ secrets.X }}\n",
-            "line 4: jobs.a.steps[0].run: unknown expr",
+            "jobs:\n  a:\n    steps:\n      - run: echo ${{ vars.X }}\n",
+            "line 4: jobs.a.steps[0].run: invalid expression ${{ vars.X }}: unknown name 'vars'",
         ),
         (
-            "jobs:\n  a:\n    steps:\n      - run: deploy --token ${{ secrets.API_TOKEN }}\n",
-            "secrets reach jobs as environment variables, write $API_TOKEN instead",
+            "jobs:\n  a:\n    name: ${{ secrets.X }}\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.name: secrets.X: the secrets context is not available here; use conveyor, matrix",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - run: echo ${{ steps.later.outputs.x }}\n"
+            "      - {id: later, run: x}\n",
+            "line 4: jobs.a.steps[0].run: steps.later.outputs.x: no earlier step has id 'later'",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - {id: s, run: x}\n      - {id: s, run: y}\n",
+            "line 5: jobs.a.steps[1].id: another step of the job has id 's'",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - {id: s, run: x}\n      - run: echo ${{ steps.s.output.x }}\n",
+            "line 5: jobs.a.steps[1].run: steps.s.output.x: a step has outputs, outcome, conclusion",
+        ),
+        (
+            "jobs:\n  a:\n    outputs: {v: x}\n    steps: [{run: x}]\n  b:\n    steps:\n"
+            "      - run: echo ${{ needs.a.outputs.v }}\n",
+            "line 7: jobs.b.steps[0].run: needs.a.outputs.v: the job does not need 'a'; add it to 'needs'",
+        ),
+        (
+            "jobs:\n  a:\n    outputs: {v: x}\n    steps: [{run: x}]\n  b:\n    needs: a\n    steps:\n"
+            "      - run: echo ${{ needs.a.outputs.w }}\n",
+            "needs.a.outputs.w: job 'a' has no output 'w'; its outputs: ['v']",
+        ),
+        (
+            "jobs:\n  a:\n    if: steps.x.outcome\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.if: steps.x.outcome: the steps context is not available here",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - run: echo ${{ conveyor.branch }}\n",
+            "conveyor.branch: unknown field; conveyor has sha, ref, event",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - run: echo ${{ always() }}\n",
+            "success(), failure(), always() and cancelled() belong in 'if:'",
+        ),
+        (
+            "jobs:\n  a:\n    name: ${{ hashFiles('x') }}\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.name: hashFiles() reads the workspace",
         ),
         (
             'jobs:\n  a:\n    steps:\n      - run: "echo a\\0b"\n',
@@ -139,7 +178,7 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
         ("jobs:\n  a:\n    if: sometimes\n    steps: [{run: x}]\n", "line 3: jobs.a.if: invalid condition"),
         (
             "jobs:\n  a:\n    steps:\n      - run: x\n        if: matrix.os == 'linux'\n",
-            "line 5: jobs.a.steps[0].if: unknown matrix name 'os' in the condition",
+            "line 5: jobs.a.steps[0].if: matrix.os: unknown matrix name 'os'; known: []",
         ),
     ],
 )

@@ -97,6 +97,7 @@ export interface Job {
   exitCode: number | null;
   error: string | null;
   logLines: number;
+  outputs: { [key: string]: string } | null;
   startedAt: string | null;
   finishedAt: string | null;
   steps: Step[];

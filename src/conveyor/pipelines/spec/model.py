@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION, ConditionError, parse_condition
+from conveyor.pipelines.spec.expressions import DEFAULT_CONDITION, ExpressionError, parse_condition
 
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
 DEFAULT_JOB_TIMEOUT_SECONDS = 3600.0
 JOB_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$"
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
 
 
@@ -23,7 +24,7 @@ def _condition(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return parse_condition(value).text
-        except ConditionError as exc:
+        except ExpressionError as exc:
             raise ValueError(f"invalid condition {value.strip()[:80]!r}: {exc}") from None
     return value
 
@@ -44,6 +45,17 @@ def _duration(value: Any) -> Any:
     return seconds
 
 
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a text such as ``10m`` (ValueError says what is wrong)."""
+    seconds: float = _duration(value)
+    return seconds
+
+
+def _duration_or_expression(value: Any) -> Any:
+    """A duration, or a text with ``${{ }}`` filled in when the execution is planned."""
+    return value if isinstance(value, str) and "${{" in value else _duration(value)
+
+
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -57,7 +69,8 @@ def _env_value(value: Any) -> Any:
 
 
 ConditionText = Annotated[str, BeforeValidator(_condition)]
-Duration = Annotated[float, BeforeValidator(_duration)]
+Timeout = Annotated[float | str, BeforeValidator(_duration_or_expression)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 EnvValue = Annotated[str, BeforeValidator(_env_value)]
 Env = dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], EnvValue]
 StrList = Annotated[list[str], BeforeValidator(_as_list)]
@@ -69,6 +82,7 @@ class Strict(BaseModel):
 
 
 class StepSpec(Strict):
+    id: Name | None = None
     name: str | None = None
     run: str | None = None
     uses: str | None = None
@@ -76,7 +90,7 @@ class StepSpec(Strict):
     env: Env = Field(default_factory=dict)
     working_directory: str | None = Field(default=None, alias="working-directory")
     if_: ConditionText = Field(default=DEFAULT_CONDITION, alias="if")
-    timeout: Duration | None = None
+    timeout: Timeout | None = None
     continue_on_error: bool = Field(default=False, alias="continue-on-error")
 
     @model_validator(mode="after")
@@ -113,10 +127,11 @@ class JobSpec(Strict):
     if_: ConditionText = Field(default=DEFAULT_CONDITION, alias="if")
     env: Env = Field(default_factory=dict)
     matrix: dict[str, list[Any]] = Field(default_factory=dict)
-    timeout: Duration = DEFAULT_JOB_TIMEOUT_SECONDS
+    timeout: Timeout = DEFAULT_JOB_TIMEOUT_SECONDS
     retries: int = Field(default=0, ge=0, le=10)
     steps: list[StepSpec] = Field(min_length=1)
     artifacts: Annotated[ArtifactSpec | None, BeforeValidator(_artifacts)] = None
+    outputs: dict[Name, EnvValue] = Field(default_factory=dict)
 
 
 class PushTrigger(Strict):

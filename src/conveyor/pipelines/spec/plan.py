@@ -1,19 +1,31 @@
-"""Expand a validated spec into the jobs of one execution (matrix expanded, expressions filled)."""
+"""Expand a validated spec into the jobs of one execution (matrix expanded, names filled).
+
+Names and timeouts are filled here, from what is known when the execution starts (`matrix`,
+`conveyor`), and `${{ matrix.<name> }}` everywhere (the definition itself holds those values).
+Every other expression stays as written and the runner fills it when the job or step runs, in
+one pass, so a value from outside (a ref, an output, a secret) is never read as an expression.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
-from conveyor.pipelines.spec.conditions import DEFAULT_CONDITION
+from conveyor.errors import InvalidInput
+from conveyor.pipelines.spec.expressions import DEFAULT_CONDITION, Context, ExpressionError, interpolate
 from conveyor.pipelines.spec.matrix import MAX_NAME_CHARS, job_key, matrix_combinations
-from conveyor.pipelines.spec.model import ArtifactSpec, JobSpec, PipelineSpec, StepSpec
-from conveyor.pipelines.spec.validate import EXPRESSION
+from conveyor.pipelines.spec.model import ArtifactSpec, JobSpec, PipelineSpec, StepSpec, parse_duration
+
+MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")
 
 
 class StepPlan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str
+    id: str | None = None
     run: str | None = None
     uses: str | None = None
     inputs: dict[str, str] = {}
@@ -37,51 +49,78 @@ class JobPlan(BaseModel):
     retries: int
     steps: list[StepPlan]
     artifacts: ArtifactSpec | None = None
+    job: str = ""  # the id in the definition (a matrix job's combinations share it)
+    outputs: dict[str, str] = {}
+
+    @property
+    def definition_id(self) -> str:
+        return self.job or self.key
 
 
-def plan_jobs(spec: PipelineSpec) -> list[JobPlan]:
-    """Jobs in definition order; a matrix job becomes one job per combination."""
+def plan_jobs(spec: PipelineSpec, conveyor: dict[str, Any] | None = None) -> list[JobPlan]:
+    """Jobs in definition order; a matrix job becomes one job per combination.
+
+    ``conveyor`` is what names and timeouts may read of the `conveyor` context; InvalidInput
+    when a timeout's expression does not give a duration.
+    """
     expanded = {job_id: matrix_combinations(job.matrix) for job_id, job in spec.jobs.items()}
     keys = {job_id: [job_key(job_id, combo) for combo in combos] for job_id, combos in expanded.items()}
     plans: list[JobPlan] = []
     for job_id, job in spec.jobs.items():
         needs = [key for need in job.needs for key in keys[need]]
         for combo in expanded[job_id]:
-            plans.append(_job_plan(spec, job_id, job, combo, needs))
+            context = Context(matrix=combo, conveyor=conveyor or {})
+            plans.append(_job_plan(spec, job_id, job, context, needs))
     return plans
 
 
-def _job_plan(
-    spec: PipelineSpec, job_id: str, job: JobSpec, combo: dict[str, str], needs: list[str]
-) -> JobPlan:
+def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, needs: list[str]) -> JobPlan:
+    combo = dict(context.matrix)
     key = job_key(job_id, combo)
     return JobPlan(
         key=key,
-        name=_display(_fill(job.name, combo) or key),
+        job=job_id,
+        name=_display(_name(job.name, context) or key),
         needs=needs,
         condition=job.if_,
-        env={**spec.env, **{k: _fill(v, combo) or "" for k, v in job.env.items()}},
+        env={**spec.env, **{k: _fill(v, combo) for k, v in job.env.items()}},
         matrix=combo,
-        timeout=job.timeout,
+        timeout=_timeout(job.timeout, context, f"jobs.{job_id}.timeout"),
         retries=job.retries,
-        steps=[_step_plan(step, combo) for step in job.steps],
+        steps=[_step_plan(step, context, f"jobs.{job_id}.steps[{i}]") for i, step in enumerate(job.steps)],
         artifacts=job.artifacts,
+        outputs={k: _fill(v, combo) for k, v in job.outputs.items()},
     )
 
 
-def _step_plan(step: StepSpec, combo: dict[str, str]) -> StepPlan:
-    run = _fill(step.run, combo)
+def _step_plan(step: StepSpec, context: Context, where: str) -> StepPlan:
+    combo = dict(context.matrix)
+    run = _fill(step.run, combo) if step.run is not None else None
     return StepPlan(
-        name=_display(_fill(step.name, combo) or _default_name(run, step.uses)),
+        name=_display(_name(step.name, context) or _default_name(run, step.uses)),
+        id=step.id,
         run=run,
         uses=step.uses,
-        inputs={k: _fill(v, combo) or "" for k, v in step.with_.items()},
-        env={k: _fill(v, combo) or "" for k, v in step.env.items()},
-        working_directory=_fill(step.working_directory, combo),
+        inputs={k: _fill(v, combo) for k, v in step.with_.items()},
+        env={k: _fill(v, combo) for k, v in step.env.items()},
+        working_directory=_fill(step.working_directory, combo) if step.working_directory else None,
         condition=step.if_,
-        timeout=step.timeout,
+        timeout=None if step.timeout is None else _timeout(step.timeout, context, f"{where}.timeout"),
         continue_on_error=step.continue_on_error,
     )
+
+
+def _name(text: str | None, context: Context) -> str | None:
+    return None if text is None else interpolate(text, context)
+
+
+def _timeout(value: float | str, context: Context, where: str) -> float:
+    if isinstance(value, float):
+        return value
+    try:
+        return parse_duration(interpolate(value, context))
+    except (ExpressionError, ValueError) as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
 
 
 def _display(name: str) -> str:
@@ -95,8 +134,6 @@ def _default_name(run: str | None, uses: str | None) -> str:
     return first if len(first) <= 60 else first[:57] + "..."
 
 
-def _fill(text: str | None, combo: dict[str, str]) -> str | None:
-    if text is None:
-        return None
-    # validation let only matrix names through; one this combination lacks is empty, as in GitHub
-    return EXPRESSION.sub(lambda m: combo.get(m.group(1).partition(".")[2], ""), text)
+def _fill(text: str, combo: dict[str, str]) -> str:
+    # a name only `include` gives, missing from this combination, is empty, as in GitHub
+    return MATRIX_VALUE.sub(lambda m: combo.get(m.group(1), ""), text)

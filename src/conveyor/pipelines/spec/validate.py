@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from croniter import croniter
@@ -13,7 +14,14 @@ from pydantic_core import ErrorDetails
 
 from conveyor.errors import InvalidInput
 from conveyor.pipelines.builtins import BUILTIN_STEPS
-from conveyor.pipelines.spec.conditions import parse_condition
+from conveyor.pipelines.spec.expressions import (
+    CONVEYOR_FIELDS,
+    TEMPLATE,
+    Expression,
+    ExpressionError,
+    parse_condition,
+    parse_expression,
+)
 from conveyor.pipelines.spec.loader import Loaded, Path, YamlError, load
 from conveyor.pipelines.spec.matrix import (
     MAX_NAME_CHARS,
@@ -25,7 +33,7 @@ from conveyor.pipelines.spec.matrix import (
 from conveyor.pipelines.spec.model import JobSpec, PipelineSpec
 
 MAX_MATRIX_JOBS = 256
-EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
 MATRIX_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 Problem = tuple[Path, str]
@@ -91,7 +99,7 @@ def _check(spec: PipelineSpec) -> Iterator[Problem]:
     for job_id, job in spec.jobs.items():
         yield from _check_matrix(job_id, job)
         yield from _check_steps(job_id, job)
-        yield from _check_conditions(job_id, job)
+    yield from _check_expressions(spec)
 
 
 def _check_needs(spec: PipelineSpec) -> Iterator[Problem]:
@@ -174,36 +182,127 @@ def _is_plain_mapping(entry: Any) -> bool:
 
 
 def _check_steps(job_id: str, job: JobSpec) -> Iterator[Problem]:
-    axes = matrix_names(job.matrix)
-    texts: list[tuple[Path, str | None]] = [(("jobs", job_id, "name"), job.name)]
-    texts += [(("jobs", job_id, "env", k), v) for k, v in job.env.items()]
+    seen: set[str] = set()
     for index, step in enumerate(job.steps):
         where = ("jobs", job_id, "steps", index)
         if step.uses is not None and step.uses not in BUILTIN_STEPS:
             known = ", ".join(sorted(BUILTIN_STEPS))
             yield (*where, "uses"), f"unknown built-in step {step.uses!r}; known: {known}"
-        texts += [((*where, "run"), step.run), ((*where, "name"), step.name)]
-        texts += [((*where, "working-directory"), step.working_directory)]
-        texts += [((*where, "env", k), v) for k, v in step.env.items()]
-    for path, text in texts:
-        for expression in EXPRESSION.findall(text or ""):
-            context, _, name = expression.partition(".")
-            if context != "matrix" or name not in axes:
-                yield path, _unknown_expression(expression, context, name)
+        if step.id is not None and step.id in seen:
+            yield (*where, "id"), f"another step of the job has id {step.id!r}"
+        seen.add(step.id or "")
 
 
-def _unknown_expression(expression: str, context: str, name: str) -> str:
-    message = f"unknown expression ${{{{ {expression} }}}}; only matrix.<name> is expanded"
-    if context in ("secrets", "env") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        return f"{message}: {context} reach jobs as environment variables, write ${name} instead"
-    return message
+def _check_expressions(spec: PipelineSpec) -> Iterator[Problem]:
+    for name, value in spec.env.items():
+        yield from _check_text(("env", name), value, Scope(PIPELINE_ENV, spec, None))
+    for job_id, job in spec.jobs.items():
+        yield from _check_job_expressions(spec, job_id, job)
 
 
-def _check_conditions(job_id: str, job: JobSpec) -> Iterator[Problem]:
-    names = matrix_names(job.matrix)
-    conditions: list[tuple[Path, str]] = [(("jobs", job_id, "if"), job.if_)]
-    conditions += [(("jobs", job_id, "steps", i, "if"), step.if_) for i, step in enumerate(job.steps)]
-    for path, text in conditions:
-        for context, name in sorted(parse_condition(text).references):
-            if context == "matrix" and name not in names:
-                yield path, f"unknown matrix name {name!r} in the condition; known: {sorted(names)}"
+def _check_job_expressions(spec: PipelineSpec, job_id: str, job: JobSpec) -> Iterator[Problem]:
+    where = ("jobs", job_id)
+    everything = len(job.steps)
+    yield from _check_text((*where, "name"), job.name, Scope(PLANNED, spec, job_id))
+    yield from _check_condition((*where, "if"), job.if_, Scope(JOB_IF, spec, job_id))
+    if isinstance(job.timeout, str):
+        yield from _check_text((*where, "timeout"), job.timeout, Scope(PLANNED, spec, job_id))
+    for name, value in job.env.items():
+        yield from _check_text((*where, "env", name), value, Scope(JOB_ENV, spec, job_id))
+    for name, value in job.outputs.items():
+        yield from _check_text((*where, "outputs", name), value, Scope(RUNTIME, spec, job_id, everything))
+    for index, step in enumerate(job.steps):
+        at = (*where, "steps", index)
+        runtime = Scope(RUNTIME, spec, job_id, index)
+        yield from _check_text((*at, "name"), step.name, Scope(PLANNED, spec, job_id))
+        if isinstance(step.timeout, str):
+            yield from _check_text((*at, "timeout"), step.timeout, Scope(PLANNED, spec, job_id))
+        yield from _check_condition((*at, "if"), step.if_, runtime)
+        yield from _check_text((*at, "run"), step.run, runtime)
+        yield from _check_text((*at, "working-directory"), step.working_directory, runtime)
+        for name, value in step.env.items():
+            yield from _check_text((*at, "env", name), value, runtime)
+        for name, value in step.with_.items():
+            yield from _check_text((*at, "with", name), value, runtime)
+
+
+PLANNED = frozenset({"matrix", "conveyor"})
+PIPELINE_ENV = frozenset({"conveyor", "secrets"})
+JOB_ENV = frozenset({"matrix", "conveyor", "needs", "secrets"})
+JOB_IF = frozenset({"matrix", "conveyor", "needs", "env"})
+RUNTIME = frozenset({"matrix", "conveyor", "needs", "secrets", "env", "steps"})
+STEP_FIELDS = ("outputs", "outcome", "conclusion")
+NEEDS_FIELDS = ("outputs", "result")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an expression stands: the contexts it may read, its job, and the steps before it."""
+
+    contexts: frozenset[str]
+    spec: PipelineSpec
+    job_id: str | None
+    step_index: int = 0
+
+
+def _check_text(path: Path, text: str | None, scope: Scope) -> Iterator[Problem]:
+    for inner in TEMPLATE.findall(text or ""):
+        try:
+            expression = parse_expression(inner)
+        except ExpressionError as exc:
+            yield path, f"invalid expression ${{{{ {inner.strip()[:80]} }}}}: {exc}"
+            continue
+        if expression.checks_status:
+            yield path, "success(), failure(), always() and cancelled() belong in 'if:'"
+        yield from _check_parsed(path, expression, scope)
+
+
+def _check_condition(path: Path, text: str, scope: Scope) -> Iterator[Problem]:
+    yield from _check_parsed(path, parse_condition(text), scope)
+
+
+def _check_parsed(path: Path, expression: Expression, scope: Scope) -> Iterator[Problem]:
+    if "hashfiles" in expression.functions and "steps" not in scope.contexts:
+        yield path, "hashFiles() reads the workspace: use it in run, env, with or a job's outputs"
+    for reference in sorted(expression.references):
+        problem = _reference_problem(reference, scope)
+        if problem is not None:
+            yield path, f"{'.'.join(reference)}: {problem}"
+
+
+def _reference_problem(reference: tuple[str, ...], scope: Scope) -> str | None:
+    context, names = reference[0], reference[1:]
+    if context not in scope.contexts:
+        return f"the {context} context is not available here; use {', '.join(sorted(scope.contexts))}"
+    job = scope.spec.jobs[scope.job_id] if scope.job_id is not None else None
+    if not names or job is None:
+        return None
+    if context == "matrix" and names[0] not in (known := matrix_names(job.matrix)):
+        return f"unknown matrix name {names[0]!r}; known: {sorted(known)}"
+    if context == "conveyor" and names[0] not in CONVEYOR_FIELDS:
+        return f"unknown field; conveyor has {', '.join(CONVEYOR_FIELDS)}"
+    if context == "needs":
+        return _needs_problem(names, job, scope.spec)
+    if context == "steps":
+        return _steps_problem(names, job, scope.step_index)
+    return None
+
+
+def _needs_problem(names: tuple[str, ...], job: JobSpec, spec: PipelineSpec) -> str | None:
+    if names[0] not in job.needs:
+        return f"the job does not need {names[0]!r}; add it to 'needs'"
+    if len(names) > 1 and names[1] not in NEEDS_FIELDS:
+        return f"a needed job has {' and '.join(NEEDS_FIELDS)}"
+    outputs = spec.jobs[names[0]].outputs
+    if len(names) > 2 and names[1] == "outputs" and names[2] not in outputs:
+        return f"job {names[0]!r} has no output {names[2]!r}; its outputs: {sorted(outputs)}"
+    return None
+
+
+def _steps_problem(names: tuple[str, ...], job: JobSpec, before: int) -> str | None:
+    earlier = [step.id for step in job.steps[:before] if step.id is not None]
+    if names[0] not in earlier:
+        return f"no earlier step has id {names[0]!r}; earlier ids: {earlier}"
+    if len(names) > 1 and names[1] not in STEP_FIELDS:
+        return f"a step has {', '.join(STEP_FIELDS)}"
+    return None

@@ -1,0 +1,104 @@
+"""The pipeline language end to end on the local runner (tests/integration/runners runs the same
+pipelines on Celery workers): outputs, expressions in every field, contexts and functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.pipelines import PipelineApi, completed, job_of
+from tests.support.server import RunningServer
+
+OUTPUTS = """
+env: {STAGE: "${{ conveyor.event }}"}
+jobs:
+  build:
+    outputs:
+      version: ${{ steps.meta.outputs.version }}
+      notes: ${{ steps.meta.outputs.notes }}
+      token: ${{ steps.meta.outputs.token }}
+    steps:
+      - id: meta
+        run: |
+          echo "version=1.$((40 + 2))" >> "$CONVEYOR_OUTPUT"
+          printf 'notes<<END\\nfirst\\nsecond\\nEND\\n' >> "$GITHUB_OUTPUT"
+          echo "token=$API_TOKEN" >> "$CONVEYOR_OUTPUT"
+      - name: Version ${{ conveyor.run_number }} by ${{ conveyor.actor }}
+        env:
+          V: v${{ steps.meta.outputs.version }}
+        run: echo "$V ${{ steps.meta.outcome }} $STAGE"
+  deploy:
+    needs: build
+    if: needs.build.outputs.version == '1.42'
+    env:
+      RELEASE: ${{ format('{0}-{1}', needs.build.outputs.version, conveyor.ref) }}
+    timeout: ${{ 5 }}m
+    steps:
+      - run: mkdir -p out/${{ needs.build.result }}
+      - working-directory: out/${{ needs.build.result }}
+        run: |
+          echo "$RELEASE in ${PWD##*/}"
+          echo '${{ toJSON(fromJSON('["a", "b"]')) }}' | tr -d ' \\n'; echo
+          echo "${{ join(fromJSON('["x", "y"]'), '+') }} ${{ needs.build.outputs.notes }}"
+          echo "${{ needs.build.outputs.token }}"
+  broken:
+    steps:
+      - run: echo "not an output line" >> "$CONVEYOR_OUTPUT"
+      - run: echo never
+"""
+
+
+async def check_outputs(api: PipelineApi, execution: dict[str, Any]) -> None:
+    assert job_of(execution, "broken")["status"] == "failed"
+    build, deploy = job_of(execution, "build"), job_of(execution, "deploy")
+    assert build["status"] == "success" and deploy["status"] == "success", execution
+    assert build["outputs"] == {"version": "1.42", "notes": "first\nsecond", "token": "***"}
+    assert build["steps"][1]["name"] == "Version 1 by admin"
+    assert await api.log_text(execution["id"], "build") == ["v1.42 success manual"]
+    assert await api.log_text(execution["id"], "deploy") == [
+        "1.42- in success",
+        '["a","b"]',
+        "x+y first",
+        "second",
+        "***",
+    ]
+    broken = job_of(execution, "broken")
+    assert broken["steps"][0]["error"] == "outputs: line 1: expected name=value or name<<DELIMITER"
+    assert [step["status"] for step in broken["steps"]] == ["failed", "skipped"]
+
+
+async def test_outputs_flow_from_steps_to_jobs_to_dependent_jobs(
+    server: RunningServer, api: PipelineApi
+) -> None:
+    project = await api.project("outputs")
+    await api.request("PUT", f"/projects/{project}/secrets/API_TOKEN", 204, json={"value": "tok-secret-9"})
+    pipeline = await api.pipeline(project, OUTPUTS)
+    listener = await server.authenticated_socket(api.token)
+    execution = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
+    await check_outputs(api, execution)
+
+
+async def test_an_expression_that_fails_at_run_time_fails_its_step(
+    server: RunningServer, api: PipelineApi
+) -> None:
+    project = await api.project("bad-expression")
+    pipeline = await api.pipeline(
+        project,
+        """
+        jobs:
+          a:
+            steps:
+              - id: s
+                run: echo 'data={not json' >> "$CONVEYOR_OUTPUT"
+              - run: echo ${{ fromJSON(steps.s.outputs.data) }}
+              - run: echo cleanup
+                if: always()
+        """,
+    )
+    listener = await server.authenticated_socket(api.token)
+    execution = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
+    job = job_of(execution, "a")
+    assert [step["status"] for step in job["steps"]] == ["success", "failed", "success"]
+    assert job["steps"][1]["error"].startswith(
+        "step 'echo ${{ fromJSON(steps.s.outputs.data) }}': fromJSON(): not JSON"
+    )
+    assert await api.log_text(execution["id"], "a") == [job["steps"][1]["error"], "cleanup"]
