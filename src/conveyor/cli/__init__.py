@@ -1,137 +1,68 @@
-"""The ``conveyor`` command."""
+"""The ``conveyor`` command.
+
+Every command is registered here by name, with its one-line help, and imported only when it
+runs (``lazy.py``), so that ``conveyor --help`` and ``conveyor run`` start at once. A new
+command: a function (or a ``typer.Typer`` for a group) in a module that imports only ``typer``
+and the standard library at the top, and a row below.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
-import tempfile
-from collections.abc import Coroutine
-from typing import Annotated, Any, TypeVar
 
 import typer
 
-from conveyor.cli.executions import executions_app, run_command
-from conveyor.cli.typescript import typescript_command
-from conveyor.client.cli import events_command
-from conveyor.config import Settings
-from conveyor.debug.cli import debug_app
-from conveyor.runners.cli import worker_command
-from conveyor.security.cli import scan_command
+from conveyor.cli.lazy import Lazy, LazyGroup
 
-T = TypeVar("T")
-
-app = typer.Typer(help="Conveyor: self-hosted, AI-assisted CI/CD.", no_args_is_help=True)
-user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-app.add_typer(db_app, name="db")
-app.command("events")(events_command)
-app.command("run")(run_command)
-app.add_typer(executions_app, name="executions")
-app.command("worker")(worker_command)
-app.add_typer(debug_app, name="debug")
-app.command("typescript")(typescript_command)
-app.command("scan")(scan_command)
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to bind (CONVEYOR_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (CONVEYOR_PORT).")] = None,
-) -> None:
-    """Run the server: REST API, Socket.IO at /ws, migrations applied at start."""
-    import uvicorn
-
-    from conveyor.app import create_app
-    from conveyor.logs import configure_logging
-
-    settings = Settings()
-    configure_logging()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        ws_per_message_deflate=settings.ws_compression,
-        log_level="info",
-        lifespan="on",
-    )
+COMMANDS: dict[str, Lazy] = {
+    "serve": Lazy(
+        "conveyor.cli.server:serve",
+        "Run the server: REST API, Socket.IO at /ws, migrations applied at start.",
+    ),
+    "worker": Lazy(
+        "conveyor.runners.cli:worker_command",
+        "Run jobs from the Redis broker (CONVEYOR_REDIS_URL), writing state to CONVEYOR_DATABASE_URL.",
+    ),
+    "run": Lazy(
+        "conveyor.cli.executions:run_command",
+        "Run a pipeline file on the local runner, without a server; exit with the pipeline's code.",
+    ),
+    "executions": Lazy("conveyor.cli.executions:executions_app", "Executions on a Conveyor server."),
+    "events": Lazy(
+        "conveyor.client.cli:events_command",
+        "Print the event log (GET /api/v1/events), or with --follow the live stream.",
+    ),
+    "user": Lazy("conveyor.cli.server:user_app", "Manage users."),
+    "db": Lazy("conveyor.cli.server:db_app", "Database migrations."),
+    "debug": Lazy(
+        "conveyor.debug.cli:debug_app",
+        "Diagnose failed CI runs: find the errors in a log and classify the cause.",
+    ),
+    "asyncapi": Lazy(
+        "conveyor.cli.server:asyncapi",
+        "Print the AsyncAPI document of the live API, generated from the event catalog.",
+    ),
+    "typescript": Lazy(
+        "conveyor.cli.typescript:typescript_command",
+        "Write the dashboard's TypeScript types: events from the catalog, REST from OpenAPI.",
+    ),
+    "scan": Lazy(
+        "conveyor.security.cli:scan_command",
+        "Scan a checkout for vulnerable code, secrets and vulnerable dependencies (offline).",
+    ),
+}
 
 
-@user_app.command("create")
-def user_create(
-    username: str,
-    admin: Annotated[bool, typer.Option("--admin", help="Make the user a global admin.")] = False,
-    email: Annotated[str | None, typer.Option()] = None,
-    password: Annotated[
-        str,
-        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="CONVEYOR_NEW_PASSWORD"),
-    ] = "",
-) -> None:
-    """Create a user directly in the database."""
-    from conveyor.auth.schemas import UserCreate
-    from conveyor.auth.service import create_user
-    from conveyor.db import Database
-    from conveyor.events.bus import EventBus
-
-    async def run() -> str:
-        db = Database(Settings().resolved_database_url)
-        await db.migrate()
-        data = UserCreate(username=username, password=password, email=email, is_admin=admin)
-        async with db.write_session() as session:
-            user = await create_user(session=session, bus=EventBus(), data=data, actor=None)
-        await db.dispose()
-        return user.id
-
-    user_id = _run_or_exit(run())
-    typer.echo(json.dumps({"id": user_id, "username": username, "isAdmin": admin}))
+class ConveyorGroup(LazyGroup):
+    registry = COMMANDS
 
 
-@app.command()
-def asyncapi() -> None:
-    """Print the AsyncAPI document of the live API, generated from the event catalog."""
-    from conveyor.events.asyncapi import build_document
-
-    typer.echo(json.dumps(build_document(), indent=2, sort_keys=True))
+app = typer.Typer(cls=ConveyorGroup, no_args_is_help=True, add_completion=False)
 
 
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply all migrations to the configured database."""
-    from conveyor.db import Database
-
-    async def run() -> None:
-        db = Database(Settings().resolved_database_url)
-        await db.migrate()
-        await db.dispose()
-
-    asyncio.run(run())
-    typer.echo("database is at the latest revision")
-
-
-@db_app.command("revision")
-def db_revision(message: str) -> None:
-    """(Developers) autogenerate a migration from the models, against a scratch SQLite database."""
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    from conveyor.db import alembic_config
-
-    with tempfile.TemporaryDirectory() as scratch:
-        engine = create_engine(f"sqlite:///{scratch}/scratch.db")
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "head")
-            command.revision(alembic_config(connection), message=message, autogenerate=True)
-
-
-def _run_or_exit(coro: Coroutine[Any, Any, T]) -> T:
-    from conveyor.errors import ConveyorError
-
-    try:
-        return asyncio.run(coro)
-    except ConveyorError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(2) from None
+@app.callback()
+def conveyor() -> None:
+    """Conveyor: self-hosted, AI-assisted CI/CD."""
 
 
 def main() -> None:

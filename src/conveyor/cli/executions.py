@@ -6,17 +6,16 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
-from conveyor.cli.view import ExecutionView, log_line
-from conveyor.client.api import ConveyorClient
-from conveyor.client.errors import ConveyorClientError
-from conveyor.client.models import EventSelection
-from conveyor.errors import ConveyorError
 from conveyor.status import Status
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from conveyor.client.api import ConveyorClient
 
 T = TypeVar("T")
 EXIT_CODES = {
@@ -41,7 +40,11 @@ def run_command(
     parallel: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 4,
 ) -> None:
     """Run a pipeline file on the local runner, without a server; exit with the pipeline's code."""
+    from rich.console import Console
+
     from conveyor.cli.oneshot import run_pipeline_file
+    from conveyor.cli.view import ExecutionView
+    from conveyor.errors import ConveyorError
     from conveyor.pipelines.spec.validate import parse_definition
 
     console = Console(highlight=False)
@@ -78,14 +81,14 @@ def start_command(
     """Start an execution of a pipeline; print its id (and with -f its logs, exiting with its code)."""
 
     async def start() -> str:
-        async with ConveyorClient(url, token=token) as client:
+        async with _client(url, token) as client:
             accepted = await client.post(f"/pipelines/{pipeline_id}/executions", {"ref": ref} if ref else {})
         return str(accepted["executionId"])
 
     execution_id = _call(start())
     typer.echo(execution_id)
     if follow:
-        status = _call(_logs(ConveyorClient(url, token=token), execution_id, True, Console(highlight=False)))
+        status = _call(_logs(_client(url, token), execution_id, True, _console()))
         raise typer.Exit(EXIT_CODES.get(status, 0))
 
 
@@ -97,8 +100,8 @@ def logs_command(
     token: Token = None,
 ) -> None:
     """Print an execution's logs; with -f follow them live and exit with the pipeline's code."""
-    console = Console(highlight=False)
-    status = _call(_logs(ConveyorClient(url, token=token), execution_id, follow, console))
+    console = _console()
+    status = _call(_logs(_client(url, token), execution_id, follow, console))
     raise typer.Exit(EXIT_CODES.get(status, 0) if follow else 0)
 
 
@@ -107,7 +110,7 @@ def cancel_command(execution_id: str, url: Url = DEFAULT_URL, token: Token = Non
     """Cancel a running execution."""
 
     async def cancel() -> None:
-        async with ConveyorClient(url, token=token) as client:
+        async with _client(url, token) as client:
             await client.post(f"/executions/{execution_id}/cancel")
 
     _call(cancel())
@@ -119,14 +122,28 @@ def retry_command(execution_id: str, url: Url = DEFAULT_URL, token: Token = None
     """Re-run the failed jobs of an execution."""
 
     async def retry() -> None:
-        async with ConveyorClient(url, token=token) as client:
+        async with _client(url, token) as client:
             await client.post(f"/executions/{execution_id}/retry")
 
     _call(retry())
     typer.echo(f"re-running the failed jobs of {execution_id}")
 
 
+def _client(url: str, token: str | None) -> ConveyorClient:
+    from conveyor.client.api import ConveyorClient
+
+    return ConveyorClient(url, token=token)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
 def _call(work: Coroutine[Any, Any, T]) -> T:
+    from conveyor.client.errors import ConveyorClientError
+
     try:
         return asyncio.run(work)
     except ConveyorClientError as exc:
@@ -138,6 +155,9 @@ Printer = Callable[[str, str], None]
 
 
 async def _logs(client: ConveyorClient, execution_id: str, follow: bool, console: Console) -> Status:
+    from conveyor.cli.view import log_line
+    from conveyor.client.models import EventSelection
+
     async with client:
         execution = await client.get(f"/executions/{execution_id}")
         keys = {job["id"]: job["key"] for job in execution["jobs"]}
@@ -181,6 +201,8 @@ async def _follow(
             if line["n"] >= offsets.get(job_id, 0):
                 printer(job_id, line["text"])
                 offsets[job_id] = line["n"] + 1
+    from conveyor.client.errors import ConveyorClientError
+
     raise ConveyorClientError("the event stream ended before the execution did")
 
 

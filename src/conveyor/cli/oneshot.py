@@ -18,6 +18,7 @@ from conveyor.db import Database, new_id
 from conveyor.events.bus import EventBus
 from conveyor.executions.models import Execution
 from conveyor.executions.service import Trigger, start_execution
+from conveyor.models import metadata
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
 from conveyor.projects.models import Project
@@ -65,7 +66,9 @@ async def run_pipeline_file(
 async def _run(
     db: Database, settings: Settings, definition: str, name: str, workspace: Path, display: Display
 ) -> Status:
-    await db.migrate()
+    # A scratch database: the tables straight from the models, without Alembic's chain (faster).
+    async with db.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
     bus = EventBus(DisplayEmitter(display))
     cipher = SecretCipher(new_id())
     env = RunnerEnv(db, bus, settings, cipher, runner_id("local"), fixed_workspace=workspace)

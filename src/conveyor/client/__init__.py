@@ -7,6 +7,8 @@ async with ConveyorClient("http://127.0.0.1:8000", token=token) as conveyor:
 ```
 """
 
+from typing import TYPE_CHECKING, Any
+
 from conveyor.client.api import ConveyorClient
 from conveyor.client.errors import (
     ConveyorAPIError,
@@ -15,7 +17,9 @@ from conveyor.client.errors import (
     ConveyorConnectionError,
 )
 from conveyor.client.models import Event, EventPage, EventSelection
-from conveyor.client.stream import Backoff, EventStream
+
+if TYPE_CHECKING:
+    from conveyor.client.stream import Backoff, EventStream
 
 __all__ = [
     "Backoff",
@@ -29,3 +33,12 @@ __all__ = [
     "EventSelection",
     "EventStream",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The stream (Socket.IO, aiohttp) is imported on first use, so REST-only commands start fast."""
+    if name in ("Backoff", "EventStream"):
+        from conveyor.client import stream
+
+        return getattr(stream, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

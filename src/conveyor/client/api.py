@@ -5,13 +5,15 @@ from __future__ import annotations
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from conveyor.client.errors import ConveyorAPIError, ConveyorConnectionError
 from conveyor.client.models import Event, EventPage, EventSelection
-from conveyor.client.stream import Backoff, EventStream
+
+if TYPE_CHECKING:
+    from conveyor.client.stream import Backoff, EventStream
 
 API_PREFIX = "/api/v1"
 
@@ -162,6 +164,8 @@ class ConveyorClient:
         self, selection: EventSelection, *, after_seq: int | None = None, backoff: Backoff | None = None
     ) -> EventStream:
         """``events()`` for a selection built beforehand."""
+        from conveyor.client.stream import EventStream  # Socket.IO and aiohttp: only when streaming
+
         stream = EventStream(self.base_url, self, selection=selection, after_seq=after_seq, backoff=backoff)
         self._streams.add(stream)
         return stream

@@ -1,0 +1,83 @@
+"""The ``conveyor`` command starts at once: what its entry point may import, and help in words."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conveyor.cli import COMMANDS, app
+
+# The server, the database, the domains' tables, the live API and the workers: none of them is
+# needed to print help, and a local run needs the database but not the server or the client.
+SERVER = ["fastapi", "starlette", "uvicorn", "socketio", "engineio", "aiohttp", "celery", "sklearn"]
+HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor.db", "conveyor.app"]
+PROBE = """
+import json, sys
+from conveyor.cli import main
+sys.argv = ["conveyor", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+print("\\n@@" + json.dumps(sorted(sys.modules)))
+"""
+
+
+def imported_by(*args: str, cwd: Path | None = None) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+    return set(json.loads(done.stdout.rsplit("\n@@", 1)[1]))
+
+
+def loaded(modules: set[str], roots: list[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == r or m.startswith(r + ".") for r in roots))
+
+
+@pytest.mark.parametrize("args", [(), ("--help",), ("executions", "--help"), ("run", "--help")])
+def test_help_imports_nothing_heavy(args: tuple[str, ...]) -> None:
+    assert loaded(imported_by(*args), HEAVY) == []
+
+
+def test_a_local_run_imports_no_server_and_no_client(tmp_path: Path) -> None:
+    (tmp_path / "one.yml").write_text("jobs:\n  a:\n    steps: [{run: 'true'}]\n")
+    modules = imported_by("run", "one.yml", cwd=tmp_path)
+    assert "conveyor.models" in modules, "the probe ran the pipeline"
+    assert loaded(modules, [*SERVER, "alembic", "httpx"]) == []
+
+
+def test_the_listing_names_every_command_without_loading_it() -> None:
+    result = CliRunner().invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for name, lazy in COMMANDS.items():
+        assert re.search(rf"│ {re.escape(name)} +{re.escape(lazy.help[:40])}", result.output), name
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_registered_help_is_the_commands_own(name: str) -> None:
+    command = COMMANDS[name].load(name)
+    assert (command.help or "").split("\n")[0].strip() == COMMANDS[name].help
+
+
+PYTHON_TYPES = re.compile(r"<(str|int|bool|float|path|list\[|int range|float range)|x[<>]=|\{[a-z_]+\}")
+
+
+def every_help_command(prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    for name, lazy in COMMANDS.items() if not prefix else []:
+        command = lazy.load(name)
+        paths += [(name, sub) for sub in getattr(command, "commands", {})] or [(name,)]
+    return paths
+
+
+@pytest.mark.parametrize("path", every_help_command(), ids=" ".join)
+def test_help_shows_no_python_types(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert PYTHON_TYPES.search(result.output) is None, result.output
