@@ -10,8 +10,6 @@ import pytest
 from conveyor.api.limits import body_limit
 from tests.support.server import RunningServer
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
 MIB = 1024 * 1024
 
 

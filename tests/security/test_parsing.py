@@ -11,8 +11,6 @@ import pytest
 from conveyor.pipelines.spec.loader import MAX_NODES
 from tests.support.pipelines import PipelineApi
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
 
 async def send(api: PipelineApi, method: str, path: str, body: dict[str, str]) -> httpx.Response:
     async with api.server.api(api.token) as client:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from conveyor.auth.roles import Role
 from conveyor.schemas import ApiModel
@@ -42,8 +42,21 @@ class MemberRead(ApiModel):
     role: Role
 
 
+MIN_SECRET_LENGTH = 6
+
+
 class SecretPut(ApiModel):
-    value: str = Field(min_length=1, max_length=64 * 1024)
+    value: str = Field(max_length=64 * 1024)
+
+    @field_validator("value")
+    @classmethod
+    def _maskable(cls, value: str) -> str:
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"a secret must be at least {MIN_SECRET_LENGTH} characters: shorter values cannot be "
+                "masked in logs without hiding ordinary output"
+            )
+        return value
 
 
 class SecretRead(ApiModel):
