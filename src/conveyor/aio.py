@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -52,6 +53,7 @@ class Periodic:
     ) -> None:
         self.name, self.work, self.interval, self.first_delay = name, work, interval, first_delay
         self._task: asyncio.Task[None] | None = None
+        self.last_success: float | None = None  # time.monotonic() of the last run that did not fail
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self.name)
@@ -67,5 +69,6 @@ class Periodic:
             delay = self.interval
             try:
                 await self.work()
+                self.last_success = time.monotonic()
             except Exception:
                 log.exception("periodic task failed", task=self.name)

@@ -18,6 +18,7 @@ from conveyor.config import Settings
 from conveyor.container import Container
 from conveyor.errors import ConveyorError, Unauthorized
 from conveyor.events.realtime.server import mount
+from conveyor.system.routes import probes_router
 from conveyor.web.static import mount_dashboard
 
 log = structlog.get_logger(__name__)
@@ -46,11 +47,7 @@ def create_api(container: Container) -> FastAPI:
     api.state.container = container
     api.add_exception_handler(ConveyorError, _conveyor_error)  # type: ignore[arg-type]
     api.add_middleware(BodyLimitMiddleware)
-
-    @api.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    api.include_router(probes_router)
     mount_dashboard(api)
     return api
 
@@ -73,6 +70,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await container.system.stop()
         await container.retention.stop()
         await container.pipelines.stop()
         await container.websockets.stop()
@@ -94,6 +92,7 @@ async def start(container: Container) -> None:
     container.websockets.start()
     await container.pipelines.start()
     container.retention.start()
+    container.system.start()
 
 
 async def _conveyor_error(_: Request, exc: ConveyorError) -> JSONResponse:

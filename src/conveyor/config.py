@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     artifact_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     celery_queue: str = "conveyor.jobs"
 
+    metrics_interval_seconds: float = Field(default=10.0, gt=0)
+    metrics_history: int = Field(default=360, ge=1)  # samples kept in memory for the charts
+    status_interval_seconds: float = Field(default=15.0, gt=0)
+    status_heartbeat_seconds: float = Field(default=300.0, gt=0)  # re-announce an unchanged status
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -18,9 +18,13 @@ from conveyor.events.realtime.manager import create_manager
 from conveyor.events.realtime.namespace import ConveyorNamespace
 from conveyor.events.realtime.server import create_server
 from conveyor.events.retention import EventRetention
+from conveyor.executions.stats import job_figures
 from conveyor.projects.live import LiveAccounts
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.runtime import PipelineRuntime
+from conveyor.system import telemetry
+from conveyor.system.monitor import SystemMonitor
+from conveyor.system.status import advisories_health
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Container:
     websockets: WebSocketEngine
     pipelines: PipelineRuntime
     retention: EventRetention
+    system: SystemMonitor
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -54,6 +59,7 @@ class Container:
             authenticator=accounts,
             visibility=accounts,
             on_access_changed=principals.forget_user,
+            on_event=telemetry.observe_event,
         )
         sio = create_server(settings, create_manager(settings.redis_url, settings.redis_channel, sink=hub))
         commands = ClientCommands(hub.sessions, settings)
@@ -63,4 +69,18 @@ class Container:
         bus = EventBus(sio)
         pipelines = PipelineRuntime.build(settings, db, bus, cipher)
         retention = EventRetention(db=db, settings=settings)
-        return cls(settings, db, codec, principals, cipher, bus, hub, sio, websockets, pipelines, retention)
+        system = SystemMonitor(
+            db=db,
+            bus=bus,
+            settings=settings,
+            jobs=job_figures,
+            sockets=lambda: len(hub.sockets),
+            checks={
+                "runners": pipelines.runners_health,
+                "scheduler": pipelines.scheduler_health,
+                "advisory database": lambda: advisories_health(settings.data_dir),
+            },
+        )
+        return cls(
+            settings, db, codec, principals, cipher, bus, hub, sio, websockets, pipelines, retention, system
+        )

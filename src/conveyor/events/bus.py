@@ -8,6 +8,7 @@ A rolled-back change therefore never announces itself, and a committed one is ne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -35,6 +36,7 @@ class Emitter(Protocol):
 class EventBus:
     def __init__(self, emitter: Emitter | None = None) -> None:
         self.emitter = emitter
+        self.last_failure: float | None = None  # time.monotonic() of the last failed fan-out
 
     async def commit(
         self,
@@ -67,4 +69,5 @@ class EventBus:
             await self.emitter.emit(event, data, namespace=WS_NAMESPACE, room=rooms)
         except Exception:
             # Committed events stay in the log: receiving nodes fill the gap from there.
+            self.last_failure = time.monotonic()
             log.exception("event fan-out failed", event=event)

@@ -18,6 +18,7 @@ SHUTDOWN = "runner stopped: the server shut down while the job ran"
 class LocalExecutor:
     def __init__(self, env: RunnerEnv, *, max_parallel: int) -> None:
         self.env = env
+        self.max_parallel = max_parallel
         self._slots = asyncio.Semaphore(max_parallel)
         self._runs: dict[str, JobRun] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -41,6 +42,10 @@ class LocalExecutor:
             log.exception("local job failed in the runner", job=job_id)
         finally:
             self._runs.pop(job_id, None)
+
+    @property
+    def busy_slots(self) -> int:
+        return len(self._runs)
 
     def _track(self, job_id: str, run: JobRun) -> None:
         self._runs[job_id] = run

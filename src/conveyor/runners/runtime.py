@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from conveyor.config import Settings
@@ -15,6 +16,10 @@ from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.job import RunnerEnv
 from conveyor.runners.local import LocalExecutor
 from conveyor.runners.recovery import Reaper, recover_local
+from conveyor.system.schemas import Health
+from conveyor.system.status import Check, loop_health
+
+CELERY_PING_SECONDS = 2.0
 
 
 @dataclass
@@ -48,3 +53,18 @@ class PipelineRuntime:
         await self.reaper.stop()
         if isinstance(self.executor, LocalExecutor):
             await self.executor.stop()
+
+    async def runners_health(self) -> Check:
+        """Local: the slots in use. Celery: the workers that answer a ping."""
+        if isinstance(self.executor, LocalExecutor):
+            used, total = self.executor.busy_slots, self.executor.max_parallel
+            return Check(Health.OK, f"local runner: {used} of {total} slots in use")
+        app = self.executor.app
+        replies = await asyncio.to_thread(app.control.ping, timeout=CELERY_PING_SECONDS)
+        workers = sorted(name for reply in replies for name in reply)
+        if not workers:
+            return Check(Health.DOWN, "no Celery worker answered")
+        return Check(Health.OK, f"{len(workers)} Celery worker(s): {', '.join(workers)}"[:300])
+
+    async def scheduler_health(self) -> Check:
+        return loop_health(self.scheduler.loop, what="scheduler")

@@ -28,11 +28,13 @@ class Hub:
         authenticator: Authenticator,
         visibility: Visibility,
         on_access_changed: Callable[[str], None] = lambda user_id: None,
+        on_event: Callable[[dict[str, Any]], None] = lambda envelope: None,
     ) -> None:
-        """``on_access_changed`` hears of every user whose access changed, from any node."""
+        """``on_access_changed`` hears of every user whose access changed, from any node;
+        ``on_event`` of every live event this node receives, once."""
         self.on_access_changed = on_access_changed
         rooms = RoomIndex()
-        self.sequencer = Sequencer(db=db, settings=settings, rooms=rooms)
+        self.sequencer = Sequencer(db=db, settings=settings, rooms=rooms, observe=on_event)
         self.sessions = Sessions(
             settings=settings,
             authenticator=authenticator,

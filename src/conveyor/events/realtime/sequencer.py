@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +38,17 @@ class Arrival:
 
 
 class Sequencer:
-    def __init__(self, *, db: Database, settings: Settings, rooms: RoomIndex) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        rooms: RoomIndex,
+        observe: Callable[[dict[str, Any]], None] = lambda envelope: None,
+    ) -> None:
+        """``observe`` sees each live event once, as it arrives (the node's event counters)."""
         self.db = db
+        self.observe = observe
         self.settings = settings
         self.rooms = rooms
         self.last_seq = 0
@@ -75,6 +84,7 @@ class Sequencer:
             return
         if seq > self.last_seq and seq not in self._buffer:
             self._buffer[seq] = Arrival(envelope, rooms, time.monotonic())
+            self.observe(envelope)
             self._arrived.set()
 
     async def _deliver_arrivals(self) -> None:
