@@ -265,6 +265,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** System Status */
+        get: operations["system_status_api_v1_system_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * System Metrics
+         * @description The latest sample of this node and the ones kept before it, oldest first.
+         */
+        get: operations["system_metrics_api_v1_system_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system/alerts": {
         parameters: {
             query?: never;
@@ -679,6 +716,19 @@ export interface components {
             /** Log */
             log: string;
         };
+        /** ComponentRead */
+        ComponentRead: {
+            /** Name */
+            name: string;
+            status: components["schemas"]["Health"];
+            /** Detail */
+            detail: string;
+            /**
+             * Checkedat
+             * Format: date-time
+             */
+            checkedAt: string;
+        };
         /**
          * DetectedError
          * @description One distinct error found in a log.
@@ -830,6 +880,24 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /**
+         * Health
+         * @enum {string}
+         */
+        Health: "ok" | "degraded" | "down" | "unknown";
+        /** HostMetrics */
+        HostMetrics: {
+            /** Cpupercent */
+            cpuPercent: number;
+            /** Memorypercent */
+            memoryPercent: number;
+            /** Memoryusedbytes */
+            memoryUsedBytes: number;
+            /** Diskpercent */
+            diskPercent: number;
+            /** Diskfreebytes */
+            diskFreeBytes: number;
+        };
         /** JobLog */
         JobLog: {
             /** Jobid */
@@ -866,6 +934,10 @@ export interface components {
             error: string | null;
             /** Loglines */
             logLines: number;
+            /** Outputs */
+            outputs: {
+                [key: string]: string;
+            } | null;
             /** Startedat */
             startedAt: string | null;
             /** Finishedat */
@@ -926,6 +998,30 @@ export interface components {
             username: string;
             role: components["schemas"]["Role"];
         };
+        /** MetricsHistoryRead */
+        MetricsHistoryRead: {
+            current: components["schemas"]["MetricsRead"] | null;
+            /** History */
+            history: components["schemas"]["MetricsRead"][];
+        };
+        /** MetricsRead */
+        MetricsRead: {
+            /** Node */
+            node: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Windowseconds */
+            windowSeconds: number;
+            host: components["schemas"]["HostMetrics"] | null;
+            platform: components["schemas"]["PlatformMetrics"] | null;
+            /** Errors */
+            errors: {
+                [key: string]: string;
+            };
+        };
         /** NotificationRead */
         NotificationRead: {
             /** Id */
@@ -984,6 +1080,27 @@ export interface components {
             name?: string | null;
             /** Definition */
             definition?: string | null;
+        };
+        /** PlatformMetrics */
+        PlatformMetrics: {
+            /** Jobsqueued */
+            jobsQueued: number;
+            /** Jobsrunning */
+            jobsRunning: number;
+            /** Executionsperminute */
+            executionsPerMinute: number;
+            /** Failurerate */
+            failureRate: number;
+            /** Stepdurationp50Seconds */
+            stepDurationP50Seconds: number | null;
+            /** Stepdurationp95Seconds */
+            stepDurationP95Seconds: number | null;
+            /** Connectedsockets */
+            connectedSockets: number;
+            /** Eventspersecond */
+            eventsPerSecond: number;
+            /** Eventlogsize */
+            eventLogSize: number;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -1071,6 +1188,18 @@ export interface components {
             startedAt: string | null;
             /** Finishedat */
             finishedAt: string | null;
+        };
+        /** SystemStatusRead */
+        SystemStatusRead: {
+            status: components["schemas"]["Health"];
+            /** Version */
+            version: string;
+            /** Node */
+            node: string;
+            /** Uptimeseconds */
+            uptimeSeconds: number;
+            /** Components */
+            components: components["schemas"]["ComponentRead"][];
         };
         /** TokenResponse */
         TokenResponse: {
@@ -1851,6 +1980,46 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    system_status_api_v1_system_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemStatusRead"];
+                };
+            };
+        };
+    };
+    system_metrics_api_v1_system_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsHistoryRead"];
                 };
             };
         };
