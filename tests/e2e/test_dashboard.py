@@ -146,8 +146,10 @@ async def test_an_execution_updates_live_status_and_log(
     await browser.see(row, "running")
 
     await browser.call("click", selector=f"{row} a")
-    await browser.see('[role="log"] .log-line', "hello from the browser test")
     await browser.see('[data-testid="execution-status"]', "running")
+    await browser.see('[data-step="1"] .step-header[aria-expanded="true"]')  # the running step is open
+    await browser.call("click", selector='[data-step="0"] .step-header')
+    await browser.see('[role="log"] .log-line', "hello from the browser test")
 
     gate.touch()
     await browser.see('[role="log"] .log-line', "through the gate")

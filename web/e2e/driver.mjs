@@ -2,6 +2,7 @@
 // stdin/stdout, so Python tests (tests/e2e/test_dashboard.py) can drive the browser step by
 // step while they act on the server in between. Each input line is a JSON command; each output
 // line is {"ok": true, "value": ...} or {"ok": false, "error": "..."}.
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
@@ -38,6 +39,13 @@ const commands = {
   waitFor: async (cmd) => void (await locate(cmd).waitFor({ timeout: cmd.timeout ?? 10_000 })),
   text: async (cmd) => locate(cmd).innerText({ timeout: cmd.timeout ?? 10_000 }),
   url: async () => page.url(),
+  count: async (cmd) => page.locator(cmd.selector).count(),
+  evaluate: async ({ expression }) => page.evaluate(expression),
+  download: async (cmd) => {
+    const [file] = await Promise.all([page.waitForEvent('download', { timeout: cmd.timeout ?? 10_000 }), locate(cmd).click()]);
+    return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+  },
+  viewport: async ({ width, height }) => void (await page.setViewportSize({ width, height })),
   screenshot: async ({ path }) => void (await page.screenshot({ path, fullPage: true })),
   consoleErrors: async () => consoleErrors,
   close: async () => {

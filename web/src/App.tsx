@@ -9,9 +9,9 @@ import { DebugPage } from './pages/debug/DebugPage';
 import { LoginPage } from './pages/login/LoginPage';
 import { NotificationsPage } from './pages/notifications/NotificationsPage';
 import { OverviewPage } from './pages/overview/OverviewPage';
-import { ExecutionPage } from './pages/pipelines/ExecutionPage';
 import { ProjectPage } from './pages/pipelines/ProjectPage';
 import { ProjectsPage } from './pages/pipelines/ProjectsPage';
+import { RunPage } from './pages/runs/RunPage';
 import { SecurityPage } from './pages/security/SecurityPage';
 import { SystemPage } from './pages/system/SystemPage';
 import { connectLiveCache } from './services/liveCache';
@@ -47,7 +47,7 @@ export function App({ baseUrl = '' }: { baseUrl?: string }) {
                 <Route index element={<OverviewPage />} />
                 <Route path="pipelines" element={<ProjectsPage />} />
                 <Route path="projects/:projectId" element={<ProjectPage />} />
-                <Route path="executions/:executionId" element={<ExecutionPage />} />
+                <Route path="executions/:executionId" element={<RunPage />} />
                 <Route path="system" element={<SystemPage />} />
                 <Route path="debug" element={<DebugPage />} />
                 <Route path="security" element={<SecurityPage />} />

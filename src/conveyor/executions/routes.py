@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -16,7 +17,7 @@ from conveyor.executions.schemas import (
     LogPage,
     PushAccepted,
 )
-from conveyor.executions.service import Trigger
+from conveyor.executions.service import LogQuery, Trigger
 from conveyor.executions.state import read_execution
 from conveyor.executions.webhooks import Provider
 from conveyor.pipelines.deps import PipelineAsMaintainer, PipelineAsViewer
@@ -89,8 +90,26 @@ async def read_logs(
     job: str | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+    step: Annotated[int | None, Query(ge=0, description="Only this step's lines.")] = None,
+    search: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Only lines containing this, any case.")
+    ] = None,
 ) -> LogPage:
-    return await service.read_logs(session, execution, job=job, offset=offset, limit=limit)
+    query = LogQuery(offset=offset, limit=limit, step=step, search=search)
+    return await service.read_logs(session, execution, job=job, query=query)
+
+
+@router.get("/executions/{execution_id}/logs/raw", response_class=Response)
+async def download_log(
+    execution: ExecutionAsViewer, session: SessionDep, db: DatabaseDep, job: str
+) -> Response:
+    """One job's whole log as plain text (a download)."""
+    found = await service.job_for_raw_log(session, execution, job)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{execution.id[:8]}-{found.key}.log")
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return StreamingResponse(
+        service.raw_log(db, found.id), media_type="text/plain; charset=utf-8", headers=headers
+    )
 
 
 @router.get("/executions/{execution_id}/artifacts")

@@ -114,3 +114,45 @@ async def test_nul_bytes_in_output_lose_no_line(server: RunningServer, api: Pipe
     execution_id = await api.start(pipeline["id"])
     assert (await completed(listener, execution_id))["data"]["execution"]["status"] == "success"
     assert await api.log_text(execution_id, "a") == ["a\ufffdb", "after"]
+
+
+STEPPED = """
+jobs:
+  build:
+    steps:
+      - run: for i in 1 2 3 4 5; do echo prepare-$i; done
+      - run: "true"
+      - run: "echo compiling; echo 'error: Needle in main.c'; echo also needle here; exit 3"
+"""
+
+
+async def test_a_log_is_read_by_step_by_search_and_raw(server: RunningServer, api: PipelineApi) -> None:
+    project = await api.project("stepped")
+    pipeline = await api.pipeline(project, STEPPED)
+    listener = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+    assert (await completed(listener, execution_id))["data"]["execution"]["status"] == "failed"
+
+    first = (await api.logs(execution_id, job="build", step=0, limit=3))["jobs"][0]
+    assert [line["text"] for line in first["lines"]] == ["prepare-1", "prepare-2", "prepare-3"]
+    assert not first["done"] and first["nextOffset"] == first["lines"][-1]["n"] + 1
+    rest = (await api.logs(execution_id, job="build", step=0, offset=first["nextOffset"], limit=3))["jobs"][0]
+    assert [line["text"] for line in rest["lines"]] == ["prepare-4", "prepare-5"] and rest["done"]
+
+    silent = (await api.logs(execution_id, job="build", step=1))["jobs"][0]
+    assert silent["lines"] == [] and silent["done"]
+
+    found = (await api.logs(execution_id, job="build", search="NEEDLE"))["jobs"][0]
+    assert [line["text"] for line in found["lines"]] == ["error: Needle in main.c", "also needle here"]
+    assert {line["step"] for line in found["lines"]} == {2}
+    literal = (await api.logs(execution_id, job="build", search="%"))["jobs"][0]
+    assert literal["lines"] == [], "the search is a plain substring, not a LIKE pattern"
+
+    async with server.api(api.token) as client:
+        raw = await client.get(f"/api/v1/executions/{execution_id}/logs/raw", params={"job": "build"})
+    assert raw.status_code == 200 and raw.headers["content-type"].startswith("text/plain")
+    assert "attachment" in raw.headers["content-disposition"]
+    assert raw.text.splitlines() == await api.log_text(execution_id, "build")
+    assert "prepare-1\nprepare-2\n" in raw.text
+    await api.request("GET", f"/executions/{execution_id}/logs/raw", 404, params={"job": "nope"})
+    await api.request("GET", f"/executions/{execution_id}/logs", 422, params={"step": -1})

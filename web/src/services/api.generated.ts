@@ -494,6 +494,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/{execution_id}/logs/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Log
+         * @description One job's whole log as plain text (a download).
+         */
+        get: operations["download_log_api_v1_executions__execution_id__logs_raw_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/{execution_id}/artifacts": {
         parameters: {
             query?: never;
@@ -2515,6 +2535,10 @@ export interface operations {
                 job?: string | null;
                 offset?: number;
                 limit?: number;
+                /** @description Only this step's lines. */
+                step?: number | null;
+                /** @description Only lines containing this, any case. */
+                search?: string | null;
             };
             header?: never;
             path: {
@@ -2532,6 +2556,37 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["LogPage"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_log_api_v1_executions__execution_id__logs_raw_get: {
+        parameters: {
+            query: {
+                job: string;
+            };
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

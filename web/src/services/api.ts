@@ -5,7 +5,7 @@ export class ApiError extends Error {
   readonly detail: string;
 
   constructor(status: number, detail: string) {
-    super(`${status}: ${detail}`);
+    super(sentence(status, detail));
     this.status = status;
     this.detail = detail;
   }
@@ -38,23 +38,54 @@ export class ApiClient {
     return this.request<T>('PATCH', path, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  delete(path: string): Promise<void> {
+    return this.request<void>('DELETE', path);
+  }
+
+  /** Saves what `path` answers as a file (downloads need the bearer token, so no plain link). */
+  async download(path: string, fallbackName: string): Promise<void> {
+    const response = await this.fetch('GET', path);
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+    const url = URL.createObjectURL(await response.blob());
+    const link = Object.assign(document.createElement('a'), { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.fetch(method, path, body);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
     const token = this.options.token();
-    const response = await fetch(`${this.options.baseUrl ?? ''}/api/v1${path}`, {
-      method,
-      headers: {
-        Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl ?? ''}/api/v1${path}`, {
+        method,
+        headers: {
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'the server could not be reached');
+    }
     if (!response.ok) {
       if (response.status === 401) this.options.onUnauthorized?.();
       throw new ApiError(response.status, await errorDetail(response));
     }
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    return response;
   }
 }
 
@@ -75,4 +106,24 @@ async function errorDetail(response: Response): Promise<string> {
   } catch {
     return text || response.statusText;
   }
+}
+
+const STATUS_SENTENCES: Record<number, string> = {
+  0: 'The server could not be reached. Check your connection and try again.',
+  401: 'You are not signed in, or your session has ended.',
+  403: 'You are not allowed to do this.',
+  404: 'This was not found, or you do not have access to it.',
+  409: 'This conflicts with the current state.',
+  413: 'This is too large.',
+  422: 'This input is not valid.',
+  429: 'Too many requests. Wait a moment and try again.',
+};
+
+/** An error as a sentence for people: the server's reason, capitalized and ended, or what the status means. */
+export function sentence(status: number, detail: string): string {
+  const reason = detail.trim();
+  const general = STATUS_SENTENCES[status] ?? (status >= 500 ? 'The server failed to do this. Try again later.' : 'The request failed.');
+  if (!reason || reason === String(status)) return general;
+  const text = reason.charAt(0).toUpperCase() + reason.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { Badge, Card, Empty, ErrorText } from '../../components/ui';
 import { formatDuration, formatTime } from '../../components/format';
 import type { Pipeline } from '../../services/api.types';
@@ -29,12 +29,14 @@ export function ProjectPage() {
 function PipelineCard({ pipeline, canOperate }: { pipeline: Pipeline; canOperate: boolean }) {
   const executions = useExecutions(pipeline.id);
   const action = useExecutionAction();
+  const navigate = useNavigate();
+  const run = () => action.mutate({ action: 'start', id: pipeline.id }, { onSuccess: (r) => navigate(`/executions/${r.executionId}`) });
   return (
     <Card
       title={pipeline.name}
       actions={
         canOperate && (
-          <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'start', id: pipeline.id })}>
+          <button type="button" disabled={action.isPending} onClick={run}>
             Run pipeline
           </button>
         )

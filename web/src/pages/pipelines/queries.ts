@@ -17,6 +17,15 @@ export function useProject(projectId: string | undefined) {
   });
 }
 
+export function usePipeline(pipelineId: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.pipeline(pipelineId ?? ''),
+    queryFn: () => api.get<Pipeline>(`/pipelines/${pipelineId}`),
+    enabled: Boolean(pipelineId),
+  });
+}
+
 export function usePipelines(projectId: string) {
   const api = useApi();
   return useQuery({

@@ -1,0 +1,115 @@
+"""The run page in a real browser: what ran, the job graph, step sections (the failing one
+open), paging as you scroll, line links, search, copy, raw log and artifact downloads, the
+diagnosis of the failure, and "Run pipeline" opening the new run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_dashboard import Browser, browser, database_url, sign_in
+from tests.support.pipelines import PipelineApi, completed
+from tests.support.server import RunningServer
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "database_url"]  # fixtures shared with test_dashboard.py
+
+FAILING = """
+jobs:
+  build:
+    steps:
+      - name: prepare
+        run: mkdir -p out && echo report > out/report.txt && for i in $(seq 1 1200); do echo prep-$i; done
+      - name: quiet
+        run: "true"
+      - name: compile
+        run: |
+          echo compiling
+          echo 'Traceback (most recent call last):'
+          echo '  File "app.py", line 1'
+          echo "ModuleNotFoundError: No module named 'yaml'"
+          exit 1
+    artifacts:
+      paths: ["out/*.txt"]
+  deploy:
+    needs: [build]
+    steps:
+      - run: echo deploy
+"""
+
+OPEN = '.step-header[aria-expanded="true"]'
+
+
+def section(name: str) -> str:
+    return f'section.step-section:has(.step-name:text-is("{name}"))'
+
+
+async def test_a_failed_run_reads_like_a_ci_run_page(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    project = await api.project("web-run")
+    pipeline = await api.pipeline(project, FAILING, name="ci")
+    listener = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+    assert (await completed(listener, execution_id))["data"]["execution"]["status"] == "failed"
+
+    await sign_in(browser, server, f"/executions/{execution_id}")
+    await browser.see('[data-testid="run-title"]', "ci #1")
+    await browser.see('[data-testid="execution-status"]', "failed")
+    await browser.see('.dag-job.selected[data-job="build"]', "failed")
+    await browser.see('.dag-job[data-job="deploy"]', "skipped")
+
+    # The failing step is open, the others closed; a step without output says so.
+    await browser.see(OPEN, "compile")
+    assert await browser.call("count", selector=OPEN) == 1
+    await browser.see(f"{section('compile')} .log-line", "No module named 'yaml'")
+    await browser.see('[data-testid="diagnosis"]', "dependency missing")
+    await browser.see('[data-testid="diagnosis"] .error-lines', "No module named")
+    await browser.call("click", selector=".step-header", text="quiet")
+    await browser.see(f"{section('quiet')} .log", "No output.")
+
+    # A long step arrives in pages while it is scrolled.
+    await browser.call("click", selector=".step-header", text="prepare")
+    await browser.see(f"{section('prepare')} .log-line", "prep-500")
+    assert await browser.call("count", selector=f"{section('prepare')} .log-line") < 1200
+    for _ in range(10):
+        await browser.call("evaluate", expression="window.scrollTo(0, document.body.scrollHeight)")
+        if await browser.call("count", selector="#L1200"):
+            break
+        await browser.see(f"{section('prepare')} .log-line", "prep-")
+    await browser.see("#L1200", "prep-1200")
+
+    # Copying a line takes its text, not its number.
+    copied = await browser.call(
+        "evaluate",
+        expression="""(() => {
+          const line = document.querySelector('#L1'); const range = document.createRange();
+          range.selectNodeContents(line); const s = getSelection(); s.removeAllRanges(); s.addRange(range);
+          return s.toString(); })()""",
+    )
+    assert copied.strip() == "prep-1"
+
+    # A line link opens its step at the line; search finds lines anywhere in the job.
+    await browser.call("goto", url=f"{server.base_url}/executions/{execution_id}?job=build#L700")
+    await browser.see("#L700.target", "prep-700")
+    await browser.call("fill", selector='input[aria-label="search the log"]', value="no MODULE named")
+    await browser.call("click", selector="form[role=search] button[type=submit]")
+    await browser.see('ul[aria-label="search results"] li', "ModuleNotFoundError")
+    await browser.call("click", selector='ul[aria-label="search results"] a')
+    await browser.see(".log-line.target", "ModuleNotFoundError")
+
+    raw = await browser.call("download", selector="button", text="Download raw log")
+    assert raw["name"].endswith("build.log")
+    assert raw["text"].splitlines() == await api.log_text(execution_id, "build")
+    report = await browser.call(
+        "download", selector='ul[aria-label="artifacts"] button', text="out/report.txt"
+    )
+    assert (report["name"], report["text"]) == ("report.txt", "report\n")
+
+    # "Run pipeline" opens the new run.
+    await browser.call("click", selector="button", text="Run pipeline")
+    await browser.see('[data-testid="run-title"]', "ci #2")
+    assert execution_id not in await browser.call("url")
+    assert await browser.call("consoleErrors") == []

@@ -1,0 +1,155 @@
+// One run of a pipeline: what ran (pipeline, number, commit, trigger), its jobs as a live graph,
+// the chosen job's log by step, its artifacts and, when it failed, why.
+import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Badge, Card, Empty, ErrorText } from '../../components/ui';
+import { formatDuration, formatTime } from '../../components/format';
+import { useApi } from '../../hooks/useSession';
+import type { Artifact, Execution, Job } from '../../services/api.types';
+import { FAILING_STATUSES, RETRYABLE_STATUSES, TERMINAL_STATUSES } from '../../services/events.generated';
+import { useCanOperate, useExecution, useExecutionAction, usePipeline, useProject } from '../pipelines/queries';
+import { Diagnosis } from './Diagnosis';
+import { JobDag } from './JobDag';
+import { JobLog } from './JobLog';
+
+/** The job shown: the one in `?job=`, else the first failing, else the first running, else the first. */
+export function shownJob(jobs: Job[], wanted: string | null): Job | undefined {
+  return (
+    jobs.find((job) => job.key === wanted) ??
+    jobs.find((job) => FAILING_STATUSES.has(job.status)) ??
+    jobs.find((job) => job.status === 'running') ??
+    jobs[0]
+  );
+}
+
+export function RunPage() {
+  const { executionId = '' } = useParams();
+  const execution = useExecution(executionId);
+  const run = execution.data;
+  const project = useProject(run?.projectId);
+  const pipeline = usePipeline(run?.pipelineId);
+  const canOperate = useCanOperate(project.data);
+  const [params, setParams] = useSearchParams();
+
+  if (!run) return execution.error ? <ErrorText error={execution.error} /> : <p>Loading…</p>;
+  const job = shownJob(run.jobs, params.get('job'));
+  const title = `${pipeline.data?.name ?? 'Pipeline'} #${run.number}`;
+  return (
+    <div className="stack run-page">
+      <p className="crumbs">
+        <Link to="/pipelines">Projects</Link> / <Link to={`/projects/${run.projectId}`}>{project.data?.name ?? '…'}</Link> /{' '}
+        {pipeline.data ? <Link to={`/pipelines/${pipeline.data.id}`}>{pipeline.data.name}</Link> : '…'} / #{run.number}
+      </p>
+      <Card title={<span data-testid="run-title">{title}</span>} actions={canOperate && <Controls execution={run} />}>
+        <dl className="facts">
+          <dt>Status</dt>
+          <dd data-testid="execution-status">
+            <Badge value={run.status} />
+          </dd>
+          <dt>Trigger</dt>
+          <dd>{run.trigger}</dd>
+          <dt>Ref</dt>
+          <dd>{run.ref ?? '—'}</dd>
+          <dt>Commit</dt>
+          <dd data-testid="commit">{run.commitSha ? <code title={run.commitSha}>{run.commitSha.slice(0, 12)}</code> : '—'}</dd>
+          <dt>Started</dt>
+          <dd>{formatTime(run.startedAt ?? run.createdAt)}</dd>
+          <dt>Duration</dt>
+          <dd>{formatDuration(run.startedAt, run.finishedAt)}</dd>
+          {run.attempt > 1 && (
+            <>
+              <dt>Attempt</dt>
+              <dd>{run.attempt}</dd>
+            </>
+          )}
+        </dl>
+        {run.error && <p className="error">{run.error}</p>}
+      </Card>
+      <Diagnosis run={run} />
+      <Card title="Jobs">
+        <JobDag
+          jobs={run.jobs}
+          selected={job?.key}
+          onSelect={(key) => setParams((previous) => ({ ...Object.fromEntries(previous), job: key }), { replace: true })}
+        />
+      </Card>
+      {job && (
+        <Card title={<>{job.name} <Badge value={job.status} /></>}>
+          <JobLog key={job.id} executionId={run.id} job={job} />
+        </Card>
+      )}
+      <Artifacts run={run} />
+    </div>
+  );
+}
+
+function Controls({ execution }: { execution: Execution }) {
+  const action = useExecutionAction();
+  const navigate = useNavigate();
+  const finished = TERMINAL_STATUSES.has(execution.status);
+  const open = (r: { executionId: string }) => navigate(`/executions/${r.executionId}`);
+  return (
+    <div className="actions">
+      {!finished && (
+        <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'cancel', id: execution.id })}>
+          Cancel
+        </button>
+      )}
+      {finished && RETRYABLE_STATUSES.has(execution.status) && (
+        <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'retry', id: execution.id }, { onSuccess: open })}>
+          Retry failed jobs
+        </button>
+      )}
+      <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'start', id: execution.pipelineId }, { onSuccess: open })}>
+        Run pipeline
+      </button>
+      <ErrorText error={action.error} />
+    </div>
+  );
+}
+
+function Artifacts({ run }: { run: Execution }) {
+  const api = useApi();
+  const artifacts = useQuery({
+    queryKey: ['artifacts', run.id, run.status],
+    queryFn: () => api.get<Artifact[]>(`/executions/${run.id}/artifacts`),
+  });
+  const jobName = (id: string) => run.jobs.find((job) => job.id === id)?.name ?? '';
+  return (
+    <Card title="Artifacts">
+      <ErrorText error={artifacts.error} />
+      {artifacts.data?.length === 0 ? (
+        <Empty>{TERMINAL_STATUSES.has(run.status) ? 'This run kept no artifacts.' : 'Artifacts appear when jobs finish.'}</Empty>
+      ) : (
+        <ul className="links" aria-label="artifacts">
+          {artifacts.data?.map((artifact) => (
+            <li key={artifact.id}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => void api.download(`/executions/${run.id}/artifacts/${artifact.id}`, artifact.path.split('/').pop() ?? 'artifact')}
+              >
+                {artifact.path}
+              </button>
+              <small>
+                {jobName(artifact.jobId)} · {formatBytes(artifact.size)}
+              </small>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = size / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
