@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     access_token_ttl_seconds: int = Field(default=3600, ge=60)
+    # A dashboard session: its refresh token lapses after this long unused (each renewal slides
+    # it forward) and after session_max_seconds in any case.
+    refresh_token_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    session_max_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     admin_password: str | None = None
     secrets_key: str | None = None
 

@@ -50,6 +50,8 @@ class Container:
             secret=settings.resolved_jwt_secret,
             algorithm=settings.jwt_algorithm,
             ttl_seconds=settings.access_token_ttl_seconds,
+            refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
+            session_max_seconds=settings.session_max_seconds,
         )
         accounts = LiveAccounts(db=db, codec=codec)
         principals = PrincipalCache()

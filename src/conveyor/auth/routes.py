@@ -9,6 +9,7 @@ from conveyor.auth.schemas import (
     ApiTokenCreated,
     ApiTokenRead,
     LoginRequest,
+    RefreshRequest,
     TokenResponse,
     UserCreate,
     UserRead,
@@ -20,14 +21,21 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/auth/login")
 async def login(body: LoginRequest, session: SessionDep, bus: BusDep, codec: CodecDep) -> TokenResponse:
-    token, ttl = await service.login(
-        session=session,
-        bus=bus,
-        codec=codec,
-        username=body.username,
-        password=body.password,
+    return await service.login(
+        session=session, bus=bus, codec=codec, username=body.username, password=body.password
     )
-    return TokenResponse(access_token=token, expires_in=ttl)
+
+
+@router.post("/auth/refresh")
+async def refresh(body: RefreshRequest, session: SessionDep, codec: CodecDep) -> TokenResponse:
+    """A new access token for the session of this refresh token (401 once it is signed out or lapsed)."""
+    return await service.refresh(session=session, codec=codec, refresh_token=body.refresh_token)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(body: RefreshRequest, session: SessionDep, bus: BusDep) -> None:
+    """Sign out: the refresh token stops working (access tokens already issued run out by themselves)."""
+    await service.logout(session=session, bus=bus, refresh_token=body.refresh_token)
 
 
 @router.get("/auth/me")

@@ -25,6 +25,13 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
+    # Trade it at POST /auth/refresh for a new access token; POST /auth/logout revokes it.
+    refresh_token: str | None = None
+    refresh_expires_in: int | None = None
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(max_length=128)
 
 
 class UserRead(ApiModel):

@@ -15,6 +15,7 @@ from conveyor.db import utcnow
 from conveyor.errors import Unauthorized
 
 API_TOKEN_PREFIX = "cvy_"
+REFRESH_TOKEN_PREFIX = "cvr_"
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so a missing user costs as long as a wrong
 # password and user names cannot be probed by timing.
@@ -40,10 +41,20 @@ class AccessClaims:
 
 
 class JwtCodec:
-    def __init__(self, *, secret: str, algorithm: str, ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        algorithm: str,
+        ttl_seconds: int,
+        refresh_ttl_seconds: int = 7 * 24 * 3600,
+        session_max_seconds: int = 30 * 24 * 3600,
+    ) -> None:
         self._secret = secret
         self._algorithm = algorithm
         self.ttl_seconds = ttl_seconds
+        self.refresh_ttl_seconds = refresh_ttl_seconds
+        self.session_max_seconds = session_max_seconds
 
     def issue(self, user_id: str) -> tuple[str, datetime]:
         now = utcnow()
@@ -89,6 +100,10 @@ def _reason(exc: jwt.InvalidTokenError) -> str:
 
 def new_api_token() -> str:
     return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_refresh_token() -> str:
+    return REFRESH_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def digest(token: str) -> str:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth import security
-from conveyor.auth.models import ApiToken, User
+from conveyor.auth.models import ApiToken, RefreshToken, User
 from conveyor.auth.principal import Principal
-from conveyor.auth.schemas import ApiTokenCreate, UserCreate, UserUpdate
+from conveyor.auth.schemas import ApiTokenCreate, TokenResponse, UserCreate, UserUpdate
 from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, Forbidden, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
@@ -26,16 +26,79 @@ BOOTSTRAP_ADMIN = "admin"
 
 async def login(
     *, session: AsyncSession, bus: EventBus, codec: security.JwtCodec, username: str, password: str
-) -> tuple[str, int]:
+) -> TokenResponse:
+    """An access token and the refresh token of a new session."""
     user = await _user_by_name(session, username)
     if not security.verify_password(user.password_hash if user else None, password):
-        raise Unauthorized("invalid username or password")
+        raise Unauthorized("The username or password is wrong.")
     assert user is not None
     if not user.is_active:
-        raise Unauthorized("account disabled")
-    token, _ = codec.issue(user.id)
+        raise Unauthorized("This account is disabled.")
+    now, refresh = utcnow(), security.new_refresh_token()
+    record = RefreshToken(
+        id=new_id(),
+        user_id=user.id,
+        token_hash=security.digest(refresh),
+        expires_at=now + timedelta(seconds=codec.refresh_ttl_seconds),
+        ends_at=now + timedelta(seconds=codec.session_max_seconds),
+    )
+    session.add(record)
     await bus.commit(session, activity(user.id, "login", "Signed in"))
-    return token, codec.ttl_seconds
+    return _tokens(codec, user.id, record, refresh, now)
+
+
+async def refresh(*, session: AsyncSession, codec: security.JwtCodec, refresh_token: str) -> TokenResponse:
+    """A new access token for a live session, whose idle expiry slides forward (never past its end)."""
+    record = await _refresh_record(session, refresh_token)
+    now = utcnow()
+    if record is None or record.revoked_at is not None:
+        raise Unauthorized("This session was signed out; sign in again.")
+    if min(record.expires_at, record.ends_at) <= now:
+        raise Unauthorized("This session has expired; sign in again.")
+    user = await session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("This account is disabled.")
+    record.expires_at = min(record.ends_at, now + timedelta(seconds=codec.refresh_ttl_seconds))
+    await session.commit()
+    return _tokens(codec, user.id, record, refresh_token, now)
+
+
+async def logout(*, session: AsyncSession, bus: EventBus, refresh_token: str) -> None:
+    """Revoke the session of this refresh token (done already, or unknown: nothing to do)."""
+    record = await _refresh_record(session, refresh_token)
+    if record is None or record.revoked_at is not None:
+        return
+    record.revoked_at = utcnow()
+    await bus.commit(session, activity(record.user_id, "logout", "Signed out"))
+
+
+def _tokens(
+    codec: security.JwtCodec, user_id: str, record: RefreshToken, refresh_token: str, now: datetime
+) -> TokenResponse:
+    access, _ = codec.issue(user_id)
+    left = int((min(record.expires_at, record.ends_at) - now).total_seconds())
+    return TokenResponse(
+        access_token=access,
+        expires_in=codec.ttl_seconds,
+        refresh_token=refresh_token,
+        refresh_expires_in=max(left, 0),
+    )
+
+
+async def _refresh_record(session: AsyncSession, token: str) -> RefreshToken | None:
+    if not token.startswith(security.REFRESH_TOKEN_PREFIX):
+        return None
+    statement = select(RefreshToken).where(RefreshToken.token_hash == security.digest(token))
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def revoke_sessions(session: AsyncSession, user_id: str) -> None:
+    """Sign the user out everywhere (a new password, a disabled account); the caller commits."""
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 async def authenticate(*, session: AsyncSession, codec: security.JwtCodec, token: str) -> Principal:
@@ -121,6 +184,8 @@ async def update_user(
         raise Forbidden("admins cannot demote or disable themselves")
     if data.password is not None:
         user.password_hash = security.hash_password(data.password)
+    if data.password is not None or data.is_active is False:
+        await revoke_sessions(session, user.id)
     for field in ("email", "is_admin", "is_active"):
         value = getattr(data, field)
         if value is not None:

@@ -22,7 +22,7 @@ async def test_wrong_password_and_unknown_user_look_the_same(server: RunningServ
         wrong = await client.post("/api/v1/auth/login", json={"username": "admin", "password": "nope-nope"})
         unknown = await client.post("/api/v1/auth/login", json={"username": "ghost", "password": "nope-nope"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {"detail": "invalid username or password"}
+    assert wrong.json() == unknown.json() == {"detail": "The username or password is wrong."}
 
 
 async def test_me_needs_a_valid_token(server: RunningServer) -> None:
