@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     log_flush_seconds: float = Field(default=0.2, gt=0)
     log_batch_lines: int = Field(default=200, ge=1)
     artifact_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    artifact_restore_max_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
+    cache_dir: Path | None = None  # shared by the server and every worker that can reach it
+    cache_max_bytes: int = Field(default=10 * 1024 * 1024 * 1024, ge=1)  # per project
     celery_queue: str = "conveyor.jobs"
 
     metrics_interval_seconds: float = Field(default=10.0, gt=0)
@@ -99,6 +102,10 @@ class Settings(BaseSettings):
     @property
     def resolved_workspaces_dir(self) -> Path:
         return self.workspaces_dir or self.data_dir / "workspaces"
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        return self.cache_dir or self.data_dir / "caches"
 
     @cached_property
     def resolved_jwt_secret(self) -> str:

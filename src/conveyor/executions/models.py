@@ -63,6 +63,7 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     log_lines: Mapped[int] = mapped_column(Integer, default=0)
     outputs: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    caches: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

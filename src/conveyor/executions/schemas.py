@@ -28,6 +28,16 @@ class StepRead(ApiModel):
     finished_at: datetime | None
 
 
+class CacheRead(ApiModel):
+    """What one of a job's caches did: ``exact`` hit, ``partial`` (a restore key matched) or ``miss``."""
+
+    key: str
+    hit: str
+    restored_key: str | None = None
+    saved: bool = False
+    size: int | None = None
+
+
 class JobRead(ApiModel):
     id: str
     key: str
@@ -40,6 +50,7 @@ class JobRead(ApiModel):
     error: str | None
     log_lines: int
     outputs: dict[str, str] | None = None
+    caches: list[CacheRead] | None = None
     started_at: datetime | None
     finished_at: datetime | None
     steps: list[StepRead] = []

@@ -147,7 +147,7 @@ async def retry_execution(
     again = [job for job in await jobs_of(session, execution.id) if _rerun(job)]
     for job in again:
         job.status, job.dispatched_at, job.cancel_requested = Status.QUEUED, None, False
-        job.exit_code = job.error = job.finished_at = job.outputs = None
+        job.exit_code = job.error = job.finished_at = job.outputs = job.caches = None
         job.retries_left = job.plan.retries
         await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.QUEUED.value))
     execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id

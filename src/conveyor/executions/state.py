@@ -38,7 +38,7 @@ async def jobs_of(session: AsyncSession, execution_id: str) -> list[Job]:
 
 
 _JOB_COLUMNS = [Job.id, Job.key, Job.name, Job.status, Job.needs, Job.attempt, Job.runner, Job.exit_code]
-_JOB_COLUMNS += [Job.error, Job.log_lines, Job.outputs, Job.started_at, Job.finished_at]
+_JOB_COLUMNS += [Job.error, Job.log_lines, Job.outputs, Job.caches, Job.started_at, Job.finished_at]
 _STEP_COLUMNS = [Step.job_id, Step.position, Step.name, Step.status, Step.exit_code, Step.error]
 _STEP_COLUMNS += [Step.started_at, Step.finished_at]
 

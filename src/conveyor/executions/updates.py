@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,16 @@ ARTIFACT_CHUNK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class ArtifactSource:
+    """A needed job whose artifacts go into the workspace before the steps."""
+
+    job_id: str
+    key: str
+    status: str
+    named: bool  # listed in `dependencies:`: missing artifacts are an error, not a note
+
+
+@dataclass(frozen=True)
 class Claim:
     """Everything a runner needs to run one job."""
 
@@ -63,6 +73,7 @@ class Claim:
     # the `needs` context (result and outputs of the jobs it needs) and the `conveyor` one
     needs: dict[str, Any] = field(default_factory=dict)
     conveyor: dict[str, Any] = field(default_factory=dict)
+    artifact_sources: list[ArtifactSource] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,13 +114,31 @@ async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, le
             execution.status, execution.started_at = Status.RUNNING, execution.started_at or now
         project = await session.get(Project, execution.project_id)
         needed = [other for other in await jobs_of(session, execution.id) if other.key in job.needs]
-        claim = _claim(
-            job, execution, project, needs_context(needed), await conveyor_context(session, execution)
+        claim = replace(
+            _claim(
+                job, execution, project, needs_context(needed), await conveyor_context(session, execution)
+            ),
+            artifact_sources=_artifact_sources(job.plan, needed),
         )
         await bus.commit(
             session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
         )
         return claim
+
+
+def _artifact_sources(plan: JobPlan, needed: Sequence[Job]) -> list[ArtifactSource]:
+    named = plan.dependencies
+    return [
+        ArtifactSource(job.id, job.key, job.status, named is not None)
+        for job in needed
+        if (job.plan.definition_id in named if named is not None else job.plan.artifacts is not None)
+    ]
+
+
+async def artifacts_of(db: Database, job_id: str) -> list[Artifact]:
+    async with db.session() as session:
+        statement = select(Artifact).where(Artifact.job_id == job_id).order_by(Artifact.path)
+        return list((await session.execute(statement)).scalars())
 
 
 async def job_secrets(db: Database, cipher: SecretCipher, claim: Claim) -> dict[str, str]:
@@ -244,6 +273,7 @@ async def finish_job(
     exit_code: int | None = None,
     error: str | None = None,
     outputs: dict[str, str] | None = None,
+    caches: list[dict[str, object]] | None = None,
 ) -> bool:
     async with db.write_session() as session:
         execution = await lock_execution(session, claim.execution_id)
@@ -251,6 +281,7 @@ async def finish_job(
         if job is None:
             return False
         job.status, job.exit_code, job.error, job.outputs = status, exit_code, error, outputs
+        job.caches = caches
         job.finished_at, job.lease_expires_at, job.pgid = utcnow(), None, None
         await session.execute(
             update(Step)

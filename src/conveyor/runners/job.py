@@ -20,8 +20,10 @@ from conveyor.executions.updates import Claim, StepChange
 from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.pipelines.spec.model import ArtifactWhen
-from conveyor.pipelines.spec.plan import StepPlan
+from conveyor.pipelines.spec.plan import CachePlan, StepPlan
 from conveyor.projects.secrets import SecretCipher
+from conveyor.runners.artifacts import ArtifactError, restore_artifacts
+from conveyor.runners.cache import CacheError, CacheStore
 from conveyor.runners.masking import Masker
 from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs
 from conveyor.runners.process import ProcessOutcome, run_process
@@ -71,6 +73,7 @@ class JobRun:
         self.stopped: Result | None = None
         self.pid: int | None = None
         self.outputs: dict[str, str] | None = None
+        self.caches: list[dict[str, object]] | None = None
         self.sha = claim.commit_sha
         # the files a step writes to talk to the runner ($CONVEYOR_OUTPUT), outside its workspace
         self.files = env.settings.resolved_workspaces_dir / ".files" / claim.job_id
@@ -114,6 +117,7 @@ class JobRun:
             exit_code=result.exit_code,
             error=error,
             outputs=self.outputs,
+            caches=self.caches,
         )
         return result
 
@@ -145,6 +149,12 @@ class JobRun:
             return Result(Status.FAILED, error=f"checkout failed: {exc}")
         try:
             fresh_directory(self.files)
+            await self._restore_artifacts(workspace)
+        except ArtifactError as exc:
+            self.reporter.write(str(exc))
+            self._cleanup(workspace)
+            return Result(Status.FAILED, error=str(exc))
+        try:
             result = await self._steps(workspace, deadline)
             await self._keep_artifacts(workspace, result.status)
             return result
@@ -186,6 +196,17 @@ class JobRun:
             return Result(Status.FAILED, error=f"env: {exc}")
         env.update(values)
         context = replace(context, env=values)
+        try:
+            caches = [
+                (spec, interpolate(spec.key, context), [interpolate(k, context) for k in spec.restore_keys])
+                for spec in self.claim.plan.cache
+            ]
+        except ExpressionError as exc:
+            self.reporter.write(f"cache: {exc}")
+            return Result(Status.FAILED, error=f"cache: {exc}")
+        self.caches = [
+            await self._restore_cache(workspace, key, restore_keys) for _, key, restore_keys in caches
+        ]
         failure: Result | None = None
         for index, step in enumerate(self.claim.plan.steps):
             context = replace(context, success=failure is None, failure=failure is not None)
@@ -200,8 +221,58 @@ class JobRun:
                 deadline = 0.0
             elif failure is None and Status(outcome.status) in FAILING and not step.continue_on_error:
                 failure = outcome
+        if failure is None:
+            for (spec, key, _), record in zip(caches, self.caches, strict=True):
+                await self._save_cache(workspace, spec, key, record)
         await self.reporter.flush()
         return self._job_outputs(context, failure or Result(Status.SUCCESS, 0))
+
+    async def _restore_artifacts(self, workspace: Path) -> None:
+        if self.claim.artifact_sources:
+            await restore_artifacts(
+                self.env.db,
+                self.claim.artifact_sources,
+                workspace,
+                max_bytes=self.env.settings.artifact_restore_max_bytes,
+                log=self.reporter.write,
+            )
+
+    def _cache_store(self) -> CacheStore:
+        settings = self.env.settings
+        return CacheStore(settings.resolved_cache_dir / self.claim.project_id, settings.cache_max_bytes)
+
+    async def _restore_cache(self, workspace: Path, key: str, restore_keys: list[str]) -> dict[str, object]:
+        store = self._cache_store()
+        record: dict[str, object] = {"key": key, "hit": "miss"}
+        entry = await asyncio.to_thread(store.find, key, restore_keys)
+        if entry is None:
+            self.reporter.write(f"cache: miss for {key!r}")
+            return record
+        try:
+            await asyncio.to_thread(store.restore, entry, workspace)
+        except CacheError as exc:
+            self.reporter.write(f"cache: miss for {key!r}: {exc}")
+            return record
+        hit = "exact" if entry.key == key else "partial"
+        self.reporter.write(f"cache: {hit} hit for {key!r}, restored {entry.key!r} ({entry.size} bytes)")
+        return {**record, "hit": hit, "restored_key": entry.key}
+
+    async def _save_cache(
+        self, workspace: Path, spec: CachePlan, key: str, record: dict[str, object]
+    ) -> None:
+        if record["hit"] == "exact":
+            return  # as in GitHub: an entry is never overwritten
+        notes: list[str] = []  # written here: the reporter belongs to the event loop's thread
+        try:
+            size = await asyncio.to_thread(self._cache_store().save, key, spec.paths, workspace, notes.append)
+        except (CacheError, OSError) as exc:
+            notes.append(f"cache: {key!r} not saved: {exc}")
+            size = None
+        for note in notes:
+            self.reporter.write(note)
+        if size is not None:
+            self.reporter.write(f"cache: saved {key!r} ({size} bytes)")
+            record.update(saved=True, size=size)
 
     def _context(self, workspace: Path) -> Context:
         conveyor = {**self.claim.conveyor, "sha": self.sha or "", "job": self.claim.plan.definition_id}

@@ -102,3 +102,64 @@ async def test_an_expression_that_fails_at_run_time_fails_its_step(
         "step 'echo ${{ fromJSON(steps.s.outputs.data) }}': fromJSON(): not JSON"
     )
     assert await api.log_text(execution["id"], "a") == [job["steps"][1]["error"], "cleanup"]
+
+
+ARTIFACTS_AND_CACHES = """
+jobs:
+  build:
+    cache:
+      - key: deps-${{ hashFiles('requirements.txt') }}
+        paths: [venv]
+        restore-keys: [deps-]
+    artifacts: [dist, reports/*.txt]
+    steps:
+      - run: |
+          echo "flask==3" > requirements.txt
+          if [ -e venv/marker ]; then echo "venv from cache: $(cat venv/marker)"; fi
+          mkdir -p venv dist/sub reports && echo "$CI_EXECUTION_NUMBER" > venv/marker
+          echo wheel > dist/sub/app.whl && echo ok > reports/unit.txt
+  test:
+    needs: build
+    steps:
+      - run: cat dist/sub/app.whl reports/unit.txt
+  picky:
+    needs: [build, empty]
+    if: always()
+    dependencies: [empty]
+    steps: [{run: echo never}]
+  empty:
+    artifacts: [nothing/*]
+    steps: [{run: echo nothing kept}]
+"""
+
+
+async def check_artifacts_and_caches(api: PipelineApi, first: dict[str, Any], second: dict[str, Any]) -> None:
+    for execution in (first, second):
+        assert job_of(execution, "test")["status"] == "success", execution
+        assert await api.log_text(execution["id"], "test") == [
+            "artifacts: restored 2 file(s), 9 bytes, from job 'build'",
+            "wheel",
+            "ok",
+        ]
+        picky = job_of(execution, "picky")
+        assert picky["status"] == "failed" and picky["error"] == (
+            "artifacts of job 'empty' are missing: it kept none (nothing matched its paths)"
+        )
+    [miss] = job_of(first, "build")["caches"]
+    assert miss["hit"] == "miss" and miss["saved"] and miss["key"].startswith("deps-") and miss["size"] > 0
+    [hit] = job_of(second, "build")["caches"]
+    assert hit["hit"] == "exact" and hit["restoredKey"] == miss["key"] and not hit["saved"]
+    lines = await api.log_text(second["id"], "build")
+    assert f"cache: exact hit for {miss['key']!r}, restored {miss['key']!r} ({miss['size']} bytes)" in lines
+    assert "venv from cache: 1" in lines
+
+
+async def test_artifacts_reach_dependent_jobs_and_caches_persist_between_executions(
+    server: RunningServer, api: PipelineApi
+) -> None:
+    project = await api.project("artifacts-and-caches")
+    pipeline = await api.pipeline(project, ARTIFACTS_AND_CACHES)
+    listener = await server.authenticated_socket(api.token)
+    first = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
+    second = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
+    await check_artifacts_and_caches(api, first, second)

@@ -86,6 +86,7 @@ def worker_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         CONVEYOR_CELERY_QUEUE=settings.celery_queue,
         CONVEYOR_SECRETS_KEY=str(settings.secrets_key),
         CONVEYOR_DATA_DIR=str(data_dir),
+        CONVEYOR_CACHE_DIR=str(settings.resolved_cache_dir),  # one cache for the server and its workers
         CONVEYOR_JOB_HEARTBEAT_SECONDS=str(settings.job_heartbeat_seconds),
         CONVEYOR_JOB_LEASE_SECONDS=str(settings.job_lease_seconds),
     )

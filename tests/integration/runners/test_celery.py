@@ -10,7 +10,12 @@ from typing import Any
 import redis
 
 from conveyor.config import Settings
-from tests.integration.executions.test_language import OUTPUTS, check_outputs
+from tests.integration.executions.test_language import (
+    ARTIFACTS_AND_CACHES,
+    OUTPUTS,
+    check_artifacts_and_caches,
+    check_outputs,
+)
 from tests.integration.runners.conftest import Worker, ready
 from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
@@ -162,3 +167,20 @@ async def test_outputs_and_expressions_on_workers(
     ]
     assert job_of(execution, "deploy")["runner"].startswith("celery@")
     await check_outputs(celery_api, execution)
+
+
+async def test_artifacts_and_caches_on_workers(
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
+) -> None:
+    await ready(workers("artifacts", 2))
+    project = await celery_api.project("artifacts-on-workers")
+    pipeline = await celery_api.pipeline(project, ARTIFACTS_AND_CACHES)
+    listener = await celery_server.authenticated_socket(celery_api.token)
+    first = (await completed(listener, await celery_api.start(pipeline["id"]), timeout=60))["data"][
+        "execution"
+    ]
+    second = (await completed(listener, await celery_api.start(pipeline["id"]), timeout=60))["data"][
+        "execution"
+    ]
+    assert job_of(second, "build")["runner"].startswith("celery@")
+    await check_artifacts_and_caches(celery_api, first, second)

@@ -164,6 +164,31 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
             "success(), failure(), always() and cancelled() belong in 'if:'",
         ),
         (
+            "jobs:\n  a:\n    cache: {key: k, paths: [/root/.cache]}\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.cache[0].paths: '/root/.cache' is outside the workspace",
+        ),
+        (
+            "jobs:\n  a:\n    cache: [{key: k, paths: [../up]}]\n    steps: [{run: x}]\n",
+            "'../up' reaches outside the workspace",
+        ),
+        (
+            "jobs:\n  a:\n    artifacts: [dist/../../etc]\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.artifacts.paths: 'dist/../../etc' reaches outside the workspace",
+        ),
+        (
+            "jobs:\n  a:\n    steps: [{run: x}]\n  b:\n    dependencies: [a]\n    steps: [{run: x}]\n",
+            "line 5: jobs.b.dependencies[0]: 'a' is not in the job's needs",
+        ),
+        (
+            "jobs:\n  a:\n    steps: [{run: x}]\n  b:\n    needs: a\n    dependencies: [a]\n"
+            "    steps: [{run: x}]\n",
+            "line 6: jobs.b.dependencies[0]: job 'a' keeps no artifacts",
+        ),
+        (
+            "jobs:\n  a:\n    cache: {key: '${{ steps.x.outputs.y }}', paths: [v]}\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.cache[0].key: steps.x.outputs.y: no earlier step has id 'x'",
+        ),
+        (
             "jobs:\n  a:\n    name: ${{ hashFiles('x') }}\n    steps: [{run: x}]\n",
             "line 3: jobs.a.name: hashFiles() reads the workspace",
         ),

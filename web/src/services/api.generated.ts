@@ -753,6 +753,25 @@ export interface components {
             createdAt: string;
         };
         /**
+         * CacheRead
+         * @description What one of a job's caches did: ``exact`` hit, ``partial`` (a restore key matched) or ``miss``.
+         */
+        CacheRead: {
+            /** Key */
+            key: string;
+            /** Hit */
+            hit: string;
+            /** Restoredkey */
+            restoredKey: string | null;
+            /**
+             * Saved
+             * @default false
+             */
+            saved: boolean;
+            /** Size */
+            size: number | null;
+        };
+        /**
          * ClassificationResult
          * @description Diagnosis of one CI log.
          */
@@ -998,6 +1017,8 @@ export interface components {
             outputs: {
                 [key: string]: string;
             } | null;
+            /** Caches */
+            caches: components["schemas"]["CacheRead"][] | null;
             /** Startedat */
             startedAt: string | null;
             /** Finishedat */

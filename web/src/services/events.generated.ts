@@ -68,6 +68,15 @@ export interface Pipeline {
   updatedAt: string;
 }
 
+/** What one of a job's caches did: `exact` hit, `partial` (a restore key matched) or `miss`. */
+export interface Cache {
+  key: string;
+  hit: string;
+  restoredKey: string | null;
+  saved: boolean;
+  size: number | null;
+}
+
 export interface Execution {
   id: string;
   pipelineId: string;
@@ -98,6 +107,7 @@ export interface Job {
   error: string | null;
   logLines: number;
   outputs: { [key: string]: string } | null;
+  caches: Cache[] | null;
   startedAt: string | null;
   finishedAt: string | null;
   steps: Step[];

@@ -102,6 +102,38 @@ class StepSpec(Strict):
         return self
 
 
+def _fail(message: str) -> Any:
+    raise ValueError(message)
+
+
+def _no_parent(paths: list[str]) -> list[str]:
+    for path in paths:
+        if path.startswith("~") or ".." in path.replace("\\", "/").split("/"):
+            raise ValueError(f"{path!r} reaches outside the workspace; write it without '..' or '~'")
+    return paths
+
+
+def _relative(paths: list[str]) -> list[str]:
+    for path in _no_parent(paths):
+        if path.startswith("/"):
+            raise ValueError(f"{path!r} is outside the workspace; use a path relative to it")
+    return paths
+
+
+# artifact globs start at the workspace even when written with a leading '/'
+WorkspaceGlobs = Annotated[StrList, AfterValidator(_no_parent)]
+WorkspacePaths = Annotated[StrList, AfterValidator(_relative)]
+
+
+class CacheSpec(Strict):
+    """One cache: ``paths`` restored before the steps from ``key`` (or the newest entry whose key
+    starts with one of ``restore-keys``) and saved under ``key`` after a successful job."""
+
+    key: Annotated[str, Field(min_length=1, max_length=512)]
+    paths: Annotated[WorkspacePaths, AfterValidator(lambda v: v or _fail("a cache needs at least one path"))]
+    restore_keys: StrList = Field(default_factory=list, alias="restore-keys")
+
+
 class ArtifactWhen(StrEnum):
     ON_SUCCESS = "on_success"
     ON_FAILURE = "on_failure"
@@ -113,12 +145,8 @@ def _artifacts(value: Any) -> Any:
 
 
 class ArtifactSpec(Strict):
-    paths: Annotated[StrList, AfterValidator(lambda v: v or _fail("artifacts need at least one path"))]
+    paths: Annotated[WorkspaceGlobs, AfterValidator(lambda v: v or _fail("artifacts need at least one path"))]
     when: ArtifactWhen = ArtifactWhen.ALWAYS
-
-
-def _fail(message: str) -> Any:
-    raise ValueError(message)
 
 
 class JobSpec(Strict):
@@ -132,6 +160,11 @@ class JobSpec(Strict):
     steps: list[StepSpec] = Field(min_length=1)
     artifacts: Annotated[ArtifactSpec | None, BeforeValidator(_artifacts)] = None
     outputs: dict[Name, EnvValue] = Field(default_factory=dict)
+    # whose artifacts are restored into the workspace; default: every job in `needs` that keeps some
+    dependencies: StrList | None = None
+    cache: Annotated[list[CacheSpec], BeforeValidator(lambda v: [v] if isinstance(v, dict) else v)] = Field(
+        default_factory=list, max_length=16
+    )
 
 
 class PushTrigger(Strict):

@@ -16,7 +16,13 @@ from pydantic import BaseModel, ConfigDict
 from conveyor.errors import InvalidInput
 from conveyor.pipelines.spec.expressions import DEFAULT_CONDITION, Context, ExpressionError, interpolate
 from conveyor.pipelines.spec.matrix import MAX_NAME_CHARS, job_key, matrix_combinations
-from conveyor.pipelines.spec.model import ArtifactSpec, JobSpec, PipelineSpec, StepSpec, parse_duration
+from conveyor.pipelines.spec.model import (
+    ArtifactSpec,
+    JobSpec,
+    PipelineSpec,
+    StepSpec,
+    parse_duration,
+)
 
 MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")
 
@@ -36,6 +42,14 @@ class StepPlan(BaseModel):
     continue_on_error: bool = False
 
 
+class CachePlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    paths: list[str]
+    restore_keys: list[str] = []
+
+
 class JobPlan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -51,6 +65,8 @@ class JobPlan(BaseModel):
     artifacts: ArtifactSpec | None = None
     job: str = ""  # the id in the definition (a matrix job's combinations share it)
     outputs: dict[str, str] = {}
+    dependencies: list[str] | None = None  # ids of the jobs whose artifacts it gets; None: all needs
+    cache: list[CachePlan] = []
 
     @property
     def definition_id(self) -> str:
@@ -90,6 +106,15 @@ def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, n
         steps=[_step_plan(step, context, f"jobs.{job_id}.steps[{i}]") for i, step in enumerate(job.steps)],
         artifacts=job.artifacts,
         outputs={k: _fill(v, combo) for k, v in job.outputs.items()},
+        dependencies=job.dependencies,
+        cache=[
+            CachePlan(
+                key=_fill(cache.key, combo),
+                paths=[_fill(path, combo) for path in cache.paths],
+                restore_keys=[_fill(prefix, combo) for prefix in cache.restore_keys],
+            )
+            for cache in job.cache
+        ],
     )
 
 

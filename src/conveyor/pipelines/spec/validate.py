@@ -104,6 +104,12 @@ def _check(spec: PipelineSpec) -> Iterator[Problem]:
 
 def _check_needs(spec: PipelineSpec) -> Iterator[Problem]:
     for job_id, job in spec.jobs.items():
+        for index, source in enumerate(job.dependencies or []):
+            where = ("jobs", job_id, "dependencies", index)
+            if source not in job.needs:
+                yield where, f"{source!r} is not in the job's needs; artifacts come from jobs it needs"
+            elif source in spec.jobs and spec.jobs[source].artifacts is None:
+                yield where, f"job {source!r} keeps no artifacts (it has no 'artifacts:')"
         for index, need in enumerate(job.needs):
             if need not in spec.jobs:
                 yield ("jobs", job_id, "needs", index), f"unknown job {need!r}"
@@ -211,6 +217,11 @@ def _check_job_expressions(spec: PipelineSpec, job_id: str, job: JobSpec) -> Ite
         yield from _check_text((*where, "env", name), value, Scope(JOB_ENV, spec, job_id))
     for name, value in job.outputs.items():
         yield from _check_text((*where, "outputs", name), value, Scope(RUNTIME, spec, job_id, everything))
+    for index, cache in enumerate(job.cache):
+        before_steps = Scope(RUNTIME, spec, job_id, 0)
+        yield from _check_text((*where, "cache", index, "key"), cache.key, before_steps)
+        for n, prefix in enumerate(cache.restore_keys):
+            yield from _check_text((*where, "cache", index, "restore-keys", n), prefix, before_steps)
     for index, step in enumerate(job.steps):
         at = (*where, "steps", index)
         runtime = Scope(RUNTIME, spec, job_id, index)
