@@ -7,17 +7,19 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from conveyor.api.deps import BusDep, CipherDep, CurrentPrincipal, DatabaseDep, ExecutorDep, SessionDep
-from conveyor.executions import service, webhooks
+from conveyor.executions import logs, service, webhooks
 from conveyor.executions.deps import ExecutionAsMaintainer, ExecutionAsViewer
+from conveyor.executions.logs import LogQuery
 from conveyor.executions.schemas import (
     ArtifactRead,
     ExecutionAccepted,
     ExecutionCreate,
     ExecutionRead,
+    ExecutionSummary,
     LogPage,
     PushAccepted,
 )
-from conveyor.executions.service import LogQuery, Trigger
+from conveyor.executions.service import Trigger
 from conveyor.executions.state import read_execution
 from conveyor.executions.webhooks import Provider
 from conveyor.pipelines.deps import PipelineAsMaintainer, PipelineAsViewer
@@ -54,6 +56,17 @@ async def list_executions(
 ) -> list[ExecutionRead]:
     rows = await service.list_executions(session, pipeline.id, limit=limit)
     return [ExecutionRead.model_validate(e) for e in rows]
+
+
+@router.get("/executions")
+async def recent_executions(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    latest: Annotated[bool, Query(description="Only the newest run of each pipeline on each ref.")] = False,
+) -> list[ExecutionSummary]:
+    """The newest runs across the caller's projects."""
+    return await service.recent_executions(session, principal, limit=limit, latest=latest)
 
 
 @router.get("/executions/{execution_id}")
@@ -96,7 +109,7 @@ async def read_logs(
     ] = None,
 ) -> LogPage:
     query = LogQuery(offset=offset, limit=limit, step=step, search=search)
-    return await service.read_logs(session, execution, job=job, query=query)
+    return await logs.read_logs(session, execution, job=job, query=query)
 
 
 @router.get("/executions/{execution_id}/logs/raw", response_class=Response)
@@ -104,11 +117,11 @@ async def download_log(
     execution: ExecutionAsViewer, session: SessionDep, db: DatabaseDep, job: str
 ) -> Response:
     """One job's whole log as plain text (a download)."""
-    found = await service.job_for_raw_log(session, execution, job)
+    found = await logs.job_for_raw_log(session, execution, job)
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{execution.id[:8]}-{found.key}.log")
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return StreamingResponse(
-        service.raw_log(db, found.id), media_type="text/plain; charset=utf-8", headers=headers
+        logs.raw_log(db, found.id), media_type="text/plain; charset=utf-8", headers=headers
     )
 
 

@@ -74,6 +74,24 @@ class ExecutionRead(ApiModel):
     jobs: list[JobRead] = []
 
 
+class ExecutionSummary(ApiModel):
+    """One run in a list across projects: what it is and where it belongs, without its jobs."""
+
+    id: str
+    pipeline_id: str
+    pipeline_name: str
+    project_id: str
+    project_name: str
+    number: int
+    status: Status
+    trigger: str
+    ref: str | None
+    commit_sha: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
 class LogLineRead(ApiModel):
     n: int
     ts: datetime

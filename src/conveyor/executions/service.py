@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
@@ -17,15 +17,15 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
-from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step
-from conveyor.executions.schemas import JobLog, LogLineRead, LogPage
+from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step
+from conveyor.executions.schemas import ExecutionSummary
 from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition, plan_jobs
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.access import require_in_project
-from conveyor.projects.models import Project
+from conveyor.projects.models import Project, ProjectMember
 from conveyor.status import FAILING, RETRYABLE, TERMINAL, Status
 
 
@@ -193,82 +193,46 @@ async def list_executions(session: AsyncSession, pipeline_id: str, *, limit: int
     return list((await session.execute(statement)).scalars())
 
 
-@dataclass(frozen=True)
-class LogQuery:
-    """Which lines of a log to read: from line ``offset`` on, at most ``limit``, optionally only
-    one step's and only those containing ``search`` (ignoring case)."""
-
-    offset: int = 0
-    limit: int = 1000
-    step: int | None = None
-    search: str | None = None
-
-
-async def read_logs(
-    session: AsyncSession, execution: Execution, *, job: str | None, query: LogQuery
-) -> LogPage:
-    """Lines of one job (by id or key), or of every job when ``job`` is None."""
-    jobs = await _jobs_named(session, execution, job)
-    return LogPage(execution_id=execution.id, jobs=[await _job_log(session, j, query) for j in jobs])
-
-
-async def _jobs_named(session: AsyncSession, execution: Execution, job: str | None) -> list[Job]:
-    jobs = await jobs_of(session, execution.id)
-    if job is None:
-        return jobs
-    named = [j for j in jobs if job in (j.id, j.key)]
-    if not named:
-        raise NotFound(f"job {job} not found in execution {execution.id}")
-    return named
+_Other = aliased(Execution)
+_SUMMARY_COLUMNS = [
+    Execution.id,
+    Execution.pipeline_id,
+    Pipeline.name.label("pipeline_name"),
+    Execution.project_id,
+    Project.name.label("project_name"),
+    Execution.number,
+    Execution.status,
+    Execution.trigger,
+    Execution.ref,
+    Execution.commit_sha,
+    Execution.created_at,
+    Execution.started_at,
+    Execution.finished_at,
+]
 
 
-async def _job_log(session: AsyncSession, job: Job, query: LogQuery) -> JobLog:
-    statement = select(LogLine).where(LogLine.job_id == job.id, LogLine.n >= query.offset)
-    if query.step is not None:
-        statement = statement.where(LogLine.step == query.step)
-    if query.search:
-        statement = statement.where(func.lower(LogLine.text).contains(query.search.lower(), autoescape=True))
-    rows = await session.execute(statement.order_by(LogLine.n).limit(query.limit))
-    lines = [LogLineRead.model_validate(line) for line in rows.scalars()]
-    next_offset = lines[-1].n + 1 if lines else query.offset
-    exhausted = next_offset >= job.log_lines or (_filtered(query) and len(lines) < query.limit)
-    return JobLog(
-        job_id=job.id,
-        key=job.key,
-        offset=query.offset,
-        next_offset=next_offset,
-        done=Status(job.status).done and exhausted,
-        lines=lines,
+async def recent_executions(
+    session: AsyncSession, principal: Principal, *, limit: int, latest: bool
+) -> list[ExecutionSummary]:
+    """The newest runs in the caller's projects (every project for admins); with ``latest``,
+    only the newest run of each pipeline on each ref."""
+    statement = (
+        select(*_SUMMARY_COLUMNS)
+        .join(Pipeline, Pipeline.id == Execution.pipeline_id)
+        .join(Project, Project.id == Execution.project_id)
     )
-
-
-def _filtered(query: LogQuery) -> bool:
-    return query.step is not None or bool(query.search)
-
-
-RAW_PAGE = 5000
-
-
-async def job_for_raw_log(session: AsyncSession, execution: Execution, job: str) -> Job:
-    return (await _jobs_named(session, execution, job))[0]
-
-
-async def raw_log(db: Database, job_id: str) -> AsyncIterator[bytes]:
-    """A job's whole log as text, a page of lines at a time, each read in its own short session."""
-    offset = 0
-    while True:
-        statement = (
-            select(LogLine.n, LogLine.text)
-            .where(LogLine.job_id == job_id, LogLine.n >= offset)
-            .order_by(LogLine.n)
-            .limit(RAW_PAGE)
+    if not principal.is_admin:
+        statement = statement.join(
+            ProjectMember,
+            (ProjectMember.project_id == Execution.project_id) & (ProjectMember.user_id == principal.user_id),
         )
-        async with db.session() as session:
-            rows = (await session.execute(statement)).all()
-        if not rows:
-            return
-        yield "".join(f"{text}\n" for _, text in rows).encode()
-        offset = rows[-1].n + 1
+    if latest:
+        newest = select(func.max(_Other.number)).where(
+            _Other.pipeline_id == Execution.pipeline_id, _Other.ref.is_not_distinct_from(Execution.ref)
+        )
+        statement = statement.where(Execution.number == newest.scalar_subquery())
+    rows = await session.execute(statement.order_by(Execution.created_at.desc()).limit(limit))
+    return [ExecutionSummary.model_validate(row) for row in rows]
 
 
 async def list_artifacts(session: AsyncSession, execution_id: str) -> list[Artifact]:

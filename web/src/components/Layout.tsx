@@ -1,7 +1,7 @@
 // The signed-in frame: navigation, live connection status, and the socket held open meanwhile.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { useSession } from '../hooks/useSession';
 import { useWebSocketConnection } from '../hooks/useWebSocket';
 import type { Notification } from '../services/api.types';
@@ -32,6 +32,10 @@ export function Layout() {
     queryFn: () => api.get<Notification[]>('/notifications'),
   });
   const unread = notifications.data?.filter((n) => !n.readAt).length ?? 0;
+  // On a narrow screen the sidebar is a menu, closed again by choosing a page.
+  const { pathname } = useLocation();
+  const [menu, setMenu] = useState<string | null>(null);
+  const menuOpen = menu === pathname;
 
   useEffect(() => {
     if (connection.status === 'unauthenticated' && connection.authError) expire(connection.authError);
@@ -39,7 +43,7 @@ export function Layout() {
 
   return (
     <div className="layout">
-      <nav className="sidebar">
+      <nav className={menuOpen ? 'sidebar open' : 'sidebar'} id="sidebar">
         <div className="brand">Conveyor</div>
         {LINKS.map(([to, label]) => (
           <NavLink key={to} to={to} end={to === '/'}>
@@ -52,6 +56,9 @@ export function Layout() {
       </nav>
       <div className="main">
         <header className="topbar">
+          <button type="button" className="menu-toggle" aria-controls="sidebar" aria-expanded={menuOpen} onClick={() => setMenu(menuOpen ? null : pathname)}>
+            Menu
+          </button>
           <span className={`connection connection-${connection.status}`} data-testid="connection-status" title={connection.connectionError ?? ''}>
             {STATUS_TEXT[connection.status]}
           </span>

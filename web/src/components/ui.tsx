@@ -1,6 +1,8 @@
 // Small shared pieces: status badges, empty states, errors, event feeds.
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { FeedEvent } from '../services/websocket.service';
+import { groupFeed } from './feed';
 import { formatTime, summarize } from './format';
 
 export function Badge({ value, kind }: { value: string; kind?: string }) {
@@ -20,9 +22,9 @@ export function ErrorText({ error }: { error: unknown }) {
   );
 }
 
-export function Card({ title, actions, children }: { title: ReactNode; actions?: ReactNode; children: ReactNode }) {
+export function Card({ title, actions, children, wide }: { title: ReactNode; actions?: ReactNode; children: ReactNode; wide?: boolean }) {
   return (
-    <section className="card">
+    <section className={wide ? 'card wide' : 'card'}>
       <header>
         <h2>{title}</h2>
         {actions}
@@ -32,18 +34,30 @@ export function Card({ title, actions, children }: { title: ReactNode; actions?:
   );
 }
 
-export function EventFeed({ events, empty }: { events: FeedEvent[]; empty: ReactNode }) {
+export function EventFeed({ events, empty, pipelineNames = {} }: { events: FeedEvent[]; empty: ReactNode; pipelineNames?: Record<string, string> }) {
   if (events.length === 0) return <Empty>{empty}</Empty>;
   return (
     <ul className="feed" aria-label="events">
-      {[...events].reverse().map((event) => (
-        <li key={event.seq} data-seq={event.seq}>
+      {groupFeed(events).map(({ key, event, executionId, count }) => (
+        <li key={key} data-seq={event.seq} data-execution-id={executionId ?? undefined}>
           <time>{formatTime(event.timestamp)}</time>
           <Badge value={event.priority} kind={event.priority.toLowerCase()} />
-          <code>{event.event_type}</code>
-          <span>{summarize(event)}</span>
+          {executionId ? <RunSummary event={event} executionId={executionId} count={count} names={pipelineNames} /> : <code>{event.event_type}</code>}
+          {!executionId && <span>{summarize(event)}</span>}
         </li>
       ))}
     </ul>
+  );
+}
+
+function RunSummary({ event, executionId, count, names }: { event: FeedEvent; executionId: string; count: number; names: Record<string, string> }) {
+  const run = (event.data as unknown as { execution?: { number?: number; status?: string; pipelineId?: string } }).execution;
+  return (
+    <span className="run-summary">
+      <Link to={`/executions/${executionId}`}>
+        {names[run?.pipelineId ?? ''] ?? 'Run'} #{run?.number ?? '?'}
+      </Link> {run?.status && <Badge value={run.status} />}
+      {count > 1 && <small className="muted"> {count} updates</small>}
+    </span>
   );
 }

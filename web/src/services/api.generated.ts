@@ -466,6 +466,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent Executions
+         * @description The newest runs across the caller's projects.
+         */
+        get: operations["recent_executions_api_v1_executions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/{execution_id}": {
         parameters: {
             query?: never;
@@ -953,6 +973,40 @@ export interface components {
              * @default []
              */
             jobs: components["schemas"]["JobRead"][];
+        };
+        /**
+         * ExecutionSummary
+         * @description One run in a list across projects: what it is and where it belongs, without its jobs.
+         */
+        ExecutionSummary: {
+            /** Id */
+            id: string;
+            /** Pipelineid */
+            pipelineId: string;
+            /** Pipelinename */
+            pipelineName: string;
+            /** Projectid */
+            projectId: string;
+            /** Projectname */
+            projectName: string;
+            /** Number */
+            number: number;
+            status: components["schemas"]["Status"];
+            /** Trigger */
+            trigger: string;
+            /** Ref */
+            ref: string | null;
+            /** Commitsha */
+            commitSha: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Startedat */
+            startedAt: string | null;
+            /** Finishedat */
+            finishedAt: string | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2557,6 +2611,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExecutionAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    recent_executions_api_v1_executions_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Only the newest run of each pipeline on each ref. */
+                latest?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionSummary"][];
                 };
             };
             /** @description Validation Error */

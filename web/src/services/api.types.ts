@@ -20,6 +20,7 @@ export type Job = Schemas['JobRead'];
 export type Artifact = Schemas['ArtifactRead'];
 export type Execution = Schemas['ExecutionRead'];
 export type ExecutionAccepted = Schemas['ExecutionAccepted'];
+export type ExecutionSummary = Schemas['ExecutionSummary'];
 export type LogLine = Schemas['LogLineRead'];
 export type JobLog = Schemas['JobLog'];
 export type LogPage = Schemas['LogPage'];

@@ -1,7 +1,7 @@
 // Sockets announce changes; this keeps the REST cache (TanStack Query) in step: it patches what
 // an event carries whole (alerts, notifications, executions) and refetches the rest.
 import type { QueryClient } from '@tanstack/react-query';
-import type { Alert, Execution, Notification } from './api.types';
+import type { Alert, Execution, ExecutionSummary, Notification } from './api.types';
 import type { WebSocketService } from './websocket.service';
 
 export const queryKeys = {
@@ -15,6 +15,8 @@ export const queryKeys = {
   alerts: ['alerts'] as const,
   notifications: ['notifications'] as const,
   events: ['events'] as const,
+  /** Runs across projects (the home page): `['runs', 'recent' | 'latest']`. */
+  runs: ['runs'] as const,
 };
 
 export function upsert<T>(list: T[] | undefined, item: T, same: (a: T, b: T) => boolean, first = true): T[] | undefined {
@@ -29,6 +31,9 @@ const byNumberDesc = (a: Execution, b: Execution) => b.number - a.number;
 export function connectLiveCache(service: WebSocketService, client: QueryClient): () => void {
   const patchExecution = (execution: Execution) => {
     client.setQueryData(queryKeys.execution(execution.id), execution);
+    client.setQueriesData<ExecutionSummary[]>({ queryKey: queryKeys.runs }, (list) =>
+      list?.map((run) => (run.id === execution.id ? { ...run, status: execution.status, startedAt: execution.startedAt, finishedAt: execution.finishedAt } : run)),
+    );
     client.setQueryData<Execution[]>(queryKeys.executions(execution.pipelineId), (list) =>
       upsert(list, execution, (a, b) => a.id === b.id)?.sort(byNumberDesc),
     );
@@ -48,9 +53,15 @@ export function connectLiveCache(service: WebSocketService, client: QueryClient)
         upsert(list, e.data.notification as Notification, (a, b) => a.id === b.id),
       ),
     ),
-    service.on('pipeline_execution_started', (e) => patchExecution(e.data.execution as Execution)),
+    service.on('pipeline_execution_started', (e) => {
+      patchExecution(e.data.execution as Execution);
+      void client.invalidateQueries({ queryKey: queryKeys.runs });
+    }),
     service.on('pipeline_execution_updated', (e) => patchExecution(e.data.execution as Execution)),
-    service.on('pipeline_execution_completed', (e) => patchExecution(e.data.execution as Execution)),
+    service.on('pipeline_execution_completed', (e) => {
+      patchExecution(e.data.execution as Execution);
+      void client.invalidateQueries({ queryKey: queryKeys.runs });
+    }),
     service.on('pipeline_created', (e) => refetchPipelines(e.project_id)),
     service.on('pipeline_updated', (e) => refetchPipelines(e.project_id)),
     service.on('pipeline_deleted', (e) => refetchPipelines(e.project_id)),

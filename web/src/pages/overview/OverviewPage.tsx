@@ -8,6 +8,7 @@ import { useSession } from '../../hooks/useSession';
 import { queryKeys } from '../../services/liveCache';
 import type { FeedEvent } from '../../services/websocket.service';
 import { useAlerts } from '../system/alerts';
+import { LatestStatus, RecentRuns, useRuns } from './runs';
 
 // Log batches and metrics would drown everything else in a general feed.
 const NOISY = new Set(['pipeline_log', 'system_metrics_update']);
@@ -23,11 +24,19 @@ export function OverviewPage() {
     queryFn: () => api.get<{ events: FeedEvent[] }>('/events', { latest: true, limit: 200 }),
   });
   const events = mergeBySeq((history.data?.events ?? []).filter(notNoisy), live, 50);
+  const recent = useRuns('recent');
+  const pipelineNames = Object.fromEntries((recent.data ?? []).map((run) => [run.pipelineId, run.pipelineName]));
   const alerts = useAlerts();
   const open = alerts.data?.filter((alert) => alert.status === 'open') ?? [];
 
   return (
     <div className="grid">
+      <Card title="Recent runs" wide>
+        <RecentRuns />
+      </Card>
+      <Card title="Latest status by pipeline and branch">
+        <LatestStatus />
+      </Card>
       <Card title="Connection">
         <dl className="facts">
           <dt>Live events</dt>
@@ -59,7 +68,7 @@ export function OverviewPage() {
         )}
       </Card>
       <Card title="Latest events">
-        <EventFeed events={events} empty="No events yet. They appear here live." />
+        <EventFeed events={events} empty="No events yet. They appear here live." pipelineNames={pipelineNames} />
       </Card>
     </div>
   );
