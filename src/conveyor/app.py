@@ -72,6 +72,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
     finally:
         await container.system.stop()
         await container.retention.stop()
+        await container.scans.stop()
         await container.pipelines.stop()
         await container.websockets.stop()
         await container.hub.stop()
@@ -93,6 +94,7 @@ async def start(container: Container) -> None:
     await container.pipelines.start()
     container.retention.start()
     container.system.start()
+    await container.scans.start()
 
 
 async def _conveyor_error(_: Request, exc: ConveyorError) -> JSONResponse:

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # shared by the server and every worker that can reach it
     cache_max_bytes: int = Field(default=10 * 1024 * 1024 * 1024, ge=1)  # per project
     celery_queue: str = "conveyor.jobs"
+    scan_timeout_seconds: float = Field(default=600.0, gt=0)  # per scanner
+    scan_max_parallel: int = Field(default=2, ge=1)
+    scan_lease_seconds: float = Field(default=30.0, gt=0)
 
     metrics_interval_seconds: float = Field(default=10.0, gt=0)
     metrics_history: int = Field(default=360, ge=1)  # samples kept in memory for the charts

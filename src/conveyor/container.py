@@ -22,6 +22,7 @@ from conveyor.executions.stats import job_figures
 from conveyor.projects.live import LiveAccounts
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.runtime import PipelineRuntime
+from conveyor.security.runner import ScanRunner
 from conveyor.system import telemetry
 from conveyor.system.monitor import SystemMonitor
 from conveyor.system.status import advisories_health
@@ -41,6 +42,7 @@ class Container:
     pipelines: PipelineRuntime
     retention: EventRetention
     system: SystemMonitor
+    scans: ScanRunner
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -71,6 +73,13 @@ class Container:
         bus = EventBus(sio)
         pipelines = PipelineRuntime.build(settings, db, bus, cipher)
         retention = EventRetention(db=db, settings=settings)
+        scans = ScanRunner(
+            db=db,
+            bus=bus,
+            max_parallel=settings.scan_max_parallel,
+            scanner_timeout=settings.scan_timeout_seconds,
+            lease_seconds=settings.scan_lease_seconds,
+        )
         system = SystemMonitor(
             db=db,
             bus=bus,
@@ -84,5 +93,5 @@ class Container:
             },
         )
         return cls(
-            settings, db, codec, principals, cipher, bus, hub, sio, websockets, pipelines, retention, system
+            settings, db, codec, principals, cipher, bus, hub, sio, websockets, pipelines, retention, system, scans
         )

@@ -7,6 +7,7 @@ from conveyor.executions import models as execution_models
 from conveyor.notifications import models as notification_models
 from conveyor.pipelines import models as pipeline_models
 from conveyor.projects import models as project_models
+from conveyor.security import models as security_models
 from conveyor.system import models as system_models
 
 metadata = Base.metadata
@@ -19,5 +20,6 @@ __all__ = [
     "notification_models",
     "pipeline_models",
     "project_models",
+    "security_models",
     "system_models",
 ]

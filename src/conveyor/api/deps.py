@@ -21,6 +21,7 @@ from conveyor.events.store import Viewer
 from conveyor.executions.executor import Executor
 from conveyor.projects.access import load_access
 from conveyor.projects.secrets import SecretCipher
+from conveyor.security.runner import ScanRunner
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A JSON \u0000 escape that is not itself an escaped backslash followed by "u0000".
@@ -65,6 +66,13 @@ def get_executor(container: ContainerDep) -> Executor:
 
 
 ExecutorDep = Annotated[Executor, Depends(get_executor)]
+
+
+def get_scans(container: ContainerDep) -> ScanRunner:
+    return container.scans
+
+
+ScansDep = Annotated[ScanRunner, Depends(get_scans)]
 
 
 def get_cipher(container: ContainerDep) -> SecretCipher:

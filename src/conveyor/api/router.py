@@ -12,6 +12,7 @@ from conveyor.executions.routes import router as executions_router
 from conveyor.notifications.routes import router as notifications_router
 from conveyor.pipelines.routes import router as pipelines_router
 from conveyor.projects.routes import router as projects_router
+from conveyor.security.routes import router as security_router
 from conveyor.system.routes import router as system_router
 
 API_PREFIX = "/api/v1"
@@ -25,6 +26,7 @@ for router in (
     notifications_router,
     pipelines_router,
     executions_router,
+    security_router,
 ):
     api_router.include_router(router, dependencies=[Depends(refuse_nul_characters)])
 # Logs to classify are read, never stored, and the classifier refuses binary (NUL) itself,

@@ -50,6 +50,10 @@ COMMANDS: dict[str, Lazy] = {
         "conveyor.security.cli:scan_command",
         "Scan a checkout for vulnerable code, secrets and vulnerable dependencies (offline).",
     ),
+    "advisories": Lazy(
+        "conveyor.security.cli:advisories_app",
+        "The advisory database (OSV) that dependency scans match against: import PATH, status.",
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema
 from conveyor.executions.schemas import ExecutionRead
 from conveyor.notifications.schemas import NotificationRead
 from conveyor.pipelines.schemas import PipelineRead
+from conveyor.security.schemas import ScanRead, VulnerabilityRead
 from conveyor.status import FAILED_ON_ITS_OWN
 from conveyor.system.schemas import AlertRead
 
@@ -115,12 +116,12 @@ class PipelineLogData(EventData):
 
 class VulnerabilityData(EventData):
     vulnerabilityId: str
-    vulnerability: Obj
+    vulnerability: VulnerabilityRead
 
 
 class ScanData(EventData):
     scanId: str
-    scan: Obj
+    scan: ScanRead
 
 
 class DebugSessionData(EventData):

@@ -84,26 +84,6 @@ def summary(findings: list[Finding]) -> dict[Severity, int]:
     return counts
 
 
-def finding_json(f: Finding) -> dict[str, Any]:
-    return {
-        "fingerprint": f.fingerprint,
-        "scanner": f.scanner,
-        "kind": f.kind,
-        "ruleId": f.rule_id,
-        "title": f.title,
-        "severity": f.severity,
-        "cwe": f.cwe,
-        "cve": f.cve,
-        "ghsa": f.ghsa,
-        "file": f.file,
-        "line": f.line,
-        "package": f.package,
-        "version": f.version,
-        "fixedVersion": f.fixed_version,
-        "remediation": f.remediation,
-    }
-
-
 def report(runs: list[ScannerRun], broken: list[Finding]) -> dict[str, Any]:
     findings = [f for r in runs for f in r.findings]
     return {
@@ -118,7 +98,7 @@ def report(runs: list[ScannerRun], broken: list[Finding]) -> dict[str, Any]:
             for r in runs
         ],
         "summary": summary(findings),
-        "findings": [finding_json(f) for f in findings],
+        "findings": [f.wire() for f in findings],
         "policyViolations": [f.fingerprint for f in broken],
     }
 
@@ -149,3 +129,56 @@ def _print(runs: list[ScannerRun], findings: list[Finding], broken: list[Finding
     console.print(table)
     if broken:
         console.print(f"[bold red]policy failed:[/] {len(broken)} finding(s) at or above the threshold")
+
+
+advisories_app = typer.Typer(help="The advisory database (OSV) that dependency scans match against.")
+
+
+@advisories_app.command("import")
+def advisories_import(
+    path: Annotated[Path, typer.Argument(exists=True, help="A folder or zip of OSV JSON/YAML advisories.")],
+) -> None:
+    """Add or update advisories (a newer `modified` replaces an older one); a malformed file refuses all."""
+    from conveyor.config import Settings
+    from conveyor.db import Database
+    from conveyor.security import advisories
+
+    async def run() -> tuple[int, int]:
+        records = await asyncio.to_thread(advisories.read_folder, path)
+        db = Database(Settings().resolved_database_url)
+        try:
+            await db.migrate()
+            await advisories.ensure_loaded(db)
+            async with db.write_session() as session:
+                counts = await advisories.import_records(session, records, source=path.name)
+                await session.commit()
+            return counts
+        finally:
+            await db.dispose()
+
+    try:
+        added, updated = asyncio.run(run())
+    except AdvisoryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{added} added, {updated} updated from {path}")
+
+
+@advisories_app.command("status")
+def advisories_status() -> None:
+    """How many advisories the database holds, from where, and how recent they are."""
+    from conveyor.config import Settings
+    from conveyor.db import Database
+    from conveyor.security import advisories
+
+    async def run() -> dict[str, Any]:
+        db = Database(Settings().resolved_database_url)
+        try:
+            await db.migrate()
+            await advisories.ensure_loaded(db)
+            async with db.session() as session:
+                return (await advisories.status(session)).wire()
+        finally:
+            await db.dispose()
+
+    typer.echo(json.dumps(asyncio.run(run()), indent=2))

@@ -46,6 +46,26 @@ class Finding:
     version: str | None = None
     fixed_version: str | None = None
 
+    def wire(self) -> dict[str, object]:
+        """The JSON form of the exports (camelCase, as the REST API)."""
+        return {
+            "fingerprint": self.fingerprint,
+            "scanner": self.scanner,
+            "kind": self.kind,
+            "ruleId": self.rule_id,
+            "title": self.title,
+            "severity": self.severity,
+            "cwe": self.cwe,
+            "cve": self.cve,
+            "ghsa": self.ghsa,
+            "file": self.file,
+            "line": self.line,
+            "package": self.package,
+            "version": self.version,
+            "fixedVersion": self.fixed_version,
+            "remediation": self.remediation,
+        }
+
     def matches(self, rule: str) -> bool:
         """Whether an allow-list entry (rule id, advisory id or alias) names this finding."""
         return rule in (self.rule_id, self.cve, self.ghsa, *self.aliases)

@@ -1,0 +1,47 @@
+"""The code a server-side scan reads: a clone of the project's repository at the ref or commit,
+with the last commits' history for the secrets scanner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conveyor.security.scanners.base import ScannerError, run_tool
+
+
+class SourceError(RuntimeError):
+    """The repository or ref is not there: the reason is shown on the scan."""
+
+
+async def fetch(repo_url: str, *, ref: str | None, sha: str | None, dest: Path, limit: float) -> str:
+    """Clone into ``dest`` and check out ``sha`` or ``ref``; the commit checked out."""
+    try:
+        await run_tool(
+            ["git", "clone", "--quiet", "--no-checkout", "--", repo_url, str(dest)],
+            cwd=dest.parent,
+            limit=limit,
+        )
+    except ScannerError as exc:
+        raise SourceError(f"cannot clone the repository: {exc}") from None
+    target = sha or await _resolve(dest, ref, limit)
+    try:
+        await run_tool(["git", "checkout", "--quiet", "--detach", target], cwd=dest, limit=limit)
+        return (await run_tool(["git", "rev-parse", "HEAD"], cwd=dest, limit=limit)).decode().strip()
+    except ScannerError as exc:
+        raise SourceError(f"cannot check out {target}: {exc}") from None
+
+
+async def _resolve(repo: Path, ref: str | None, limit: float) -> str:
+    if ref is None:
+        candidates = ["HEAD"]
+    else:
+        short = ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
+        candidates = [f"origin/{short}", f"refs/tags/{short}", ref]
+    for candidate in candidates:
+        try:
+            out = await run_tool(
+                ["git", "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"], cwd=repo, limit=limit
+            )
+            return out.decode().strip()
+        except ScannerError:
+            continue
+    raise SourceError(f"ref {ref!r} not found in the repository")
