@@ -52,7 +52,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "advisories": Lazy(
         "conveyor.security.cli:advisories_app",
-        "The advisory database (OSV) that dependency scans match against: import PATH, status.",
+        "The advisory database (OSV) that dependency scans match against.",
     ),
 }
 

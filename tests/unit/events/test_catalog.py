@@ -104,9 +104,28 @@ def test_completed_execution_is_high_priority_on_failure(status: str, priority: 
     assert emission(EventType.PIPELINE_EXECUTION_COMPLETED, data, project_id="x").priority == priority
 
 
-def test_vulnerability_priority_follows_severity() -> None:
-    data = {"vulnerabilityId": "v", "vulnerability": {"severity": "high"}}
-    assert emission(EventType.SECURITY_VULNERABILITY_DETECTED, data, project_id="x").priority == "HIGH"
+VULNERABILITY = {
+    "vulnerabilityId": "v",
+    "projectId": "x",
+    "title": "t",
+    "kind": "code",
+    "scanner": "bandit",
+    "ruleId": "B602",
+    "remediation": "r",
+    "status": "open",
+    "firstSeenScanId": "s",
+    "lastSeenScanId": "s",
+    "createdAt": "2026-12-01T00:00:00Z",
+    "updatedAt": "2026-12-01T00:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("severity", "priority"), [("critical", "HIGH"), ("high", "HIGH"), ("medium", "MEDIUM"), ("info", "LOW")]
+)
+def test_vulnerability_priority_follows_severity(severity: str, priority: str) -> None:
+    data = {"vulnerabilityId": "v", "vulnerability": {**VULNERABILITY, "severity": severity}}
+    assert emission(EventType.SECURITY_VULNERABILITY_DETECTED, data, project_id="x").priority == priority
 
 
 def test_emission_rejects_a_payload_that_does_not_match() -> None:

@@ -625,6 +625,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Scans */
+        get: operations["list_scans_api_v1_projects__project_id__scans_get"];
+        put?: never;
+        /** Start Scan */
+        post: operations["start_scan_api_v1_projects__project_id__scans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scans/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Scan */
+        get: operations["get_scan_api_v1_scans__scan_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scans/{scan_id}/sarif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scan Sarif
+         * @description The scan's findings as SARIF 2.1.0.
+         */
+        get: operations["scan_sarif_api_v1_scans__scan_id__sarif_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scans/{scan_id}/json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scan Json
+         * @description The scan and its findings as JSON (the shape of ``conveyor scan --json``).
+         */
+        get: operations["scan_json_api_v1_scans__scan_id__json_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/vulnerabilities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Vulnerabilities */
+        get: operations["list_vulnerabilities_api_v1_projects__project_id__vulnerabilities_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vulnerabilities/{vulnerability_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Vulnerability */
+        patch: operations["update_vulnerability_api_v1_vulnerabilities__vulnerability_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/security/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Policy */
+        get: operations["get_policy_api_v1_projects__project_id__security_policy_get"];
+        /** Put Policy */
+        put: operations["put_policy_api_v1_projects__project_id__security_policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/security/advisories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Advisory Status
+         * @description How many advisories the database holds and how recent they are.
+         */
+        get: operations["advisory_status_api_v1_security_advisories_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/debug/classify": {
         parameters: {
             query?: never;
@@ -646,6 +793,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdvisoryStatus */
+        AdvisoryStatus: {
+            /** Advisories */
+            advisories: number;
+            /** Packages */
+            packages: number;
+            /** Newestmodified */
+            newestModified: string | null;
+            /** Lastimportedat */
+            lastImportedAt: string | null;
+            /** Sources */
+            sources: {
+                [key: string]: number;
+            };
+        };
         /** AlertCreate */
         AlertCreate: {
             /** Title */
@@ -698,6 +860,36 @@ export interface components {
              * @enum {string}
              */
             status: "acknowledged" | "resolved";
+        };
+        /** AllowEntry */
+        "AllowEntry-Input": {
+            /**
+             * Rule
+             * @description A rule id, advisory id or alias (CVE, GHSA).
+             */
+            rule: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Expires
+             * @description The entry stops applying after this day.
+             */
+            expires?: string | null;
+        };
+        /** AllowEntry */
+        "AllowEntry-Output": {
+            /**
+             * Rule
+             * @description A rule id, advisory id or alias (CVE, GHSA).
+             */
+            rule: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Expires
+             * @description The entry stops applying after this day.
+             */
+            expires: string | null;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -1237,6 +1429,52 @@ export interface components {
             /** Eventlogsize */
             eventLogSize: number;
         };
+        /** PolicyPut */
+        PolicyPut: {
+            /**
+             * Failon
+             * @description Fail on findings at or above; null: never.
+             * @default high
+             */
+            failOn: ("critical" | "high" | "medium" | "low" | "info") | null;
+            /**
+             * Newonly
+             * @description Count only findings first seen in this scan.
+             * @default false
+             */
+            newOnly: boolean;
+            /** Allow */
+            allow?: components["schemas"]["AllowEntry-Input"][];
+            /**
+             * Autoscan
+             * @description Scan every execution of the default branch.
+             * @default false
+             */
+            autoScan: boolean;
+        };
+        /** PolicyRead */
+        PolicyRead: {
+            /**
+             * Failon
+             * @description Fail on findings at or above; null: never.
+             * @default high
+             */
+            failOn: ("critical" | "high" | "medium" | "low" | "info") | null;
+            /**
+             * Newonly
+             * @description Count only findings first seen in this scan.
+             * @default false
+             */
+            newOnly: boolean;
+            /** Allow */
+            allow: components["schemas"]["AllowEntry-Output"][];
+            /**
+             * Autoscan
+             * @description Scan every execution of the default branch.
+             * @default false
+             */
+            autoScan: boolean;
+        };
         /** ProjectCreate */
         ProjectCreate: {
             /** Name */
@@ -1293,6 +1531,83 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "maintainer" | "owner";
+        /** ScanAccepted */
+        ScanAccepted: {
+            /** Scanid */
+            scanId: string;
+        };
+        /** ScanCreate */
+        ScanCreate: {
+            /**
+             * Ref
+             * @description Default: the default branch.
+             */
+            ref?: string | null;
+        };
+        /** ScanRead */
+        ScanRead: {
+            /** Scanid */
+            scanId: string;
+            /** Projectid */
+            projectId: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed";
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "api" | "step" | "auto";
+            /** Ref */
+            ref: string | null;
+            /** Commitsha */
+            commitSha: string | null;
+            /** Executionid */
+            executionId: string | null;
+            /** Scanners */
+            scanners: components["schemas"]["ScannerRead"][];
+            summary: components["schemas"]["Summary"];
+            /**
+             * Policyviolations
+             * @description Ids of the vulnerabilities that broke the project's policy.
+             */
+            policyViolations: string[];
+            /** Error */
+            error: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Startedat */
+            startedAt: string | null;
+            /** Finishedat */
+            finishedAt: string | null;
+        };
+        /** ScannerRead */
+        ScannerRead: {
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "skipped";
+            /**
+             * Findings
+             * @default 0
+             */
+            findings: number;
+            /**
+             * Seconds
+             * @default 0
+             */
+            seconds: number;
+            /** Error */
+            error: string | null;
+        };
         /** SecretPut */
         SecretPut: {
             /** Value */
@@ -1328,6 +1643,34 @@ export interface components {
             startedAt: string | null;
             /** Finishedat */
             finishedAt: string | null;
+        };
+        /** Summary */
+        Summary: {
+            /**
+             * Critical
+             * @default 0
+             */
+            critical: number;
+            /**
+             * High
+             * @default 0
+             */
+            high: number;
+            /**
+             * Medium
+             * @default 0
+             */
+            medium: number;
+            /**
+             * Low
+             * @default 0
+             */
+            low: number;
+            /**
+             * Info
+             * @default 0
+             */
+            info: number;
         };
         /** SystemStatusRead */
         SystemStatusRead: {
@@ -1413,6 +1756,78 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** VulnerabilityPatch */
+        VulnerabilityPatch: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "ignored" | "false_positive";
+            /** Reason */
+            reason: string;
+        };
+        /** VulnerabilityRead */
+        VulnerabilityRead: {
+            /** Vulnerabilityid */
+            vulnerabilityId: string;
+            /** Projectid */
+            projectId: string;
+            /** Title */
+            title: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "code" | "secret" | "dependency";
+            /** Scanner */
+            scanner: string;
+            /** Ruleid */
+            ruleId: string;
+            /** Cwe */
+            cwe: string | null;
+            /** Cve */
+            cve: string | null;
+            /** Ghsa */
+            ghsa: string | null;
+            /** File */
+            file: string | null;
+            /** Line */
+            line: number | null;
+            /** Package */
+            package: string | null;
+            /** Version */
+            version: string | null;
+            /** Fixedversion */
+            fixedVersion: string | null;
+            /** Remediation */
+            remediation: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "fixed" | "ignored" | "false_positive";
+            /** Reason */
+            reason: string | null;
+            /** Firstseenscanid */
+            firstSeenScanId: string;
+            /** Lastseenscanid */
+            lastSeenScanId: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
         };
     };
     responses: never;
@@ -2909,6 +3324,323 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_scans_api_v1_projects__project_id__scans_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_scan_api_v1_projects__project_id__scans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScanCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_scan_api_v1_scans__scan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    scan_sarif_api_v1_scans__scan_id__sarif_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    scan_json_api_v1_scans__scan_id__json_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_vulnerabilities_api_v1_projects__project_id__vulnerabilities_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "fixed" | "ignored" | "false_positive") | null;
+                severity?: ("critical" | "high" | "medium" | "low" | "info") | null;
+                kind?: ("code" | "secret" | "dependency") | null;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VulnerabilityRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_vulnerability_api_v1_vulnerabilities__vulnerability_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vulnerability_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VulnerabilityPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VulnerabilityRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_policy_api_v1_projects__project_id__security_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_policy_api_v1_projects__project_id__security_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    advisory_status_api_v1_security_advisories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdvisoryStatus"];
                 };
             };
         };

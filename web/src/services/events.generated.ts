@@ -125,6 +125,65 @@ export interface Step {
   finishedAt: string | null;
 }
 
+export interface Vulnerability {
+  vulnerabilityId: string;
+  projectId: string;
+  title: string;
+  severity: "critical" | "high" | "medium" | "low" | "info";
+  kind: "code" | "secret" | "dependency";
+  scanner: string;
+  ruleId: string;
+  cwe: string | null;
+  cve: string | null;
+  ghsa: string | null;
+  file: string | null;
+  line: number | null;
+  package: string | null;
+  version: string | null;
+  fixedVersion: string | null;
+  remediation: string;
+  status: "open" | "fixed" | "ignored" | "false_positive";
+  reason: string | null;
+  firstSeenScanId: string;
+  lastSeenScanId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Scan {
+  scanId: string;
+  projectId: string;
+  status: "queued" | "running" | "completed" | "failed";
+  trigger: "api" | "step" | "auto";
+  ref: string | null;
+  commitSha: string | null;
+  executionId: string | null;
+  scanners: Scanner[];
+  summary: Summary;
+  /** Ids of the vulnerabilities that broke the project's policy. */
+  policyViolations: string[];
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface Scanner {
+  name: string;
+  status: "queued" | "running" | "completed" | "failed" | "skipped";
+  findings: number;
+  seconds: number;
+  error: string | null;
+}
+
+export interface Summary {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+}
+
 export interface Alert {
   alertId: string;
   title: string;
@@ -214,31 +273,31 @@ export interface PipelineLogData {
 /** `security_vulnerability_detected` (SECURITY, priority: vulnerability.severity: critical/high HIGH, medium MEDIUM, low/info LOW): A security vulnerability has been detected. */
 export interface SecurityVulnerabilityDetectedData {
   vulnerabilityId: string;
-  vulnerability: JsonObject;
+  vulnerability: Vulnerability;
 }
 
 /** `security_vulnerability_updated` (SECURITY, priority: LOW): A security vulnerability has been updated. */
 export interface SecurityVulnerabilityUpdatedData {
   vulnerabilityId: string;
-  vulnerability: JsonObject;
+  vulnerability: Vulnerability;
 }
 
 /** `security_scan_started` (SECURITY, priority: LOW): A security scan has started. */
 export interface SecurityScanStartedData {
   scanId: string;
-  scan: JsonObject;
+  scan: Scan;
 }
 
 /** `security_scan_updated` (SECURITY, priority: LOW): A security scan has been updated. */
 export interface SecurityScanUpdatedData {
   scanId: string;
-  scan: JsonObject;
+  scan: Scan;
 }
 
 /** `security_scan_completed` (SECURITY, priority: HIGH if the scan failed or found critical/high findings, else MEDIUM): A security scan has completed. */
 export interface SecurityScanCompletedData {
   scanId: string;
-  scan: JsonObject;
+  scan: Scan;
 }
 
 /** `debug_session_created` (DEBUG, priority: MEDIUM): A debug session has been created. */
