@@ -93,5 +93,17 @@ class Container:
             },
         )
         return cls(
-            settings, db, codec, principals, cipher, bus, hub, sio, websockets, pipelines, retention, system, scans
+            settings,
+            db,
+            codec,
+            principals,
+            cipher,
+            bus,
+            hub,
+            sio,
+            websockets,
+            pipelines,
+            retention,
+            system,
+            scans,
         )

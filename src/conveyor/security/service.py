@@ -247,7 +247,9 @@ async def finish_scan(db: Database, bus: EventBus, scan_id: str, runs: list[Scan
                 emissions.append(event)
         await session.flush()  # the vulnerabilities first: the links below point at them
         session.add_all(
-            ScanFinding(scan_id=scan.id, vulnerability_id=known[f.fingerprint].id, line=f.line, version=f.version)
+            ScanFinding(
+                scan_id=scan.id, vulnerability_id=known[f.fingerprint].id, line=f.line, version=f.version
+            )
             for f in findings
         )
         if _covers_default_branch(scan, project):

@@ -17,8 +17,12 @@ NPM_ADVISORY = {
     "modified": "2025-01-01T00:00:00Z",
     "aliases": ["CVE-2099-0001"],
     "summary": "Prototype pollution",
-    "affected": [{"package": {"ecosystem": "npm", "name": "lodash"},
-                  "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "4.17.21"}]}]}],
+    "affected": [
+        {
+            "package": {"ecosystem": "npm", "name": "lodash"},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "4.17.21"}]}],
+        }
+    ],
 }
 
 

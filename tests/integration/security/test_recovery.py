@@ -15,8 +15,18 @@ from tests.support.server import RunningServer
 
 async def _abandoned_scan(db: Database, project_id: str, *, expired: bool) -> str:
     lease = utcnow() + timedelta(seconds=-5 if expired else 3600)
-    scan = Scan(id=new_id(), project_id=project_id, status="running", trigger="api", ref="main", scanners=[],
-                summary={}, violations=[], created_at=utcnow(), lease_expires_at=lease)
+    scan = Scan(
+        id=new_id(),
+        project_id=project_id,
+        status="running",
+        trigger="api",
+        ref="main",
+        scanners=[],
+        summary={},
+        violations=[],
+        created_at=utcnow(),
+        lease_expires_at=lease,
+    )
     async with db.write_session() as session:
         session.add(scan)
         await session.commit()

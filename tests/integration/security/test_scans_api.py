@@ -25,11 +25,15 @@ async def _project(client: httpx.AsyncClient, repo: Path | None, name: str = "sh
     return str(response.json()["id"])
 
 
-async def _scan(client: httpx.AsyncClient, listener: Listener, project_id: str, **body: Any) -> dict[str, Any]:
+async def _scan(
+    client: httpx.AsyncClient, listener: Listener, project_id: str, **body: Any
+) -> dict[str, Any]:
     response = await client.post(f"/api/v1/projects/{project_id}/scans", json=body)
     assert response.status_code == 202, response.text
     scan_id = response.json()["scanId"]
-    await listener.events_until("security_scan_completed", lambda e: e["data"]["scanId"] == scan_id, SCAN_TIMEOUT)
+    await listener.events_until(
+        "security_scan_completed", lambda e: e["data"]["scanId"] == scan_id, SCAN_TIMEOUT
+    )
     scan: dict[str, Any] = (await client.get(f"/api/v1/scans/{scan_id}")).json()
     return scan
 
@@ -63,10 +67,18 @@ async def test_a_scan_reports_every_kind_with_events_notifications_and_exports(
     assert scan["summary"]["critical"] >= 1 and scan["summary"]["high"] >= 3
     assert scan["policyViolations"]  # the default policy fails on high and above
     by_rule = {v["ruleId"]: v for v in vulns}
-    assert (by_rule["B602"]["file"], by_rule["B602"]["line"], by_rule["B602"]["kind"]) == ("app.py", 11, "code")
+    assert (by_rule["B602"]["file"], by_rule["B602"]["line"], by_rule["B602"]["kind"]) == (
+        "app.py",
+        11,
+        "code",
+    )
     assert by_rule["B602"]["cwe"] == "CWE-78"
     requests = by_rule["PYSEC-2023-74"]
-    assert (requests["package"], requests["version"], requests["fixedVersion"]) == ("requests", "2.30.0", "2.31.0")
+    assert (requests["package"], requests["version"], requests["fixedVersion"]) == (
+        "requests",
+        "2.30.0",
+        "2.31.0",
+    )
     assert (requests["cve"], requests["ghsa"]) == ("CVE-2023-32681", "GHSA-j8r2-6x86-q33q")
     assert by_rule["secret/aws-access-key"]["severity"] == "critical"
     assert {v["ruleId"] for v in critical} >= {"secret/aws-access-key", "secret/github-token"}
@@ -77,7 +89,9 @@ async def test_a_scan_reports_every_kind_with_events_notifications_and_exports(
     assert names.index("security_scan_started") < names.index("security_scan_updated")
     updates = [e["data"]["scan"]["scanners"] for n, e in received if n == "security_scan_updated"]
     assert any(any(s["status"] == "running" for s in u) for u in updates)
-    detected = {e["data"]["vulnerability"]["ruleId"]: e for n, e in received if n == "security_vulnerability_detected"}
+    detected = {
+        e["data"]["vulnerability"]["ruleId"]: e for n, e in received if n == "security_vulnerability_detected"
+    }
     assert detected["secret/aws-access-key"]["priority"] == "HIGH" and detected["B404"]["priority"] == "LOW"
     completed = next(e for n, e in received if n == "security_scan_completed")
     assert completed["priority"] == "HIGH"
@@ -100,7 +114,9 @@ async def test_same_finding_moved_stays_one_vulnerability_fixed_then_reopened(
         project_id = await _project(client, repo)
         first = await _scan(client, listener, project_id)
         before = {v["ruleId"]: v for v in await _vulnerabilities(client, project_id)}
-        moved = "\n\n# moved down\n" + app.replace("    return eval(expression)\n", "    return int(expression)\n")
+        moved = "\n\n# moved down\n" + app.replace(
+            "    return eval(expression)\n", "    return int(expression)\n"
+        )
         commit(repo, {"app.py": moved}, "move code, drop eval")
         start = len(listener.received)
         second = await _scan(client, listener, project_id)
@@ -111,10 +127,17 @@ async def test_same_finding_moved_stays_one_vulnerability_fixed_then_reopened(
         again = {v["ruleId"]: v for v in await _vulnerabilities(client, project_id)}
     b602 = after["B602"]
     assert b602["vulnerabilityId"] == before["B602"]["vulnerabilityId"]
-    assert (b602["line"], b602["firstSeenScanId"], b602["lastSeenScanId"]) == (14, first["scanId"], second["scanId"])
+    assert (b602["line"], b602["firstSeenScanId"], b602["lastSeenScanId"]) == (
+        14,
+        first["scanId"],
+        second["scanId"],
+    )
     assert after["B307"]["status"] == "fixed"
     assert [e["data"]["vulnerability"]["ruleId"] for e in fixed_events] == ["B307"]
-    assert again["B307"]["status"] == "open" and again["B307"]["vulnerabilityId"] == before["B307"]["vulnerabilityId"]
+    assert (
+        again["B307"]["status"] == "open"
+        and again["B307"]["vulnerabilityId"] == before["B307"]["vulnerabilityId"]
+    )
     assert len(again) == len(before)
 
 
@@ -127,23 +150,31 @@ async def test_triage_policy_and_who_may_do_what(server: RunningServer, tmp_path
     async with server.api(admin) as client:
         project_id = await _project(client, repo)
         await client.put(f"/api/v1/projects/{project_id}/members/{viewer_id}", json={"role": "viewer"})
-        policy = {"failOn": "critical", "newOnly": False, "autoScan": False,
-                  "allow": [{"rule": "GHSA-j8r2-6x86-q33q", "reason": "proxy not used", "expires": "2999-01-01"}]}
+        policy = {
+            "failOn": "critical",
+            "newOnly": False,
+            "autoScan": False,
+            "allow": [{"rule": "GHSA-j8r2-6x86-q33q", "reason": "proxy not used", "expires": "2999-01-01"}],
+        }
         put = await client.put(f"/api/v1/projects/{project_id}/security/policy", json=policy)
         scan = await _scan(client, listener, project_id)
         vulns = {v["ruleId"]: v for v in await _vulnerabilities(client, project_id)}
         aws = vulns["secret/aws-access-key"]
-        start = len(listener.received)
-        patched = await client.patch(f"/api/v1/vulnerabilities/{aws['vulnerabilityId']}",
-                                     json={"status": "false_positive", "reason": "AWS's documented example key"})
+        patched = await client.patch(
+            f"/api/v1/vulnerabilities/{aws['vulnerabilityId']}",
+            json={"status": "false_positive", "reason": "AWS's documented example key"},
+        )
         triage = await listener.events_until("user_activity", lambda e: True)
-        bad = await client.patch(f"/api/v1/vulnerabilities/{aws['vulnerabilityId']}", json={"status": "fixed"})
+        bad = await client.patch(
+            f"/api/v1/vulnerabilities/{aws['vulnerabilityId']}", json={"status": "fixed"}
+        )
         rescan = await _scan(client, listener, project_id)
         ignored = await _vulnerabilities(client, project_id, status="false_positive")
     async with server.api(viewer) as client:
         seen = await client.get(f"/api/v1/scans/{scan['scanId']}")
-        refused = await client.patch(f"/api/v1/vulnerabilities/{aws['vulnerabilityId']}",
-                                     json={"status": "ignored", "reason": "x"})
+        refused = await client.patch(
+            f"/api/v1/vulnerabilities/{aws['vulnerabilityId']}", json={"status": "ignored", "reason": "x"}
+        )
         no_scan = await client.post(f"/api/v1/projects/{project_id}/scans", json={})
     async with server.api(stranger) as client:
         hidden = await client.get(f"/api/v1/scans/{scan['scanId']}")
