@@ -1,7 +1,7 @@
 """security scanning: advisories, policies, scans, vulnerabilities
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 04:40:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from conveyor.db import UTCDateTime
 
-revision: str = "0006"
-down_revision: str | Sequence[str] | None = "0005"
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
