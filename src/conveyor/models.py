@@ -2,6 +2,7 @@
 
 from conveyor.auth import models as auth_models
 from conveyor.db import Base
+from conveyor.debug import models as debug_models
 from conveyor.events import models as event_models
 from conveyor.executions import models as execution_models
 from conveyor.notifications import models as notification_models
@@ -14,6 +15,7 @@ metadata = Base.metadata
 
 __all__ = [
     "auth_models",
+    "debug_models",
     "event_models",
     "execution_models",
     "metadata",

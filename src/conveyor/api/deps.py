@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth import service as auth_service
 from conveyor.auth.principal import Principal
 from conveyor.auth.security import JwtCodec
+from conveyor.config import Settings
 from conveyor.container import Container
 from conveyor.db import Database
 from conveyor.errors import Forbidden, InvalidInput, Unauthorized
@@ -88,6 +89,13 @@ def get_database(container: ContainerDep) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_settings(container: ContainerDep) -> Settings:
+    return container.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from /auth/login or an API token")
 

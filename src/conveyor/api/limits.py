@@ -35,7 +35,7 @@ BODY_LIMITS = (
     # GitHub caps a delivery's payload at 25 MB.
     BodyLimit("POST", re.compile(r"/api/v1/hooks/[^/]+/[^/]+"), 25 * MIB),
     # Pasted logs: up to MAX_LOG_BYTES of text, which JSON escaping may double.
-    BodyLimit("POST", re.compile(r"/api/v1/debug/classify"), 2 * MAX_LOG_BYTES + 64 * KIB),
+    BodyLimit("POST", re.compile(r"/api/v1/debug/(?:classify|sessions)"), 2 * MAX_LOG_BYTES + 64 * KIB),
 )
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from conveyor.api.deps import CurrentPrincipal
+from conveyor.api.deps import BusDep, CurrentPrincipal, SessionDep, SettingsDep
 from conveyor.debug import service
-from conveyor.debug.schemas import ClassificationResult
+from conveyor.debug.schemas import ClassificationResult, DebugSessionRead, SessionCreate
 
 router = APIRouter(prefix="/debug", tags=["debug"])
 
@@ -17,3 +19,30 @@ class ClassifyRequest(BaseModel):
 @router.post("/classify")
 async def classify(body: ClassifyRequest, _: CurrentPrincipal) -> ClassificationResult:
     return await service.classify(body.log)
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED)
+async def open_session(
+    body: SessionCreate, principal: CurrentPrincipal, session: SessionDep, bus: BusDep, settings: SettingsDep
+) -> DebugSessionRead:
+    return await service.open_session(
+        session=session, bus=bus, settings=settings, principal=principal, data=body
+    )
+
+
+@router.get("/sessions")
+async def list_sessions(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    project_id: Annotated[str | None, Query(alias="projectId")] = None,
+    execution_id: Annotated[str | None, Query(alias="executionId")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[DebugSessionRead]:
+    return await service.list_sessions(
+        session=session, principal=principal, project_id=project_id, execution_id=execution_id, limit=limit
+    )
+
+
+@router.get("/sessions/{session_id}")
+async def get_session(session_id: str, principal: CurrentPrincipal, session: SessionDep) -> DebugSessionRead:
+    return await service.get_session(session=session, principal=principal, session_id=session_id)

@@ -23,9 +23,13 @@ nothing to classify: empty or whitespace-only input.
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import StrEnum
 from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from conveyor.schemas import ApiModel
 
 LABELS: Final[tuple[str, ...]] = (
     "dependency_missing",
@@ -89,3 +93,101 @@ class LogTooLargeError(InvalidLogError):
 
 class BinaryLogError(InvalidLogError):
     """The input is binary data, not text."""
+
+
+class SessionStatus(StrEnum):
+    ANALYZING = "analyzing"
+    DIAGNOSED = "diagnosed"
+    PATCH_PROPOSED = "patch_proposed"
+    VERIFYING = "verifying"
+    FIXED = "fixed"
+    UNFIXED = "unfixed"
+    ROLLED_BACK = "rolled_back"
+
+
+class PatchStatus(StrEnum):
+    PROPOSED = "proposed"
+    VERIFYING = "verifying"
+    VERIFIED = "verified"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+
+
+class PatchTarget(StrEnum):
+    REPOSITORY = "repository"
+    PIPELINE = "pipeline"
+
+
+class DebugErrorRead(ApiModel):
+    id: str
+    message: str
+    kind: str
+    tool: str | None
+    file: str | None
+    line: int | None
+    column: int | None
+    test: str | None
+    excerpt: str
+    job: str | None
+    step: str | None
+    log_line: int | None = Field(description="Number of the job's log line the error was read from.")
+
+
+class ClassificationRead(ApiModel):
+    label: str | None
+    confidence: float
+    top: list[LabelScore]
+
+
+class PatchResult(ApiModel):
+    """What apply or rollback did: ``success`` is whether that action itself worked."""
+
+    success: bool
+    message: str
+    branch: str | None = None
+    commit: str | None = None
+    verification_execution_id: str | None = None
+    verified: bool | None = None
+
+
+class PatchRead(ApiModel):
+    id: str
+    session_id: str
+    fixer: str
+    target: PatchTarget
+    diff: str
+    files: list[str]
+    explanation: str
+    confidence: float
+    from_memory: bool
+    status: PatchStatus
+    branch: str | None
+    commit: str | None
+    verification_execution_id: str | None
+    verified: bool | None
+    error: str | None
+    created_at: datetime
+    applied_at: datetime | None
+    rolled_back_at: datetime | None
+
+
+class DebugSessionRead(ApiModel):
+    session_id: str
+    project_id: str | None
+    execution_id: str | None
+    status: SessionStatus
+    explanation: str
+    errors: list[DebugErrorRead]
+    classification: ClassificationRead
+    failing_tests: list[str]
+    patches: list[PatchRead]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionCreate(ApiModel):
+    """Open a session by hand: for an execution, or for a log (optionally in a project)."""
+
+    execution_id: str | None = None
+    log: str | None = None
+    project_id: str | None = None

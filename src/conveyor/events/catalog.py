@@ -16,6 +16,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema
 
+from conveyor.debug.schemas import (
+    ClassificationRead,
+    DebugErrorRead,
+    DebugSessionRead,
+    PatchRead,
+    PatchResult,
+)
 from conveyor.executions.schemas import ExecutionRead
 from conveyor.notifications.schemas import NotificationRead
 from conveyor.pipelines.schemas import PipelineRead
@@ -126,31 +133,33 @@ class ScanData(EventData):
 
 class DebugSessionData(EventData):
     sessionId: str
-    session: Obj
+    session: DebugSessionRead
 
 
 class DebugErrorData(EventData):
     sessionId: str
     errorId: str
-    error: Obj
+    error: DebugErrorRead
 
 
 class DebugClassificationData(EventData):
+    """``errorId`` is the session's first error ("" when the log showed none)."""
+
     sessionId: str
     errorId: str
-    classifications: Obj
+    classifications: ClassificationRead
 
 
 class DebugPatchData(EventData):
     sessionId: str
     patchId: str
-    patch: Obj
+    patch: PatchRead
 
 
 class DebugPatchResultData(EventData):
     sessionId: str
     patchId: str
-    result: Obj
+    result: PatchResult
 
 
 class SystemStatusData(EventData):

@@ -789,6 +789,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/debug/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Sessions */
+        get: operations["list_sessions_api_v1_debug_sessions_get"];
+        put?: never;
+        /** Open Session */
+        post: operations["open_session_api_v1_debug_sessions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/debug/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Session */
+        get: operations["get_session_api_v1_debug_sessions__session_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -983,6 +1018,15 @@ export interface components {
             /** Size */
             size: number | null;
         };
+        /** ClassificationRead */
+        ClassificationRead: {
+            /** Label */
+            label: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Top */
+            top: components["schemas"]["LabelScore"][];
+        };
         /**
          * ClassificationResult
          * @description Diagnosis of one CI log.
@@ -1019,6 +1063,65 @@ export interface components {
              * Format: date-time
              */
             checkedAt: string;
+        };
+        /** DebugErrorRead */
+        DebugErrorRead: {
+            /** Id */
+            id: string;
+            /** Message */
+            message: string;
+            /** Kind */
+            kind: string;
+            /** Tool */
+            tool: string | null;
+            /** File */
+            file: string | null;
+            /** Line */
+            line: number | null;
+            /** Column */
+            column: number | null;
+            /** Test */
+            test: string | null;
+            /** Excerpt */
+            excerpt: string;
+            /** Job */
+            job: string | null;
+            /** Step */
+            step: string | null;
+            /**
+             * Logline
+             * @description Number of the job's log line the error was read from.
+             */
+            logLine: number | null;
+        };
+        /** DebugSessionRead */
+        DebugSessionRead: {
+            /** Sessionid */
+            sessionId: string;
+            /** Projectid */
+            projectId: string | null;
+            /** Executionid */
+            executionId: string | null;
+            status: components["schemas"]["SessionStatus"];
+            /** Explanation */
+            explanation: string;
+            /** Errors */
+            errors: components["schemas"]["DebugErrorRead"][];
+            classification: components["schemas"]["ClassificationRead"];
+            /** Failingtests */
+            failingTests: string[];
+            /** Patches */
+            patches: components["schemas"]["PatchRead"][];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
         };
         /**
          * DetectedError
@@ -1371,6 +1474,56 @@ export interface components {
             /** Readat */
             readAt: string | null;
         };
+        /** PatchRead */
+        PatchRead: {
+            /** Id */
+            id: string;
+            /** Sessionid */
+            sessionId: string;
+            /** Fixer */
+            fixer: string;
+            target: components["schemas"]["PatchTarget"];
+            /** Diff */
+            diff: string;
+            /** Files */
+            files: string[];
+            /** Explanation */
+            explanation: string;
+            /** Confidence */
+            confidence: number;
+            /** Frommemory */
+            fromMemory: boolean;
+            status: components["schemas"]["PatchStatus"];
+            /** Branch */
+            branch: string | null;
+            /** Commit */
+            commit: string | null;
+            /** Verificationexecutionid */
+            verificationExecutionId: string | null;
+            /** Verified */
+            verified: boolean | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Appliedat */
+            appliedAt: string | null;
+            /** Rolledbackat */
+            rolledBackAt: string | null;
+        };
+        /**
+         * PatchStatus
+         * @enum {string}
+         */
+        PatchStatus: "proposed" | "verifying" | "verified" | "failed" | "rolled_back";
+        /**
+         * PatchTarget
+         * @enum {string}
+         */
+        PatchTarget: "repository" | "pipeline";
         /** PipelineCreate */
         PipelineCreate: {
             /** Name */
@@ -1623,6 +1776,23 @@ export interface components {
              */
             updatedAt: string;
         };
+        /**
+         * SessionCreate
+         * @description Open a session by hand: for an execution, or for a log (optionally in a project).
+         */
+        SessionCreate: {
+            /** Executionid */
+            executionId?: string | null;
+            /** Log */
+            log?: string | null;
+            /** Projectid */
+            projectId?: string | null;
+        };
+        /**
+         * SessionStatus
+         * @enum {string}
+         */
+        SessionStatus: "analyzing" | "diagnosed" | "patch_proposed" | "verifying" | "fixed" | "unfixed" | "rolled_back";
         /**
          * Status
          * @enum {string}
@@ -3665,6 +3835,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClassificationResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_sessions_api_v1_debug_sessions_get: {
+        parameters: {
+            query?: {
+                projectId?: string | null;
+                executionId?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebugSessionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_session_api_v1_debug_sessions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebugSessionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_session_api_v1_debug_sessions__session_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebugSessionRead"];
                 };
             };
             /** @description Validation Error */
