@@ -184,6 +184,85 @@ export interface Summary {
   info: number;
 }
 
+export interface Classification {
+  label: string | null;
+  confidence: number;
+  top: LabelScore[];
+}
+
+export interface DebugError {
+  id: string;
+  message: string;
+  kind: string;
+  tool: string | null;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  test: string | null;
+  excerpt: string;
+  job: string | null;
+  step: string | null;
+  /** Number of the job's log line the error was read from. */
+  logLine: number | null;
+}
+
+export interface DebugSession {
+  sessionId: string;
+  projectId: string | null;
+  executionId: string | null;
+  status: SessionStatus;
+  explanation: string;
+  errors: DebugError[];
+  classification: Classification;
+  failingTests: string[];
+  patches: Patch[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A label with its calibrated probability. */
+export interface LabelScore {
+  label: string;
+  confidence: number;
+}
+
+export interface Patch {
+  id: string;
+  sessionId: string;
+  fixer: string;
+  target: PatchTarget;
+  diff: string;
+  files: string[];
+  explanation: string;
+  confidence: number;
+  fromMemory: boolean;
+  status: PatchStatus;
+  branch: string | null;
+  commit: string | null;
+  verificationExecutionId: string | null;
+  verified: boolean | null;
+  error: string | null;
+  createdAt: string;
+  appliedAt: string | null;
+  rolledBackAt: string | null;
+}
+
+export type PatchStatus = "proposed" | "verifying" | "verified" | "failed" | "rolled_back";
+
+export type PatchTarget = "repository" | "pipeline";
+
+export type SessionStatus = "analyzing" | "diagnosed" | "patch_proposed" | "verifying" | "fixed" | "unfixed" | "rolled_back";
+
+/** What apply or rollback did: `success` is whether that action itself worked. */
+export interface PatchResult {
+  success: boolean;
+  message: string;
+  branch: string | null;
+  commit: string | null;
+  verificationExecutionId: string | null;
+  verified: boolean | null;
+}
+
 export interface Alert {
   alertId: string;
   title: string;
@@ -303,48 +382,48 @@ export interface SecurityScanCompletedData {
 /** `debug_session_created` (DEBUG, priority: MEDIUM): A debug session has been created. */
 export interface DebugSessionCreatedData {
   sessionId: string;
-  session: JsonObject;
+  session: DebugSession;
 }
 
 /** `debug_session_updated` (DEBUG, priority: LOW): A debug session has been updated. */
 export interface DebugSessionUpdatedData {
   sessionId: string;
-  session: JsonObject;
+  session: DebugSession;
 }
 
 /** `debug_error_detected` (DEBUG, priority: MEDIUM): An error has been detected. */
 export interface DebugErrorDetectedData {
   sessionId: string;
   errorId: string;
-  error: JsonObject;
+  error: DebugError;
 }
 
 /** `debug_ml_classification` (DEBUG, priority: LOW): ML classification results for an error. */
 export interface DebugMlClassificationData {
   sessionId: string;
   errorId: string;
-  classifications: JsonObject;
+  classifications: Classification;
 }
 
 /** `debug_patch_generated` (DEBUG, priority: MEDIUM): A patch has been generated. */
 export interface DebugPatchGeneratedData {
   sessionId: string;
   patchId: string;
-  patch: JsonObject;
+  patch: Patch;
 }
 
 /** `debug_patch_applied` (DEBUG, priority: HIGH if result.success is false, else MEDIUM): A patch has been applied. */
 export interface DebugPatchAppliedData {
   sessionId: string;
   patchId: string;
-  result: JsonObject;
+  result: PatchResult;
 }
 
 /** `debug_patch_rollback` (DEBUG, priority: HIGH if result.success is false, else MEDIUM): A patch has been rolled back. */
 export interface DebugPatchRollbackData {
   sessionId: string;
   patchId: string;
-  result: JsonObject;
+  result: PatchResult;
 }
 
 /** `system_status_update` (SYSTEM, priority: status.status: down HIGH, degraded MEDIUM, otherwise LOW): System status has been updated. */
