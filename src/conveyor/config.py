@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     metrics_history: int = Field(default=360, ge=1)  # samples kept in memory for the charts
     status_interval_seconds: float = Field(default=15.0, gt=0)
     status_heartbeat_seconds: float = Field(default=300.0, gt=0)  # re-announce an unchanged status
+    alert_disk_percent: float = Field(default=90.0, gt=0, le=100)
+    alert_queued_jobs: int = Field(default=50, ge=1)
+    alert_failure_rate: float = Field(default=0.5, gt=0, le=1)
+    alert_failure_min_executions: int = Field(default=5, ge=1)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from conveyor.system.metrics import JobFigures
 
 # Enough steps for stable percentiles without reading a busy hour whole.
 MAX_STEPS = 5000
+LOST_PREFIX = "runner lost:"  # how runners/recovery.py words a job whose runner went silent
 
 
 async def job_figures(session: AsyncSession, since: datetime) -> JobFigures:
@@ -30,8 +31,14 @@ async def job_figures(session: AsyncSession, since: datetime) -> JobFigures:
         running=counts.get(Status.RUNNING.value, 0),
         finished=sum(finished.values()),
         failed=sum(n for status, n in finished.items() if status in FAILED_ON_ITS_OWN),
+        lost=await _lost_jobs(session, since),
         step_seconds=await _step_seconds(session, since),
     )
+
+
+async def _lost_jobs(session: AsyncSession, since: datetime) -> int:
+    lost = select(func.count()).where(Job.finished_at >= since, Job.error.like(f"{LOST_PREFIX}%"))
+    return (await session.scalar(lost)) or 0
 
 
 async def _step_seconds(session: AsyncSession, since: datetime) -> list[float]:

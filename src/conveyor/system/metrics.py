@@ -41,6 +41,7 @@ class JobFigures:
     running: int
     finished: int
     failed: int
+    lost: int  # jobs ended because their runner stopped heartbeating
     step_seconds: list[float]
 
 
@@ -83,8 +84,10 @@ class MetricsSampler:
         settings: Settings,
         jobs: JobSource,
         sockets: Callable[[], int],
+        after: Callable[[MetricsRead], Awaitable[object]] | None = None,
     ) -> None:
-        self.db, self.bus, self.settings = db, bus, settings
+        """``after`` runs on each sample (the alert rules)."""
+        self.db, self.bus, self.settings, self.after = db, bus, settings, after
         self.jobs, self.sockets = jobs, sockets
         self.history: deque[MetricsRead] = deque(maxlen=settings.metrics_history)
         self._one_at_a_time = asyncio.Lock()  # samples join the history in the order they start
@@ -109,10 +112,12 @@ class MetricsSampler:
             self.history.append(sample)
             telemetry.record_sample(sample)
             telemetry.TICK_SECONDS.labels(telemetry.NODE).observe(time.perf_counter() - started)
-        async with self.db.write_session() as session:
-            data = SystemMetricsData(metrics=sample.wire())
-            await self.bus.commit(session, emission(EventType.SYSTEM_METRICS_UPDATE, data))
-        return sample
+            async with self.db.write_session() as session:
+                data = SystemMetricsData(metrics=sample.wire())
+                await self.bus.commit(session, emission(EventType.SYSTEM_METRICS_UPDATE, data))
+            if self.after is not None:
+                await self.after(sample)
+            return sample
 
     async def sample(self) -> MetricsRead:
         errors: dict[str, str] = {}
@@ -142,6 +147,8 @@ class MetricsSampler:
         return PlatformMetrics(
             jobs_queued=jobs.queued,
             jobs_running=jobs.running,
+            jobs_lost=jobs.lost,
+            executions_finished=jobs.finished,
             executions_per_minute=jobs.finished * 60 / WINDOW_SECONDS,
             failure_rate=jobs.failed / jobs.finished if jobs.finished else 0.0,
             step_duration_p50_seconds=percentile(jobs.step_seconds, 50),

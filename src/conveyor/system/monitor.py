@@ -9,7 +9,8 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.system.metrics import JobSource, MetricsSampler
-from conveyor.system.schemas import Health
+from conveyor.system.rules import AlertRules
+from conveyor.system.schemas import Health, MetricsRead
 from conveyor.system.status import Check, CheckFn, StatusMonitor, check_database, check_redis
 
 FANOUT_GRACE_SECONDS = 60.0
@@ -28,7 +29,10 @@ class SystemMonitor:
     ) -> None:
         """``checks``: the components owned by layers above (runners, scheduler, advisories)."""
         self.bus = bus
-        self.metrics = MetricsSampler(db=db, bus=bus, settings=settings, jobs=jobs, sockets=sockets)
+        self.rules = AlertRules(db=db, bus=bus, settings=settings)
+        self.metrics = MetricsSampler(
+            db=db, bus=bus, settings=settings, jobs=jobs, sockets=sockets, after=self.apply_rules
+        )
         own: dict[str, CheckFn] = {"database": lambda: check_database(db)}
         if settings.redis_url:
             url = settings.redis_url
@@ -44,6 +48,9 @@ class SystemMonitor:
     async def stop(self) -> None:
         await self.status.stop()
         await self.metrics.stop()
+
+    async def apply_rules(self, sample: MetricsRead) -> None:
+        await self.rules.evaluate(sample, self.status.last)
 
     async def check_fanout(self) -> Check:
         failed = self.bus.last_failure

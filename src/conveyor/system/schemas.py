@@ -39,6 +39,7 @@ class AlertRead(ApiModel):
     message: str
     source: str
     status: AlertStatus
+    cause: str | None = None
     created_at: datetime
     acknowledged_at: datetime | None
     resolved_at: datetime | None
@@ -77,6 +78,8 @@ class HostMetrics(ApiModel):
 class PlatformMetrics(ApiModel):
     jobs_queued: int
     jobs_running: int
+    jobs_lost: int  # jobs whose runner stopped heartbeating, over the window
+    executions_finished: int
     executions_per_minute: float
     failure_rate: float  # failed / finished executions over the window, 0..1
     step_duration_p50_seconds: float | None

@@ -868,6 +868,8 @@ export interface components {
             /** Source */
             source: string;
             status: components["schemas"]["AlertStatus"];
+            /** Cause */
+            cause: string | null;
             /**
              * Createdat
              * Format: date-time
@@ -1567,6 +1569,10 @@ export interface components {
             jobsQueued: number;
             /** Jobsrunning */
             jobsRunning: number;
+            /** Jobslost */
+            jobsLost: number;
+            /** Executionsfinished */
+            executionsFinished: number;
             /** Executionsperminute */
             executionsPerMinute: number;
             /** Failurerate */

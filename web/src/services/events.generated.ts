@@ -270,6 +270,7 @@ export interface Alert {
   message: string;
   source: string;
   status: AlertStatus;
+  cause: string | null;
   createdAt: string;
   acknowledgedAt: string | null;
   resolvedAt: string | null;

@@ -73,6 +73,7 @@ class FakeConveyor {
           createdAt: new Date().toISOString(),
           acknowledgedAt: null,
           resolvedAt: null,
+          cause: null,
         },
       },
     };
