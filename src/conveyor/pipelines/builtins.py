@@ -1,7 +1,8 @@
 """Built-in steps (``uses: conveyor/...``): a registry of handlers that later domains fill.
 
-A handler gets the step's workspace, its ``with`` inputs and a log function, and returns
-an outcome. Unknown names are rejected when a pipeline is validated.
+A handler gets the step's workspace, its ``with`` inputs, a log function and the job it runs in
+(with the runner's database and bus, for steps that record what they find), and returns an
+outcome. Unknown names are rejected when a pipeline is validated.
 """
 
 from __future__ import annotations
@@ -11,6 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from conveyor.db import Database
+from conveyor.events.bus import EventBus
+
+
+@dataclass(frozen=True)
+class BuiltinJob:
+    project_id: str
+    execution_id: str
+    job_id: str
+    ref: str | None
+    commit_sha: str | None
+    db: Database
+    bus: EventBus
+
 
 @dataclass(frozen=True)
 class BuiltinContext:
@@ -18,6 +33,7 @@ class BuiltinContext:
     inputs: Mapping[str, str]
     env: Mapping[str, str]
     log: Callable[[str], None]
+    job: BuiltinJob | None = None
 
 
 @dataclass(frozen=True)

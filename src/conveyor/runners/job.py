@@ -17,7 +17,7 @@ from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.executions import updates
 from conveyor.executions.updates import Claim, StepChange
-from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext
+from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext, BuiltinJob
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import CachePlan, StepPlan
@@ -36,6 +36,7 @@ from conveyor.runners.workspace import (
     fresh_directory,
     job_env,
 )
+from conveyor.security import step as _security_step  # noqa: F401  (registers conveyor/security-scan)
 from conveyor.status import FAILING, Status
 
 log = structlog.get_logger(__name__)
@@ -380,7 +381,19 @@ class JobRun:
 
     async def _builtin(self, step: StepPlan, workspace: Path, env: dict[str, str]) -> Result:
         handler = BUILTIN_STEPS[step.uses or ""]
-        context = BuiltinContext(workspace=workspace, inputs=step.inputs, env=env, log=self.reporter.write)
+        claim = self.claim
+        job = BuiltinJob(
+            claim.project_id,
+            claim.execution_id,
+            claim.job_id,
+            claim.ref,
+            claim.commit_sha,
+            self.env.db,
+            self.env.bus,
+        )
+        context = BuiltinContext(
+            workspace=workspace, inputs=step.inputs, env=env, log=self.reporter.write, job=job
+        )
         outcome = await handler(context)
         return Result(Status(outcome.status), error=outcome.reason)
 

@@ -40,7 +40,7 @@ class SecurityPolicy(Base):
     __tablename__ = "security_policies"
 
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
-    fail_on: Mapped[str | None] = mapped_column(String(16), default="high")
+    fail_on: Mapped[str | None] = mapped_column(String(16))  # no default: None means "never fail"
     new_only: Mapped[bool] = mapped_column(Boolean, default=False)
     allow: Mapped[AllowEntryList] = mapped_column(PydanticJSON(AllowEntryList))
     auto_scan: Mapped[bool] = mapped_column(Boolean, default=False)

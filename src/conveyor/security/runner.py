@@ -74,6 +74,10 @@ class ScanRunner:
     async def _tick(self) -> None:
         await service.extend_lease(self.db, list(self._tasks), lease_seconds=self.lease_seconds)
         await service.fail_abandoned(self.db, self.bus)
+        for scan, repo_url in await service.start_auto_scans(
+            self.db, self.bus, lease_seconds=self.lease_seconds
+        ):
+            self.submit(scan, repo_url)
 
     async def _run(self, scan_id: str, repo_url: str, ref: str | None, sha: str | None) -> None:
         try:

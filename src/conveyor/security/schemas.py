@@ -84,7 +84,8 @@ class ScanRead(ApiModel):
     trigger: ScanTrigger
     ref: str | None
     commit_sha: str | None
-    execution_id: str | None = None
+    execution_id: str | None = Field(default=None, description="The execution an automatic scan follows.")
+    job_id: str | None = Field(default=None, description="The job whose security-scan step ran this scan.")
     scanners: list[ScannerRead]
     summary: Summary
     policy_violations: list[str] = Field(

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth.principal import Principal
@@ -21,6 +22,7 @@ from conveyor.errors import InvalidInput, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventPriority, EventType, ScanData, VulnerabilityData
 from conveyor.events.schemas import Emission, emission
+from conveyor.executions.models import Execution
 from conveyor.notifications.service import activity, notify
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project, ProjectMember
@@ -89,6 +91,7 @@ def scan_read(scan: Scan) -> ScanRead:
         ref=scan.ref,
         commit_sha=scan.commit_sha,
         execution_id=scan.execution_id,
+        job_id=scan.job_id,
         scanners=[ScannerRead.model_validate(s) for s in scan.scanners or ()],
         summary=Summary.model_validate(scan.summary or {}),
         policy_violations=list(scan.violations or ()),
@@ -139,6 +142,18 @@ async def create_scan(
     await session.flush()
     await bus.commit(session, _scan_event(EventType.SECURITY_SCAN_STARTED, scan))
     return scan
+
+
+async def get_project(session: AsyncSession, project_id: str) -> Project:
+    return await get_or_404(session, Project, project_id, "project")
+
+
+async def violations_of(session: AsyncSession, scan: Scan) -> list[Vulnerability]:
+    """The vulnerabilities that broke the policy in this scan, most severe first."""
+    if not scan.violations:
+        return []
+    rows = await session.execute(select(Vulnerability).where(Vulnerability.id.in_(scan.violations)))
+    return sorted(rows.scalars(), key=lambda v: (severity_rank(v.severity), v.file or "", v.line or 0))  # type: ignore[arg-type]
 
 
 async def get_scan(session: AsyncSession, principal: Principal, scan_id: str) -> Scan:
@@ -221,6 +236,51 @@ async def fail_abandoned(db: Database, bus: EventBus) -> list[str]:
     for scan_id in ids:
         await fail_scan(db, bus, scan_id, "interrupted: the server running this scan stopped before it ended")
     return ids
+
+
+async def start_auto_scans(
+    db: Database, bus: EventBus, *, lease_seconds: float, limit: int = 10
+) -> list[tuple[Scan, str]]:
+    """Queued scans (with the repository to clone) for the executions of default branches whose
+    project turned ``autoScan`` on; one per execution, whichever node gets there first."""
+    default_ref = literal("refs/heads/").concat(Project.default_branch)
+    statement = (
+        select(Execution.id, Execution.project_id, Execution.ref, Execution.commit_sha)
+        .join(SecurityPolicy, SecurityPolicy.project_id == Execution.project_id)
+        .join(Project, Project.id == Execution.project_id)
+        .where(
+            SecurityPolicy.auto_scan.is_(True),
+            Project.repo_url.is_not(None),
+            Execution.created_at >= SecurityPolicy.updated_at,
+            or_(
+                Execution.ref.is_(None), Execution.ref == Project.default_branch, Execution.ref == default_ref
+            ),
+            ~exists().where(Scan.execution_id == Execution.id),
+        )
+        .order_by(Execution.created_at)
+        .limit(limit)
+    )
+    async with db.session() as session:
+        due = list((await session.execute(statement)).tuples())
+    started = []
+    for execution_id, project_id, ref, sha in due:
+        try:
+            async with db.write_session() as session:
+                project = await get_or_404(session, Project, project_id, "project")
+                scan = await create_scan(
+                    session=session,
+                    bus=bus,
+                    project=project,
+                    trigger="auto",
+                    ref=ref,
+                    commit_sha=sha,
+                    execution_id=execution_id,
+                    lease_seconds=lease_seconds,
+                )
+        except IntegrityError:
+            continue  # another node started this one
+        started.append((scan, project.repo_url or ""))
+    return started
 
 
 async def finish_scan(db: Database, bus: EventBus, scan_id: str, runs: list[ScannerRun]) -> Scan:
