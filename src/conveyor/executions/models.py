@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from conveyor.db import Base, PydanticJSON, UTCDateTime, new_id, utcnow
@@ -64,6 +75,7 @@ class Job(Base):
     log_lines: Mapped[int] = mapped_column(Integer, default=0)
     outputs: Mapped[dict[str, str] | None] = mapped_column(JSON)
     caches: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
+    tests: Mapped[dict[str, int] | None] = mapped_column(JSON)  # passed, failed, skipped
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -120,3 +132,22 @@ class ArtifactChunk(Base):
     )
     n: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TestResult(Base):
+    """One test case from a job's JUnit reports."""
+
+    __tablename__ = "pipeline_test_results"
+    __test__ = False  # not a pytest class
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    execution_id: Mapped[str] = mapped_column(
+        ForeignKey("pipeline_executions.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("pipeline_jobs.id", ondelete="CASCADE"), index=True)
+    suite: Mapped[str] = mapped_column(String(500))
+    classname: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(16))  # passed, failed, skipped
+    duration: Mapped[float] = mapped_column(Float)
+    message: Mapped[str | None] = mapped_column(Text)

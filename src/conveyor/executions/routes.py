@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -18,6 +18,7 @@ from conveyor.executions.schemas import (
     ExecutionSummary,
     LogPage,
     PushAccepted,
+    TestReport,
 )
 from conveyor.executions.service import Trigger
 from conveyor.executions.state import read_execution
@@ -123,6 +124,17 @@ async def download_log(
     return StreamingResponse(
         logs.raw_log(db, found.id), media_type="text/plain; charset=utf-8", headers=headers
     )
+
+
+@router.get("/executions/{execution_id}/tests")
+async def read_tests(
+    execution: ExecutionAsViewer,
+    session: SessionDep,
+    job: str | None = None,
+    status: Annotated[Literal["passed", "failed", "skipped"] | None, Query()] = None,
+) -> TestReport:
+    """The test cases of the execution's JUnit reports, failures first, with their summary."""
+    return await service.test_report(session, execution, job=job, status=status)
 
 
 @router.get("/executions/{execution_id}/artifacts")

@@ -38,6 +38,34 @@ class CacheRead(ApiModel):
     size: int | None = None
 
 
+class TestSummary(ApiModel):
+    __test__ = False  # not a pytest class
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+class TestResultRead(ApiModel):
+    __test__ = False
+
+    job_id: str
+    suite: str
+    classname: str
+    name: str
+    status: str
+    duration: float
+    message: str | None
+
+
+class TestReport(ApiModel):
+    __test__ = False
+
+    execution_id: str
+    summary: TestSummary
+    tests: list[TestResultRead]  # failures first
+
+
 class JobRead(ApiModel):
     id: str
     key: str
@@ -51,6 +79,7 @@ class JobRead(ApiModel):
     log_lines: int
     outputs: dict[str, str] | None = None
     caches: list[CacheRead] | None = None
+    tests: TestSummary | None = None
     started_at: datetime | None
     finished_at: datetime | None
     steps: list[StepRead] = []
@@ -71,6 +100,7 @@ class ExecutionRead(ApiModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    tests: TestSummary | None = None  # of every job with JUnit reports
     jobs: list[JobRead] = []
 
 

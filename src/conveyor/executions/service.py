@@ -17,8 +17,8 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
-from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step
-from conveyor.executions.schemas import ExecutionSummary
+from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step, TestResult
+from conveyor.executions.schemas import ExecutionSummary, TestReport, TestResultRead, TestSummary
 from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
@@ -258,3 +258,24 @@ async def artifact_content(db: Database, artifact_id: str) -> AsyncIterator[byte
             return
         yield data
         n += 1
+
+
+_STATUS_ORDER = {"failed": 0, "skipped": 1, "passed": 2}
+
+
+async def test_report(
+    session: AsyncSession, execution: Execution, *, job: str | None, status: str | None
+) -> TestReport:
+    """The execution's test results, failures first; ``job`` (id or key) and ``status`` narrow them."""
+    jobs = {j.id: j for j in await jobs_of(session, execution.id)}
+    statement = select(TestResult).where(TestResult.execution_id == execution.id)
+    if job is not None:
+        wanted = [j.id for j in jobs.values() if job in (j.id, j.key)]
+        if not wanted:
+            raise NotFound(f"job {job} not found in execution {execution.id}")
+        statement = statement.where(TestResult.job_id.in_(wanted))
+    rows = list((await session.execute(statement)).scalars())
+    rows.sort(key=lambda r: (_STATUS_ORDER.get(r.status, 3), r.suite, r.classname, r.name))
+    summary = TestSummary(**{name: sum(r.status == name for r in rows) for name in _STATUS_ORDER})
+    shown = [TestResultRead.model_validate(r) for r in rows if status is None or r.status == status]
+    return TestReport(execution_id=execution.id, summary=summary, tests=shown)

@@ -13,7 +13,7 @@ from conveyor.errors import NotFound
 from conveyor.events.catalog import EventType, ExecutionData
 from conveyor.events.schemas import Emission, emission
 from conveyor.executions.models import Execution, Job, Step
-from conveyor.executions.schemas import ExecutionRead, JobRead, StepRead
+from conveyor.executions.schemas import ExecutionRead, JobRead, StepRead, TestSummary
 from conveyor.status import Status
 
 
@@ -38,7 +38,15 @@ async def jobs_of(session: AsyncSession, execution_id: str) -> list[Job]:
 
 
 _JOB_COLUMNS = [Job.id, Job.key, Job.name, Job.status, Job.needs, Job.attempt, Job.runner, Job.exit_code]
-_JOB_COLUMNS += [Job.error, Job.log_lines, Job.outputs, Job.caches, Job.started_at, Job.finished_at]
+_JOB_COLUMNS += [
+    Job.error,
+    Job.log_lines,
+    Job.outputs,
+    Job.caches,
+    Job.tests,
+    Job.started_at,
+    Job.finished_at,
+]
 _STEP_COLUMNS = [Step.job_id, Step.position, Step.name, Step.status, Step.exit_code, Step.error]
 _STEP_COLUMNS += [Step.started_at, Step.finished_at]
 
@@ -59,7 +67,18 @@ async def read_execution(session: AsyncSession, execution: Execution) -> Executi
         JobRead.model_validate(row).model_copy(update={"steps": steps.get(row.id, [])})
         for row in await session.execute(jobs_query)
     ]
-    return ExecutionRead.model_validate(execution).model_copy(update={"jobs": jobs})
+    return ExecutionRead.model_validate(execution).model_copy(update={"jobs": jobs, "tests": _total(jobs)})
+
+
+def _total(jobs: Sequence[JobRead]) -> TestSummary | None:
+    reported = [job.tests for job in jobs if job.tests is not None]
+    if not reported:
+        return None
+    return TestSummary(
+        passed=sum(t.passed for t in reported),
+        failed=sum(t.failed for t in reported),
+        skipped=sum(t.skipped for t in reported),
+    )
 
 
 async def execution_event(session: AsyncSession, event_type: EventType, execution: Execution) -> Emission:

@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.db import Database, utcnow
+from conveyor.db import Database, new_id, utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
-from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step
+from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step, TestResult
 from conveyor.executions.state import (
     conveyor_context,
     execution_event,
@@ -81,6 +81,18 @@ class ArtifactFile:
     path: str  # relative to the workspace: the name users see
     source: Path
     size: int
+
+
+@dataclass(frozen=True)
+class TestCase:
+    __test__ = False  # not a pytest class
+
+    suite: str
+    classname: str
+    name: str
+    status: str  # passed, failed, skipped
+    duration: float
+    message: str | None
 
 
 @dataclass(frozen=True)
@@ -350,6 +362,24 @@ async def _store_artifact(db: Database, claim: Claim, file: ArtifactFile) -> Non
                 size, n = size + len(chunk), n + 1
         artifact.size, artifact.sha256 = size, digest.hexdigest()
         await session.commit()
+
+
+async def store_test_results(db: Database, claim: Claim, cases: Sequence[TestCase]) -> dict[str, int]:
+    """Replace the job's test results (a retry's replace the last attempt's); its summary."""
+    summary = {
+        status: sum(case.status == status for case in cases) for status in ("passed", "failed", "skipped")
+    }
+    async with db.write_session() as session:
+        await session.execute(delete(TestResult).where(TestResult.job_id == claim.job_id))
+        rows = [
+            {"id": new_id(), "execution_id": claim.execution_id, "job_id": claim.job_id, **vars(case)}
+            for case in cases
+        ]
+        for start in range(0, len(rows), 1000):
+            await session.execute(insert(TestResult), rows[start : start + 1000])
+        await session.execute(update(Job).where(Job.id == claim.job_id).values(tests=summary))
+        await session.commit()
+    return summary
 
 
 async def record_commit(db: Database, execution_id: str, sha: str) -> None:

@@ -24,6 +24,7 @@ from conveyor.pipelines.spec.plan import CachePlan, StepPlan
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.artifacts import ArtifactError, restore_artifacts
 from conveyor.runners.cache import CacheError, CacheStore
+from conveyor.runners.junit import collect_reports
 from conveyor.runners.masking import Masker
 from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs
 from conveyor.runners.process import ProcessOutcome, run_process
@@ -158,6 +159,7 @@ class JobRun:
         try:
             result = await self._steps(workspace, deadline)
             await self._keep_artifacts(workspace, result.status)
+            await self._keep_reports(workspace)
             return result
         finally:
             self._cleanup(workspace)
@@ -412,6 +414,20 @@ class JobRun:
         if files:
             self.reporter.write(f"artifacts: kept {len(files)} file(s)")
             await updates.store_artifacts(self.env.db, self.claim, files)
+
+    async def _keep_reports(self, workspace: Path) -> None:
+        patterns = self.claim.plan.junit
+        if not patterns:
+            return
+        notes: list[str] = []  # written here: the reporter belongs to the event loop's thread
+        cases = await asyncio.to_thread(collect_reports, workspace, patterns, notes.append)
+        for note in notes:
+            self.reporter.write(note)
+        cases = [replace(case, message=self.mask.optional(case.message)) for case in cases]
+        summary = await updates.store_test_results(self.env.db, self.claim, cases)
+        self.reporter.write(
+            f"reports: {summary['passed']} passed, {summary['failed']} failed, {summary['skipped']} skipped"
+        )
 
     async def _heartbeat(self, done: asyncio.Event) -> None:
         settings = self.env.settings

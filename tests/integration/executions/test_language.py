@@ -163,3 +163,53 @@ async def test_artifacts_reach_dependent_jobs_and_caches_persist_between_executi
     first = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
     second = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
     await check_artifacts_and_caches(api, first, second)
+
+
+REPORTS = """
+jobs:
+  test:
+    reports: {junit: "reports/*.xml"}
+    steps:
+      - run: |
+          mkdir -p reports
+          cat > reports/unit.xml <<EOF
+          <testsuite name="unit">
+            <testcase classname="t.a" name="passes" time="0.5"/>
+            <testcase classname="t.a" name="fails" time="1.5">
+              <failure message="token $API_TOKEN was wrong"/>
+            </testcase>
+            <testcase classname="t.b" name="skips"><skipped/></testcase>
+          </testsuite>
+          EOF
+          exit 1
+"""
+
+
+async def check_reports(api: PipelineApi, execution: dict[str, Any]) -> None:
+    assert execution["tests"] == {"passed": 1, "failed": 1, "skipped": 1}
+    assert job_of(execution, "test")["tests"] == execution["tests"]
+    report = await api.request("GET", f"/executions/{execution['id']}/tests", 200)
+    assert report["summary"] == execution["tests"]
+    assert [(t["name"], t["status"]) for t in report["tests"]] == [
+        ("fails", "failed"),
+        ("skips", "skipped"),
+        ("passes", "passed"),
+    ]
+    assert report["tests"][0]["message"] == "token *** was wrong"
+    assert report["tests"][0]["duration"] == 1.5 and report["tests"][0]["suite"] == "unit"
+    failed = await api.request(
+        "GET", f"/executions/{execution['id']}/tests", 200, params={"status": "failed"}
+    )
+    assert [t["name"] for t in failed["tests"]] == ["fails"]
+    await api.request("GET", f"/executions/{execution['id']}/tests", 404, params={"job": "nope"})
+    await api.request("GET", f"/executions/{execution['id']}/tests", 422, params={"status": "weird"})
+    assert "reports: 1 passed, 1 failed, 1 skipped" in await api.log_text(execution["id"], "test")
+
+
+async def test_junit_reports_become_test_results(server: RunningServer, api: PipelineApi) -> None:
+    project = await api.project("reports")
+    await api.request("PUT", f"/projects/{project}/secrets/API_TOKEN", 204, json={"value": "tok-secret-9"})
+    pipeline = await api.pipeline(project, REPORTS)
+    listener = await server.authenticated_socket(api.token)
+    execution = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
+    await check_reports(api, execution)

@@ -13,8 +13,10 @@ from conveyor.config import Settings
 from tests.integration.executions.test_language import (
     ARTIFACTS_AND_CACHES,
     OUTPUTS,
+    REPORTS,
     check_artifacts_and_caches,
     check_outputs,
+    check_reports,
 )
 from tests.integration.runners.conftest import Worker, ready
 from tests.support.pids import gone, pid_in
@@ -184,3 +186,19 @@ async def test_artifacts_and_caches_on_workers(
     ]
     assert job_of(second, "build")["runner"].startswith("celery@")
     await check_artifacts_and_caches(celery_api, first, second)
+
+
+async def test_junit_reports_on_workers(
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
+) -> None:
+    await ready(workers("reports", 1))
+    project = await celery_api.project("reports-on-workers")
+    await celery_api.request(
+        "PUT", f"/projects/{project}/secrets/API_TOKEN", 204, json={"value": "tok-secret-9"}
+    )
+    pipeline = await celery_api.pipeline(project, REPORTS)
+    listener = await celery_server.authenticated_socket(celery_api.token)
+    execution = (await completed(listener, await celery_api.start(pipeline["id"]), timeout=60))["data"][
+        "execution"
+    ]
+    await check_reports(celery_api, execution)

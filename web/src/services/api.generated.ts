@@ -574,6 +574,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/{execution_id}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Tests
+         * @description The test cases of the execution's JUnit reports, failures first, with their summary.
+         */
+        get: operations["read_tests_api_v1_executions__execution_id__tests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/{execution_id}/artifacts": {
         parameters: {
             query?: never;
@@ -1265,6 +1285,7 @@ export interface components {
             startedAt: string | null;
             /** Finishedat */
             finishedAt: string | null;
+            tests: components["schemas"]["TestSummary"] | null;
             /**
              * Jobs
              * @default []
@@ -1370,6 +1391,7 @@ export interface components {
             } | null;
             /** Caches */
             caches: components["schemas"]["CacheRead"][] | null;
+            tests: components["schemas"]["TestSummary"] | null;
             /** Startedat */
             startedAt: string | null;
             /** Finishedat */
@@ -1859,6 +1881,49 @@ export interface components {
             uptimeSeconds: number;
             /** Components */
             components: components["schemas"]["ComponentRead"][];
+        };
+        /** TestReport */
+        TestReport: {
+            /** Executionid */
+            executionId: string;
+            summary: components["schemas"]["TestSummary"];
+            /** Tests */
+            tests: components["schemas"]["TestResultRead"][];
+        };
+        /** TestResultRead */
+        TestResultRead: {
+            /** Jobid */
+            jobId: string;
+            /** Suite */
+            suite: string;
+            /** Classname */
+            classname: string;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+            /** Duration */
+            duration: number;
+            /** Message */
+            message: string | null;
+        };
+        /** TestSummary */
+        TestSummary: {
+            /**
+             * Passed
+             * @default 0
+             */
+            passed: number;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Skipped
+             * @default 0
+             */
+            skipped: number;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -3399,6 +3464,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_tests_api_v1_executions__execution_id__tests_get: {
+        parameters: {
+            query?: {
+                job?: string | null;
+                status?: ("passed" | "failed" | "skipped") | null;
+            };
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestReport"];
+                };
             };
             /** @description Validation Error */
             422: {

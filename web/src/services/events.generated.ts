@@ -92,6 +92,7 @@ export interface Execution {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  tests: TestSummary | null;
   jobs: Job[];
 }
 
@@ -108,6 +109,7 @@ export interface Job {
   logLines: number;
   outputs: { [key: string]: string } | null;
   caches: Cache[] | null;
+  tests: TestSummary | null;
   startedAt: string | null;
   finishedAt: string | null;
   steps: Step[];
@@ -123,6 +125,12 @@ export interface Step {
   error: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+export interface TestSummary {
+  passed: number;
+  failed: number;
+  skipped: number;
 }
 
 export interface Vulnerability {

@@ -149,6 +149,10 @@ class ArtifactSpec(Strict):
     when: ArtifactWhen = ArtifactWhen.ALWAYS
 
 
+class ReportsSpec(Strict):
+    junit: WorkspaceGlobs  # JUnit XML files, read after the steps whatever their outcome
+
+
 class JobSpec(Strict):
     name: str | None = None
     needs: StrList = Field(default_factory=list)
@@ -162,6 +166,7 @@ class JobSpec(Strict):
     outputs: dict[Name, EnvValue] = Field(default_factory=dict)
     # whose artifacts are restored into the workspace; default: every job in `needs` that keeps some
     dependencies: StrList | None = None
+    reports: ReportsSpec | None = None
     cache: Annotated[list[CacheSpec], BeforeValidator(lambda v: [v] if isinstance(v, dict) else v)] = Field(
         default_factory=list, max_length=16
     )

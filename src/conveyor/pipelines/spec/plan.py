@@ -67,6 +67,7 @@ class JobPlan(BaseModel):
     outputs: dict[str, str] = {}
     dependencies: list[str] | None = None  # ids of the jobs whose artifacts it gets; None: all needs
     cache: list[CachePlan] = []
+    junit: list[str] = []  # globs of the JUnit reports to read after the steps
 
     @property
     def definition_id(self) -> str:
@@ -107,6 +108,7 @@ def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, n
         artifacts=job.artifacts,
         outputs={k: _fill(v, combo) for k, v in job.outputs.items()},
         dependencies=job.dependencies,
+        junit=job.reports.junit if job.reports else [],
         cache=[
             CachePlan(
                 key=_fill(cache.key, combo),
