@@ -195,6 +195,17 @@ async def update_user(
     return user
 
 
+async def set_password(*, session: AsyncSession, bus: EventBus, username: str, password: str) -> User:
+    """A new password set by an operator (``conveyor admin reset-password``); signs the user out."""
+    user = await _user_by_name(session, username)
+    if user is None:
+        raise NotFound(f"There is no user {username!r} in this database.")
+    user.password_hash = security.hash_password(UserUpdate(password=password).password or "")
+    await revoke_sessions(session, user.id)
+    await bus.commit(session, activity(user.id, "password_reset", "Password reset by an operator"))
+    return user
+
+
 async def delete_user(*, session: AsyncSession, bus: EventBus, user_id: str, actor: Principal) -> None:
     user = await get_user(session, user_id)
     if user.id == actor.user_id:

@@ -15,6 +15,45 @@ import typer
 from conveyor.cli.lazy import Lazy, LazyGroup
 
 COMMANDS: dict[str, Lazy] = {
+    # On a server (each takes --url, --token, --username, --password and their CONVEYOR_* variables)
+    "login": Lazy(
+        "conveyor.cli.login:login_command",
+        "Sign in to a server; keep its URL and a new API token in your config directory (mode 0600).",
+    ),
+    "logout": Lazy(
+        "conveyor.cli.login:logout_command",
+        "Revoke the API token `conveyor login` created and forget it and the server URL.",
+    ),
+    "projects": Lazy("conveyor.cli.resources:projects_app", "Projects on a Conveyor server."),
+    "pipelines": Lazy(
+        "conveyor.cli.resources:pipelines_app", "Pipelines of the projects on a Conveyor server."
+    ),
+    "run-remote": Lazy(
+        "conveyor.cli.executions:run_remote_command",
+        "Start a pipeline on the server; print the execution's id (with --follow, its logs and its end).",
+    ),
+    "executions": Lazy(
+        "conveyor.cli.executions:executions_app", "Executions (runs of pipelines) on a Conveyor server."
+    ),
+    "events": Lazy(
+        "conveyor.cli.events:events_command",
+        "Print the newest events of the log (GET /api/v1/events), or with --follow the live stream.",
+    ),
+    "tokens": Lazy("conveyor.cli.resources:tokens_app", "Your API tokens, for scripts and CI."),
+    # Without a server
+    "run": Lazy(
+        "conveyor.cli.local:run_command",
+        "Run a pipeline file on the local runner, without a server; exit with the pipeline's code.",
+    ),
+    "scan": Lazy(
+        "conveyor.security.cli:scan_command",
+        "Scan a checkout for vulnerable code, secrets and vulnerable dependencies (offline).",
+    ),
+    "debug": Lazy(
+        "conveyor.debug.cli:debug_app",
+        "Diagnose failed CI runs: find the errors in a log and classify the cause.",
+    ),
+    # Running a deployment
     "serve": Lazy(
         "conveyor.cli.server:serve",
         "Run the server: REST API, Socket.IO at /ws, migrations applied at start.",
@@ -23,21 +62,12 @@ COMMANDS: dict[str, Lazy] = {
         "conveyor.runners.cli:worker_command",
         "Run jobs from the Redis broker (CONVEYOR_REDIS_URL), writing state to CONVEYOR_DATABASE_URL.",
     ),
-    "run": Lazy(
-        "conveyor.cli.executions:run_command",
-        "Run a pipeline file on the local runner, without a server; exit with the pipeline's code.",
-    ),
-    "executions": Lazy("conveyor.cli.executions:executions_app", "Executions on a Conveyor server."),
-    "events": Lazy(
-        "conveyor.client.cli:events_command",
-        "Print the event log (GET /api/v1/events), or with --follow the live stream.",
-    ),
     "user": Lazy("conveyor.cli.server:user_app", "Manage users."),
-    "db": Lazy("conveyor.cli.server:db_app", "Database migrations."),
-    "debug": Lazy(
-        "conveyor.debug.cli:debug_app",
-        "Diagnose failed CI runs: find the errors in a log and classify the cause.",
+    "admin": Lazy(
+        "conveyor.cli.server:admin_app", "Administration straight on the database (no server needed)."
     ),
+    "db": Lazy("conveyor.cli.server:db_app", "Database migrations."),
+    # For developers
     "asyncapi": Lazy(
         "conveyor.cli.server:asyncapi",
         "Print the AsyncAPI document of the live API, generated from the event catalog.",
@@ -45,10 +75,6 @@ COMMANDS: dict[str, Lazy] = {
     "typescript": Lazy(
         "conveyor.cli.typescript:typescript_command",
         "Write the dashboard's TypeScript types: events from the catalog, REST from OpenAPI.",
-    ),
-    "scan": Lazy(
-        "conveyor.security.cli:scan_command",
-        "Scan a checkout for vulnerable code, secrets and vulnerable dependencies (offline).",
     ),
     "advisories": Lazy(
         "conveyor.security.cli:advisories_app",

@@ -1,15 +1,16 @@
-"""``conveyor run`` (a pipeline file, no server) and ``conveyor executions`` (against a server)."""
+"""``conveyor executions`` and ``conveyor run-remote``: runs of pipelines on a server."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import Callable, Coroutine
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from conveyor.cli.local import EXIT_CODES
+from conveyor.cli.remote import JsonOption, Remote, print_json, print_table, remote
 from conveyor.status import Status
 
 if TYPE_CHECKING:
@@ -17,122 +18,193 @@ if TYPE_CHECKING:
 
     from conveyor.client.api import ConveyorClient
 
-T = TypeVar("T")
-EXIT_CODES = {
-    Status.SUCCESS: 0,
-    Status.SKIPPED: 0,
-    Status.FAILED: 1,
-    Status.TIMED_OUT: 124,
-    Status.CANCELLED: 130,
-}
-EXIT_INVALID = 2
-DEFAULT_URL = "http://127.0.0.1:8000"
 LOG_PAGE = 1000
 
-executions_app = typer.Typer(help="Executions on a Conveyor server.", no_args_is_help=True)
-Url = Annotated[str, typer.Option(envvar="CONVEYOR_URL", help="Server URL.")]
-Token = Annotated[str | None, typer.Option(envvar="CONVEYOR_TOKEN", help="JWT or API token.")]
+executions_app = typer.Typer(
+    help="Executions (runs of pipelines) on a Conveyor server.", no_args_is_help=True
+)
+PipelineRef = Annotated[
+    str,
+    typer.Argument(
+        metavar="PROJECT/PIPELINE", help="Names or ids; or a pipeline id alone.", show_default=False
+    ),
+]
+ExecutionRef = Annotated[
+    str,
+    typer.Argument(
+        metavar="EXECUTION", help="PROJECT/PIPELINE/NUMBER, or an execution id.", show_default=False
+    ),
+]
+Ref = Annotated[str | None, typer.Option(help="Branch, tag or commit (default: the project's branch).")]
+Follow = Annotated[
+    bool, typer.Option("--follow", "-f", help="Print its logs until it ends; exit with its code.")
+]
 
 
-def run_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Pipeline YAML.")],
-    workspace: Annotated[Path, typer.Option(help="Directory the jobs run in.")] = Path(),
-    parallel: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 4,
+@executions_app.command("list")
+@remote
+def list_command(
+    target: Annotated[
+        str | None, typer.Argument(metavar="PROJECT[/PIPELINE]", help="Only this project or pipeline.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many, newest first.")] = 20,
+    as_json: JsonOption = False,
+    *,
+    remote: Remote,
 ) -> None:
-    """Run a pipeline file on the local runner, without a server; exit with the pipeline's code."""
-    from rich.console import Console
-
-    from conveyor.cli.oneshot import run_pipeline_file
-    from conveyor.cli.view import ExecutionView
-    from conveyor.errors import ConveyorError
-    from conveyor.pipelines.spec.validate import parse_definition
-
-    console = Console(highlight=False)
-    definition = file.read_text()
-    try:
-        parse_definition(definition)  # refuse a bad file before the live view starts
-        with ExecutionView(console) as view:
-            status = asyncio.run(
-                run_pipeline_file(
-                    definition,
-                    name=file.stem,
-                    workspace=workspace.resolve(),
-                    max_parallel=parallel,
-                    display=view,
-                )
-            )
-    except ConveyorError as exc:
-        typer.echo(f"{file}: {exc.detail}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
-    console.print(("" if console.is_terminal else "\n") + f"pipeline {file.name}: {status}")
-    for failure in view.failures():
-        console.print(failure)
-    raise typer.Exit(EXIT_CODES[status])
+    """List recent executions, newest first: of a pipeline, a project, or every project you can see."""
+    runs, names = remote.call(lambda client: _recent(client, target, limit))
+    if as_json:
+        print_json(runs)
+        return
+    rows = [
+        (
+            f"{names[run['pipelineId']]}/{run['number']}",
+            run["status"],
+            run["ref"],
+            (run["commitSha"] or "")[:10],
+            run["trigger"],
+            _when(run["createdAt"]),
+            _duration(run),
+        )
+        for run in runs
+    ]
+    print_table(
+        ("RUN", "STATUS", "REF", "COMMIT", "TRIGGER", "CREATED", "TOOK"), rows, empty="No executions yet."
+    )
 
 
-@executions_app.command("start")
-def start_command(
-    pipeline_id: str,
-    ref: Annotated[str | None, typer.Option(help="Branch, tag or commit (default: the project's).")] = None,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Then follow its logs.")] = False,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
+@executions_app.command("show")
+@remote
+def show_command(execution: ExecutionRef, as_json: JsonOption = False, *, remote: Remote) -> None:
+    """Show an execution: its status, commit and jobs."""
+    from conveyor.cli import names
+
+    run = remote.call(lambda client: names.execution(client, execution))
+    if as_json:
+        print_json(run)
+        return
+    commit = run["commitSha"] or "-"
+    print(f"{execution}: {run['status']} ({run['trigger']}, ref {run['ref'] or '-'}, commit {commit})")
+    print_table(
+        ("JOB", "STATUS", "TOOK", "ERROR"),
+        [(job["key"], job["status"], _duration(job), job["error"]) for job in run["jobs"]],
+        empty="No jobs.",
+    )
+
+
+@remote
+def run_remote_command(
+    pipeline: PipelineRef, ref: Ref = None, follow: Follow = False, *, remote: Remote
 ) -> None:
-    """Start an execution of a pipeline; print its id (and with -f its logs, exiting with its code)."""
+    """Start a pipeline on the server; print the execution's id (with --follow, its logs and its end)."""
+    from conveyor.cli import names
 
-    async def start() -> str:
-        async with _client(url, token) as client:
-            accepted = await client.post(f"/pipelines/{pipeline_id}/executions", {"ref": ref} if ref else {})
-        return str(accepted["executionId"])
+    async def start(client: ConveyorClient) -> tuple[str, str]:
+        found = await names.pipeline(client, pipeline)
+        accepted = await client.post(f"/pipelines/{found['id']}/executions", {"ref": ref} if ref else {})
+        return str(accepted["executionId"]), found["name"]
 
-    execution_id = _call(start())
+    execution_id, _ = remote.call(start)
     typer.echo(execution_id)
     if follow:
-        status = _call(_logs(_client(url, token), execution_id, True, _console()))
-        raise typer.Exit(EXIT_CODES.get(status, 0))
+        _follow_to_the_end(remote, execution_id, pipeline if "/" in pipeline else None)
+
+
+executions_app.command("start")(run_remote_command)
 
 
 @executions_app.command("logs")
-def logs_command(
-    execution_id: str,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Stream until the execution ends.")] = False,
-    url: Url = DEFAULT_URL,
-    token: Token = None,
-) -> None:
-    """Print an execution's logs; with -f follow them live and exit with the pipeline's code."""
-    console = _console()
-    status = _call(_logs(_client(url, token), execution_id, follow, console))
-    raise typer.Exit(EXIT_CODES.get(status, 0) if follow else 0)
+@remote
+def logs_command(execution: ExecutionRef, follow: Follow = False, *, remote: Remote) -> None:
+    """Print an execution's logs; with --follow, follow them live and exit with the pipeline's code."""
+    if follow:
+        _follow_to_the_end(remote, execution, execution.rsplit("/", 1)[0] if "/" in execution else None)
+        return
+    remote.call(lambda client: _logs(client, execution, False, _console()))
 
 
 @executions_app.command("cancel")
-def cancel_command(execution_id: str, url: Url = DEFAULT_URL, token: Token = None) -> None:
+@remote
+def cancel_command(execution: ExecutionRef, *, remote: Remote) -> None:
     """Cancel a running execution."""
-
-    async def cancel() -> None:
-        async with _client(url, token) as client:
-            await client.post(f"/executions/{execution_id}/cancel")
-
-    _call(cancel())
-    typer.echo(f"cancel requested for {execution_id}")
+    execution_id = remote.call(lambda client: _post(client, execution, "cancel"))
+    typer.echo(f"Cancel requested for {execution} ({execution_id}).")
 
 
 @executions_app.command("retry")
-def retry_command(execution_id: str, url: Url = DEFAULT_URL, token: Token = None) -> None:
+@remote
+def retry_command(execution: ExecutionRef, follow: Follow = False, *, remote: Remote) -> None:
     """Re-run the failed jobs of an execution."""
-
-    async def retry() -> None:
-        async with _client(url, token) as client:
-            await client.post(f"/executions/{execution_id}/retry")
-
-    _call(retry())
-    typer.echo(f"re-running the failed jobs of {execution_id}")
+    execution_id = remote.call(lambda client: _post(client, execution, "retry"))
+    typer.echo(f"Re-running the failed jobs of {execution} ({execution_id}).")
+    if follow:
+        _follow_to_the_end(remote, execution_id, execution.rsplit("/", 1)[0] if "/" in execution else None)
 
 
-def _client(url: str, token: str | None) -> ConveyorClient:
-    from conveyor.client.api import ConveyorClient
+def _follow_to_the_end(remote: Remote, execution: str, pipeline: str | None) -> None:
+    """Print the logs until the run ends, then one closing line; exit with the pipeline's code."""
+    console = _console()
+    run = remote.call(lambda client: _logs(client, execution, True, console))
+    console.print(_closing_line(run, pipeline), highlight=False)
+    raise typer.Exit(EXIT_CODES.get(Status(run["status"]), 1))
 
-    return ConveyorClient(url, token=token)
+
+def _closing_line(run: dict[str, Any], pipeline: str | None) -> str:
+    """``attrs/ci/3 failed in 12.0s. test: exit code 1.`` (the name, else the id and number)."""
+    name = f"{pipeline}/{run['number']}" if pipeline else f"Execution {run['id']} (#{run['number']})"
+    took = _duration(run)
+    line = f"{name} {run['status']}" + (f" in {took}" if took else "") + "."
+    failed = [
+        f"{job['key']}: {job['error'] or job['status']}" for job in run["jobs"] if job["status"] in _FAILING
+    ]
+    return line + ("" if not failed else " " + "; ".join(failed) + ".")
+
+
+_FAILING = {Status.FAILED, Status.TIMED_OUT, Status.CANCELLED}
+
+
+async def _post(client: ConveyorClient, execution: str, action: str) -> str:
+    from conveyor.cli import names
+
+    found = await names.execution(client, execution)
+    await client.post(f"/executions/{found['id']}/{action}")
+    return str(found["id"])
+
+
+async def _recent(
+    client: ConveyorClient, target: str | None, limit: int
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The newest ``limit`` runs of the target, and each pipeline's PROJECT/PIPELINE name."""
+    from conveyor.cli import names
+
+    if target is not None and "/" in target:
+        pipelines = [await names.pipeline(client, target)]
+        projects = {pipelines[0]["projectId"]: target.split("/", 1)[0]}
+    else:
+        chosen = [await names.project(client, target)] if target else await client.get("/projects")
+        projects = {p["id"]: p["name"] for p in chosen}
+        pipelines = [p for pid in projects for p in await client.get(f"/projects/{pid}/pipelines")]
+    runs = [
+        run
+        for pipeline in pipelines
+        for run in await client.get(f"/pipelines/{pipeline['id']}/executions", params={"limit": limit})
+    ]
+    runs.sort(key=lambda run: run["createdAt"], reverse=True)
+    return runs[:limit], {p["id"]: f"{projects[p['projectId']]}/{p['name']}" for p in pipelines}
+
+
+def _when(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _duration(item: dict[str, Any]) -> str:
+    if not item.get("startedAt") or not item.get("finishedAt"):
+        return ""
+    seconds = (
+        datetime.fromisoformat(item["finishedAt"]) - datetime.fromisoformat(item["startedAt"])
+    ).total_seconds()
+    return f"{seconds:.1f}s" if seconds < 60 else f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
 def _console() -> Console:
@@ -141,58 +213,54 @@ def _console() -> Console:
     return Console(highlight=False)
 
 
-def _call(work: Coroutine[Any, Any, T]) -> T:
-    from conveyor.client.errors import ConveyorClientError
-
-    try:
-        return asyncio.run(work)
-    except ConveyorClientError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
-        raise typer.Exit(EXIT_INVALID) from None
-
-
 Printer = Callable[[str, str], None]
 
 
-async def _logs(client: ConveyorClient, execution_id: str, follow: bool, console: Console) -> Status:
+async def _logs(client: ConveyorClient, execution: str, follow: bool, console: Console) -> dict[str, Any]:
+    """Print the logs (following them live if asked); the execution as it ended (or is now)."""
+    from conveyor.cli import names
     from conveyor.cli.view import log_line
     from conveyor.client.models import EventSelection
 
-    async with client:
-        execution = await client.get(f"/executions/{execution_id}")
-        keys = {job["id"]: job["key"] for job in execution["jobs"]}
-        offsets: dict[str, int] = dict.fromkeys(keys, 0)
+    run = await names.execution(client, execution)
+    execution_id = run["id"]
+    keys = {job["id"]: job["key"] for job in run["jobs"]}
+    offsets: dict[str, int] = dict.fromkeys(keys, 0)
 
-        def printer(job_id: str, text: str) -> None:
-            console.print(log_line(keys.get(job_id, job_id[:8]), text), soft_wrap=True)
+    def printer(job_id: str, text: str) -> None:
+        console.print(log_line(keys.get(job_id, job_id[:8]), text), soft_wrap=True)
 
-        if not follow:
-            await _catch_up(client, execution_id, offsets, printer)
-            return Status(execution["status"])
-        selection = EventSelection(
-            event_types=["pipeline_log", "pipeline_execution_completed"], project_ids=[execution["projectId"]]
-        )
-        async with client.stream(selection) as stream:
-            await asyncio.wait_for(stream.wait_authenticated(), 30)
-            return await _follow(client, stream, execution_id, offsets, printer)
+    if not follow:
+        await _catch_up(client, execution_id, offsets, printer)
+        return run
+    selection = EventSelection(
+        event_types=["pipeline_log", "pipeline_execution_completed"], project_ids=[run["projectId"]]
+    )
+    async with client.stream(selection) as stream:
+        await asyncio.wait_for(stream.wait_authenticated(), 30)
+        await _follow(client, stream, execution_id, offsets, printer)
+    ended: dict[str, Any] = await client.get(f"/executions/{execution_id}")
+    return ended
 
 
 async def _follow(
     client: ConveyorClient, stream: Any, execution_id: str, offsets: dict[str, int], printer: Printer
-) -> Status:
+) -> None:
     """Catch up from the REST log, then print live batches; gaps are filled from the REST log."""
+    from conveyor.client.errors import ConveyorClientError
+
     await _catch_up(client, execution_id, offsets, printer)
     execution = await client.get(f"/executions/{execution_id}")
     if Status(execution["status"]).done:
         await _catch_up(client, execution_id, offsets, printer)
-        return Status(execution["status"])
+        return
     async for event in stream:
         data = event.data
         if data.get("executionId") != execution_id:
             continue
         if event.event_type == "pipeline_execution_completed":
             await _catch_up(client, execution_id, offsets, printer)
-            return Status(data["execution"]["status"])
+            return
         job_id, start = data["jobId"], offsets.get(data["jobId"], 0)
         if data["offset"] > start:
             await _catch_up(client, execution_id, offsets, printer, only=job_id)
@@ -201,8 +269,6 @@ async def _follow(
             if line["n"] >= offsets.get(job_id, 0):
                 printer(job_id, line["text"])
                 offsets[job_id] = line["n"] + 1
-    from conveyor.client.errors import ConveyorClientError
-
     raise ConveyorClientError("the event stream ended before the execution did")
 
 

@@ -121,10 +121,21 @@ class ConveyorClient:
     # Events -----------------------------------------------------------------------------------
 
     async def list_events(
-        self, *, after_seq: int = 0, limit: int = 100, selection: EventSelection | None = None
+        self,
+        *,
+        after_seq: int = 0,
+        limit: int = 100,
+        selection: EventSelection | None = None,
+        latest: bool = False,
     ) -> EventPage:
-        """One page of the event log (``GET /api/v1/events``)."""
-        params = {"afterSeq": after_seq, "limit": limit, **(selection or EventSelection()).query_params()}
+        """One page of the event log (``GET /api/v1/events``); ``latest``: the newest ``limit``."""
+        params: dict[str, Any] = {
+            "afterSeq": after_seq,
+            "limit": limit,
+            **(selection or EventSelection()).query_params(),
+        }
+        if latest:
+            params["latest"] = "true"
         page = await self.get("/events", params=params)
         events = [Event.from_envelope(e) for e in page["events"]]
         return EventPage(events, int(page["nextAfterSeq"]), page.get("oldestSeq"))

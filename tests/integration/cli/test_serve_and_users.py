@@ -58,3 +58,28 @@ def test_user_create_then_login(tmp_path: Path) -> None:
 def test_serve_honours_host_and_port_and_help(tmp_path: Path) -> None:
     result = conveyor("serve", "--help", data_dir=tmp_path)
     assert result.returncode == 0 and "--host" in result.stdout and "--port" in result.stdout
+
+
+def test_admin_reset_password_names_the_database_and_ends_the_old_password(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    missing = conveyor("admin", "reset-password", "ops", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="x" * 12)
+    assert missing.returncode == 2
+    assert f"There is no database at {data_dir.resolve()}/conveyor.db" in missing.stderr
+    created = conveyor("user", "create", "ops", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="ops-password-1")
+    database = f"sqlite+aiosqlite:///{data_dir.resolve()}/conveyor.db"
+    assert f"Database: {database} (SQLite in CONVEYOR_DATA_DIR={data_dir})" in created.stderr
+    assert "yet; creating it" in created.stderr
+    ghost = conveyor("admin", "reset-password", "ghost", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="x" * 12)
+    assert ghost.returncode == 2 and "There is no user 'ghost' in this database." in ghost.stderr
+    short = conveyor("admin", "reset-password", "ops", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="short")
+    assert (
+        short.returncode == 2 and "at least 8 characters" in short.stderr and "Traceback" not in short.stderr
+    )
+    reset = conveyor(
+        "admin", "reset-password", "ops", data_dir=data_dir, CONVEYOR_NEW_PASSWORD="ops-password-2"
+    )
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout.strip() == "The password of ops is set; their dashboard sessions are signed out."
+    with server_process(data_dir) as base_url:
+        assert login(base_url, "ops", "ops-password-1").status_code == 401
+        assert login(base_url, "ops", "ops-password-2").status_code == 200

@@ -44,7 +44,8 @@ async def line_of(stream: asyncio.StreamReader | None) -> str:
 async def test_prints_the_log_as_json_lines(server: RunningServer) -> None:
     raised = [await server.raise_alert(f"logged {n}") for n in range(3)]
     token = await server.admin_token()
-    async with conveyor_events(server, "--json", "--token", token, "--category", "SYSTEM") as process:
+    args = ("--json", "--token", token, "--event-type", "system_alert")
+    async with conveyor_events(server, *args) as process:
         lines, _ = await finished(process)
     printed = [json.loads(line) for line in lines]
     assert process.returncode == 0
@@ -53,12 +54,14 @@ async def test_prints_the_log_as_json_lines(server: RunningServer) -> None:
 
 
 async def test_limit_says_where_the_next_page_starts(server: RunningServer) -> None:
-    for n in range(3):
-        await server.raise_alert(f"paged {n}")
-    args = ("--json", "--username", "admin", "--category", "SYSTEM", "--limit", "2")
+    raised = [await server.raise_alert(f"paged {n}") for n in range(3)]
+    args = ("--json", "--username", "admin", "--event-type", "system_alert", "--limit", "2")
     async with conveyor_events(server, *args) as process:
         lines, err = await finished(process)
-    assert len(lines) == 2
+    assert [json.loads(line)["data"]["alertId"] for line in lines] == [a["alertId"] for a in raised[1:]]
+    async with conveyor_events(server, *args, "--after-seq", "0") as process:
+        lines, err = await finished(process)
+    assert [json.loads(line)["data"]["alertId"] for line in lines] == [a["alertId"] for a in raised[:2]]
     assert f"--after-seq {json.loads(lines[-1])['seq']}" in err
 
 
@@ -66,7 +69,7 @@ async def test_follow_prints_live_json_until_ctrl_c(server: RunningServer) -> No
     async with conveyor_events(
         server, "--follow", "--json", "--username", "admin", "--category", "SYSTEM"
     ) as process:
-        assert "following" in await line_of(process.stderr)
+        assert "Following" in await line_of(process.stderr)
         alert = await server.raise_alert("followed")
         printed = json.loads(await line_of(process.stdout))
         process.send_signal(signal.SIGINT)
@@ -95,5 +98,8 @@ async def test_a_refused_token_is_a_clear_error(server: RunningServer) -> None:
     async with conveyor_events(server, "--follow", "--token", "bogus") as process:
         lines, err = await finished(process)
     assert process.returncode == 2
-    assert "authentication failed: invalid token" in err
+    assert (
+        err.strip()
+        == f"The server at {server.base_url} refused the credentials: Invalid token: malformed token."
+    )
     assert lines == []

@@ -1,0 +1,139 @@
+"""``conveyor projects|pipelines list`` and ``conveyor tokens create|list|revoke``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from conveyor.cli.remote import CliError, JsonOption, Remote, print_json, print_table, remote
+
+if TYPE_CHECKING:
+    from conveyor.client.api import ConveyorClient
+
+projects_app = typer.Typer(help="Projects on a Conveyor server.", no_args_is_help=True)
+pipelines_app = typer.Typer(help="Pipelines of the projects on a Conveyor server.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Your API tokens, for scripts and CI.", no_args_is_help=True)
+
+
+@projects_app.command("list")
+@remote
+def projects_list(as_json: JsonOption = False, *, remote: Remote) -> None:
+    """List the projects you can see, with your role in each."""
+    projects: list[dict[str, Any]] = remote.call(lambda client: client.get("/projects"))
+    if as_json:
+        print_json(projects)
+        return
+    rows = [(p["name"], p.get("role"), p.get("repoUrl"), p.get("defaultBranch"), p["id"]) for p in projects]
+    print_table(("NAME", "ROLE", "REPOSITORY", "BRANCH", "ID"), rows, empty="No projects yet.")
+
+
+@pipelines_app.command("list")
+@remote
+def pipelines_list(
+    project: Annotated[
+        str | None, typer.Argument(metavar="PROJECT", help="Only this project (name or id).")
+    ] = None,
+    as_json: JsonOption = False,
+    *,
+    remote: Remote,
+) -> None:
+    """List the pipelines of a project, or of every project you can see."""
+    pipelines = remote.call(lambda client: _pipelines(client, project))
+    if as_json:
+        print_json([pipeline for _, pipeline in pipelines])
+        return
+    rows = [
+        (f"{name}/{p['name']}", p["id"], p.get("updatedAt", "")[:16].replace("T", " "))
+        for name, p in pipelines
+    ]
+    print_table(("PIPELINE", "ID", "UPDATED"), rows, empty="No pipelines yet.")
+
+
+async def _pipelines(client: ConveyorClient, project: str | None) -> list[tuple[str, dict[str, Any]]]:
+    from conveyor.cli import names
+
+    chosen = [await names.project(client, project)] if project else await client.get("/projects")
+    return [
+        (p["name"], pipeline)
+        for p in chosen
+        for pipeline in await client.get(f"/projects/{p['id']}/pipelines")
+    ]
+
+
+@tokens_app.command("create")
+@remote
+def tokens_create(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="What the token is for, e.g. 'nightly job'.")],
+    scope: Annotated[
+        list[str] | None, typer.Option(help="api (the default) or alerts:write (admins); repeatable.")
+    ] = None,
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="Days until it expires (default: never).")
+    ] = None,
+    as_json: JsonOption = False,
+    *,
+    remote: Remote,
+) -> None:
+    """Create an API token and print it (it is shown only this once)."""
+    body: dict[str, Any] = {"name": name, "expiresInDays": expires_in_days}
+    if scope:
+        body["scopes"] = scope
+    created = remote.call(lambda client: client.post("/auth/tokens", body))
+    if as_json:
+        print_json(created)
+        return
+    typer.echo(created["token"])
+    typer.echo(f"Created API token {name!r} ({created['id']}); copy it now, it is not shown again.", err=True)
+
+
+@tokens_app.command("list")
+@remote
+def tokens_list(as_json: JsonOption = False, *, remote: Remote) -> None:
+    """List your API tokens (never the tokens themselves)."""
+    tokens: list[dict[str, Any]] = remote.call(lambda client: client.get("/auth/tokens"))
+    if as_json:
+        print_json(tokens)
+        return
+    rows = [
+        (
+            t["name"],
+            t["id"],
+            f"{t['prefix']}...",
+            ",".join(t["scopes"]),
+            _day(t["expiresAt"]) or "never",
+            _state(t),
+        )
+        for t in tokens
+    ]
+    print_table(("NAME", "ID", "STARTS", "SCOPES", "EXPIRES", "STATE"), rows, empty="No API tokens.")
+
+
+@tokens_app.command("revoke")
+@remote
+def tokens_revoke(
+    which: Annotated[str, typer.Argument(metavar="TOKEN", help="Its id or its name.")], *, remote: Remote
+) -> None:
+    """Revoke one of your API tokens: it stops working at once."""
+
+    async def revoke(client: ConveyorClient) -> dict[str, Any]:
+        tokens: list[dict[str, Any]] = await client.get("/auth/tokens")
+        live = [t for t in tokens if which in (t["id"], t["name"]) and t["revokedAt"] is None]
+        if len(live) != 1:
+            several = f"{len(live)} live API tokens are named {which!r}; revoke one by its id."
+            raise CliError(
+                several if live else f"You have no live API token {which!r} (`conveyor tokens list`)."
+            )
+        await client.delete(f"/auth/tokens/{live[0]['id']}")
+        return live[0]
+
+    revoked = remote.call(revoke)
+    typer.echo(f"Revoked API token {revoked['name']!r} ({revoked['id']}).")
+
+
+def _day(stamp: str | None) -> str:
+    return stamp[:10] if stamp else ""
+
+
+def _state(token: dict[str, Any]) -> str:
+    return "revoked" if token["revokedAt"] else "live"
