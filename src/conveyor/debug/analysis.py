@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.debug.classify import classify_log
 from conveyor.debug.redact import redact
 from conveyor.debug.schemas import ClassificationResult, DetectedError, InvalidLogError
 from conveyor.executions.models import Job, LogLine, Step
@@ -94,6 +93,8 @@ async def _job_text(session: AsyncSession, job: Job) -> JobText:
 
 async def diagnose_jobs(jobs: Sequence[JobText]) -> Diagnosis:
     """Classify the first failed job's log; collect the errors of every failed job."""
+    from conveyor.debug.classify import classify_log  # scikit-learn (~1 s) on the first diagnosis only
+
     located: list[LocatedError] = []
     first: ClassificationResult | None = None
     for job in jobs:
@@ -109,6 +110,8 @@ async def diagnose_jobs(jobs: Sequence[JobText]) -> Diagnosis:
 
 async def diagnose_log(log: str) -> Diagnosis:
     """A log without a run (may raise ``InvalidLogError`` for binary input)."""
+    from conveyor.debug.classify import classify_log
+
     result = await asyncio.to_thread(classify_log, cap(log))
     return _diagnosis(result, [LocatedError(error) for error in result.errors])
 
