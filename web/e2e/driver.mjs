@@ -35,6 +35,7 @@ const locate = ({ selector, text }) => {
 const commands = {
   goto: async ({ url }) => void (await page.goto(url)),
   fill: async (cmd) => void (await locate(cmd).fill(cmd.value)),
+  select: async (cmd) => void (await locate(cmd).selectOption(cmd.value)),
   click: async (cmd) => void (await locate(cmd).click({ timeout: cmd.timeout ?? 10_000 })),
   waitFor: async (cmd) => void (await locate(cmd).waitFor({ timeout: cmd.timeout ?? 10_000 })),
   text: async (cmd) => locate(cmd).innerText({ timeout: cmd.timeout ?? 10_000 }),
