@@ -1,7 +1,8 @@
-"""``conveyor projects|pipelines list`` and ``conveyor tokens create|list|revoke``."""
+"""``conveyor projects|pipelines list|create`` and ``conveyor tokens create|list|revoke``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -26,6 +27,60 @@ def projects_list(as_json: JsonOption = False, *, remote: Remote) -> None:
         return
     rows = [(p["name"], p.get("role"), p.get("repoUrl"), p.get("defaultBranch"), p["id"]) for p in projects]
     print_table(("NAME", "ROLE", "REPOSITORY", "BRANCH", "ID"), rows, empty="No projects yet.")
+
+
+@projects_app.command("create")
+@remote
+def projects_create(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Letters, digits, _ . -")],
+    repo: Annotated[
+        str | None, typer.Option(help="Git repository: a URL, or a path on the server's machine.")
+    ] = None,
+    branch: Annotated[str, typer.Option(help="Default branch, run when no --ref is given.")] = "main",
+    as_json: JsonOption = False,
+    *,
+    remote: Remote,
+) -> None:
+    """Create a project (you become its owner)."""
+    if repo and "://" not in repo and Path(repo).expanduser().is_dir():
+        repo = str(Path(repo).expanduser().resolve())  # `--repo .` means this checkout
+    body = {"name": name, "repoUrl": repo, "defaultBranch": branch}
+    created = remote.call(lambda client: client.post("/projects", body))
+    if as_json:
+        print_json(created)
+        return
+    typer.echo(f"Created project {name} ({created['id']}).")
+
+
+@pipelines_app.command("create")
+@remote
+def pipelines_create(
+    pipeline: Annotated[str, typer.Argument(metavar="PROJECT/PIPELINE", help="Where and under which name.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The pipeline's YAML.")],
+    as_json: JsonOption = False,
+    *,
+    remote: Remote,
+) -> None:
+    """Create a pipeline from a YAML file (checked first: errors name their line)."""
+    from conveyor.cli import names
+
+    if pipeline.count("/") != 1:
+        raise typer.BadParameter("name it PROJECT/PIPELINE", param_hint="PROJECT/PIPELINE")
+    project_ref, name = pipeline.split("/")
+
+    async def create(client: ConveyorClient) -> dict[str, Any]:
+        owner = await names.project(client, project_ref)
+        body = {"name": name, "definition": file.read_text()}
+        created: dict[str, Any] = await client.post(f"/projects/{owner['id']}/pipelines", body)
+        return created
+
+    created = remote.call(create)
+    if as_json:
+        print_json(created)
+        return
+    typer.echo(
+        f"Created pipeline {pipeline} ({created['id']}); start it with `conveyor run-remote {pipeline}`."
+    )
 
 
 @pipelines_app.command("list")
