@@ -9,6 +9,7 @@ import { DebugPage } from './pages/debug/DebugPage';
 import { LoginPage } from './pages/login/LoginPage';
 import { NotificationsPage } from './pages/notifications/NotificationsPage';
 import { OverviewPage } from './pages/overview/OverviewPage';
+import { PipelinePage } from './pages/pipelines/PipelinePage';
 import { ProjectPage } from './pages/pipelines/ProjectPage';
 import { ProjectsPage } from './pages/pipelines/ProjectsPage';
 import { RunPage } from './pages/runs/RunPage';
@@ -47,6 +48,7 @@ export function App({ baseUrl = '' }: { baseUrl?: string }) {
                 <Route index element={<OverviewPage />} />
                 <Route path="pipelines" element={<ProjectsPage />} />
                 <Route path="projects/:projectId" element={<ProjectPage />} />
+                <Route path="pipelines/:pipelineId" element={<PipelinePage />} />
                 <Route path="executions/:executionId" element={<RunPage />} />
                 <Route path="system" element={<SystemPage />} />
                 <Route path="debug" element={<DebugPage />} />

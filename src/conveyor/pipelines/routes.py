@@ -6,7 +6,7 @@ from conveyor.api.deps import BusDep, CurrentPrincipal, SessionDep
 from conveyor.executions import service as executions_service
 from conveyor.pipelines import service
 from conveyor.pipelines.deps import PipelineAsMaintainer, PipelineAsViewer
-from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineUpdate
+from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineRevisionRead, PipelineUpdate
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsViewer
 
 router = APIRouter(tags=["pipelines"])
@@ -38,11 +38,21 @@ async def get_pipeline(pipeline: PipelineAsViewer) -> PipelineRead:
 
 @router.put("/pipelines/{pipeline_id}")
 async def update_pipeline(
-    body: PipelineUpdate, pipeline: PipelineAsMaintainer, session: SessionDep, bus: BusDep
+    body: PipelineUpdate,
+    pipeline: PipelineAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    bus: BusDep,
 ) -> PipelineRead:
     return PipelineRead.model_validate(
-        await service.update_pipeline(session=session, bus=bus, pipeline=pipeline, data=body)
+        await service.update_pipeline(session=session, bus=bus, pipeline=pipeline, data=body, actor=principal)
     )
+
+
+@router.get("/pipelines/{pipeline_id}/revisions")
+async def list_revisions(pipeline: PipelineAsViewer, session: SessionDep) -> list[PipelineRevisionRead]:
+    """The pipeline's history of changes: every saved version, newest first."""
+    return await service.list_revisions(session, pipeline.id)
 
 
 @router.delete("/pipelines/{pipeline_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -31,3 +31,13 @@ class PipelineRead(ApiModel):
     next_run_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class PipelineRevisionRead(ApiModel):
+    """A saved version of a pipeline (1 is the first), newest first in lists."""
+
+    number: int
+    name: str
+    definition: str
+    author: str | None
+    created_at: datetime

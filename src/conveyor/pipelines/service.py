@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conveyor.auth.models import User
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
 from conveyor.db import get_or_404, new_id, utcnow
@@ -15,8 +16,8 @@ from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineData, PipelineDeletedData
 from conveyor.events.schemas import Emission, emission
-from conveyor.pipelines.models import Pipeline
-from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineUpdate
+from conveyor.pipelines.models import Pipeline, PipelineRevision
+from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineRevisionRead, PipelineUpdate
 from conveyor.pipelines.spec import parse_definition
 from conveyor.pipelines.spec.schedule import next_run
 from conveyor.projects.access import require_in_project
@@ -54,13 +55,15 @@ async def create_pipeline(
     )
     session.add(pipeline)
     await _flush_unique(session, data.name)
+    session.add(_revision(pipeline, 1, actor))
     await bus.commit(session, pipeline_event(EventType.PIPELINE_CREATED, pipeline))
     return pipeline
 
 
 async def update_pipeline(
-    *, session: AsyncSession, bus: EventBus, pipeline: Pipeline, data: PipelineUpdate
+    *, session: AsyncSession, bus: EventBus, pipeline: Pipeline, data: PipelineUpdate, actor: Principal
 ) -> Pipeline:
+    before = (pipeline.name, pipeline.definition)
     now = utcnow()
     if data.definition is not None:
         spec = await asyncio.to_thread(parse_definition, data.definition)
@@ -70,8 +73,49 @@ async def update_pipeline(
         pipeline.name = data.name
     pipeline.updated_at = now
     await _flush_unique(session, pipeline.name)
+    if (pipeline.name, pipeline.definition) != before:
+        session.add(_revision(pipeline, await _last_revision(session, pipeline.id) + 1, actor))
     await bus.commit(session, pipeline_event(EventType.PIPELINE_UPDATED, pipeline))
     return pipeline
+
+
+def _revision(pipeline: Pipeline, number: int, actor: Principal) -> PipelineRevision:
+    return PipelineRevision(
+        id=new_id(),
+        pipeline_id=pipeline.id,
+        number=number,
+        name=pipeline.name,
+        definition=pipeline.definition,
+        author_id=actor.user_id,
+        created_at=pipeline.updated_at,
+    )
+
+
+async def _last_revision(session: AsyncSession, pipeline_id: str) -> int:
+    statement = select(func.coalesce(func.max(PipelineRevision.number), 0)).where(
+        PipelineRevision.pipeline_id == pipeline_id
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def list_revisions(session: AsyncSession, pipeline_id: str) -> list[PipelineRevisionRead]:
+    """Every saved version of the pipeline, newest first, with its author's name."""
+    statement = (
+        select(PipelineRevision, User.username)
+        .outerjoin(User, User.id == PipelineRevision.author_id)
+        .where(PipelineRevision.pipeline_id == pipeline_id)
+        .order_by(PipelineRevision.number.desc())
+    )
+    return [
+        PipelineRevisionRead(
+            number=revision.number,
+            name=revision.name,
+            definition=revision.definition,
+            author=author,
+            created_at=revision.created_at,
+        )
+        for revision, author in (await session.execute(statement)).tuples()
+    ]
 
 
 async def delete_pipeline(*, session: AsyncSession, bus: EventBus, pipeline: Pipeline) -> None:

@@ -93,3 +93,29 @@ async def test_a_pipeline_with_a_run_in_progress_cannot_be_deleted(api: Pipeline
     execution_id = await api.start(pipeline["id"])
     await api.request("DELETE", f"/pipelines/{pipeline['id']}", 409)
     await api.request("POST", f"/executions/{execution_id}/cancel", 202)
+
+
+async def test_every_saved_change_is_a_revision_with_its_author(
+    server: RunningServer, api: PipelineApi
+) -> None:
+    project = await api.project("history")
+    pipeline = await api.pipeline(project, SIMPLE)
+    path = f"/pipelines/{pipeline['id']}"
+    maintainer_id, token = await server.create_user("editor")
+    await api.request("PUT", f"/projects/{project}/members/{maintainer_id}", 200, json={"role": "maintainer"})
+    editor = PipelineApi(server, token)
+    changed = SIMPLE.replace("hi", "changed")
+    await editor.request("PUT", path, 200, json={"definition": changed})
+    await editor.request("PUT", path, 200, json={"definition": changed})  # no change: no revision
+    await editor.request("PUT", path, 422, json={"definition": "jobs: ["})  # refused: no revision
+    await api.request("PUT", path, 200, json={"name": "renamed"})
+
+    history = await api.request("GET", f"{path}/revisions", 200)
+    assert [(r["number"], r["name"], r["author"]) for r in history] == [
+        (3, "renamed", "admin"),
+        (2, "ci", "editor"),
+        (1, "ci", "admin"),
+    ]
+    assert [r["definition"] for r in history] == [changed, changed, SIMPLE]
+    _, stranger = await server.create_user("nosy")
+    await PipelineApi(server, stranger).request("GET", f"{path}/revisions", 404)

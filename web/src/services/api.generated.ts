@@ -448,6 +448,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pipelines/{pipeline_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Revisions
+         * @description The pipeline's history of changes: every saved version, newest first.
+         */
+        get: operations["list_revisions_api_v1_pipelines__pipeline_id__revisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pipelines/{pipeline_id}/executions": {
         parameters: {
             query?: never;
@@ -1577,6 +1597,25 @@ export interface components {
              * Format: date-time
              */
             updatedAt: string;
+        };
+        /**
+         * PipelineRevisionRead
+         * @description A saved version of a pipeline (1 is the first), newest first in lists.
+         */
+        PipelineRevisionRead: {
+            /** Number */
+            number: number;
+            /** Name */
+            name: string;
+            /** Definition */
+            definition: string;
+            /** Author */
+            author: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
         };
         /** PipelineUpdate */
         PipelineUpdate: {
@@ -3200,6 +3239,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_revisions_api_v1_pipelines__pipeline_id__revisions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRevisionRead"][];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -14,6 +14,7 @@ export type Secret = Schemas['SecretRead'];
 export type ApiToken = Schemas['ApiTokenRead'];
 export type ApiTokenCreated = Schemas['ApiTokenCreated'];
 export type Pipeline = Schemas['PipelineRead'];
+export type PipelineRevision = Schemas['PipelineRevisionRead'];
 export type Status = Schemas['Status'];
 export type Step = Schemas['StepRead'];
 export type Job = Schemas['JobRead'];

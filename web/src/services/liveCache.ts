@@ -63,7 +63,10 @@ export function connectLiveCache(service: WebSocketService, client: QueryClient)
       void client.invalidateQueries({ queryKey: queryKeys.runs });
     }),
     service.on('pipeline_created', (e) => refetchPipelines(e.project_id)),
-    service.on('pipeline_updated', (e) => refetchPipelines(e.project_id)),
+    service.on('pipeline_updated', (e) => {
+      refetchPipelines(e.project_id);
+      void client.invalidateQueries({ queryKey: queryKeys.pipeline(e.data.pipelineId) });
+    }),
     service.on('pipeline_deleted', (e) => refetchPipelines(e.project_id)),
     // Each (re)authentication may follow a gap in which state changed: refetch what is shown.
     service.onState(() => {

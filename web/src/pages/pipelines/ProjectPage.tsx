@@ -33,7 +33,7 @@ function PipelineCard({ pipeline, canOperate }: { pipeline: Pipeline; canOperate
   const run = () => action.mutate({ action: 'start', id: pipeline.id }, { onSuccess: (r) => navigate(`/executions/${r.executionId}`) });
   return (
     <Card
-      title={pipeline.name}
+      title={<Link to={`/pipelines/${pipeline.id}`}>{pipeline.name}</Link>}
       actions={
         canOperate && (
           <button type="button" disabled={action.isPending} onClick={run}>
@@ -83,18 +83,26 @@ const EXAMPLE = 'jobs:\n  build:\n    steps:\n      - run: echo hello\n';
 
 function NewPipeline({ projectId }: { projectId: string }) {
   const create = useCreatePipeline(projectId);
-  const [name, setName] = useState('ci');
+  const [name, setName] = useState('');
   const [definition, setDefinition] = useState(EXAMPLE);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ name, definition });
+    create.mutate(
+      { name, definition },
+      {
+        onSuccess: () => {
+          setName('');
+          setDefinition(EXAMPLE);
+        },
+      },
+    );
   };
   return (
     <Card title="New pipeline">
       <form onSubmit={submit} className="stack">
         <label>
           Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required />
+          <input name="pipeline-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="ci" required />
         </label>
         <label>
           Definition (YAML, see docs/pipelines.md)
@@ -107,6 +115,11 @@ function NewPipeline({ projectId }: { projectId: string }) {
         </div>
       </form>
       <ErrorText error={create.error} />
+      {create.data && !create.error && (
+        <p role="status">
+          Created <Link to={`/pipelines/${create.data.id}`}>{create.data.name}</Link>.
+        </p>
+      )}
     </Card>
   );
 }

@@ -33,13 +33,13 @@ export function JobLog({ executionId, job }: { executionId: string; job: Job }) 
   const [open, setOpen] = useState(() => defaultOpen(job));
   const [starts, setStarts] = useState<Record<number, number>>({});
   const [jumpError, setJumpError] = useState<unknown>(null);
-  const failingSteps = job.steps.filter((step) => FAILING_STATUSES.has(step.status)).map((s) => s.index).join(',');
-
-  // A step that fails while watched opens by itself (state adjusted while rendering, as React advises).
-  const [seenFailing, setSeenFailing] = useState(failingSteps);
-  if (failingSteps !== seenFailing) {
-    setSeenFailing(failingSteps);
-    if (failingSteps) setOpen((previous) => new Set([...previous, ...failingSteps.split(',').map(Number)]));
+  // A step that fails, or starts running, while watched opens by itself (state adjusted while
+  // rendering, as React advises for state that follows props).
+  const wanted = [...defaultOpen(job)].join(',');
+  const [seenWanted, setSeenWanted] = useState(wanted);
+  if (wanted !== seenWanted) {
+    setSeenWanted(wanted);
+    if (wanted) setOpen((previous) => new Set([...previous, ...wanted.split(',').map(Number)]));
   }
 
   // A line link opens its step at that line.
