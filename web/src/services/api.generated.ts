@@ -1784,8 +1784,16 @@ export interface components {
             ref: string | null;
             /** Commitsha */
             commitSha: string | null;
-            /** Executionid */
+            /**
+             * Executionid
+             * @description The execution an automatic scan follows.
+             */
             executionId: string | null;
+            /**
+             * Jobid
+             * @description The job whose security-scan step ran this scan.
+             */
+            jobId: string | null;
             /** Scanners */
             scanners: components["schemas"]["ScannerRead"][];
             summary: components["schemas"]["Summary"];

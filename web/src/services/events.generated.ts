@@ -165,7 +165,10 @@ export interface Scan {
   trigger: "api" | "step" | "auto";
   ref: string | null;
   commitSha: string | null;
+  /** The execution an automatic scan follows. */
   executionId: string | null;
+  /** The job whose security-scan step ran this scan. */
+  jobId: string | null;
   scanners: Scanner[];
   summary: Summary;
   /** Ids of the vulnerabilities that broke the project's policy. */
