@@ -1,4 +1,4 @@
-"""Migration 0010 gives every existing pipeline its current version as revision 1."""
+"""Migration 0011 gives every existing pipeline its current version as revision 1."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from conveyor.db import alembic_config
 def test_existing_pipelines_get_their_first_revision(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/old.db")
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0009")
+        command.upgrade(alembic_config(connection), "0010")
         connection.execute(
             text(
                 "INSERT INTO projects (id, name, default_branch, created_at)"
@@ -26,7 +26,7 @@ def test_existing_pipelines_get_their_first_revision(tmp_path: Path) -> None:
                 " VALUES ('x', 'p', 'ci', 'jobs: {}', '2026-01-01', '2026-01-02')"
             )
         )
-        command.upgrade(alembic_config(connection), "0010")
+        command.upgrade(alembic_config(connection), "0011")
         rows = connection.execute(
             text("SELECT pipeline_id, number, name, definition FROM pipeline_revisions")
         ).all()
