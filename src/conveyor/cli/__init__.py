@@ -67,6 +67,10 @@ COMMANDS: dict[str, Lazy] = {
         "conveyor.cli.server:admin_app", "Administration straight on the database (no server needed)."
     ),
     "db": Lazy("conveyor.cli.server:db_app", "Database migrations."),
+    "doctor": Lazy(
+        "conveyor.cli.doctor:doctor_command",
+        "Check the configuration, the database, Redis, the workers and the server; say what is wrong.",
+    ),
     # For developers
     "asyncapi": Lazy(
         "conveyor.cli.server:asyncapi",
