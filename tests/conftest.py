@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from sqlalchemy import text
@@ -54,8 +55,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+def sandbox_of(request: pytest.FixtureRequest) -> Literal["bwrap", "none"]:
+    """Steps run sandboxed unless the test is marked ``unconfined``."""
+    return "none" if request.node.get_closest_marker("unconfined") else "bwrap"
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         environment="test",
         data_dir=tmp_path / "data",
@@ -64,6 +70,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         admin_password=ADMIN_PASSWORD,
         jwt_secret=JWT_SECRET,
         allowed_origins=[],
+        sandbox=sandbox_of(request),
     )
 
 

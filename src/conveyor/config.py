@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # shared by the server and every worker that can reach it
     cache_max_bytes: int = Field(default=10 * 1024 * 1024 * 1024, ge=1)  # per project
     celery_queue: str = "conveyor.jobs"
+    # How steps are confined (docs/sandbox.md): "none" runs them as the server's own children.
+    sandbox: Literal["bwrap", "none"] = "bwrap"
+    sandbox_network: Literal["outbound", "none"] = "outbound"
+    sandbox_uid: int = Field(default=65534, ge=1)  # the step's uid when the server runs as root
+    sandbox_gid: int = Field(default=65534, ge=1)
+    sandbox_readonly_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
     scan_timeout_seconds: float = Field(default=600.0, gt=0)  # per scanner
     scan_max_parallel: int = Field(default=2, ge=1)
     scan_lease_seconds: float = Field(default=30.0, gt=0)
@@ -88,6 +94,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("sandbox_readonly_paths", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        paths = [path for path in value.split(":") if path] if isinstance(value, str) else value
+        if isinstance(paths, list) and not all(str(path).startswith("/") for path in paths):
+            raise ValueError("CONVEYOR_SANDBOX_READONLY_PATHS holds absolute paths, separated by ':'")
+        return paths
 
     @field_validator("jwt_secret")
     @classmethod

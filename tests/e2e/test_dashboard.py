@@ -130,6 +130,7 @@ jobs:
 """
 
 
+@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_an_execution_updates_live_status_and_log(
     server: RunningServer, browser: Browser, tmp_path: Path
 ) -> None:

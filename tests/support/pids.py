@@ -22,6 +22,17 @@ async def gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
+async def none_running(token: str, within: float = 10.0) -> bool:
+    """True once no process has ``token`` in its command line (a sandboxed step's pids are not
+    this namespace's, so steps mark the processes a test waits for)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(token in " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def pid_in(path: Path, within: float = 10.0) -> int:
     """The pid a command wrote into ``path``."""
     deadline = time.monotonic() + within

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from conveyor.runners.masking import Masker
 from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs
 from conveyor.runners.process import ProcessOutcome, run_process
 from conveyor.runners.reporter import Reporter
+from conveyor.runners.sandbox import Confinement, Sandbox, SandboxError, sandbox_for
 from conveyor.runners.workspace import (
     RESERVED_PREFIX,
     CheckoutError,
@@ -58,6 +59,10 @@ class RunnerEnv:
     cipher: SecretCipher
     runner_id: str
     fixed_workspace: Path | None = None
+    sandbox: Sandbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sandbox = sandbox_for(self.settings)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class JobRun:
         self.outputs: dict[str, str] | None = None
         self.caches: list[dict[str, object]] | None = None
         self.sha = claim.commit_sha
+        self.confinement: Confinement | None = None
+        self.handed_over = False  # the workspace belongs to the sandbox's uid
         # the files a step writes to talk to the runner ($CONVEYOR_OUTPUT), outside its workspace
         self.files = env.settings.resolved_workspaces_dir / ".files" / claim.job_id
         settings = env.settings
@@ -144,6 +151,11 @@ class JobRun:
 
     async def _attempt(self) -> Result:
         deadline = asyncio.get_running_loop().time() + self.claim.plan.timeout
+        problem = await asyncio.to_thread(self.env.sandbox.problem)
+        if problem is not None:
+            reason = f"sandbox unavailable: {problem} (CONVEYOR_SANDBOX=none runs steps unconfined)"
+            self.reporter.write(reason)
+            return Result(Status.FAILED, error=reason)
         try:
             workspace = await self._workspace()
         except CheckoutError as exc:
@@ -156,12 +168,21 @@ class JobRun:
             self.reporter.write(str(exc))
             self._cleanup(workspace)
             return Result(Status.FAILED, error=str(exc))
+        self.confinement = await asyncio.to_thread(
+            self.env.sandbox.prepare,
+            workspace,
+            files=self.files,
+            network=True,
+            owned=self.env.fixed_workspace is None,
+        )
+        self.handed_over = False
         try:
             result = await self._steps(workspace, deadline)
             await self._keep_artifacts(workspace, result.status)
             await self._keep_reports(workspace)
             return result
         finally:
+            self.env.sandbox.discard(self.confinement)
             self._cleanup(workspace)
 
     async def _workspace(self) -> Path:
@@ -320,12 +341,13 @@ class JobRun:
         self._set_step(index, Status.RUNNING)
         self.reporter.step_index = index
         output = self.files / f"output-{index}"
+        output.unlink(missing_ok=True)  # never written through a link an earlier step left
         output.write_bytes(b"")
         env = {**env, **step.env, **dict.fromkeys(OUTPUT_VARIABLES, str(output))}
         if step.uses is not None:
             result = await self._builtin(step, workspace, env)
         else:
-            result = await self._command(step, workspace, env, remaining)
+            result = await self._command(step, workspace, env, remaining, output)
         outputs, result = self._read_outputs(output, result)
         self.reporter.step_index = None
         self._set_step(index, result.status, exit_code=result.exit_code, error=result.error)
@@ -357,7 +379,7 @@ class JobRun:
         return result
 
     async def _command(
-        self, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float
+        self, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float, output: Path
     ) -> Result:
         cwd = _working_directory(workspace, step.working_directory)
         if cwd is None:
@@ -366,17 +388,35 @@ class JobRun:
             )
             return Result(Status.FAILED, error=f"working-directory {step.working_directory!r} not found")
         timeout = min(step.timeout or remaining, remaining)
-        outcome = await run_process(
-            [*SHELL, step.run or ""],
-            cwd=cwd,
-            env=env,
-            time_limit=timeout,
-            cancel=self.cancel,
-            on_line=self.reporter.write,
-            on_start=self._started,
-        )
-        self.pid = None
+        assert self.confinement is not None
+        await self._hand_over(self.confinement, output)
+        try:
+            outcome = await run_process(
+                [*SHELL, step.run or ""],
+                cwd=cwd,
+                env=env,
+                time_limit=timeout,
+                cancel=self.cancel,
+                on_line=self.reporter.write,
+                on_start=self._started,
+                sandbox=self.env.sandbox,
+                confinement=self.confinement,
+            )
+        except SandboxError as exc:
+            self.reporter.write(f"sandbox: {exc}")
+            return Result(Status.FAILED, error=f"sandbox: {exc}")
+        finally:
+            self.pid = None
         return _step_result(step, outcome, timeout)
+
+    async def _hand_over(self, confinement: Confinement, output: Path) -> None:
+        """Give the step's uid its workspace (once, and again after a builtin wrote to it) and
+        its output file; the directory of that file stays the runner's."""
+        sandbox = self.env.sandbox
+        if not self.handed_over:
+            await asyncio.to_thread(sandbox.hand_over, confinement, confinement.workspace, tree=True)
+            self.handed_over = True
+        await asyncio.to_thread(sandbox.hand_over, confinement, output, tree=False)
 
     def _started(self, pid: int) -> None:
         self.pid = pid
@@ -397,6 +437,7 @@ class JobRun:
             workspace=workspace, inputs=step.inputs, env=env, log=self.reporter.write, job=job
         )
         outcome = await handler(context)
+        self.handed_over = False  # the builtin ran as the runner and may have written files
         return Result(Status(outcome.status), error=outcome.reason)
 
     def _set_step(

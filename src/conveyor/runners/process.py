@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import psutil
 
 from conveyor.runners.guardian import GUARDIAN
+from conveyor.runners.sandbox import Confinement, Sandbox, Unconfined
 
 MAX_LINE_BYTES = 64 * 1024
 KILL_GRACE_SECONDS = 2.0
@@ -50,26 +51,48 @@ async def run_process(
     cancel: asyncio.Event,
     on_line: Callable[[str], None],
     on_start: Callable[[int], None] | None = None,
+    sandbox: Sandbox | None = None,
+    confinement: Confinement | None = None,
 ) -> ProcessOutcome:
-    loop = asyncio.get_running_loop()
-    transport, protocol = await loop.subprocess_exec(
-        lambda: _ExitAware(limit=MAX_LINE_BYTES, loop=loop),
-        *argv,
-        cwd=cwd,
-        env=GUARDIAN.mark(env),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
+    """Run ``argv`` (inside ``sandbox``, confined to ``confinement``) to its end."""
+    launch = (sandbox or Unconfined()).launch(
+        argv, cwd=cwd, env=GUARDIAN.mark(env), confinement=confinement or Confinement(cwd)
     )
-    process = asyncio.subprocess.Process(transport, protocol, loop)
-    GUARDIAN.protect(process.pid)
-    if on_start is not None:
-        on_start(process.pid)
     try:
-        return await _supervise(process, protocol, time_limit=time_limit, cancel=cancel, on_line=on_line)
+        loop = asyncio.get_running_loop()
+        transport, protocol = await loop.subprocess_exec(
+            lambda: _ExitAware(limit=MAX_LINE_BYTES, loop=loop),
+            *launch.argv,
+            cwd=cwd,
+            env=launch.env,
+            pass_fds=launch.pass_fds,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process = asyncio.subprocess.Process(transport, protocol, loop)
+        GUARDIAN.protect(process.pid)
+        if on_start is not None:
+            on_start(process.pid)
+        try:
+            if launch.started is not None:
+                await _start_or_kill(process, launch.started)
+            return await _supervise(process, protocol, time_limit=time_limit, cancel=cancel, on_line=on_line)
+        finally:
+            GUARDIAN.release(process.pid)
     finally:
-        GUARDIAN.release(process.pid)
+        await launch.close()
+
+
+async def _start_or_kill(process: asyncio.subprocess.Process, started: Callable[[], Awaitable[None]]) -> None:
+    """Finish the sandbox's set-up; if it fails, the command never runs."""
+    try:
+        await started()
+    except BaseException:
+        await kill_tree(process.pid, graceful=False)
+        await process.wait()
+        raise
 
 
 async def _supervise(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+import structlog
+
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
@@ -16,10 +18,12 @@ from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.job import RunnerEnv
 from conveyor.runners.local import LocalExecutor
 from conveyor.runners.recovery import Reaper, recover_local
+from conveyor.runners.sandbox import UNCONFINED_WARNING
 from conveyor.system.schemas import Health
 from conveyor.system.status import Check, loop_health
 
 CELERY_PING_SECONDS = 2.0
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -43,6 +47,8 @@ class PipelineRuntime:
 
     async def start(self) -> None:
         if isinstance(self.executor, LocalExecutor):
+            if self.env.sandbox.name == "none":
+                log.warning(UNCONFINED_WARNING)
             GUARDIAN.start()
             await recover_local(self.env, self.executor.dispatch)
         self.scheduler.start()

@@ -69,7 +69,8 @@ async def _git(*args: str, cwd: Path | None = None) -> str:
 async def checkout(repo_url: str, *, ref: str | None, sha: str | None, dest: Path) -> str:
     """Clone ``repo_url`` into ``dest`` and check out ``sha`` (or ``ref``); return the commit."""
     fresh_directory(dest, create=False)
-    await _git("clone", "--quiet", "--no-checkout", repo_url, str(dest))
+    # no hard links to a local repository's objects: a sandboxed job's workspace is handed to its uid
+    await _git("clone", "--quiet", "--no-checkout", "--no-hardlinks", repo_url, str(dest))
     target = sha or await _resolve(dest, ref)
     await _git("checkout", "--quiet", "--detach", target, cwd=dest)
     return await _git("rev-parse", "HEAD", cwd=dest)

@@ -4,9 +4,10 @@ import asyncio
 import os
 import signal
 import sys
+import uuid
 from pathlib import Path
 
-from tests.support.pids import gone, pid_in
+from tests.support.pids import none_running, pid_in
 from tests.support.pipelines import PipelineApi, completed, dedent
 from tests.support.server import RunningServer
 
@@ -62,7 +63,9 @@ async def test_run_exits_with_the_pipeline_code(tmp_path: Path) -> None:
 
 
 async def test_run_stops_its_jobs_on_ctrl_c(tmp_path: Path) -> None:
-    (tmp_path / "hang.yml").write_text("jobs:\n  a:\n    steps: [{run: 'sleep 60 & echo $! > pid; wait'}]\n")
+    token = uuid.uuid4().hex
+    step = f"bash -c ''sleep 60; : {token}'' & echo $! > pid; wait"  # '' is ' in single-quoted YAML
+    (tmp_path / "hang.yml").write_text(f"jobs:\n  a:\n    steps: [{{run: '{step}'}}]\n")
     process = await asyncio.create_subprocess_exec(
         CONVEYOR,
         "run",
@@ -71,12 +74,12 @@ async def test_run_stops_its_jobs_on_ctrl_c(tmp_path: Path) -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    sleeper = await pid_in(tmp_path / "pid", within=30)
+    await pid_in(tmp_path / "pid", within=30)
     process.send_signal(signal.SIGINT)
     out, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 130, out.decode()
     assert "pipeline hang.yml: cancelled" in out.decode()
-    assert await gone(sleeper)
+    assert await none_running(token)
 
 
 async def test_executions_logs_follow_and_cancel(server: RunningServer, api: PipelineApi) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import Connection, text
 
@@ -29,6 +30,7 @@ async def migrate(db: Database, revision: str) -> None:
         await connection.run_sync(run)
 
 
+@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_large_artifacts_round_trip_in_chunks_and_survive_the_migration(
     server: RunningServer, api: PipelineApi, tmp_path: Path
 ) -> None:

@@ -3,11 +3,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from tests.support.pids import gone, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
 from tests.support.server import RunningServer
 
 
+@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_cancel_kills_the_process_tree_and_ends_cancelled(
     server: RunningServer, api: PipelineApi, tmp_path: Path
 ) -> None:
@@ -45,6 +48,7 @@ async def test_cancel_kills_the_process_tree_and_ends_cancelled(
     await api.request("POST", f"/executions/{execution_id}/cancel", 409)
 
 
+@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_retry_reruns_only_the_failed_jobs(
     server: RunningServer, api: PipelineApi, tmp_path: Path
 ) -> None:

@@ -221,6 +221,7 @@ async def test_timeouts_end_jobs_as_timed_out(server: RunningServer, api: Pipeli
     assert limited["status"] == "timed_out"
 
 
+@pytest.mark.unconfined  # the step counts its tries in a file of the test
 async def test_retries_rerun_a_failing_job(server: RunningServer, api: PipelineApi, tmp_path: Path) -> None:
     counter = tmp_path / "tries"
     project = await api.project("retries")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.config import Settings
-from tests.conftest import JWT_SECRET, _truncate
+from tests.conftest import JWT_SECRET, _truncate, sandbox_of
 from tests.support.backends import REDIS_URL, redis_ready
 from tests.support.pipelines import PipelineApi
 from tests.support.server import ADMIN_PASSWORD, RunningServer, run_server
@@ -23,7 +23,7 @@ CONVEYOR = str(Path(sys.executable).with_name("conveyor"))
 
 
 @pytest.fixture
-def celery_settings(tmp_path: Path, postgres_url: str) -> Settings:
+def celery_settings(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> Settings:
     """A server on PostgreSQL that queues jobs on Celery, on a channel and queue of its own."""
     redis_ready()
     asyncio.run(_truncate(postgres_url))
@@ -42,6 +42,7 @@ def celery_settings(tmp_path: Path, postgres_url: str) -> Settings:
         job_heartbeat_seconds=0.5,
         job_lease_seconds=3,
         reaper_interval_seconds=0.5,
+        sandbox=sandbox_of(request),
     )
 
 
@@ -89,6 +90,7 @@ def worker_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         CONVEYOR_CACHE_DIR=str(settings.resolved_cache_dir),  # one cache for the server and its workers
         CONVEYOR_JOB_HEARTBEAT_SECONDS=str(settings.job_heartbeat_seconds),
         CONVEYOR_JOB_LEASE_SECONDS=str(settings.job_lease_seconds),
+        CONVEYOR_SANDBOX=settings.sandbox,
     )
     return env
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 
 from conveyor.config import Settings
@@ -67,6 +68,7 @@ async def test_jobs_run_in_parallel_on_two_workers_with_live_events(
     assert {e["data"]["jobId"] for e in logs} == {a["id"], b["id"], job_of(execution, "c")["id"]}
 
 
+@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_a_killed_worker_fails_its_job_or_hands_it_to_another(
     celery_server: RunningServer,
     celery_api: PipelineApi,
@@ -113,6 +115,7 @@ async def test_a_killed_worker_fails_its_job_or_hands_it_to_another(
     assert "second try" in await celery_api.log_text(execution_id, "again")
 
 
+@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_cancel_reaches_a_job_on_a_worker(
     celery_server: RunningServer,
     celery_api: PipelineApi,

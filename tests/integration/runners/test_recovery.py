@@ -32,6 +32,7 @@ class ServerProcess:
             settings.data_dir,
             database_url=settings.resolved_database_url,
             jwt_secret=str(settings.jwt_secret),
+            sandbox=settings.sandbox,
         )
         self.process = subprocess.Popen(
             [CONVEYOR, "serve", "--port", str(self.port)],
@@ -85,6 +86,7 @@ async def step_running(api: PipelineApi, execution_id: str, within: float = 10) 
     raise AssertionError("the step was never reported running")
 
 
+@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_a_killed_server_fails_orphaned_jobs_at_restart_and_goes_on(
     settings: Settings, servers: list[ServerProcess], tmp_path: Path
 ) -> None:
