@@ -67,7 +67,7 @@ async def test_limit_says_where_the_next_page_starts(server: RunningServer) -> N
 
 async def test_follow_prints_live_json_until_ctrl_c(server: RunningServer) -> None:
     async with conveyor_events(
-        server, "--follow", "--json", "--username", "admin", "--category", "SYSTEM"
+        server, "--follow", "--json", "--username", "admin", "--event-type", "system_alert"
     ) as process:
         assert "Following" in await line_of(process.stderr)
         alert = await server.raise_alert("followed")
@@ -81,7 +81,7 @@ async def test_follow_prints_live_json_until_ctrl_c(server: RunningServer) -> No
 
 async def test_follow_prints_one_summary_line_per_event(server: RunningServer) -> None:
     token = await server.admin_token()
-    args = ("--follow", "--token", token, "--category", "SYSTEM", "--min-priority", "HIGH")
+    args = ("--follow", "--token", token, "--event-type", "system_alert", "--min-priority", "HIGH")
     async with conveyor_events(server, *args) as process:
         await line_of(process.stderr)
         await server.raise_alert("not urgent", "info")

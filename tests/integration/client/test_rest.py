@@ -55,7 +55,7 @@ async def test_login_returns_a_token_the_server_accepts(server: RunningServer) -
 
 async def test_event_log_pages_through_everything(server: RunningServer, client: ConveyorClient) -> None:
     alerts = [await server.raise_alert(f"alert {n}") for n in range(5)]
-    system = EventSelection(categories=["SYSTEM"])
+    system = EventSelection(event_types=["system_alert"])
     logged = [event async for event in client.event_log(page_size=2, selection=system)]
     assert [e.data["alertId"] for e in logged] == [a["alertId"] for a in alerts]
     first_page = await client.list_events(limit=2, selection=system)

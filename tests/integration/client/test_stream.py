@@ -33,7 +33,7 @@ async def take(stream: EventStream, count: int) -> list[Event]:
 
 
 async def test_live_events_arrive_in_order(server: RunningServer, client: ConveyorClient) -> None:
-    async with client.events(categories=["SYSTEM"]) as stream:
+    async with client.events(event_types=["system_alert"]) as stream:
         welcome = await asyncio.wait_for(stream.wait_authenticated(), TIMEOUT)
         raised = [await server.raise_alert(f"live {n}") for n in range(3)]
         received = await take(stream, 3)
@@ -44,7 +44,7 @@ async def test_live_events_arrive_in_order(server: RunningServer, client: Convey
 
 
 async def test_filters_narrow_the_stream(server: RunningServer, client: ConveyorClient) -> None:
-    async with client.events(categories=["SYSTEM"], min_priority="HIGH") as stream:
+    async with client.events(event_types=["system_alert"], min_priority="HIGH") as stream:
         await asyncio.wait_for(stream.wait_authenticated(), TIMEOUT)
         await server.raise_alert("just so you know", "info")
         await server.raise_alert("warming up", "warning")
@@ -57,7 +57,7 @@ async def test_filters_narrow_the_stream(server: RunningServer, client: Conveyor
 async def test_after_seq_replays_the_log_then_live(server: RunningServer, client: ConveyorClient) -> None:
     start = (await client.list_events(limit=1000)).next_after_seq
     missed = [await server.raise_alert(f"missed {n}") for n in range(2)]
-    async with client.events(categories=["SYSTEM"], after_seq=start) as stream:
+    async with client.events(event_types=["system_alert"], after_seq=start) as stream:
         replayed = await take(stream, 2)
         live = await server.raise_alert("live")
         [received] = await take(stream, 1)
@@ -100,7 +100,7 @@ async def test_expired_jwt_is_renewed_with_credentials(server: RunningServer) ->
         admin_id = (await api.get("/api/v1/auth/me")).json()["id"]
     short_lived, expires_at = JwtCodec(secret=JWT_SECRET, algorithm="HS256", ttl_seconds=2).issue(admin_id)
     conveyor = ConveyorClient(server.base_url, token=short_lived, username="admin", password=ADMIN_PASSWORD)
-    async with conveyor, conveyor.events(categories=["SYSTEM"]) as stream:
+    async with conveyor, conveyor.events(event_types=["system_alert"]) as stream:
         first = await asyncio.wait_for(stream.wait_authenticated(), TIMEOUT)
         renewed = await asyncio.wait_for(stream.wait_authenticated(count=2), TIMEOUT)
         alert = await server.raise_alert("after renewal")
@@ -125,7 +125,7 @@ async def test_reconnect_resumes_without_gap_or_duplicate(settings: Settings) ->
     async with run_server(settings) as first:
         port = int(first.base_url.rsplit(":", 1)[1])
         conveyor = ConveyorClient(first.base_url, username="admin", password=ADMIN_PASSWORD)
-        stream = conveyor.events(categories=["SYSTEM"], backoff=FAST_RETRY)
+        stream = conveyor.events(event_types=["system_alert"], backoff=FAST_RETRY)
         await asyncio.wait_for(stream.wait_authenticated(), TIMEOUT)
         before = await first.raise_alert("before restart")
         [seen_before] = await take(stream, 1)
