@@ -70,6 +70,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await container.dispatcher.stop()
         await container.system.stop()
         await container.retention.stop()
         await container.scans.stop()
@@ -94,6 +95,7 @@ async def start(container: Container) -> None:
     await container.pipelines.start()
     container.retention.start()
     container.system.start()
+    container.dispatcher.start()
     await container.scans.start()
 
 

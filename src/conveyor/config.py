@@ -88,6 +88,17 @@ class Settings(BaseSettings):
     alert_failure_rate: float = Field(default=0.5, gt=0, le=1)
     alert_failure_min_executions: int = Field(default=5, ge=1)
 
+    notify_interval_seconds: float = Field(default=1.0, gt=0)
+    webhook_retry_seconds: float = Field(default=5.0, gt=0)  # doubled after each failed attempt
+    webhook_max_attempts: int = Field(default=5, ge=1)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "conveyor@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -8,6 +8,7 @@ import socketio
 
 from conveyor.auth.cache import PrincipalCache
 from conveyor.auth.security import JwtCodec
+from conveyor.channels.dispatcher import Dispatcher
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
@@ -43,6 +44,7 @@ class Container:
     retention: EventRetention
     system: SystemMonitor
     scans: ScanRunner
+    dispatcher: Dispatcher
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -106,4 +108,5 @@ class Container:
             retention,
             system,
             scans,
+            Dispatcher(db=db, bus=bus, settings=settings),
         )

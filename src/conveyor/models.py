@@ -1,6 +1,7 @@
 """Imports every domain's tables so that ``metadata`` (used by Alembic) is complete."""
 
 from conveyor.auth import models as auth_models
+from conveyor.channels import models as channel_models
 from conveyor.db import Base
 from conveyor.debug import models as debug_models
 from conveyor.events import models as event_models
@@ -15,6 +16,7 @@ metadata = Base.metadata
 
 __all__ = [
     "auth_models",
+    "channel_models",
     "debug_models",
     "event_models",
     "execution_models",

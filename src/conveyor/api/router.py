@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from conveyor.api.deps import refuse_nul_characters
 from conveyor.auth.routes import router as auth_router
+from conveyor.channels.routes import router as webhooks_router
 from conveyor.debug.routes import router as debug_router
 from conveyor.events.routes import router as events_router
 from conveyor.executions.routes import router as executions_router
@@ -24,6 +25,7 @@ for router in (
     events_router,
     system_router,
     notifications_router,
+    webhooks_router,
     pipelines_router,
     executions_router,
     security_router,

@@ -1,0 +1,240 @@
+"""The notification dispatcher: reads the event log after its cursor and tells the people an
+event concerns (``user_notification``), records what users did (``user_activity``), queues the
+project's webhooks and sends e-mail.
+
+Every node runs it; a batch is claimed by moving the one cursor row with a conditional update,
+so each event is dispatched once. It works behind the events, never on their path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.aio import Periodic
+from conveyor.auth.roles import Role
+from conveyor.channels import email, people
+from conveyor.channels.models import DispatchCursor, ProjectWebhook, WebhookDelivery
+from conveyor.channels.schemas import DeliveryStatus, WebhookKind
+from conveyor.channels.webhooks import deliver_due, slack_message
+from conveyor.config import Settings
+from conveyor.db import Database, new_id, utcnow
+from conveyor.events import store
+from conveyor.events.bus import EventBus
+from conveyor.events.catalog import EventPriority, EventType
+from conveyor.events.models import EventRecord
+from conveyor.events.schemas import Emission
+from conveyor.notifications import service as notifications
+from conveyor.notifications.schemas import NotificationKind
+from conveyor.status import FAILED_ON_ITS_OWN, Status
+
+log = structlog.get_logger(__name__)
+CURSOR = "notifications"
+WINDOW = 2000  # events looked at per batch
+_T = EventType
+
+
+@dataclass
+class Batch:
+    """What one batch of events produces, written in one transaction (mail goes after it)."""
+
+    session: AsyncSession
+    emissions: list[Emission] = field(default_factory=list)
+    mails: list[tuple[str, str, str]] = field(default_factory=list)  # (to, subject, body)
+
+
+Handler = Callable[[Batch, EventRecord], Awaitable[None]]
+
+
+class Dispatcher:
+    def __init__(self, *, db: Database, bus: EventBus, settings: Settings) -> None:
+        self.db, self.bus, self.settings = db, bus, settings
+        self.handlers: dict[str, Handler] = {
+            _T.PIPELINE_EXECUTION_COMPLETED: self._execution_completed,
+            _T.PIPELINE_EXECUTION_STARTED: self._execution_started,
+            _T.DEBUG_PATCH_GENERATED: self._patch_generated,
+            _T.SECURITY_VULNERABILITY_DETECTED: self._vulnerability,
+            _T.SYSTEM_ALERT: self._alert,
+            _T.USER_NOTIFICATION: self._mail,
+        }
+        self.loop = Periodic("conveyor-dispatcher", self.tick, interval=settings.notify_interval_seconds)
+
+    def start(self) -> None:
+        self.loop.start()
+
+    async def stop(self) -> None:
+        await self.loop.stop()
+
+    async def tick(self) -> None:
+        while await self.dispatch():
+            pass
+        await deliver_due(self.db, self.settings)
+
+    async def dispatch(self) -> int:
+        """Handle the next batch of events; return how many were looked at (0: caught up)."""
+        async with self.db.write_session() as session:
+            cursor = await session.get(DispatchCursor, CURSOR)
+            if cursor is None:
+                return await self._start_cursor(session)
+            start, head = cursor.last_seq, min(cursor.last_seq + WINDOW, await store.last_seq(session))
+            if head <= start:
+                return 0
+            claimed = await session.execute(
+                update(DispatchCursor)
+                .where(DispatchCursor.name == CURSOR, DispatchCursor.last_seq == start)
+                .values(last_seq=head)
+            )
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                await session.rollback()
+                return 0
+            batch = Batch(session)
+            for record in await _records(session, start, head, list(self.handlers)):
+                await self.handlers[record.event_type](batch, record)
+            await self.bus.commit(session, *batch.emissions)
+        for to, subject, body in batch.mails:
+            await email.send(self.settings, to, subject, body)
+        return head - start
+
+    async def _start_cursor(self, session: AsyncSession) -> int:
+        """The first node to start begins at the log's head: history is not re-announced."""
+        session.add(DispatchCursor(name=CURSOR, last_seq=await store.last_seq(session)))
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+        return 0
+
+    # Handlers --------------------------------------------------------------------------------
+
+    async def _execution_completed(self, batch: Batch, record: EventRecord) -> None:
+        execution = record.data.get("execution", {})
+        project_id, status = str(execution.get("projectId")), execution.get("status")
+        title = f"Run #{execution.get('number')} of {execution.get('ref') or 'the pipeline'}"
+        if status in FAILED_ON_ITS_OWN:
+            await self._queue(batch, project_id, WebhookKind.RUN_FAILED, f"{title} {status}", execution)
+            return
+        if status != Status.SUCCESS:
+            return
+        previous = await people.previous_run(
+            batch.session, str(execution.get("pipelineId")), execution["number"]
+        )
+        if previous is None or previous.status not in FAILED_ON_ITS_OWN:
+            return
+        actors = [a for a in (execution.get("actorId"), previous.actor_id) if a]
+        concerned = actors or await people.members(batch.session, project_id, Role.OWNER)
+        text = f"{title} succeeded after #{previous.number} {previous.status}"
+        await self._notify(batch, concerned, NotificationKind.RUN_FIXED, text, "", project_id)
+        await self._queue(batch, project_id, WebhookKind.RUN_FIXED, text, execution)
+
+    async def _execution_started(self, batch: Batch, record: EventRecord) -> None:
+        execution = record.data.get("execution", {})
+        actor = execution.get("actorId")
+        if not actor:
+            return
+        kind = "retried" if execution.get("attempt", 1) > 1 else "triggered"
+        summary = f"{kind} run #{execution.get('number')}"
+        batch.emissions.append(
+            notifications.activity(
+                actor, kind, summary, projectId=record.project_id, executionId=execution.get("id")
+            )
+        )
+
+    async def _patch_generated(self, batch: Batch, record: EventRecord) -> None:
+        if record.project_id is None:
+            return
+        patch = record.data.get("patch", {})
+        name = patch.get("title") or patch.get("summary") or record.data.get("patchId")
+        title = f"A patch awaits review: {name}"
+        concerned = await people.members(batch.session, record.project_id, Role.MAINTAINER)
+        await self._notify(batch, concerned, NotificationKind.PATCH_REVIEW, title, "", record.project_id)
+        await self._queue(batch, record.project_id, WebhookKind.PATCH_REVIEW, title, record.data)
+
+    async def _vulnerability(self, batch: Batch, record: EventRecord) -> None:
+        vulnerability = record.data.get("vulnerability", {})
+        if record.project_id is None or str(vulnerability.get("severity")).lower() != "critical":
+            return
+        title = f"Critical vulnerability: {vulnerability.get('title', '')}"
+        await self._queue(batch, record.project_id, WebhookKind.CRITICAL_VULNERABILITY, title, vulnerability)
+
+    async def _alert(self, batch: Batch, record: EventRecord) -> None:
+        alert = record.data.get("alert", {})
+        if alert.get("status") != "open":
+            return
+        priority = EventPriority.HIGH if alert.get("severity") == "critical" else EventPriority.MEDIUM
+        title = f"Alert: {alert.get('title', '')}"
+        admins = await people.admins(batch.session)
+        await self._notify(
+            batch, admins, NotificationKind.SYSTEM_ALERT, title, str(alert.get("message", "")), None, priority
+        )
+
+    async def _mail(self, batch: Batch, record: EventRecord) -> None:
+        note = record.data.get("notification", {})
+        if not email.configured(self.settings) or record.user_id is None:
+            return
+        if not await notifications.email_wanted(batch.session, record.user_id, str(note.get("kind"))):
+            return
+        address = await people.email_of(batch.session, record.user_id)
+        if address:
+            batch.mails.append((address, f"[Conveyor] {note.get('title', '')}", str(note.get("body", ""))))
+
+    # Outputs ---------------------------------------------------------------------------------
+
+    async def _notify(
+        self,
+        batch: Batch,
+        user_ids: list[str],
+        kind: NotificationKind,
+        title: str,
+        body: str,
+        project_id: str | None,
+        priority: EventPriority = EventPriority.MEDIUM,
+    ) -> None:
+        for user_id in await notifications.receivers(batch.session, user_ids, kind.value):
+            batch.emissions.append(
+                notifications.notify(
+                    batch.session,
+                    user_id=user_id,
+                    kind=kind.value,
+                    title=title[:200],
+                    body=body,
+                    priority=priority,
+                    project_id=project_id,
+                )
+            )
+
+    async def _queue(
+        self, batch: Batch, project_id: str, kind: WebhookKind, text: str, details: dict[str, Any]
+    ) -> None:
+        hooks = select(ProjectWebhook).where(ProjectWebhook.project_id == project_id)
+        now = utcnow()
+        for hook in (await batch.session.execute(hooks)).scalars():
+            if kind.value not in hook.kinds:
+                continue
+            payload = slack_message(text, {"kind": kind.value, "projectId": project_id, "subject": details})
+            batch.session.add(
+                WebhookDelivery(
+                    id=new_id(),
+                    webhook_id=hook.id,
+                    kind=kind.value,
+                    payload=payload,
+                    status=DeliveryStatus.PENDING.value,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+
+
+async def _records(session: AsyncSession, start: int, head: int, types: list[str]) -> list[EventRecord]:
+    statement = (
+        select(EventRecord)
+        .where(EventRecord.seq > start, EventRecord.seq <= head, EventRecord.event_type.in_(types))
+        .order_by(EventRecord.seq)
+    )
+    return list((await session.execute(statement)).scalars())
