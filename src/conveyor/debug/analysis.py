@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.debug.redact import redact
 from conveyor.debug.schemas import ClassificationResult, DetectedError, InvalidLogError
 from conveyor.executions.models import Job, LogLine, Step
-from conveyor.status import FAILED_ON_ITS_OWN
+from conveyor.status import FAILED_ON_ITS_OWN, Status
 
 # A session reads at most this much of a log: its tail, where CI failures are reported.
 MAX_SESSION_LOG_CHARS = 2 * 1024 * 1024
@@ -42,6 +42,18 @@ EXPLANATIONS = {
 
 
 @dataclass(frozen=True)
+class FailedStep:
+    """Where a job failed, with the timeouts it had (``job`` is its id in the definition)."""
+
+    job: str
+    step: str | None
+    step_index: int | None
+    timed_out: bool
+    job_timeout: float
+    step_timeout: float | None
+
+
+@dataclass(frozen=True)
 class LocatedError:
     """A detected error with where it came from in the run."""
 
@@ -58,6 +70,7 @@ class JobText:
     lines: list[tuple[int, int | None, str]]  # (n, step index, text)
     steps: list[str] = field(default_factory=list)
     failed_step: str | None = None
+    failure: FailedStep | None = None
 
     @property
     def text(self) -> str:
@@ -70,6 +83,8 @@ class Diagnosis:
     errors: list[LocatedError]
     explanation: str
     signature: str | None
+    log: str = ""
+    failed: list[FailedStep] = field(default_factory=list)
 
 
 async def failed_job_logs(session: AsyncSession, execution_id: str) -> list[JobText]:
@@ -87,8 +102,21 @@ async def _job_text(session: AsyncSession, job: Job) -> JobText:
     steps = list(
         (await session.execute(select(Step).where(Step.job_id == job.id).order_by(Step.position))).scalars()
     )
-    failed = next((s.name for s in steps if s.status in FAILED_ON_ITS_OWN), None)
-    return JobText(job.execution_id, job.key, rows, [s.name for s in steps], failed)
+    failed = next((s for s in steps if s.status in FAILED_ON_ITS_OWN), None)
+    index = failed.position if failed else None
+    failure = FailedStep(
+        job=job.plan.job or job.key,
+        step=failed.name if failed else None,
+        step_index=index,
+        timed_out=Status.TIMED_OUT in (job.status, failed.status if failed else None),
+        job_timeout=job.plan.timeout,
+        step_timeout=job.plan.steps[index].timeout
+        if index is not None and index < len(job.plan.steps)
+        else None,
+    )
+    return JobText(
+        job.execution_id, job.key, rows, [s.name for s in steps], failed.name if failed else None, failure
+    )
 
 
 async def diagnose_jobs(jobs: Sequence[JobText]) -> Diagnosis:
@@ -97,23 +125,26 @@ async def diagnose_jobs(jobs: Sequence[JobText]) -> Diagnosis:
 
     located: list[LocatedError] = []
     first: ClassificationResult | None = None
-    for job in jobs:
+    texts = [cap(job.text) for job in jobs]
+    for job, text in zip(jobs, texts, strict=True):
         try:
-            result = await asyncio.to_thread(classify_log, cap(job.text))
+            result = await asyncio.to_thread(classify_log, text)
         except InvalidLogError:
             continue
         first = first or result
         located += [_locate(error, job) for error in result.errors]
     result = first or ClassificationResult(label=None, confidence=0.0, top=[], errors=[])
-    return _diagnosis(result, located)
+    failed = [job.failure for job in jobs if job.failure]
+    return _diagnosis(result, located, "\n".join(texts), failed)
 
 
 async def diagnose_log(log: str) -> Diagnosis:
     """A log without a run (may raise ``InvalidLogError`` for binary input)."""
     from conveyor.debug.classify import classify_log
 
-    result = await asyncio.to_thread(classify_log, cap(log))
-    return _diagnosis(result, [LocatedError(error) for error in result.errors])
+    text = cap(log)
+    result = await asyncio.to_thread(classify_log, text)
+    return _diagnosis(result, [LocatedError(error) for error in result.errors], text, [])
 
 
 def cap(text: str) -> str:
@@ -126,8 +157,10 @@ def cap(text: str) -> str:
     return redact(tail)
 
 
-def _diagnosis(result: ClassificationResult, errors: list[LocatedError]) -> Diagnosis:
-    return Diagnosis(result, errors, explain(result, errors), signature(result, errors))
+def _diagnosis(
+    result: ClassificationResult, errors: list[LocatedError], log: str, failed: list[FailedStep]
+) -> Diagnosis:
+    return Diagnosis(result, errors, explain(result, errors), signature(result, errors), log, failed)
 
 
 def _locate(error: DetectedError, job: JobText) -> LocatedError:

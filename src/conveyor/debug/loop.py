@@ -6,23 +6,30 @@ logs, the classifier, fixers) happens between them, so a runner's writes never w
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.config import Settings
 from conveyor.db import Database
-from conveyor.debug import sessions
+from conveyor.debug import patches, sessions
 from conveyor.debug.analysis import Diagnosis, cap, diagnose_jobs, diagnose_log, failed_job_logs
+from conveyor.debug.fixers import BUILTIN_FIXERS, FixContext
+from conveyor.debug.git import GitError, clone_at
 from conveyor.debug.models import DebugSession
+from conveyor.debug.patches import Candidate
 from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
 from conveyor.events.schemas import Emission
 from conveyor.executions.models import Execution
 from conveyor.notifications.service import notify
 from conveyor.pipelines.models import Pipeline
+from conveyor.projects.models import Project
 from conveyor.status import FAILED_ON_ITS_OWN, TERMINAL
 
 log = structlog.get_logger(__name__)
@@ -68,7 +75,39 @@ async def open_for_execution(
         debug = await _reload(session, debug)
         notes = await _notifications(session, debug, execution, diagnosis)
         await sessions.record_diagnosis(session, bus, debug, diagnosis, *notes)
+    found, base = await _propose(opener, execution, diagnosis)
+    if found:
+        async with opener() as session:
+            await patches.record(session, bus, await _reload(session, debug), found, base)
     return debug
+
+
+async def _propose(
+    opener: Opener, execution: Execution, diagnosis: Diagnosis
+) -> tuple[list[Candidate], str | None]:
+    """The built-in fixers' patches, worked out in a fresh clone at the failed commit."""
+    async with opener() as session:
+        repo_url = await session.scalar(select(Project.repo_url).where(Project.id == execution.project_id))
+        definition = await session.scalar(
+            select(Pipeline.definition).where(Pipeline.id == execution.pipeline_id)
+        )
+    with tempfile.TemporaryDirectory(prefix="conveyor-debug-") as scratch:
+        repo, base = None, execution.commit_sha
+        if repo_url:
+            try:
+                base = await clone_at(repo_url, execution.commit_sha, Path(scratch) / "repo")
+                repo = Path(scratch) / "repo"
+            except GitError as exc:
+                log.warning("debug: no working copy to fix in", execution=execution.id, error=str(exc))
+        ctx = FixContext(
+            label=diagnosis.result.label,
+            errors=diagnosis.errors,
+            log=diagnosis.log,
+            repo=repo,
+            definition=definition,
+            failed=diagnosis.failed,
+        )
+        return await patches.generate(ctx, BUILTIN_FIXERS), base
 
 
 async def open_for_log(
