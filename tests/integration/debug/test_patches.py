@@ -11,13 +11,14 @@ from tests.support.pipelines import PipelineApi, completed, make_repo
 from tests.support.server import RunningServer
 from tests.support.sockets import Listener
 
+RUFF = f"{sys.executable} -m ruff"
 LINT = f"""
 name: ci
 jobs:
   lint:
     steps:
       - name: Ruff
-        run: {sys.executable} -m ruff check --no-cache . && {sys.executable} -m ruff format --check --no-cache .
+        run: {RUFF} check --no-cache . && {RUFF} format --check --no-cache .
 """
 
 
@@ -27,7 +28,9 @@ async def proposed(listener: Listener, timeout: float = 60) -> dict[str, Any]:
     return session
 
 
-async def broken_lint(server: RunningServer, api: PipelineApi, tmp_path: Path) -> tuple[Path, str, str, Listener]:
+async def broken_lint(
+    server: RunningServer, api: PipelineApi, tmp_path: Path
+) -> tuple[Path, str, str, Listener]:
     repo = make_repo(tmp_path / "repo", {"app/main.py": "import os\nimport sys\nprint( sys.argv )\n"})
     project = await api.project("lint", repo)
     pipeline = await api.pipeline(project, LINT)
@@ -37,7 +40,9 @@ async def broken_lint(server: RunningServer, api: PipelineApi, tmp_path: Path) -
     return repo, project, execution_id, listener
 
 
-async def test_a_lint_failure_gets_a_ruff_patch(server: RunningServer, api: PipelineApi, tmp_path: Path) -> None:
+async def test_a_lint_failure_gets_a_ruff_patch(
+    server: RunningServer, api: PipelineApi, tmp_path: Path
+) -> None:
     _, _, execution_id, listener = await broken_lint(server, api, tmp_path)
     session = await proposed(listener)
     assert session["executionId"] == execution_id
@@ -47,4 +52,3 @@ async def test_a_lint_failure_gets_a_ruff_patch(server: RunningServer, api: Pipe
     assert patch["files"] == ["app/main.py"] and "-import os\n" in patch["diff"]
     generated = next(envelope for name, envelope in listener.received if name == "debug_patch_generated")
     assert generated["data"]["patchId"] == patch["id"] and generated["data"]["patch"]["diff"] == patch["diff"]
-

@@ -73,7 +73,11 @@ async def test_ruff_fixes_lint_and_format_of_the_files_named(tmp_path: Path) -> 
             "pyproject.toml",
             '+    "PyYAML",\n',
         ),
-        ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["requests"]\n'}, "pyproject.toml", '"PyYAML"]'),
+        (
+            {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["requests"]\n'},
+            "pyproject.toml",
+            '"PyYAML"]',
+        ),
     ],
 )
 async def test_a_missing_module_is_added_to_the_manifest_in_use(
@@ -118,7 +122,9 @@ async def test_a_misspelled_key_in_a_pipeline_file_of_the_repository(tmp_path: P
 
 
 async def test_a_misspelled_step_key_in_the_stored_definition() -> None:
-    text = PIPELINE.replace("        run: pytest -q", "        run: pytest -q\n        continue-on-eror: true")
+    text = PIPELINE.replace(
+        "        run: pytest -q", "        run: pytest -q\n        continue-on-eror: true"
+    )
     log = "line 9: jobs.test.steps[1].continue-on-eror: unknown key 'continue-on-eror'\n"
     [patch] = await fix(log, None, text)
     assert patch.proposal.target is PatchTarget.PIPELINE
@@ -148,7 +154,8 @@ async def test_a_network_failure_retries_the_job() -> None:
 
 async def test_a_resolver_conflict_moves_the_pin(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"requirements.txt": "urllib3==1.20\nrequests==2.31.0\n"})
-    log = """ERROR: Cannot install -r requirements.txt (line 2) and urllib3==1.20 because these package versions have conflicting dependencies.
+    log = """ERROR: Cannot install -r requirements.txt (line 2) and urllib3==1.20 because these package
+versions have conflicting dependencies.
 
 The conflict is caused by:
     The user requested urllib3==1.20
