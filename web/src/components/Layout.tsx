@@ -25,7 +25,7 @@ const STATUS_TEXT = {
 } as const;
 
 export function Layout() {
-  const { user, token, api, logout, expire } = useSession();
+  const { user, token, api, logout, expire, renew } = useSession();
   const connection = useWebSocketConnection(token);
   const notifications = useQuery({
     queryKey: queryKeys.notifications,
@@ -38,8 +38,11 @@ export function Layout() {
   const menuOpen = menu === pathname;
 
   useEffect(() => {
-    if (connection.status === 'unauthenticated' && connection.authError) expire(connection.authError);
-  }, [connection.status, connection.authError, expire]);
+    // A refused socket token is renewed once; only a session that cannot be renewed ends.
+    if (connection.status !== 'unauthenticated' || !connection.authError) return;
+    const reason = connection.authError;
+    void renew().then((renewed) => renewed || expire(reason));
+  }, [connection.status, connection.authError, expire, renew]);
 
   return (
     <div className="layout">

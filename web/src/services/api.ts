@@ -15,7 +15,9 @@ export interface ApiClientOptions {
   /** Server base URL; empty for the page's origin. */
   baseUrl?: string;
   token: () => string | null;
-  /** Called on 401, e.g. to send the user back to the login page. */
+  /** Called on a 401 first: a new token (true) means the request is sent again, once. */
+  renew?: () => Promise<boolean>;
+  /** Called on a 401 that renewal did not cure, e.g. to send the user back to the login page. */
   onUnauthorized?: () => void;
 }
 
@@ -65,7 +67,7 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
-  private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
+  private async fetch(method: string, path: string, body?: unknown, retried = false): Promise<Response> {
     const token = this.options.token();
     let response: Response;
     try {
@@ -81,8 +83,11 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, 'the server could not be reached');
     }
+    if (response.status === 401 && token && !retried && (await this.options.renew?.())) {
+      return this.fetch(method, path, body, true);
+    }
     if (!response.ok) {
-      if (response.status === 401) this.options.onUnauthorized?.();
+      if (response.status === 401 && token) this.options.onUnauthorized?.();
       throw new ApiError(response.status, await errorDetail(response));
     }
     return response;
