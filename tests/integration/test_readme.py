@@ -1,4 +1,8 @@
-"""The README's examples run as written, against a real server (its address put in for 127.0.0.1:8000)."""
+"""The README's examples run as written, against a real server (its address put in for 127.0.0.1:8000).
+
+The first pipeline runs on ``conveyor serve`` started as ``./scripts/serve`` starts it: its data
+in ``./.conveyor`` of the directory it runs in, a relative path.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,18 @@ import asyncio
 import os
 import re
 import stat
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.support.pipelines import make_repo
+from tests.support.processes import free_port, wait_until_ready
 from tests.support.server import ADMIN_PASSWORD, RunningServer
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 README = Path(__file__).parents[2] / "README.md"
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -51,34 +58,56 @@ async def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str
     return process.returncode, out.decode(), err.decode()
 
 
-async def sh(script: str, server: RunningServer, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    return await run(
-        ["bash", "-c", "set -euo pipefail\n" + script.replace(DEFAULT_URL, server.base_url)], env, cwd
-    )
+async def sh(script: str, url: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    return await run(["bash", "-c", "set -euo pipefail\n" + script.replace(DEFAULT_URL, url)], env, cwd)
 
 
-async def test_first_pipeline_then_the_command_line_section(server: RunningServer, tmp_path: Path) -> None:
+@contextmanager
+def served_here(cwd: Path) -> Iterator[str]:
+    """``conveyor serve`` as ./scripts/serve runs it: data in ./.conveyor (a relative path) of ``cwd``."""
+    port = free_port()
+    env = {**environment(cwd), "CONVEYOR_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    log_path = cwd / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conveyor", "serve", "--port", str(port)],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            wait_until_ready(f"http://127.0.0.1:{port}", process, log_path)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+async def test_first_pipeline_then_the_command_line_section(tmp_path: Path) -> None:
     home = tmp_path / "home"
     make_repo(home / "src" / "myproject", {"app.py": "print('hello')\n"})
-    env = environment(home, CONVEYOR_PASSWORD=ADMIN_PASSWORD)
-    [first] = blocks(section("Your first pipeline in five minutes"), "sh")
-    code, out, err = await sh(first, server, env, tmp_path)
-    assert code == 0, out + err
-    assert "pipeline .conveyor.yml: success" in out
-    assert re.search(r"^myproject/ci/1 success in \S+\.$", out, flags=re.M), out
-    stored = home / ".config" / "conveyor" / "config.json"
-    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    with served_here(tmp_path) as url:
+        env = environment(home, CONVEYOR_PASSWORD=ADMIN_PASSWORD)
+        [first] = blocks(section("Your first pipeline in five minutes"), "sh")
+        code, out, err = await sh(first, url, env, tmp_path)
+        assert code == 0, out + err
+        assert "pipeline .conveyor.yml: success" in out
+        assert re.search(r"^myproject/ci/1 success in \S+\.$", out, flags=re.M), out
+        stored = home / ".config" / "conveyor" / "config.json"
+        assert stat.S_IMODE(stored.stat().st_mode) == 0o600
 
-    [commands] = blocks(section("The command line"), "sh")
-    database = {"CONVEYOR_DATABASE_URL": server.container.settings.resolved_database_url}
-    env = environment(home, CONVEYOR_USERNAME="admin", CONVEYOR_NEW_PASSWORD=ADMIN_PASSWORD, **database)
-    code, out, err = await sh(commands, server, {**env, "CONVEYOR_PASSWORD": ADMIN_PASSWORD}, tmp_path)
-    assert code == 0, out + err
-    assert "myproject/ci/2 success in" in out and "myproject/ci" in out
-    assert re.search(r"^cvy_\S+$", out, flags=re.M), "tokens create printed the token"
-    assert "The password of admin is set" in out
+        [commands] = blocks(section("The command line"), "sh")
+        env = environment(home, CONVEYOR_USERNAME="admin", CONVEYOR_NEW_PASSWORD=ADMIN_PASSWORD)
+        code, out, err = await sh(commands, url, {**env, "CONVEYOR_PASSWORD": ADMIN_PASSWORD}, tmp_path)
+        assert code == 0, out + err
+        assert "myproject/ci/2 success in" in out and "myproject/ci" in out
+        assert re.search(r"^cvy_\S+$", out, flags=re.M), "tokens create printed the token"
+        assert "The password of admin is set" in out
+        assert f"Database: sqlite+aiosqlite:///{tmp_path}/.conveyor/conveyor.db" in err
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_python_client_example_prints_the_alert(server: RunningServer, tmp_path: Path) -> None:
     [example] = blocks(section("Scripts: Python client and `conveyor events`"), "python")
     env = environment(tmp_path, CONVEYOR_URL=server.base_url, CONVEYOR_PASSWORD=ADMIN_PASSWORD)

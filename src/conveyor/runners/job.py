@@ -517,8 +517,9 @@ def _step_context(step: StepPlan, result: Result, outputs: dict[str, str]) -> di
 
 def _working_directory(workspace: Path, relative: str | None) -> Path | None:
     """The step's directory inside the workspace, or None if it is missing or outside."""
-    cwd = (workspace / relative).resolve() if relative else workspace
-    return cwd if cwd.is_relative_to(workspace.resolve()) and cwd.is_dir() else None
+    base = workspace.resolve()  # relative when CONVEYOR_DATA_DIR is (the default ./.conveyor)
+    cwd = (base / relative).resolve() if relative else base
+    return cwd if cwd.is_relative_to(base) and cwd.is_dir() else None
 
 
 def _artifacts_wanted(when: ArtifactWhen, status: Status) -> bool:
