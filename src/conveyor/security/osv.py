@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ SHIPPED = Path(__file__).parent / "data" / "pypa-advisory-database.zip"
 # Severity when an advisory gives no CVSS vector (most of the PyPA database): see docs/security.md.
 UNRATED: Severity = "medium"
 MAX_RECORD_BYTES = 4 * 1024 * 1024
+_TRAILING_ZEROS = re.compile(r"(\.0+)+$")
 
 
 class AdvisoryError(ValueError):
@@ -37,16 +40,32 @@ class Affected:
     ecosystem: str
     name: str  # normalized
     intervals: tuple[Interval, ...]
-    versions: frozenset[Any]
+    raw_versions: frozenset[str]  # the explicit list, compared as version_key()s
     fixed: tuple[Any, ...]  # every "fixed" event, for the smallest safe upgrade
 
+    @cached_property
+    def _keys(self) -> frozenset[str]:
+        return frozenset(version_key(v) for v in self.raw_versions)
+
+    @cached_property
+    def versions(self) -> frozenset[Any]:
+        """The explicit list parsed (only a range requirement needs it: parsing is the costly part)."""
+        return frozenset(v for text in self.raw_versions if (v := _version(self.ecosystem, text)) is not None)
+
     def affects(self, version: Any) -> bool:
-        return version in self.versions or any(i.contains(version) for i in self.intervals)
+        return any(i.contains(version) for i in self.intervals) or version_key(str(version)) in self._keys
 
     def overlaps(self, interval: Interval) -> bool:
-        if any(interval.contains(v) for v in self.versions):
+        if interval.low is not None and interval == Interval.point(interval.low):
+            return self.affects(interval.low)
+        if any(interval.intersect(i) is not None for i in self.intervals):
             return True
-        return any(interval.intersect(i) is not None for i in self.intervals)
+        return any(interval.contains(v) for v in self.versions)
+
+
+def version_key(text: str) -> str:
+    """A version's text for equality without parsing: 2.30.0, 2.30 and V2.30 are one key."""
+    return _TRAILING_ZEROS.sub("", text.strip().lower().lstrip("v"))
 
 
 @dataclass(frozen=True)
@@ -112,9 +131,7 @@ def _affected(raw: Any) -> Affected | None:
             if got is not None:
                 intervals.extend(got[0])
                 fixed.extend(got[1])
-    versions = frozenset(
-        v for text in raw.get("versions") or () if (v := _version(ecosystem, text)) is not None
-    )
+    versions = frozenset(str(v) for v in raw.get("versions") or ())
     if not name or not (intervals or versions):
         return None
     return Affected(ecosystem, normalize_name(ecosystem, name), tuple(intervals), versions, tuple(fixed))

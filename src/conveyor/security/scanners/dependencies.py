@@ -45,9 +45,12 @@ def match(dependencies: list[Dependency], index: AdvisoryIndex) -> list[Finding]
         interval = _interval(dep)
         if interval is None:
             continue
+        safe: list[Any] = []  # computed once per dependency, when it has a finding
         for advisory, affected in candidates:
             if affected.overlaps(interval):
-                findings.append(_finding(dep, advisory, affected, candidates, interval))
+                if not safe:
+                    safe.append(smallest_safe(candidates, interval))
+                findings.append(_finding(dep, advisory, affected, safe[0], interval))
     return findings
 
 
@@ -64,11 +67,10 @@ def _finding(
     dep: Dependency,
     advisory: Advisory,
     affected: Affected,
-    candidates: list[tuple[Advisory, Affected]],
+    safe: Any,
     interval: Interval,
 ) -> Finding:
     fixed = _first_fixed_above(affected, interval)
-    safe = smallest_safe(candidates, interval)
     if safe is not None:
         advice = f"Upgrade {dep.name} to {safe} or later (the smallest version no known advisory affects)."
     elif fixed is not None:

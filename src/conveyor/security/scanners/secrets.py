@@ -125,7 +125,9 @@ async def _history(context: ScanContext) -> list[Finding]:
         limit=context.timeout,
     )
     with tempfile.TemporaryDirectory(prefix="conveyor-history-") as scratch:
-        places = await asyncio.to_thread(_write_added_lines, log, Path(scratch))
+        places = await asyncio.to_thread(_write_added_lines, log, Path(scratch), context.root)
+        if not places:
+            return []  # every added line is still in the tree, which was scanned already
         found = await _detect(Path(scratch), context.timeout)
     findings = []
     for item in found:
@@ -134,8 +136,10 @@ async def _history(context: ScanContext) -> list[Finding]:
     return findings
 
 
-def _write_added_lines(log: bytes, scratch: Path) -> dict[str, str]:
-    """Each commit's added lines at their line numbers in ``scratch/<sha12>/<path>``."""
+def _write_added_lines(log: bytes, scratch: Path, root: Path) -> dict[str, str]:
+    """Each commit's added lines at their line numbers in ``scratch/<sha12>/<path>``, but for
+    lines the file in the tree still has word for word (the tree's scan covers those); the
+    commits written, by their short form."""
     files: dict[tuple[str, str], dict[int, str]] = {}
     commits: dict[str, str] = {}
     commit = path = ""
@@ -151,10 +155,27 @@ def _write_added_lines(log: bytes, scratch: Path) -> dict[str, str]:
         elif raw.startswith("+") and path and commit and number < MAX_HISTORY_LINE:
             files.setdefault((commit[:12], path), {})[number] = raw[1:]
             number += 1
+    current: dict[str, set[str]] = {}
+    written: dict[str, str] = {}
     for (short, file), lines in files.items():
+        if file not in current:
+            current[file] = _lines_of(root / file)
+        lines = {n: text for n, text in lines.items() if text not in current[file]}
+        if not lines:
+            continue
         target = (scratch / short / file).resolve()
         if not target.is_relative_to(scratch.resolve()):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("\n".join(lines.get(n, "") for n in range(1, max(lines) + 1)) + "\n")
-    return commits
+        written[short] = commits[short]
+    return written
+
+
+def _lines_of(path: Path) -> set[str]:
+    try:
+        return (
+            set(path.read_text(encoding="utf-8", errors="replace").splitlines()) if path.is_file() else set()
+        )
+    except OSError:
+        return set()
