@@ -49,8 +49,22 @@ def fetch_sdist(cache: Path, spec: str) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     found = sorted(cache.glob("*.tar.gz"))
     if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", spec,
-                        "-d", str(cache)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                spec,
+                "-d",
+                str(cache),
+            ],
+            check=True,
+            capture_output=True,
+        )
         found = sorted(cache.glob("*.tar.gz"))
     return found[0]
 
@@ -59,8 +73,11 @@ def unpack(sdist: Path, into: Path) -> Path:
     with tarfile.open(sdist) as archive:
         archive.extractall(into, filter="data")
     (root,) = [p for p in into.iterdir() if p.is_dir()]
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-q", "-m", "sdist"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-q", "-m", "sdist"],
+    ):
         subprocess.run(["git", *args], cwd=root, check=True)
     return root
 
@@ -74,9 +91,15 @@ def timed(work: Callable[[], Any]) -> dict[str, float]:
 def by_hand(root: Path) -> None:
     """What a developer runs: the two tools, one after the other, with the same options."""
     tool = [sys.executable, "-m"]
-    subprocess.run([*tool, "bandit", "-r", ".", "-f", "json", "-q", "-x", EXCLUDED], cwd=root, capture_output=True)
-    subprocess.run([*tool, "detect_secrets", "scan", "--all-files", "--exclude-files", EXCLUDED_FILES], cwd=root,
-                   capture_output=True, check=True)
+    subprocess.run(
+        [*tool, "bandit", "-r", ".", "-f", "json", "-q", "-x", EXCLUDED], cwd=root, capture_output=True
+    )
+    subprocess.run(
+        [*tool, "detect_secrets", "scan", "--all-files", "--exclude-files", EXCLUDED_FILES],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    )
 
 
 def conveyor(root: Path, index: AdvisoryIndex, *, parallel: bool) -> None:
@@ -110,8 +133,13 @@ def scan_bench(sdist: Path, repeat: int) -> dict[str, Any]:
             rows["conveyor_parallel"].append(timed(lambda: conveyor(root, index, parallel=True)))
     median = {k: statistics.median(r["wall_s"] for r in v) for k, v in rows.items()}
     return {
-        "code_base": sdist.name, "files": files, "python_files": python, "python_lines": lines, "repeat": repeat,
-        "runs": rows, "median_wall_s": median,
+        "code_base": sdist.name,
+        "files": files,
+        "python_files": python,
+        "python_lines": lines,
+        "repeat": repeat,
+        "runs": rows,
+        "median_wall_s": median,
         "serial_overhead_pct": round(100 * (median["conveyor_serial"] / median["by_hand"] - 1), 1),
         "parallel_vs_by_hand_pct": round(100 * (median["conveyor_parallel"] / median["by_hand"] - 1), 1),
     }
@@ -141,9 +169,12 @@ def lock_bench(entries: int = 500, seed: int = 10) -> dict[str, Any]:
         findings = match(dependencies, index)
         cpu = time.process_time() - started
     return {
-        "entries": len(dependencies), "with_advisories": sum(1 for n in names if n in pinned),
-        "findings": len(findings), "advisories_in_database": index.count,
-        "parse_and_match_cpu_s": round(cpu, 3), "load_database_cpu_s": round(load_cpu, 3),
+        "entries": len(dependencies),
+        "with_advisories": sum(1 for n in names if n in pinned),
+        "findings": len(findings),
+        "advisories_in_database": index.count,
+        "parse_and_match_cpu_s": round(cpu, 3),
+        "load_database_cpu_s": round(load_cpu, 3),
     }
 
 
