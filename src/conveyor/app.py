@@ -16,7 +16,7 @@ from conveyor.api.router import API_PREFIX, api_router
 from conveyor.auth import service as auth_service
 from conveyor.config import Settings
 from conveyor.container import Container
-from conveyor.errors import ConveyorError, Unauthorized
+from conveyor.errors import ConveyorError, TooManyRequests, Unauthorized
 from conveyor.events.realtime.server import mount
 from conveyor.system.routes import probes_router
 from conveyor.web.static import mount_dashboard
@@ -101,4 +101,6 @@ async def start(container: Container) -> None:
 
 async def _conveyor_error(_: Request, exc: ConveyorError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)

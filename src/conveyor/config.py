@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # it forward) and after session_max_seconds in any case.
     refresh_token_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     session_max_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    # Failed logins allowed per user name / per client address before each next one waits
+    # twice as long as the last (up to login_max_wait_seconds).
+    login_free_attempts: int = Field(default=5, ge=1)
+    login_free_attempts_per_address: int = Field(default=20, ge=1)
+    login_max_wait_seconds: float = Field(default=900.0, gt=0)
     admin_password: str | None = None
     secrets_key: str | None = None
 
@@ -64,6 +69,8 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = Field(default=10.0, gt=0)
     log_flush_seconds: float = Field(default=0.2, gt=0)
     log_batch_lines: int = Field(default=200, ge=1)
+    # What one job's steps may print; past it a runner line says where the log was cut.
+    job_log_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     artifact_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     artifact_restore_max_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
     cache_dir: Path | None = None  # shared by the server and every worker that can reach it

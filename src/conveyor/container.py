@@ -8,6 +8,7 @@ import socketio
 
 from conveyor.auth.cache import PrincipalCache
 from conveyor.auth.security import JwtCodec
+from conveyor.auth.throttle import LoginThrottle
 from conveyor.channels.dispatcher import Dispatcher
 from conveyor.config import Settings
 from conveyor.db import Database
@@ -45,6 +46,7 @@ class Container:
     system: SystemMonitor
     scans: ScanRunner
     dispatcher: Dispatcher
+    logins: LoginThrottle
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -94,6 +96,11 @@ class Container:
                 "advisory database": lambda: advisories_health(settings.data_dir),
             },
         )
+        logins = LoginThrottle(
+            free_per_user=settings.login_free_attempts,
+            free_per_address=settings.login_free_attempts_per_address,
+            max_wait=settings.login_max_wait_seconds,
+        )
         return cls(
             settings,
             db,
@@ -109,4 +116,5 @@ class Container:
             system,
             scans,
             Dispatcher(db=db, bus=bus, settings=settings),
+            logins,
         )

@@ -33,3 +33,11 @@ class Conflict(ConveyorError):
 
 class PayloadTooLarge(ConveyorError):
     status_code = 413
+
+
+class TooManyRequests(ConveyorError):
+    status_code = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

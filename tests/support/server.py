@@ -13,6 +13,8 @@ import httpx
 import uvicorn
 
 from conveyor.app import build
+from conveyor.auth.models import User
+from conveyor.auth.security import password_stamp
 from conveyor.config import Settings
 from conveyor.container import Container
 from tests.support.sockets import Listener
@@ -56,6 +58,13 @@ class RunningServer:
         if "admin" not in self._tokens:
             self._tokens["admin"] = await self.login("admin", ADMIN_PASSWORD)
         return self._tokens["admin"]
+
+    async def password_stamp(self, user_id: str) -> str:
+        """What a JWT for this user must carry to be valid (``auth.security.password_stamp``)."""
+        async with self.container.db.session() as session:
+            user = await session.get(User, user_id)
+        assert user is not None
+        return password_stamp(user.password_hash)
 
     async def create_user(self, username: str, *, is_admin: bool = False) -> tuple[str, str]:
         """Create a user through the API; return (user id, access token)."""

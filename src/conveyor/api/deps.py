@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth import service as auth_service
 from conveyor.auth.principal import Principal
 from conveyor.auth.security import JwtCodec
+from conveyor.auth.throttle import LoginThrottle
 from conveyor.config import Settings
 from conveyor.container import Container
 from conveyor.db import Database
@@ -83,6 +84,13 @@ def get_cipher(container: ContainerDep) -> SecretCipher:
 CipherDep = Annotated[SecretCipher, Depends(get_cipher)]
 
 
+def get_login_throttle(container: ContainerDep) -> LoginThrottle:
+    return container.logins
+
+
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+
+
 def get_database(container: ContainerDep) -> Database:
     """For responses that outlive the request's session (streamed downloads)."""
     return container.db
@@ -100,7 +108,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 _bearer = HTTPBearer(auto_error=False, description="A JWT from /auth/login or an API token")
 
 
+# Routes an API token may call with a scope other than ``api`` (which allows every route).
+SCOPED_ROUTES = {("POST", "/api/v1/system/alerts"): "alerts:write"}
+
+
 async def get_principal(
+    request: Request,
     session: SessionDep,
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -112,6 +125,9 @@ async def get_principal(
     if principal is None:
         principal = await auth_service.authenticate(session=session, codec=container.codec, token=token)
         container.principals.put(token, principal)
+    scope = SCOPED_ROUTES.get((request.method, request.url.path.rstrip("/")), "api")
+    if not principal.may_use(scope):
+        raise Forbidden(f"this API token's scopes ({', '.join(sorted(principal.scopes))}) do not allow this")
     return principal
 
 

@@ -19,9 +19,15 @@ class Principal:
     token_id: str | None = None
     scopes: frozenset[str] = frozenset({"api"})
     expires_at: datetime | None = None
+    password_stamp: str | None = None  # a JWT's: the password it was issued under
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def may_use(self, scope: str) -> bool:
+        """A login session may do all its user may; an API token what its scopes allow, ``api``
+        being everything its user may do."""
+        return self.token_id is None or "api" in self.scopes or scope in self.scopes
 
     @property
     def public(self) -> dict[str, object]:

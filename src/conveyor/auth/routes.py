@@ -1,14 +1,22 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from conveyor.api.deps import AdminPrincipal, BusDep, CodecDep, CurrentPrincipal, SessionDep
+from conveyor.api.deps import (
+    AdminPrincipal,
+    BusDep,
+    CodecDep,
+    CurrentPrincipal,
+    LoginThrottleDep,
+    SessionDep,
+)
 from conveyor.auth import service
 from conveyor.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenRead,
     LoginRequest,
+    PasswordChange,
     RefreshRequest,
     TokenResponse,
     UserCreate,
@@ -20,9 +28,22 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/login")
-async def login(body: LoginRequest, session: SessionDep, bus: BusDep, codec: CodecDep) -> TokenResponse:
+async def login(
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    bus: BusDep,
+    codec: CodecDep,
+    throttle: LoginThrottleDep,
+) -> TokenResponse:
     return await service.login(
-        session=session, bus=bus, codec=codec, username=body.username, password=body.password
+        session=session,
+        bus=bus,
+        codec=codec,
+        throttle=throttle,
+        address=request.client.host if request.client else "unknown",
+        username=body.username,
+        password=body.password,
     )
 
 
@@ -41,6 +62,21 @@ async def logout(body: RefreshRequest, session: SessionDep, bus: BusDep) -> None
 @router.get("/auth/me")
 async def me(principal: CurrentPrincipal, session: SessionDep) -> UserRead:
     return UserRead.model_validate(await service.get_user(session, principal.user_id))
+
+
+@router.post("/auth/password")
+async def change_password(
+    body: PasswordChange, principal: CurrentPrincipal, session: SessionDep, bus: BusDep, codec: CodecDep
+) -> TokenResponse:
+    """Change the caller's password: every earlier login stops working; here is a fresh one."""
+    return await service.change_password(
+        session=session,
+        bus=bus,
+        codec=codec,
+        principal=principal,
+        current=body.current_password,
+        new=body.new_password,
+    )
 
 
 @router.get("/auth/tokens")

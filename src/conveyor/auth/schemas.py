@@ -21,6 +21,11 @@ class LoginRequest(BaseModel):
     password: str = Field(max_length=256)
 
 
+class PasswordChange(ApiModel):
+    current_password: str = Field(max_length=256)
+    new_password: Password
+
+
 class TokenResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"

@@ -33,11 +33,18 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def password_stamp(password_hash: str) -> str:
+    """Changes whenever the password does (the hash is salted): a JWT carries the stamp of the
+    password it was issued under, so a new password ends every session opened before it."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: str
     issued_at: datetime
     expires_at: datetime
+    password_stamp: str | None = None
 
 
 class JwtCodec:
@@ -56,10 +63,10 @@ class JwtCodec:
         self.refresh_ttl_seconds = refresh_ttl_seconds
         self.session_max_seconds = session_max_seconds
 
-    def issue(self, user_id: str) -> tuple[str, datetime]:
+    def issue(self, user_id: str, stamp: str) -> tuple[str, datetime]:
         now = utcnow()
         expires_at = now + timedelta(seconds=self.ttl_seconds)
-        claims = {"sub": user_id, "iat": now, "exp": expires_at, "typ": "access"}
+        claims = {"sub": user_id, "iat": now, "exp": expires_at, "typ": "access", "pwd": stamp}
         return jwt.encode(claims, self._secret, algorithm=self._algorithm), expires_at
 
     def decode(self, token: str) -> AccessClaims:
@@ -83,6 +90,7 @@ class JwtCodec:
             user_id=claims["sub"],
             issued_at=datetime.fromtimestamp(claims["iat"], tz=utcnow().tzinfo),
             expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo),
+            password_stamp=claims.get("pwd") if isinstance(claims.get("pwd"), str) else None,
         )
 
 

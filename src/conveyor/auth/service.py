@@ -13,9 +13,11 @@ from conveyor.auth import security
 from conveyor.auth.models import ApiToken, RefreshToken, User
 from conveyor.auth.principal import Principal
 from conveyor.auth.schemas import ApiTokenCreate, TokenResponse, UserCreate, UserUpdate
+from conveyor.auth.throttle import LoginThrottle
 from conveyor.db import get_or_404, new_id, utcnow
-from conveyor.errors import Conflict, Forbidden, NotFound, Unauthorized
+from conveyor.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from conveyor.events.bus import EventBus
+from conveyor.events.schemas import Emission
 from conveyor.notifications.service import activity
 
 # Re-exported for events/realtime/hub.py only, until the realtime layer takes an injected
@@ -25,15 +27,40 @@ BOOTSTRAP_ADMIN = "admin"
 
 
 async def login(
-    *, session: AsyncSession, bus: EventBus, codec: security.JwtCodec, username: str, password: str
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    codec: security.JwtCodec,
+    throttle: LoginThrottle,
+    address: str,
+    username: str,
+    password: str,
 ) -> TokenResponse:
-    """An access token and the refresh token of a new session."""
+    """An access token and the refresh token of a new session; 429 while failed attempts for
+    the name or from the address make it wait."""
+    wait = throttle.wait(username, address)
+    if wait:
+        raise TooManyRequests(f"Too many failed sign-ins; try again in {wait} s.", retry_after=wait)
     user = await _user_by_name(session, username)
     if not security.verify_password(user.password_hash if user else None, password):
+        throttle.failed(username, address)
         raise Unauthorized("The username or password is wrong.")
+    throttle.succeeded(username)
     assert user is not None
     if not user.is_active:
         raise Unauthorized("This account is disabled.")
+    return await _open_session(session, bus, codec, user, activity(user.id, "login", "Signed in"))
+
+
+async def _open_session(
+    session: AsyncSession,
+    bus: EventBus,
+    codec: security.JwtCodec,
+    user: User,
+    event: Emission,
+    *,
+    access_changed: bool = False,
+) -> TokenResponse:
     now, refresh = utcnow(), security.new_refresh_token()
     record = RefreshToken(
         id=new_id(),
@@ -43,8 +70,8 @@ async def login(
         ends_at=now + timedelta(seconds=codec.session_max_seconds),
     )
     session.add(record)
-    await bus.commit(session, activity(user.id, "login", "Signed in"))
-    return _tokens(codec, user.id, record, refresh, now)
+    await bus.commit(session, event, access_changed_for=[user.id] if access_changed else ())
+    return _tokens(codec, user, record, refresh, now)
 
 
 async def refresh(*, session: AsyncSession, codec: security.JwtCodec, refresh_token: str) -> TokenResponse:
@@ -60,7 +87,7 @@ async def refresh(*, session: AsyncSession, codec: security.JwtCodec, refresh_to
         raise Unauthorized("This account is disabled.")
     record.expires_at = min(record.ends_at, now + timedelta(seconds=codec.refresh_ttl_seconds))
     await session.commit()
-    return _tokens(codec, user.id, record, refresh_token, now)
+    return _tokens(codec, user, record, refresh_token, now)
 
 
 async def logout(*, session: AsyncSession, bus: EventBus, refresh_token: str) -> None:
@@ -73,9 +100,9 @@ async def logout(*, session: AsyncSession, bus: EventBus, refresh_token: str) ->
 
 
 def _tokens(
-    codec: security.JwtCodec, user_id: str, record: RefreshToken, refresh_token: str, now: datetime
+    codec: security.JwtCodec, user: User, record: RefreshToken, refresh_token: str, now: datetime
 ) -> TokenResponse:
-    access, _ = codec.issue(user_id)
+    access, _ = codec.issue(user.id, security.password_stamp(user.password_hash))
     left = int((min(record.expires_at, record.ends_at) - now).total_seconds())
     return TokenResponse(
         access_token=access,
@@ -111,7 +138,12 @@ async def authenticate(*, session: AsyncSession, codec: security.JwtCodec, token
     user = await session.get(User, claims.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("invalid token: unknown or disabled user")
-    return Principal(user.id, user.username, user.is_admin, expires_at=claims.expires_at)
+    stamp = security.password_stamp(user.password_hash)
+    if claims.password_stamp != stamp:
+        raise Unauthorized("invalid token: the password changed since it was issued")
+    return Principal(
+        user.id, user.username, user.is_admin, expires_at=claims.expires_at, password_stamp=stamp
+    )
 
 
 async def _authenticate_api_token(session: AsyncSession, token: str) -> Principal:
@@ -136,13 +168,16 @@ async def _authenticate_api_token(session: AsyncSession, token: str) -> Principa
     )
 
 
-async def still_valid(session: AsyncSession, *, user_id: str, token_id: str | None) -> bool:
-    """Whether the user is active and the API token (if any) not revoked."""
+async def still_valid(
+    session: AsyncSession, *, user_id: str, token_id: str | None, password_stamp: str | None = None
+) -> bool:
+    """Whether the user is active, the API token (if any) not revoked and the password (for a
+    JWT's ``password_stamp``) unchanged."""
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
         return False
     if token_id is None:
-        return True
+        return password_stamp is None or password_stamp == security.password_stamp(user.password_hash)
     record = await session.get(ApiToken, token_id)
     return record is not None and record.revoked_at is None
 
@@ -202,8 +237,29 @@ async def set_password(*, session: AsyncSession, bus: EventBus, username: str, p
         raise NotFound(f"There is no user {username!r} in this database.")
     user.password_hash = security.hash_password(UserUpdate(password=password).password or "")
     await revoke_sessions(session, user.id)
-    await bus.commit(session, activity(user.id, "password_reset", "Password reset by an operator"))
+    event = activity(user.id, "password_reset", "Password reset by an operator")
+    await bus.commit(session, event, access_changed_for=[user.id])
     return user
+
+
+async def change_password(
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    codec: security.JwtCodec,
+    principal: Principal,
+    current: str,
+    new: str,
+) -> TokenResponse:
+    """The caller's own password: every earlier session and JWT stops working; the answer opens
+    a new session."""
+    user = await get_user(session, principal.user_id)
+    if not security.verify_password(user.password_hash, current):
+        raise Forbidden("The current password is wrong.")
+    user.password_hash = security.hash_password(new)
+    await revoke_sessions(session, user.id)
+    event = activity(user.id, "password_changed", "Changed password")
+    return await _open_session(session, bus, codec, user, event, access_changed=True)
 
 
 async def delete_user(*, session: AsyncSession, bus: EventBus, user_id: str, actor: Principal) -> None:

@@ -105,6 +105,18 @@ class LogLine(Base):
     step: Mapped[int | None] = mapped_column(Integer)
     ts: Mapped[datetime] = mapped_column(UTCDateTime())
     text: Mapped[str] = mapped_column(Text)
+    # "step" (what the step printed: never trusted) or "runner" (what the runner says about it)
+    origin: Mapped[str] = mapped_column(String(8), default="step", server_default="step")
+
+
+class WebhookDelivery(Base):
+    """A push delivery already acted on: a replay of the same delivery id starts nothing."""
+
+    __tablename__ = "webhook_deliveries"
+
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Artifact(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -127,6 +128,9 @@ class LogLineRead(ApiModel):
     ts: datetime
     step: int | None
     text: str
+    origin: Literal["step", "runner"] = Field(
+        default="step", description="who wrote the line: the step's output, or the runner about it"
+    )
 
 
 class JobLog(ApiModel):

@@ -101,9 +101,16 @@ class Line:
     step: int | None
     ts: datetime
     text: str
+    origin: str = "step"  # or "runner": see LogLine.origin
 
     def wire(self) -> dict[str, object]:
-        return {"n": self.n, "ts": self.ts.isoformat(), "step": self.step, "text": self.text}
+        return {
+            "n": self.n,
+            "ts": self.ts.isoformat(),
+            "step": self.step,
+            "text": self.text,
+            "origin": self.origin,
+        }
 
 
 async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, lease: float) -> Claim | None:
@@ -262,7 +269,10 @@ async def _apply_step_changes(
 
 
 async def _append_lines(session: AsyncSession, claim: Claim, lines: Sequence[Line]) -> Emission:
-    rows = [{"job_id": claim.job_id, "n": x.n, "step": x.step, "ts": x.ts, "text": x.text} for x in lines]
+    rows = [
+        {"job_id": claim.job_id, "n": x.n, "step": x.step, "ts": x.ts, "text": x.text, "origin": x.origin}
+        for x in lines
+    ]
     await session.execute(insert(LogLine), rows)
     await session.execute(update(Job).where(Job.id == claim.job_id).values(log_lines=lines[-1].n + 1))
     data = PipelineLogData(

@@ -2,7 +2,8 @@
 
 The secret is the project secret ``CONVEYOR_WEBHOOK_SECRET`` (names starting ``CONVEYOR_``
 never reach jobs). Each pipeline whose ``on.push`` matches the pushed ref starts, at the
-pushed commit.
+pushed commit, once per delivery id (``X-GitHub-Delivery``, ``X-Gitlab-Event-UUID``): a replayed
+delivery starts nothing.
 """
 
 from __future__ import annotations
@@ -13,31 +14,40 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conveyor.db import utcnow
 from conveyor.errors import InvalidInput, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
 from conveyor.executions.executor import Executor
+from conveyor.executions.models import WebhookDelivery
 from conveyor.executions.service import Trigger, start_execution
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
 from conveyor.pipelines.spec.model import PushTrigger
-from conveyor.projects.models import Project, ProjectSecret
+from conveyor.projects.models import ProjectSecret
 from conveyor.projects.secrets import SecretCipher
 
 WEBHOOK_SECRET = "CONVEYOR_WEBHOOK_SECRET"
 ZERO_SHA = "0" * 40
 MAX_REF_CHARS = 255  # as stored with the execution
+MAX_DELIVERY_ID_CHARS = 100
+DELIVERY_MEMORY = timedelta(days=30)  # GitHub lets a delivery be redelivered for 30 days
 
 
 class Provider(StrEnum):
     GITHUB = "github"
     GITLAB = "gitlab"
+
+
+DELIVERY_HEADER = {Provider.GITHUB: "x-github-delivery", Provider.GITLAB: "x-gitlab-event-uuid"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ async def receive_push(
     secret = await _webhook_secret(session, cipher, project_id)
     _verify(provider, secret, headers, body)
     push = _parse(provider, headers, body)
-    if push is None:
+    if push is None or not await _first_delivery(session, project_id, headers.get(DELIVERY_HEADER[provider])):
         return []
     started = []
     for pipeline in await _pipelines(session, project_id):
@@ -87,18 +97,41 @@ async def receive_push(
                 commit_sha=push.sha,
             )
             started.append(execution.id)
+    await session.commit()  # the delivery, when no pipeline started
     return started
 
 
+async def _first_delivery(session: AsyncSession, project_id: str, delivery_id: str | None) -> bool:
+    """Record the delivery; False when it was seen before (a replay). Deliveries without an id
+    (old GitLab versions) cannot be told apart and always count as new."""
+    if not delivery_id:
+        return True
+    if len(delivery_id) > MAX_DELIVERY_ID_CHARS:
+        raise InvalidInput(f"a delivery id has at most {MAX_DELIVERY_ID_CHARS} characters")
+    now = utcnow()
+    await session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.project_id == project_id, WebhookDelivery.received_at < now - DELIVERY_MEMORY
+        )
+    )
+    session.add(WebhookDelivery(project_id=project_id, delivery_id=delivery_id, received_at=now))
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        return False
+    return True
+
+
 async def _webhook_secret(session: AsyncSession, cipher: SecretCipher, project_id: str) -> str:
-    if await session.get(Project, project_id) is None:
-        raise NotFound(f"project {project_id} not found")
+    """The project's webhook secret. An unknown project and one without webhooks get the same
+    answer: a stranger learns nothing about which projects exist."""
     statement = select(ProjectSecret).where(
         ProjectSecret.project_id == project_id, ProjectSecret.name == WEBHOOK_SECRET
     )
     secret = (await session.execute(statement)).scalar_one_or_none()
     if secret is None:
-        raise NotFound(f"webhooks are not set up for this project: set its {WEBHOOK_SECRET} secret")
+        raise NotFound(f"no webhook is set up here (a project's {WEBHOOK_SECRET} secret enables them)")
     return cipher.decrypt(secret.ciphertext)
 
 

@@ -19,11 +19,18 @@ class LiveAccounts:
 
     async def authenticate(self, token: str) -> Principal:
         async with self.db.session() as session:
-            return await service.authenticate(session=session, codec=self.codec, token=token)
+            principal = await service.authenticate(session=session, codec=self.codec, token=token)
+        if not principal.may_use("api"):
+            raise Unauthorized("this API token's scopes do not include the live API (scope 'api')")
+        return principal
 
     async def access_of(self, identity: Identity) -> Access | None:
+        stamp = identity.password_stamp if isinstance(identity, Principal) else None
         async with self.db.session() as session:
-            if not await service.still_valid(session, user_id=identity.user_id, token_id=identity.token_id):
+            valid = await service.still_valid(
+                session, user_id=identity.user_id, token_id=identity.token_id, password_stamp=stamp
+            )
+            if not valid:
                 return None
             try:
                 return await load_access(session, identity.user_id)

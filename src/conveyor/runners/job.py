@@ -95,6 +95,7 @@ class JobRun:
             masker=self.mask,
             interval=settings.log_flush_seconds,
             batch=settings.log_batch_lines,
+            max_output_bytes=settings.job_log_max_bytes,
             lost=lambda: self.stop(LOST),
         )
 
@@ -397,7 +398,7 @@ class JobRun:
                 env=env,
                 time_limit=timeout,
                 cancel=self.cancel,
-                on_line=self.reporter.write,
+                on_line=self.reporter.output,
                 on_start=self._started,
                 sandbox=self.env.sandbox,
                 confinement=self.confinement,
@@ -434,7 +435,7 @@ class JobRun:
             self.env.bus,
         )
         context = BuiltinContext(
-            workspace=workspace, inputs=step.inputs, env=env, log=self.reporter.write, job=job
+            workspace=workspace, inputs=step.inputs, env=env, log=self.reporter.output, job=job
         )
         outcome = await handler(context)
         self.handed_over = False  # the builtin ran as the runner and may have written files

@@ -29,6 +29,24 @@ EDGE_WINDOW = 64  # pieces longer than this are found by a search instead of the
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def neutralise(text: str) -> str:
+    """What a step printed, safe to show anywhere: terminal escapes (colours, titles, OSC 52
+    clipboard writes, cursor moves) removed, a carriage-return overwrite reduced to what a
+    terminal would finally show, other control characters made visible (``^[``)."""
+    if "\r" in text:
+        shown = [part for part in text.split("\r") if part]
+        text = shown[-1] if shown else ""
+    return _CONTROL.sub(_visible, ANSI.sub("", text))
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"^{chr(code ^ 0x40)}" if code < 0x20 or code == 0x7F else "\ufffd"
+
+
 class Masker:
     def __init__(self, secrets: Iterable[str]) -> None:
         variants = {v for secret in secrets for v in _variants(secret) if len(v) >= MIN_MASKED_LENGTH}

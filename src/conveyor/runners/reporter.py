@@ -17,7 +17,7 @@ import structlog
 from conveyor.db import Database, utcnow
 from conveyor.events.bus import EventBus
 from conveyor.executions.updates import Claim, Line, StepChange, report
-from conveyor.runners.masking import Masker
+from conveyor.runners.masking import Masker, neutralise
 
 log = structlog.get_logger(__name__)
 
@@ -36,10 +36,12 @@ class Reporter:
         interval: float,
         batch: int,
         lost: Callable[[], None],
+        max_output_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.db, self.bus, self.claim, self.runner, self.masker = db, bus, claim, runner, masker
         self.interval, self.batch, self.lost = interval, batch, lost
         self.next_n = claim.log_offset
+        self.output_bytes, self.max_output_bytes = 0, max_output_bytes
         self.step_index: int | None = None
         self._lines: list[Line] = []
         self._steps: list[StepChange] = []
@@ -52,11 +54,26 @@ class Reporter:
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name=f"report-{self.claim.job_id}")
 
-    def write(self, text: str) -> None:
-        self._lines.append(Line(self.next_n, self.step_index, utcnow(), self.masker(text)))
+    def write(self, text: str, origin: str = "runner") -> None:
+        """A line of the runner's own (``origin="step"`` for a step's, see ``output``)."""
+        self._lines.append(Line(self.next_n, self.step_index, utcnow(), self.masker(text), origin))
         self.next_n += 1
         if len(self._lines) >= self.batch:
             self._full.set()
+
+    def output(self, text: str) -> None:
+        """A line a step printed: stored as the step's, its terminal escapes made harmless, and
+        dropped once the job has printed ``max_output_bytes`` (a runner line says so, once)."""
+        if self.output_bytes > self.max_output_bytes:
+            return
+        self.output_bytes += len(text.encode()) + 1
+        if self.output_bytes > self.max_output_bytes:
+            self.write(
+                f"=== log cut: this job printed more than {self.max_output_bytes} bytes "
+                "(CONVEYOR_JOB_LOG_MAX_BYTES); the rest of its output is not kept ==="
+            )
+            return
+        self.write(neutralise(text), origin="step")
 
     def step(self, change: StepChange) -> None:
         """Queue a step change; a step starting after a quiet spell is announced at once, so only

@@ -57,10 +57,11 @@ async def system_metrics(_: CurrentPrincipal, monitor: MonitorDep) -> MetricsHis
 
 
 async def get_alert_author(principal: CurrentPrincipal) -> Principal:
-    """Admins, or scripts holding an API token with the ``alerts:write`` scope."""
-    if principal.is_admin or principal.has_scope("alerts:write"):
+    """Admins, through a login or an API token (scope ``api`` or ``alerts:write``, checked with
+    every route's scope): a token never raises alerts once its owner is no longer an admin."""
+    if principal.is_admin:
         return principal
-    raise Forbidden("raising alerts needs a global admin or an API token with alerts:write")
+    raise Forbidden("raising alerts needs a global admin (or an admin's API token with alerts:write)")
 
 
 AlertAuthor = Annotated[Principal, Depends(get_alert_author)]

@@ -98,7 +98,8 @@ async def test_expired_jwt_is_renewed_with_credentials(server: RunningServer) ->
     admin = await server.login("admin", ADMIN_PASSWORD)
     async with server.api(admin) as api:
         admin_id = (await api.get("/api/v1/auth/me")).json()["id"]
-    short_lived, expires_at = JwtCodec(secret=JWT_SECRET, algorithm="HS256", ttl_seconds=2).issue(admin_id)
+    codec = JwtCodec(secret=JWT_SECRET, algorithm="HS256", ttl_seconds=2)
+    short_lived, expires_at = codec.issue(admin_id, await server.password_stamp(admin_id))
     conveyor = ConveyorClient(server.base_url, token=short_lived, username="admin", password=ADMIN_PASSWORD)
     async with conveyor, conveyor.events(event_types=["system_alert"]) as stream:
         first = await asyncio.wait_for(stream.wait_authenticated(), TIMEOUT)

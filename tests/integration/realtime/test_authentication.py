@@ -143,7 +143,9 @@ async def test_authenticated_sockets_are_not_dropped(server_with: Any) -> None:
 async def test_delivery_stops_at_token_expiry_and_resumes_after_reauthentication(
     server: RunningServer,
 ) -> None:
-    short_lived = signed(claims_for(await admin_id(server), lifetime=timedelta(seconds=2)))
+    user_id = await admin_id(server)
+    claims = claims_for(user_id, lifetime=timedelta(seconds=2))
+    short_lived = signed({**claims, "pwd": await server.password_stamp(user_id)})
     listener = await server.authenticated_socket(short_lived)
     _, expired = await listener.next_of("auth_error", timeout=10)
     assert expired["message"] == "token expired"

@@ -28,9 +28,9 @@ def now() -> datetime:
 
 
 def test_issued_token_round_trips(codec: JwtCodec) -> None:
-    token, expires_at = codec.issue("user-1")
+    token, expires_at = codec.issue("user-1", "stamp-1")
     claims = codec.decode(token)
-    assert claims.user_id == "user-1"
+    assert claims.user_id == "user-1" and claims.password_stamp == "stamp-1"
     assert abs((claims.expires_at - expires_at).total_seconds()) < 1
 
 
