@@ -5,7 +5,7 @@ import { lineFromHash } from './JobLog';
 import { shownJob } from './RunPage';
 import { appendLive, appendPage, newSection, prependPage } from './stepLog';
 
-const line = (n: number, step: number | null = 0): LogLine => ({ n, ts: '2026-01-01T00:00:00Z', step, text: `line ${n}` });
+const line = (n: number, step: number | null = 0): LogLine => ({ n, ts: '2026-01-01T00:00:00Z', step, text: `line ${n}`, origin: 'step' });
 const job = (key: string, needs: string[] = [], status: Job['status'] = 'success'): Job =>
   ({
   id: key, key, name: key, status, needs, attempt: 1, runner: null, exitCode: null, error: null, logLines: 0,
