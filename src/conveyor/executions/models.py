@@ -109,10 +109,10 @@ class LogLine(Base):
     origin: Mapped[str] = mapped_column(String(8), default="step", server_default="step")
 
 
-class WebhookDelivery(Base):
+class PushDelivery(Base):
     """A push delivery already acted on: a replay of the same delivery id starts nothing."""
 
-    __tablename__ = "webhook_deliveries"
+    __tablename__ = "push_deliveries"
 
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     delivery_id: Mapped[str] = mapped_column(String(100), primary_key=True)

@@ -27,7 +27,7 @@ from conveyor.db import utcnow
 from conveyor.errors import InvalidInput, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
 from conveyor.executions.executor import Executor
-from conveyor.executions.models import WebhookDelivery
+from conveyor.executions.models import PushDelivery
 from conveyor.executions.service import Trigger, start_execution
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
@@ -110,11 +110,11 @@ async def _first_delivery(session: AsyncSession, project_id: str, delivery_id: s
         raise InvalidInput(f"a delivery id has at most {MAX_DELIVERY_ID_CHARS} characters")
     now = utcnow()
     await session.execute(
-        delete(WebhookDelivery).where(
-            WebhookDelivery.project_id == project_id, WebhookDelivery.received_at < now - DELIVERY_MEMORY
+        delete(PushDelivery).where(
+            PushDelivery.project_id == project_id, PushDelivery.received_at < now - DELIVERY_MEMORY
         )
     )
-    session.add(WebhookDelivery(project_id=project_id, delivery_id=delivery_id, received_at=now))
+    session.add(PushDelivery(project_id=project_id, delivery_id=delivery_id, received_at=now))
     try:
         await session.flush()
     except IntegrityError:

@@ -1,4 +1,4 @@
-"""hardening: webhook deliveries seen (replays start nothing), where each log line came from
+"""hardening: push deliveries seen (replays start nothing), where each log line came from
 
 Revision ID: 0013
 Revises: 0012
@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "webhook_deliveries",
+        "push_deliveries",
         sa.Column(
             "project_id", sa.String(36), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
         ),
@@ -34,4 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("pipeline_log_lines", "origin")
-    op.drop_table("webhook_deliveries")
+    op.drop_table("push_deliveries")
