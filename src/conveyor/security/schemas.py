@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Final, Literal
 
-from pydantic import Field, RootModel
+from pydantic import Field, RootModel, model_validator
 
 from conveyor.schemas import ApiModel
 
@@ -124,7 +124,15 @@ class VulnerabilityRead(ApiModel):
 
 class VulnerabilityPatch(ApiModel):
     status: Literal["open", "ignored", "false_positive"]
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str | None = Field(
+        default=None, min_length=1, max_length=1000, description="Needed to accept one."
+    )
+
+    @model_validator(mode="after")
+    def _accepting_needs_a_reason(self) -> VulnerabilityPatch:
+        if self.status != "open" and not (self.reason or "").strip():
+            raise ValueError(f"marking a vulnerability {self.status} needs a reason")
+        return self
 
 
 class AdvisoryStatus(ApiModel):

@@ -491,7 +491,8 @@ async def update_vulnerability(
         activity(
             principal.user_id,
             "security_vulnerability_triaged",
-            f"Marked {v.rule_id} in {v.file or v.package} {data.status}: {data.reason}",
+            f"Marked {v.rule_id} in {v.file or v.package} {data.status}"
+            + (f": {data.reason}" if data.reason else ""),
             projectId=v.project_id,
             vulnerabilityId=v.id,
         ),

@@ -2254,8 +2254,11 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "ignored" | "false_positive";
-            /** Reason */
-            reason: string;
+            /**
+             * Reason
+             * @description Needed to accept one.
+             */
+            reason?: string | null;
         };
         /** VulnerabilityRead */
         VulnerabilityRead: {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 from conveyor.security.scanners.base import (
@@ -25,11 +26,11 @@ class SemgrepScanner:
     name = "semgrep"
 
     def unavailable(self) -> str | None:
-        return None if shutil.which("semgrep") else "semgrep is not installed (optional: conveyor[semgrep])"
+        return None if _program() else "semgrep is not installed (optional: conveyor[semgrep])"
 
     async def scan(self, context: ScanContext) -> list[Finding]:
         args = [
-            "semgrep",
+            _program() or "semgrep",
             "scan",
             "--config",
             str(RULES),
@@ -66,3 +67,9 @@ class SemgrepScanner:
                 )
             )
         return findings
+
+
+def _program() -> str | None:
+    """semgrep next to this Python (an installed extra) or on the PATH."""
+    beside = Path(sys.executable).parent / "semgrep"
+    return str(beside) if beside.is_file() else shutil.which("semgrep")

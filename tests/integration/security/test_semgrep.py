@@ -1,0 +1,25 @@
+"""semgrep, when installed (the optional extra), with the rules kept in the package: JavaScript
+and Python findings with their CWE, offline."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from conveyor.security.scanners.base import ScanContext
+from conveyor.security.scanners.semgrep import SemgrepScanner
+from tests.support.security import vulnerable_repo
+
+pytestmark = pytest.mark.skipif(SemgrepScanner().unavailable() is not None, reason="semgrep is not installed")
+
+
+def test_semgrep_finds_javascript_and_python_problems(tmp_path: Path) -> None:
+    repo = vulnerable_repo(tmp_path / "repo")
+    findings = asyncio.run(SemgrepScanner().scan(ScanContext(root=repo, timeout=300)))
+    got = {(f.rule_id, f.file, f.line, f.cwe) for f in findings}
+    assert ("semgrep/js-eval", "web/app.js", 9, "CWE-95") in got
+    assert ("semgrep/js-child-process-exec", "web/app.js", 10, "CWE-78") in got
+    assert ("semgrep/js-inner-html", "web/app.js", 5, "CWE-79") in got
+    assert ("semgrep/py-os-system", "app.py", 10, "CWE-78") in got
