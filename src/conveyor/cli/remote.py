@@ -97,9 +97,9 @@ class Remote:
         from conveyor.client.errors import ConveyorAPIError, ConveyorAuthError, ConveyorConnectionError
 
         if isinstance(exc, ConveyorConnectionError):
-            return (
-                f"Cannot reach a Conveyor server at {self.url}; is it running? (set --url or CONVEYOR_URL)."
-            )
+            cause = str(exc.__cause__ or "").strip()
+            where = f"{self.url} ({cause})" if cause else self.url
+            return f"Cannot reach a Conveyor server at {where}; is it running? (set --url or CONVEYOR_URL)."
         if isinstance(exc, ConveyorAuthError) or (isinstance(exc, ConveyorAPIError) and exc.status == 401):
             detail = getattr(exc, "detail", None) or getattr(exc, "message", "")
             if not (self.token or self.username):

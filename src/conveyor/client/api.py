@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
@@ -37,7 +38,11 @@ class ConveyorClient:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._credentials = (username, password) if username and password is not None else None
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        # The system's trust store (and SSL_CERT_FILE / SSL_CERT_DIR), as the live stream's aiohttp uses,
+        # so a server with a company CA or a self-signed certificate works once the system trusts it.
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=timeout, verify=ssl.create_default_context()
+        )
         self._streams: weakref.WeakSet[EventStream] = weakref.WeakSet()
 
     async def __aenter__(self) -> ConveyorClient:
