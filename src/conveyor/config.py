@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PLACEHOLDER_SECRETS = {"changeme", "secret", "change-me", "changethis"}
 
@@ -146,6 +148,18 @@ class Settings(BaseSettings):
     def resolved_cache_dir(self) -> Path:
         return self.cache_dir or self.data_dir / "caches"
 
+    def secure_data_dir(self) -> None:
+        """The data directory is its owner's alone: 0700, the files in it 0600 (tightened when an
+        older version left them open). The SQLite database is created 0600 before SQLite opens
+        it, so that its WAL and shared-memory files, which copy its mode, are too."""
+        _private_directory(self.data_dir)
+        for path in self.data_dir.iterdir():
+            if path.is_file() and not path.is_symlink():
+                path.chmod(0o600)
+        name = make_url(self.resolved_database_url).database if self.is_sqlite else None
+        if name and name != ":memory:" and Path(name).parent.is_dir():
+            os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o600))
+
     @cached_property
     def resolved_jwt_secret(self) -> str:
         return self.jwt_secret or _read_or_create_key(self.data_dir / "jwt_secret")
@@ -155,11 +169,16 @@ class Settings(BaseSettings):
         return self.secrets_key or _read_or_create_key(self.data_dir / "secrets_key")
 
 
+def _private_directory(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
 def _read_or_create_key(path: Path) -> str:
     """A random key generated once and kept in the data directory, readable by its owner only."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_directory(path.parent)
     key = secrets.token_urlsafe(48)
     path.touch(mode=0o600)
     path.write_text(key)

@@ -50,7 +50,7 @@ class Container:
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.secure_data_dir()
         db = Database(settings.resolved_database_url)
         codec = JwtCodec(
             secret=settings.resolved_jwt_secret,
