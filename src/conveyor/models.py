@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``metadata`` (used by Alembic) is complete."""
 
+from conveyor.architecture import models as architecture_models
 from conveyor.auth import models as auth_models
 from conveyor.channels import models as channel_models
 from conveyor.db import Base
@@ -15,6 +16,7 @@ from conveyor.system import models as system_models
 metadata = Base.metadata
 
 __all__ = [
+    "architecture_models",
     "auth_models",
     "channel_models",
     "debug_models",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from conveyor.api.deps import refuse_nul_characters
+from conveyor.architecture.routes import router as architecture_router
 from conveyor.auth.routes import router as auth_router
 from conveyor.channels.routes import router as webhooks_router
 from conveyor.debug.routes import router as debug_router
@@ -25,6 +26,7 @@ for router in (
     events_router,
     system_router,
     notifications_router,
+    architecture_router,
     webhooks_router,
     pipelines_router,
     executions_router,

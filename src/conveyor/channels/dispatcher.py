@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.aio import Periodic
+from conveyor.aio import Periodic, spawn
+from conveyor.architecture import service as architecture
 from conveyor.auth.roles import Role
 from conveyor.channels import email, people
 from conveyor.channels.models import DispatchCursor, ProjectWebhook, WebhookDelivery
@@ -32,6 +33,7 @@ from conveyor.events.models import EventRecord
 from conveyor.events.schemas import Emission
 from conveyor.notifications import service as notifications
 from conveyor.notifications.schemas import NotificationKind
+from conveyor.projects.models import Project
 from conveyor.status import FAILED_ON_ITS_OWN, Status
 
 log = structlog.get_logger(__name__)
@@ -47,6 +49,7 @@ class Batch:
     session: AsyncSession
     emissions: list[Emission] = field(default_factory=list)
     mails: list[tuple[str, str, str]] = field(default_factory=list)  # (to, subject, body)
+    diagrams: list[tuple[str, str]] = field(default_factory=list)  # (project id, ref) to analyse
 
 
 Handler = Callable[[Batch, EventRecord], Awaitable[None]]
@@ -99,7 +102,12 @@ class Dispatcher:
             await self.bus.commit(session, *batch.emissions)
         for to, subject, body in batch.mails:
             await email.send(self.settings, to, subject, body)
+        for project_id, ref in batch.diagrams:
+            spawn(self._diagram(project_id, ref), name=f"architecture-{project_id}")
         return head - start
+
+    async def _diagram(self, project_id: str, ref: str) -> None:
+        await architecture.auto_diagram(db=self.db, bus=self.bus, project_id=project_id, ref=ref)
 
     async def _start_cursor(self, session: AsyncSession) -> int:
         """The first node to start begins at the log's head: history is not re-announced."""
@@ -121,6 +129,7 @@ class Dispatcher:
             return
         if status != Status.SUCCESS:
             return
+        await self._auto_diagram(batch, project_id, execution.get("ref"))
         previous = await people.previous_run(
             batch.session, str(execution.get("pipelineId")), execution["number"]
         )
@@ -131,6 +140,15 @@ class Dispatcher:
         text = f"{title} succeeded after #{previous.number} {previous.status}"
         await self._notify(batch, concerned, NotificationKind.RUN_FIXED, text, "", project_id)
         await self._queue(batch, project_id, WebhookKind.RUN_FIXED, text, execution)
+
+    async def _auto_diagram(self, batch: Batch, project_id: str, ref: str | None) -> None:
+        """Diagram each successful run of the default branch when the project asks for it."""
+        project = await batch.session.get(Project, project_id)
+        branch = (ref or "").removeprefix("refs/heads/")
+        if project is None or not project.repo_url or branch != project.default_branch:
+            return
+        if (await architecture.get_settings(batch.session, project_id)).auto:
+            batch.diagrams.append((project_id, branch))
 
     async def _execution_started(self, batch: Batch, record: EventRecord) -> None:
         execution = record.data.get("execution", {})

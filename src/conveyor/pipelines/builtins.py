@@ -64,4 +64,3 @@ def _not_configured(name: str, what: str) -> BuiltinHandler:
 
 
 register("conveyor/security-scan")(_not_configured("conveyor/security-scan", "the security scanner"))
-register("conveyor/architecture")(_not_configured("conveyor/architecture", "architecture analysis"))

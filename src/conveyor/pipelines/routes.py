@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from conveyor.api.deps import BusDep, CurrentPrincipal, SessionDep
 from conveyor.executions import service as executions_service
 from conveyor.pipelines import service
 from conveyor.pipelines.deps import PipelineAsMaintainer, PipelineAsViewer
+from conveyor.pipelines.diagram import job_dag_mermaid
 from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineRevisionRead, PipelineUpdate
+from conveyor.pipelines.spec import parse_definition
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsViewer
 
 router = APIRouter(tags=["pipelines"])
@@ -47,6 +49,13 @@ async def update_pipeline(
     return PipelineRead.model_validate(
         await service.update_pipeline(session=session, bus=bus, pipeline=pipeline, data=body, actor=principal)
     )
+
+
+@router.get("/pipelines/{pipeline_id}/dag")
+async def job_dag(pipeline: PipelineAsViewer) -> Response:
+    """The jobs and their ``needs`` as a Mermaid flowchart."""
+    mermaid = job_dag_mermaid(parse_definition(pipeline.definition))
+    return Response(mermaid, media_type="text/vnd.mermaid; charset=utf-8")
 
 
 @router.get("/pipelines/{pipeline_id}/revisions")

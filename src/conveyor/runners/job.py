@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 
+from conveyor.architecture import step as _architecture_step  # noqa: F401  (registers conveyor/architecture)
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus

@@ -483,6 +483,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/architecture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Analyse */
+        post: operations["analyse_api_v1_projects__project_id__architecture_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/architecture/diagrams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Diagrams */
+        get: operations["list_diagrams_api_v1_projects__project_id__architecture_diagrams_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/architecture/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Settings */
+        get: operations["get_settings_api_v1_projects__project_id__architecture_settings_get"];
+        /** Put Settings */
+        put: operations["put_settings_api_v1_projects__project_id__architecture_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/architecture/diagrams/{diagram_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Diagram */
+        get: operations["get_diagram_api_v1_architecture_diagrams__diagram_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/webhooks": {
         parameters: {
             query?: never;
@@ -567,6 +636,26 @@ export interface paths {
         post?: never;
         /** Delete Pipeline */
         delete: operations["delete_pipeline_api_v1_pipelines__pipeline_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{pipeline_id}/dag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job Dag
+         * @description The jobs and their ``needs`` as a Mermaid flowchart.
+         */
+        get: operations["job_dag_api_v1_pipelines__pipeline_id__dag_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1092,6 +1181,13 @@ export interface components {
              */
             expires: string | null;
         };
+        /** AnalyseRequest */
+        AnalyseRequest: {
+            /** Ref */
+            ref?: string | null;
+            /** Depth */
+            depth?: number | null;
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /** Name */
@@ -1146,6 +1242,46 @@ export interface components {
             lastUsedAt: string | null;
             /** Revokedat */
             revokedAt: string | null;
+        };
+        /**
+         * ArchitectureSettings
+         * @description ``layers``: top to bottom, each a list of component patterns (``conveyor.api``,
+         *     ``src/pages*``); importing a layer above is a breach. ``auto``: analyse every run of the
+         *     default branch that succeeds.
+         */
+        "ArchitectureSettings-Input": {
+            /**
+             * Depth
+             * @default 2
+             */
+            depth: number;
+            /** Layers */
+            layers?: string[][];
+            /**
+             * Auto
+             * @default false
+             */
+            auto: boolean;
+        };
+        /**
+         * ArchitectureSettings
+         * @description ``layers``: top to bottom, each a list of component patterns (``conveyor.api``,
+         *     ``src/pages*``); importing a layer above is a breach. ``auto``: analyse every run of the
+         *     default branch that succeeds.
+         */
+        "ArchitectureSettings-Output": {
+            /**
+             * Depth
+             * @default 2
+             */
+            depth: number;
+            /** Layers */
+            layers: string[][];
+            /**
+             * Auto
+             * @default false
+             */
+            auto: boolean;
         };
         /** ArtifactRead */
         ArtifactRead: {
@@ -1369,6 +1505,80 @@ export interface components {
              * @description The error line with a few lines of context.
              */
             excerpt: string;
+        };
+        /** DiagramChanges */
+        DiagramChanges: {
+            /**
+             * Componentsadded
+             * @default []
+             */
+            componentsAdded: string[];
+            /**
+             * Componentsremoved
+             * @default []
+             */
+            componentsRemoved: string[];
+            /**
+             * Edgesadded
+             * @default []
+             */
+            edgesAdded: string[][];
+            /**
+             * Edgesremoved
+             * @default []
+             */
+            edgesRemoved: string[][];
+            /**
+             * Newcycles
+             * @default []
+             */
+            newCycles: string[][];
+        };
+        /**
+         * DiagramFormat
+         * @enum {string}
+         */
+        DiagramFormat: "mermaid" | "json" | "svg";
+        /** DiagramRead */
+        DiagramRead: {
+            /** Diagramid */
+            diagramId: string;
+            /** Projectid */
+            projectId: string;
+            /** Ref */
+            ref: string | null;
+            /** Commitsha */
+            commitSha: string | null;
+            /** Depth */
+            depth: number;
+            /** Trigger */
+            trigger: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            summary: components["schemas"]["DiagramSummary"];
+            changes: components["schemas"]["DiagramChanges"];
+            /** Previousid */
+            previousId: string | null;
+            /** Mermaid */
+            mermaid: string;
+        };
+        /** DiagramSummary */
+        DiagramSummary: {
+            /** Components */
+            components: number;
+            /** Edges */
+            edges: number;
+            /** Cycles */
+            cycles: number;
+            /** Breaches */
+            breaches: number;
+            /** Modules */
+            modules: number;
+            /** Skipped */
+            skipped: number;
         };
         /**
          * Envelope
@@ -3480,6 +3690,173 @@ export interface operations {
             };
         };
     };
+    analyse_api_v1_projects__project_id__architecture_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiagramRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_diagrams_api_v1_projects__project_id__architecture_diagrams_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiagramRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_settings_api_v1_projects__project_id__architecture_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchitectureSettings-Output"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_settings_api_v1_projects__project_id__architecture_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchitectureSettings-Input"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchitectureSettings-Output"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_diagram_api_v1_architecture_diagrams__diagram_id__get: {
+        parameters: {
+            query?: {
+                format?: components["schemas"]["DiagramFormat"];
+            };
+            header?: never;
+            path: {
+                diagram_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_webhooks_api_v1_projects__project_id__webhooks_get: {
         parameters: {
             query?: never;
@@ -3759,6 +4136,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_dag_api_v1_pipelines__pipeline_id__dag_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
             };
             /** @description Validation Error */
             422: {
