@@ -19,6 +19,7 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.debug import patches, sessions
 from conveyor.debug.analysis import Diagnosis, cap, diagnose_jobs, diagnose_log, failed_job_logs
+from conveyor.debug.apply import verification_ended
 from conveyor.debug.fixers import BUILTIN_FIXERS, FixContext
 from conveyor.debug.git import GitError, clone_at
 from conveyor.debug.models import DebugSession
@@ -45,6 +46,9 @@ async def execution_ended(db: Database, bus: EventBus, settings: Settings, execu
         async with db.session() as session:
             execution = await session.get(Execution, execution_id)
             if execution is None or execution.status not in TERMINAL:
+                return
+        async with db.write_session() as session:
+            if await verification_ended(session, bus, execution):
                 return
         if execution.status in FAILED_ON_ITS_OWN:
             await open_for_execution(db.write_session, bus, settings, execution, actor_id=None)

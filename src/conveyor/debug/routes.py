@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from conveyor.api.deps import BusDep, CurrentPrincipal, SessionDep, SettingsDep
+from conveyor.api.deps import BusDep, CurrentPrincipal, ExecutorDep, SessionDep, SettingsDep
 from conveyor.debug import service
-from conveyor.debug.schemas import ClassificationResult, DebugSessionRead, SessionCreate
+from conveyor.debug.schemas import ClassificationResult, DebugSessionRead, PatchRead, SessionCreate
 
 router = APIRouter(prefix="/debug", tags=["debug"])
 
@@ -46,3 +46,19 @@ async def list_sessions(
 @router.get("/sessions/{session_id}")
 async def get_session(session_id: str, principal: CurrentPrincipal, session: SessionDep) -> DebugSessionRead:
     return await service.get_session(session=session, principal=principal, session_id=session_id)
+
+
+@router.post("/patches/{patch_id}/apply")
+async def apply_patch(
+    patch_id: str, principal: CurrentPrincipal, session: SessionDep, bus: BusDep, executor: ExecutorDep
+) -> PatchRead:
+    return await service.apply_patch(
+        session=session, bus=bus, executor=executor, principal=principal, patch_id=patch_id
+    )
+
+
+@router.post("/patches/{patch_id}/rollback")
+async def rollback_patch(
+    patch_id: str, principal: CurrentPrincipal, session: SessionDep, bus: BusDep
+) -> PatchRead:
+    return await service.rollback_patch(session=session, bus=bus, principal=principal, patch_id=patch_id)

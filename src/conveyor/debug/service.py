@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
 from conveyor.config import Settings
-from conveyor.debug import loop, sessions
+from conveyor.debug import apply, loop, sessions
 from conveyor.debug.models import DebugSession
 from conveyor.debug.redact import redact
 from conveyor.debug.schemas import (
@@ -19,10 +19,12 @@ from conveyor.debug.schemas import (
     DebugSessionRead,
     InvalidLogError,
     LogTooLargeError,
+    PatchRead,
     SessionCreate,
 )
 from conveyor.errors import InvalidInput, PayloadTooLarge
 from conveyor.events.bus import EventBus
+from conveyor.executions.executor import Executor
 from conveyor.executions.service import require_execution
 
 
@@ -79,3 +81,17 @@ async def list_sessions(
         session, principal, project_id=project_id, execution_id=execution_id, limit=limit
     )
     return [await sessions.read_session(session, debug) for debug in found]
+
+
+async def apply_patch(
+    *, session: AsyncSession, bus: EventBus, executor: Executor, principal: Principal, patch_id: str
+) -> PatchRead:
+    return await apply.apply_patch(
+        session=session, bus=bus, executor=executor, principal=principal, patch_id=patch_id
+    )
+
+
+async def rollback_patch(
+    *, session: AsyncSession, bus: EventBus, principal: Principal, patch_id: str
+) -> PatchRead:
+    return await apply.rollback_patch(session=session, bus=bus, principal=principal, patch_id=patch_id)

@@ -33,6 +33,7 @@ class Trigger(StrEnum):
     MANUAL = "manual"
     PUSH = "push"
     SCHEDULE = "schedule"
+    DEBUG = "debug"  # the verification run of a debug patch
 
 
 async def start_execution(
