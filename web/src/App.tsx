@@ -13,6 +13,8 @@ import { PipelinePage } from './pages/pipelines/PipelinePage';
 import { ProjectPage } from './pages/pipelines/ProjectPage';
 import { ProjectsPage } from './pages/pipelines/ProjectsPage';
 import { RunPage } from './pages/runs/RunPage';
+import { AccountPage } from './pages/settings/AccountPage';
+import { ProjectSettingsPage } from './pages/settings/ProjectSettingsPage';
 import { SecurityPage } from './pages/security/SecurityPage';
 import { SystemPage } from './pages/system/SystemPage';
 import { connectLiveCache } from './services/liveCache';
@@ -48,6 +50,8 @@ export function App({ baseUrl = '' }: { baseUrl?: string }) {
                 <Route index element={<OverviewPage />} />
                 <Route path="pipelines" element={<ProjectsPage />} />
                 <Route path="projects/:projectId" element={<ProjectPage />} />
+                <Route path="projects/:projectId/settings" element={<ProjectSettingsPage />} />
+                <Route path="settings" element={<AccountPage />} />
                 <Route path="pipelines/:pipelineId" element={<PipelinePage />} />
                 <Route path="executions/:executionId" element={<RunPage />} />
                 <Route path="system" element={<SystemPage />} />

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
 from conveyor.projects.models import ProjectSecret
+from tests.support.pipelines import make_repo
 from tests.support.server import RunningServer
 
 
@@ -95,3 +98,33 @@ async def test_deleting_a_project_needs_the_owner(server: RunningServer) -> None
     async with server.api(owner) as client:
         assert (await client.delete(f"/api/v1/projects/{project_id}")).status_code == 204
         assert (await client.get(f"/api/v1/projects/{project_id}")).status_code == 404
+
+
+async def test_the_repository_is_checked_when_a_project_is_saved(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"README": "x\n"})
+    async with server.api(await server.admin_token()) as client:
+        missing = await client.post(
+            "/api/v1/projects", json={"name": "gone", "repoUrl": str(tmp_path / "nowhere")}
+        )
+        branch = await client.post(
+            "/api/v1/projects", json={"name": "branch", "repoUrl": str(repo), "defaultBranch": "trunk"}
+        )
+        injected = await client.post(
+            "/api/v1/projects", json={"name": "opt", "repoUrl": "--upload-pack=touch"}
+        )
+        transport = await client.post("/api/v1/projects", json={"name": "ext", "repoUrl": "ext::sh -c true"})
+        listed = (await client.get("/api/v1/projects")).json()
+        created = await client.post("/api/v1/projects", json={"name": "good", "repoUrl": str(repo)})
+        project = created.json()["id"]
+        moved = await client.patch(f"/api/v1/projects/{project}", json={"repoUrl": str(tmp_path / "nowhere")})
+        renamed = await client.patch(f"/api/v1/projects/{project}", json={"defaultBranch": "trunk"})
+        kept = (await client.get(f"/api/v1/projects/{project}")).json()
+    assert missing.status_code == 422 and "cannot be reached" in missing.json()["detail"]
+    assert branch.status_code == 422 and "has no branch 'trunk' (it has main)" in branch.json()["detail"]
+    assert injected.status_code == 422 and transport.status_code == 422
+    assert listed == [], "nothing refused was saved"
+    assert created.status_code == 201
+    assert moved.status_code == 422 and renamed.status_code == 422
+    assert (kept["repoUrl"], kept["defaultBranch"]) == (str(repo), "main")

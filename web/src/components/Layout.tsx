@@ -65,10 +65,10 @@ export function Layout() {
           <span className={`connection connection-${connection.status}`} data-testid="connection-status" title={connection.connectionError ?? ''}>
             {STATUS_TEXT[connection.status]}
           </span>
-          <span className="user">
+          <NavLink to="/settings" className="user" title="Your API tokens and settings">
             {user?.username}
             {user?.isAdmin && <small> (admin)</small>}
-          </span>
+          </NavLink>
           <button type="button" className="link" onClick={logout}>
             Sign out
           </button>

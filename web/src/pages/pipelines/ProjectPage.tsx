@@ -14,7 +14,7 @@ export function ProjectPage() {
   return (
     <div className="stack">
       <p className="crumbs">
-        <Link to="/pipelines">Projects</Link> / {project.data?.name ?? '…'}
+        <Link to="/pipelines">Projects</Link> / {project.data?.name ?? '…'} · <Link to={`/projects/${projectId}/settings`}>Settings</Link>
       </p>
       <ErrorText error={project.error ?? pipelines.error} />
       {pipelines.data?.length === 0 && <Empty>This project has no pipelines yet.</Empty>}

@@ -1,0 +1,51 @@
+"""Is a project's repository reachable? Asked when a project is saved, so a bad path or URL is
+refused then rather than at the first run: ``git ls-remote`` with no prompt, a timeout, and
+only the transports a run's checkout may use."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from conveyor.errors import InvalidInput
+
+TIMEOUT_SECONDS = 20.0
+_ENV = {
+    **{
+        name: value for name, value in os.environ.items() if name in {"PATH", "HOME", "LANG", "SSL_CERT_FILE"}
+    },
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ALLOW_PROTOCOL": "file:git:http:https:ssh",
+    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10",
+}
+
+
+async def check_repository(url: str, branch: str) -> None:
+    """Raise InvalidInput (a sentence) unless ``url`` answers and, if it has branches, has ``branch``."""
+    if url.startswith("-"):
+        raise InvalidInput(f"the repository {url!r} is not a path or URL git can clone")
+    process = await asyncio.create_subprocess_exec(
+        "git", "ls-remote", "--heads", "--", url,
+        env=_ENV, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            out, err = await process.communicate()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise InvalidInput(f"the repository {url} did not answer within {TIMEOUT_SECONDS:.0f} s") from None
+    if process.returncode != 0:
+        reason = err.decode(errors="replace").strip().splitlines()
+        raise InvalidInput(
+            f"the repository {url} cannot be reached: {reason[-1] if reason else 'git failed'}"
+        )
+    heads = {
+        line.split("\t", 1)[1].removeprefix("refs/heads/")
+        for line in out.decode().splitlines()
+        if "\t" in line
+    }
+    if heads and branch not in heads:
+        known = ", ".join(sorted(heads)[:5])
+        raise InvalidInput(f"the repository {url} has no branch {branch!r} (it has {known})")
