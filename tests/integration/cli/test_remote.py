@@ -162,8 +162,9 @@ async def test_errors_are_sentences(cli: Cli, server: RunningServer, api: Pipeli
         == f"The server at {server.base_url} refused the credentials: The username or password is wrong."
     )
     code, _, err = await cli("projects", "list", "--url", "http://127.0.0.1:9", "--token", "x")
-    assert code == 2 and err.startswith(
-        "Cannot reach a Conveyor server at http://127.0.0.1:9; is it running?"
+    assert code == 2 and err.strip() == (
+        "Cannot reach a Conveyor server at http://127.0.0.1:9 (All connection attempts failed); "
+        "is it running? (set --url or CONVEYOR_URL)."
     )
 
 
