@@ -24,10 +24,10 @@ from conveyor.executions.stats import job_figures
 from conveyor.projects.live import LiveAccounts
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.runtime import PipelineRuntime
+from conveyor.security.advisories import health as advisory_health
 from conveyor.security.runner import ScanRunner
 from conveyor.system import telemetry
 from conveyor.system.monitor import SystemMonitor
-from conveyor.system.status import advisories_health
 
 
 @dataclass
@@ -93,7 +93,7 @@ class Container:
             checks={
                 "runners": pipelines.runners_health,
                 "scheduler": pipelines.scheduler_health,
-                "advisory database": lambda: advisories_health(settings.data_dir),
+                "advisory database": lambda: advisory_health(db),
             },
         )
         logins = LoginThrottle(

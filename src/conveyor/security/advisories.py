@@ -23,6 +23,8 @@ from conveyor.security.osv import (
     read_records,
 )
 from conveyor.security.schemas import AdvisoryStatus
+from conveyor.system.schemas import Health
+from conveyor.system.status import ADVISORY_MAX_AGE_DAYS, Check
 
 SHIPPED_SOURCE = "pypa-advisory-database@3ccb612"
 _first_use = asyncio.Lock()
@@ -107,6 +109,20 @@ async def lookup(db: Database, keys: set[tuple[str, str]]) -> AdvisoryIndex:
             for text in rows.scalars():
                 index.add(json.loads(text))
     return index
+
+
+async def health(db: Database) -> Check:
+    """For the system status: how fresh the newest advisory is (``unknown`` before the first load)."""
+    async with db.session() as session:
+        newest = await session.scalar(select(func.max(Advisory.modified)))
+        count = await session.scalar(select(func.count()).select_from(Advisory)) or 0
+    if not count or newest is None:
+        return Check(Health.UNKNOWN, "not loaded yet: the first scan loads the shipped snapshot")
+    age_days = (utcnow() - newest).total_seconds() / 86400
+    if age_days > ADVISORY_MAX_AGE_DAYS:
+        detail = f"{count} advisories, the newest {age_days:.0f} days old: import a fresh export"
+        return Check(Health.DEGRADED, detail)
+    return Check(Health.OK, f"{count} advisories, the newest {age_days:.1f} days old")
 
 
 async def status(session: AsyncSession) -> AdvisoryStatus:

@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import structlog
 from alembic.runtime.migration import MigrationContext
@@ -150,13 +149,3 @@ class StatusMonitor:
 
 def _states(status: SystemStatusRead) -> dict[str, Health]:
     return {c.name: c.status for c in status.components}
-
-
-async def advisories_health(data_dir: Path) -> Check:
-    """The age of the vulnerability advisory database, when this node keeps one."""
-    path = data_dir / "advisories"
-    if not path.exists():
-        return Check(Health.UNKNOWN, "no advisory database on this node")
-    age_days = (time.time() - path.stat().st_mtime) / 86400
-    health = Health.DEGRADED if age_days > ADVISORY_MAX_AGE_DAYS else Health.OK
-    return Check(health, f"updated {age_days:.1f} days ago")

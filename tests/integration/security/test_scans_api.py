@@ -60,6 +60,7 @@ async def test_a_scan_reports_every_kind_with_events_notifications_and_exports(
         sarif = await client.get(f"/api/v1/scans/{scan['scanId']}/sarif")
         report = (await client.get(f"/api/v1/scans/{scan['scanId']}/json")).json()
         critical = await _vulnerabilities(client, project_id, severity="critical", status="open")
+        components = (await client.get("/api/v1/system/status")).json()["components"]
     assert scan["status"] == "completed" and scan["ref"] == "main" and scan["trigger"] == "api"
     scanners = {s["name"]: s for s in scan["scanners"]}
     assert scanners["bandit"]["status"] == scanners["detect-secrets"]["status"] == "completed"
@@ -104,6 +105,8 @@ async def test_a_scan_reports_every_kind_with_events_notifications_and_exports(
     jsonschema.validate(sarif.json(), json.loads(SARIF_SCHEMA.read_text()))
     assert {r["ruleId"] for run in sarif.json()["runs"] for r in run["results"]} == set(by_rule)
     assert report["scanId"] == scan["scanId"] and len(report["findings"]) == len(vulns)
+    advisories = next(c for c in components if c["name"] == "advisory database")
+    assert advisories["status"] == "degraded" and "days old" in advisories["detail"]  # the 2024 snapshot
 
 
 async def test_same_finding_moved_stays_one_vulnerability_fixed_then_reopened(
