@@ -34,10 +34,11 @@ def probe(name: str, command: str) -> str:
 
 
 async def run_script(
-    api: PipelineApi, server: RunningServer, script: str
+    api: PipelineApi, server: RunningServer, script: str, job: str = ""
 ) -> tuple[dict[str, Any], list[str]]:
     project = await api.project(f"hostile-{uuid.uuid4().hex[:6]}")
-    pipeline = await api.pipeline(project, "jobs:\n  probe:\n    steps:\n      - run: |\n" + _indent(script))
+    definition = f"jobs:\n  probe:\n{job}    steps:\n      - run: |\n" + _indent(script)
+    pipeline = await api.pipeline(project, definition)
     listener = await server.authenticated_socket(api.token)
     execution = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
     return execution, await api.log_text(execution["id"], "probe")
@@ -114,6 +115,20 @@ async def test_a_step_reaches_out_but_not_the_hosts_loopback(server: RunningServ
         execution, lines = await run_script(api, server, script)
     assert execution["status"] == "success"
     assert lines == ["outbound: reached", "loopback: refused", "gateway: refused"]
+
+
+async def test_a_job_may_go_without_network(server: RunningServer, api: PipelineApi) -> None:
+    address = outbound_address() or "192.0.2.1"
+    async with listening("0.0.0.0") as port:
+        script = "\n".join(
+            [
+                probe("outbound", f"exec 3<>/dev/tcp/{address}/{port}"),
+                "echo devices: $(ls /sys/class/net 2>/dev/null || ip -o link | cut -d: -f2)",
+            ]
+        )
+        execution, lines = await run_script(api, server, script, job="    network: none\n")
+    assert execution["status"] == "success"
+    assert lines == ["outbound: refused", "devices: lo"]
 
 
 async def test_no_process_outlives_its_step(server: RunningServer, api: PipelineApi) -> None:

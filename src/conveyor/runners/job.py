@@ -174,7 +174,7 @@ class JobRun:
             self.env.sandbox.prepare,
             workspace,
             files=self.files,
-            network=True,
+            network=self.claim.plan.network,
             owned=self.env.fixed_workspace is None,
         )
         self.handed_over = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -167,6 +167,8 @@ class JobSpec(Strict):
     # whose artifacts are restored into the workspace; default: every job in `needs` that keeps some
     dependencies: StrList | None = None
     reports: ReportsSpec | None = None
+    # a step's network in its sandbox (docs/sandbox.md): "none" leaves it only its own loopback
+    network: Literal["outbound", "none"] = "outbound"
     cache: Annotated[list[CacheSpec], BeforeValidator(lambda v: [v] if isinstance(v, dict) else v)] = Field(
         default_factory=list, max_length=16
     )

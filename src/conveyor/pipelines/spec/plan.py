@@ -68,6 +68,7 @@ class JobPlan(BaseModel):
     dependencies: list[str] | None = None  # ids of the jobs whose artifacts it gets; None: all needs
     cache: list[CachePlan] = []
     junit: list[str] = []  # globs of the JUnit reports to read after the steps
+    network: bool = True  # outbound network in the sandbox (`network: none` in the job)
 
     @property
     def definition_id(self) -> str:
@@ -109,6 +110,7 @@ def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, n
         outputs={k: _fill(v, combo) for k, v in job.outputs.items()},
         dependencies=job.dependencies,
         junit=job.reports.junit if job.reports else [],
+        network=job.network != "none",
         cache=[
             CachePlan(
                 key=_fill(cache.key, combo),
