@@ -38,3 +38,6 @@ export type ScanAccepted = Schemas['ScanAccepted'];
 export type Vulnerability = Schemas['VulnerabilityRead'];
 export type VulnerabilityStatus = Schemas['VulnerabilityRead']['status'];
 export type SecurityPolicy = Schemas['PolicyRead'];
+export type SystemStatus = Schemas['SystemStatusRead'];
+export type MetricsSample = Schemas['MetricsRead'];
+export type MetricsHistory = Schemas['MetricsHistoryRead'];

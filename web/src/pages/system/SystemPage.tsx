@@ -4,6 +4,7 @@ import { formatTime } from '../../components/format';
 import { useSession } from '../../hooks/useSession';
 import type { AlertSeverity, AlertStatus } from '../../services/api.types';
 import { useAlerts, useRaiseAlert, useUpdateAlert } from './alerts';
+import { ComponentHealth, MetricsCharts } from './health';
 
 const FILTERS: (AlertStatus | 'all')[] = ['open', 'acknowledged', 'resolved', 'all'];
 
@@ -17,6 +18,8 @@ export function SystemPage() {
 
   return (
     <div className="stack">
+      <ComponentHealth />
+      <MetricsCharts />
       <Card
         title="Alerts"
         actions={
