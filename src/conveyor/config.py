@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # shared by the server and every worker that can reach it
     cache_max_bytes: int = Field(default=10 * 1024 * 1024 * 1024, ge=1)  # per project
     celery_queue: str = "conveyor.jobs"
+
+    # The debugging loop's LLM fixer: an OpenAI-compatible endpoint (its base URL, e.g.
+    # http://host/v1), model and key; without a URL only the built-in fixers run.
+    llm_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = Field(default=None, repr=False)
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
     # How steps are confined (docs/sandbox.md): "none" runs them as the server's own children.
     sandbox: Literal["bwrap", "none"] = "bwrap"
     sandbox_network: Literal["outbound", "none"] = "outbound"

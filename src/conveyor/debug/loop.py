@@ -21,6 +21,7 @@ from conveyor.debug import patches, sessions
 from conveyor.debug.analysis import Diagnosis, cap, diagnose_jobs, diagnose_log, failed_job_logs
 from conveyor.debug.apply import verification_ended
 from conveyor.debug.fixers import BUILTIN_FIXERS, FixContext
+from conveyor.debug.fixers.llm import LlmFixer
 from conveyor.debug.git import GitError, clone_at
 from conveyor.debug.models import DebugSession
 from conveyor.debug.patches import Candidate
@@ -79,7 +80,7 @@ async def open_for_execution(
         debug = await _reload(session, debug)
         notes = await _notifications(session, debug, execution, diagnosis)
         await sessions.record_diagnosis(session, bus, debug, diagnosis, *notes)
-    found, base = await _propose(opener, execution, diagnosis)
+    found, base = await _propose(opener, settings, execution, diagnosis)
     if found:
         async with opener() as session:
             await patches.record(session, bus, await _reload(session, debug), found, base)
@@ -87,9 +88,10 @@ async def open_for_execution(
 
 
 async def _propose(
-    opener: Opener, execution: Execution, diagnosis: Diagnosis
+    opener: Opener, settings: Settings, execution: Execution, diagnosis: Diagnosis
 ) -> tuple[list[Candidate], str | None]:
-    """The built-in fixers' patches, worked out in a fresh clone at the failed commit."""
+    """The built-in fixers' patches (the LLM's when none applies), worked out in a fresh clone
+    at the failed commit."""
     async with opener() as session:
         repo_url = await session.scalar(select(Project.repo_url).where(Project.id == execution.project_id))
         definition = await session.scalar(
@@ -111,7 +113,10 @@ async def _propose(
             definition=definition,
             failed=diagnosis.failed,
         )
-        return await patches.generate(ctx, BUILTIN_FIXERS), base
+        found = await patches.generate(ctx, BUILTIN_FIXERS)
+        if not found and settings.llm_url:
+            found = await patches.generate(ctx, [LlmFixer.from_settings(settings)])
+        return found, base
 
 
 async def open_for_log(
