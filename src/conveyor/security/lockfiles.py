@@ -56,7 +56,11 @@ def find_manifests(root: Path, *, max_files: int = 200_000) -> list[Path]:
         if seen > max_files:
             break
         found.extend(
-            Path(directory) / f for f in sorted(files) if f in _PINNED_NAMES or _REQUIREMENTS.match(f)
+            path
+            for f in sorted(files)
+            if (f in _PINNED_NAMES or _REQUIREMENTS.match(f))
+            # A link could point anywhere on the runner; a parse error would then show what it read.
+            and not (path := Path(directory) / f).is_symlink()
         )
     return found
 
@@ -89,8 +93,8 @@ def _requirements(text: str, rel: str) -> Iterator[Dependency]:
 def _from_requirement(text: str, rel: str, line: int | None) -> Dependency | None:
     try:
         req = Requirement(text)
-    except InvalidRequirement as exc:
-        raise ValueError(f"line {line}: {exc}") from exc
+    except InvalidRequirement:
+        raise ValueError(f"line {line}: not a requirement") from None
     if req.url or not req.specifier:
         return None
     specs = list(req.specifier)

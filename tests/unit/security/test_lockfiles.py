@@ -81,6 +81,19 @@ def test_malformed_manifests_name_the_file(tmp_path: Path, name: str, text: str)
         _read(tmp_path, name, text)
 
 
+def test_links_are_not_followed_and_errors_do_not_echo_the_file(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "requirements.txt").symlink_to(outside)
+    assert find_manifests(repo) == []
+    (repo / "requirements-dev.txt").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    with pytest.raises(ManifestError) as caught:
+        read_manifest(repo / "requirements-dev.txt", repo)
+    assert str(caught.value) == "requirements-dev.txt: malformed (line 1: not a requirement)"
+
+
 def test_find_manifests_skips_dependency_folders(tmp_path: Path) -> None:
     for rel in (
         "requirements.txt",
