@@ -70,6 +70,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) 
         admin_password=ADMIN_PASSWORD,
         jwt_secret=JWT_SECRET,
         allowed_origins=[],
+        allowed_repo_roots=[tmp_path],  # the tests' git repositories
         sandbox=sandbox_of(request),
     )
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from conveyor import __version__
+from conveyor.api.headers import SecurityHeaders
 from conveyor.api.limits import BodyLimitMiddleware
 from conveyor.api.router import API_PREFIX, api_router
 from conveyor.auth import service as auth_service
@@ -60,7 +61,8 @@ def create_app(settings: Settings | None = None) -> Any:
 def build(settings: Settings) -> tuple[Container, Any]:
     """The node's container and its ASGI app (REST + Socket.IO on both paths)."""
     container = Container.build(settings)
-    return container, mount(container.sio, create_api(container), container.websockets)
+    app = mount(container.sio, create_api(container), container.websockets)
+    return container, SecurityHeaders(app, docs_path=f"{API_PREFIX}/docs")
 
 
 @asynccontextmanager

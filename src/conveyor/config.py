@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     secrets_key: str | None = None
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Where a project's repoUrl may point (projects/repos.py): local paths under these
+    # directories (colon-separated), internal hosts listed here (comma-separated).
+    allowed_repo_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    allowed_repo_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     ws_auth_grace_seconds: float = Field(default=10.0, gt=0)
     ws_max_message_bytes: int = Field(default=16 * 1024, ge=256)
     ws_hard_max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -114,6 +118,20 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+
+    @field_validator("allowed_repo_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [root for root in value.split(":") if root.strip()]
+        return value
+
+    @field_validator("allowed_repo_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -66,7 +66,11 @@ async def sh(script: str, url: str, env: dict[str, str], cwd: Path) -> tuple[int
 def served_here(cwd: Path) -> Iterator[str]:
     """``conveyor serve`` as ./scripts/serve runs it: data in ./.conveyor (a relative path) of ``cwd``."""
     port = free_port()
-    env = {**environment(cwd), "CONVEYOR_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    env = {
+        **environment(cwd),
+        "CONVEYOR_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "CONVEYOR_ALLOWED_REPO_ROOTS": str(cwd),
+    }
     log_path = cwd / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

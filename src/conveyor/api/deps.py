@@ -22,6 +22,7 @@ from conveyor.events.bus import EventBus
 from conveyor.events.store import Viewer
 from conveyor.executions.executor import Executor
 from conveyor.projects.access import load_access
+from conveyor.projects.repos import RepoPolicy
 from conveyor.projects.secrets import SecretCipher
 from conveyor.security.runner import ScanRunner
 
@@ -82,6 +83,13 @@ def get_cipher(container: ContainerDep) -> SecretCipher:
 
 
 CipherDep = Annotated[SecretCipher, Depends(get_cipher)]
+
+
+def get_repo_policy(container: ContainerDep) -> RepoPolicy:
+    return RepoPolicy.of(container.settings)
+
+
+RepoPolicyDep = Annotated[RepoPolicy, Depends(get_repo_policy)]
 
 
 def get_login_throttle(container: ContainerDep) -> LoginThrottle:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from conveyor.api.deps import BusDep, CipherDep, CurrentPrincipal, DatabaseDep, ExecutorDep, SessionDep
+from conveyor.api.downloads import attachment
 from conveyor.executions import logs, service, webhooks
 from conveyor.executions.deps import ExecutionAsMaintainer, ExecutionAsViewer
 from conveyor.executions.logs import LogQuery
@@ -147,9 +148,8 @@ async def download_artifact(
     artifact_id: str, execution: ExecutionAsViewer, session: SessionDep, db: DatabaseDep
 ) -> Response:
     artifact = await service.get_artifact(session, execution.id, artifact_id)
-    filename = artifact.path.rsplit("/", 1)[-1].replace('"', "")
     headers = {
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": attachment(artifact.path.rsplit("/", 1)[-1]),
         "Content-Length": str(artifact.size),
     }
     content = service.artifact_content(db, artifact.id)

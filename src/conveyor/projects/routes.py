@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from conveyor.api.deps import BusDep, CipherDep, CurrentPrincipal, SessionDep
+from conveyor.api.deps import BusDep, CipherDep, CurrentPrincipal, RepoPolicyDep, SessionDep
 from conveyor.auth.roles import Role
 from conveyor.projects import access, service
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsOwner, ProjectAsViewer
@@ -28,9 +28,9 @@ async def list_projects(principal: CurrentPrincipal, session: SessionDep) -> lis
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED)
 async def create_project(
-    body: ProjectCreate, principal: CurrentPrincipal, session: SessionDep, bus: BusDep
+    body: ProjectCreate, principal: CurrentPrincipal, session: SessionDep, bus: BusDep, repos: RepoPolicyDep
 ) -> ProjectRead:
-    project = await service.create_project(session=session, bus=bus, data=body, actor=principal)
+    project = await service.create_project(session=session, bus=bus, data=body, actor=principal, repos=repos)
     return ProjectRead.model_validate(project).model_copy(update={"role": Role.OWNER})
 
 
@@ -49,9 +49,10 @@ async def update_project(
     principal: CurrentPrincipal,
     session: SessionDep,
     bus: BusDep,
+    repos: RepoPolicyDep,
 ) -> ProjectRead:
     updated = await service.update_project(
-        session=session, bus=bus, project=project, data=body, actor=principal
+        session=session, bus=bus, project=project, data=body, actor=principal, repos=repos
     )
     return ProjectRead.model_validate(updated)
 

@@ -14,6 +14,7 @@ from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.notifications.service import activity, notify
 from conveyor.projects.models import Project, ProjectMember, ProjectSecret
+from conveyor.projects.repos import RepoPolicy, check_repo_url
 from conveyor.projects.repository import check_repository
 from conveyor.projects.schemas import ProjectCreate, ProjectUpdate
 from conveyor.projects.secrets import SecretCipher
@@ -32,9 +33,10 @@ async def list_projects(session: AsyncSession, principal: Principal) -> list[tup
 
 
 async def create_project(
-    *, session: AsyncSession, bus: EventBus, data: ProjectCreate, actor: Principal
+    *, session: AsyncSession, bus: EventBus, data: ProjectCreate, actor: Principal, repos: RepoPolicy
 ) -> Project:
     if data.repo_url:
+        await check_repo_url(data.repo_url, repos)
         await check_repository(data.repo_url, data.default_branch)
     project = Project(id=new_id(), created_by=actor.user_id, **data.model_dump())
     session.add(project)
@@ -52,12 +54,19 @@ async def create_project(
 
 
 async def update_project(
-    *, session: AsyncSession, bus: EventBus, project: Project, data: ProjectUpdate, actor: Principal
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    project: Project,
+    data: ProjectUpdate,
+    actor: Principal,
+    repos: RepoPolicy,
 ) -> Project:
     changes = data.model_dump(exclude_unset=True)
     repo_url = changes.get("repo_url", project.repo_url)
     branch = changes.get("default_branch") or project.default_branch
     if repo_url and (repo_url, branch) != (project.repo_url, project.default_branch):
+        await check_repo_url(repo_url, repos)  # before anything contacts it
         await check_repository(repo_url, branch)
     for field, value in changes.items():
         if value is not None or field == "repo_url":

@@ -15,6 +15,7 @@ import structlog
 from conveyor.architecture import step as _architecture_step  # noqa: F401  (registers conveyor/architecture)
 from conveyor.config import Settings
 from conveyor.db import Database
+from conveyor.errors import InvalidInput
 from conveyor.events.bus import EventBus
 from conveyor.executions import updates
 from conveyor.executions.updates import Claim, StepChange
@@ -22,6 +23,7 @@ from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext, BuiltinJo
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import CachePlan, StepPlan
+from conveyor.projects.repos import RepoPolicy, check_repo_url
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.artifacts import ArtifactError, restore_artifacts
 from conveyor.runners.cache import CacheError, CacheStore
@@ -195,6 +197,10 @@ class JobRun:
         if not self.claim.repo_url:
             fresh_directory(dest)
             return dest
+        try:
+            await check_repo_url(self.claim.repo_url, RepoPolicy.of(self.env.settings))
+        except InvalidInput as exc:
+            raise CheckoutError(f"{exc.detail} (the project's repoUrl is no longer allowed)") from None
         self.reporter.write(
             f"Checking out {self.claim.repo_url} at {self.claim.commit_sha or self.claim.ref}"
         )

@@ -50,7 +50,13 @@ def job_env(claim: Claim, workspace: Path, secrets: Mapping[str, str]) -> dict[s
 
 
 async def _git(*args: str, cwd: Path | None = None) -> str:
-    env = {**base_env(), "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+    # Only these transports, for the clone and any submodule: never ext:: (runs a command).
+    env = {
+        **base_env(),
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "true",
+        "GIT_ALLOW_PROTOCOL": "https:ssh:git:file",
+    }
     process = await asyncio.create_subprocess_exec(
         "git",
         *args,
@@ -70,8 +76,10 @@ async def checkout(repo_url: str, *, ref: str | None, sha: str | None, dest: Pat
     """Clone ``repo_url`` into ``dest`` and check out ``sha`` (or ``ref``); return the commit."""
     fresh_directory(dest, create=False)
     # no hard links to a local repository's objects: a sandboxed job's workspace is handed to its uid
-    await _git("clone", "--quiet", "--no-checkout", "--no-hardlinks", repo_url, str(dest))
+    await _git("clone", "--quiet", "--no-checkout", "--no-hardlinks", "--", repo_url, str(dest))
     target = sha or await _resolve(dest, ref)
+    if target.startswith("-"):  # never an option to git (checkout takes no --end-of-options)
+        raise CheckoutError(f"{target!r} is not a commit")
     await _git("checkout", "--quiet", "--detach", target, cwd=dest)
     return await _git("rev-parse", "HEAD", cwd=dest)
 
@@ -89,7 +97,9 @@ async def _resolve(repo: Path, ref: str | None) -> str:
     short = ref.removeprefix("refs/heads/")
     for candidate in (f"origin/{short}", ref, f"refs/tags/{ref.removeprefix('refs/tags/')}"):
         try:
-            return await _git("rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", cwd=repo)
+            return await _git(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}", cwd=repo
+            )
         except CheckoutError:
             continue
     raise CheckoutError(f"ref {ref!r} not found in the repository")
@@ -109,7 +119,8 @@ def collect_artifacts(
             for path in sorted(match.rglob("*")) if match.is_dir() else [match]:
                 resolved = path.resolve()
                 if path.is_file() and resolved.is_relative_to(root):
-                    found.setdefault(path.relative_to(root).as_posix(), resolved)
+                    # the resolved path: a pattern such as ../** never stores a name with ".."
+                    found.setdefault(resolved.relative_to(root).as_posix(), resolved)
     files, total = [], 0
     for relative, path in found.items():
         if len(relative) > MAX_ARTIFACT_PATH_CHARS:

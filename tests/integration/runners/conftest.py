@@ -39,6 +39,7 @@ def celery_settings(request: pytest.FixtureRequest, tmp_path: Path, postgres_url
         admin_password=ADMIN_PASSWORD,
         jwt_secret=JWT_SECRET,
         secrets_key="secrets-key-shared-by-server-and-workers",
+        allowed_repo_roots=[tmp_path],
         job_heartbeat_seconds=0.5,
         job_lease_seconds=3,
         reaper_interval_seconds=0.5,
@@ -91,6 +92,7 @@ def worker_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         CONVEYOR_JOB_HEARTBEAT_SECONDS=str(settings.job_heartbeat_seconds),
         CONVEYOR_JOB_LEASE_SECONDS=str(settings.job_lease_seconds),
         CONVEYOR_SANDBOX=settings.sandbox,
+        CONVEYOR_ALLOWED_REPO_ROOTS=":".join(str(root) for root in settings.allowed_repo_roots),
     )
     return env
 
