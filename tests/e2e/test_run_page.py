@@ -4,12 +4,14 @@ diagnosis of the failure, and "Run pipeline" opening the new run."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_dashboard import Browser, browser, database_url, sign_in
-from tests.support.pipelines import PipelineApi, completed
+from tests.integration.executions.test_triggers import project_with_hooks, sign
+from tests.support.pipelines import PipelineApi, commit, completed, make_repo
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -113,3 +115,24 @@ async def test_a_failed_run_reads_like_a_ci_run_page(
     await browser.see('[data-testid="run-title"]', "ci #2")
     assert execution_id not in await browser.call("url")
     assert await browser.call("consoleErrors") == []
+
+
+async def test_a_pushed_run_shows_its_commit(server: RunningServer, browser: Browser, tmp_path: Path) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    repo = make_repo(tmp_path / "repo", {"a.txt": "1"})
+    project = await project_with_hooks(api, repo)
+    sha = commit(repo, {"a.txt": "2"}, "Fix the login form\n\nDetails.")
+    head = {"id": sha, "message": "Fix the login form\n\nDetails.", "author": {"name": "Ada"}}
+    body = json.dumps({"ref": "refs/heads/main", "after": sha, "head_commit": head}).encode()
+    async with server.api() as client:
+        response = await client.post(
+            f"/api/v1/hooks/github/{project}",
+            content=body,
+            headers={"X-GitHub-Event": "push", "X-Hub-Signature-256": sign(body)},
+        )
+    (execution_id,) = response.json()["executionIds"]
+    await sign_in(browser, server, f"/executions/{execution_id}")
+    await browser.see('[data-testid="commit"]', sha[:12])
+    await browser.see('[data-testid="commit"] .commit-message', "Fix the login form")
+    await browser.see('[data-testid="commit"]', "by Ada")
+    assert "Details." not in await browser.call("text", selector='[data-testid="commit"]')

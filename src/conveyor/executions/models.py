@@ -36,6 +36,8 @@ class Execution(Base):
     trigger: Mapped[str] = mapped_column(String(16))
     ref: Mapped[str | None] = mapped_column(String(255))
     commit_sha: Mapped[str | None] = mapped_column(String(64))
+    commit_message: Mapped[str | None] = mapped_column(Text)
+    commit_author: Mapped[str | None] = mapped_column(String(255))
     definition: Mapped[str] = deferred(mapped_column(Text))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

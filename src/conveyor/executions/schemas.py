@@ -95,6 +95,8 @@ class ExecutionRead(ApiModel):
     trigger: str
     ref: str | None
     commit_sha: str | None
+    commit_message: str | None = None
+    commit_author: str | None = None
     attempt: int
     actor_id: str | None
     error: str | None

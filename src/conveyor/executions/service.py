@@ -46,6 +46,8 @@ async def start_execution(
     trigger: Trigger,
     ref: str | None = None,
     commit_sha: str | None = None,
+    commit_message: str | None = None,
+    commit_author: str | None = None,
 ) -> Execution:
     spec = parse_definition(pipeline.definition)
     if trigger is Trigger.MANUAL and not spec.on.manual:
@@ -59,6 +61,8 @@ async def start_execution(
         trigger=trigger,
         ref=ref or await _default_ref(session, pipeline),
         commit_sha=commit_sha,
+        commit_message=commit_message,
+        commit_author=commit_author,
         definition=pipeline.definition,
         actor_id=actor_id,
         created_at=utcnow(),

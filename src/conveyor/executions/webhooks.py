@@ -37,7 +37,8 @@ from conveyor.projects.secrets import SecretCipher
 
 WEBHOOK_SECRET = "CONVEYOR_WEBHOOK_SECRET"
 ZERO_SHA = "0" * 40
-MAX_REF_CHARS = 255  # as stored with the execution
+MAX_REF_CHARS = 255
+MAX_COMMIT_MESSAGE_CHARS = 4000  # as stored with the execution
 MAX_DELIVERY_ID_CHARS = 100
 DELIVERY_MEMORY = timedelta(days=30)  # GitHub lets a delivery be redelivered for 30 days
 
@@ -55,6 +56,8 @@ class Push:
     ref: str
     sha: str
     changed: frozenset[str] | None = None  # None: the delivery did not list the changed files
+    message: str | None = None
+    author: str | None = None
 
     @property
     def branch(self) -> str | None:
@@ -95,6 +98,8 @@ async def receive_push(
                 trigger=Trigger.PUSH,
                 ref=push.branch or push.ref,
                 commit_sha=push.sha,
+                commit_message=push.message,
+                commit_author=push.author,
             )
             started.append(execution.id)
     await session.commit()  # the delivery, when no pipeline started
@@ -159,7 +164,26 @@ def _parse(provider: Provider, headers: Mapping[str, str], body: bytes) -> Push 
         raise InvalidInput("push payload needs 'ref' and 'after'")
     if len(ref) > MAX_REF_CHARS or len(sha) > 64:
         raise InvalidInput(f"push payload: a ref has at most {MAX_REF_CHARS} characters and a sha 64")
-    return None if sha == ZERO_SHA else Push(ref, sha, _changed_files(payload))
+    if sha == ZERO_SHA:
+        return None
+    message, author = _head_commit(payload, sha)
+    return Push(ref, sha, _changed_files(payload), message, author)
+
+
+def _head_commit(payload: dict[str, Any], sha: str) -> tuple[str | None, str | None]:
+    """The pushed commit's message and author, as GitHub (head_commit) or GitLab (commits) send them."""
+    head = payload.get("head_commit")
+    commits = payload.get("commits")
+    if not isinstance(head, dict) and isinstance(commits, list):
+        head = next((c for c in commits if isinstance(c, dict) and c.get("id") == sha), None)
+    if not isinstance(head, dict):
+        return None, None
+    message, author = head.get("message"), head.get("author")
+    name = author.get("name") if isinstance(author, dict) else None
+    return (
+        message[:MAX_COMMIT_MESSAGE_CHARS] if isinstance(message, str) else None,
+        name[:255] if isinstance(name, str) else None,
+    )
 
 
 def _changed_files(payload: dict[str, Any]) -> frozenset[str] | None:

@@ -1688,6 +1688,10 @@ export interface components {
             ref: string | null;
             /** Commitsha */
             commitSha: string | null;
+            /** Commitmessage */
+            commitMessage: string | null;
+            /** Commitauthor */
+            commitAuthor: string | null;
             /** Attempt */
             attempt: number;
             /** Actorid */

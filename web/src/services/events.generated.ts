@@ -86,6 +86,8 @@ export interface Execution {
   trigger: string;
   ref: string | null;
   commitSha: string | null;
+  commitMessage: string | null;
+  commitAuthor: string | null;
   attempt: number;
   actorId: string | null;
   error: string | null;

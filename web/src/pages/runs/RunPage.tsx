@@ -51,7 +51,11 @@ export function RunPage() {
           <dt>Ref</dt>
           <dd>{run.ref ?? '—'}</dd>
           <dt>Commit</dt>
-          <dd data-testid="commit">{run.commitSha ? <code title={run.commitSha}>{run.commitSha.slice(0, 12)}</code> : '—'}</dd>
+          <dd data-testid="commit">
+            {run.commitSha ? <code title={run.commitSha}>{run.commitSha.slice(0, 12)}</code> : '—'}
+            {run.commitMessage && <span className="commit-message"> {run.commitMessage.split('\n')[0]}</span>}
+            {run.commitAuthor && <small className="muted"> by {run.commitAuthor}</small>}
+          </dd>
           <dt>Started</dt>
           <dd>{formatTime(run.startedAt ?? run.createdAt)}</dd>
           <dt>Duration</dt>
