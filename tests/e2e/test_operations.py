@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_dashboard import Browser, browser, database_url, sign_in
+from tests.support.architecture import TREE
+from tests.support.pipelines import PipelineApi, commit, make_repo
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -38,4 +40,40 @@ async def test_the_system_page_shows_health_charts_and_rule_alerts(
     drawn = await browser.call("evaluate", expression=f"{canvases}.map(c => c.width > 0 && c.height > 0)")
     assert drawn == [True, True]
     await browser.call("screenshot", path=screenshot_path(tmp_path, "system"))
+    assert await browser.call("consoleErrors") == []
+
+
+async def test_the_architecture_page_renders_the_mermaid_diagram_with_its_changes(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    repo = make_repo(tmp_path / "repo", TREE)
+    project = await api.project("mapped", repo)
+    await api.request("POST", f"/projects/{project}/architecture", 201, json={})
+    commit(repo, {"src/app/extra/__init__.py": "import app.core.service\n"}, "extra")
+    await api.request("POST", f"/projects/{project}/architecture", 201, json={})
+    await sign_in(browser, server)
+    await browser.call("click", selector="nav a", text="Architecture")
+    await browser.see("[data-testid=diagram-summary]", "5 components")
+    await browser.see("ul[aria-label=changes] li", "+ component app.extra")
+    await browser.see("[data-testid=architecture-diagram] svg", "app.extra")
+    await browser.call("screenshot", path=screenshot_path(tmp_path, "architecture"))
+    assert await browser.call("consoleErrors") == []
+
+
+async def test_the_notification_count_and_mark_all_read(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    dispatcher = server.container.dispatcher
+    await dispatcher.dispatch()
+    await sign_in(browser, server)
+    await server.raise_alert("e2e: queue stuck", "critical")
+    await dispatcher.tick()
+    await browser.see("nav a .count", "1")
+    await browser.call("click", selector="nav a", text="Notifications")
+    await browser.see("ul[aria-label=notifications] li.unread", "Alert: e2e: queue stuck")
+    await browser.call("screenshot", path=screenshot_path(tmp_path, "notifications"))
+    await browser.call("click", selector="button", text="Mark all read")
+    await browser.see("ul[aria-label=notifications] li.read", "Alert: e2e: queue stuck")
+    assert await browser.call("count", selector="nav a .count") == 0
     assert await browser.call("consoleErrors") == []

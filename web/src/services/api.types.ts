@@ -41,3 +41,4 @@ export type SecurityPolicy = Schemas['PolicyRead'];
 export type SystemStatus = Schemas['SystemStatusRead'];
 export type MetricsSample = Schemas['MetricsRead'];
 export type MetricsHistory = Schemas['MetricsHistoryRead'];
+export type Diagram = Schemas['DiagramRead'];

@@ -16,9 +16,22 @@ export function NotificationsPage() {
       queries.setQueryData<Notification[]>(queryKeys.notifications, (list) => upsert(list, note, (a, b) => a.id === b.id)),
   });
 
+  const markAll = useMutation({
+    mutationFn: () => api.post('/notifications/read-all'),
+    onSuccess: () => queries.invalidateQueries({ queryKey: queryKeys.notifications }),
+  });
+  const unread = notifications.data?.filter((note) => !note.readAt).length ?? 0;
+
   return (
-    <Card title="Notifications">
-      <ErrorText error={notifications.error ?? markRead.error} />
+    <Card
+      title="Notifications"
+      actions={
+        <button type="button" onClick={() => markAll.mutate()} disabled={unread === 0 || markAll.isPending}>
+          Mark all read
+        </button>
+      }
+    >
+      <ErrorText error={notifications.error ?? markRead.error ?? markAll.error} />
       {notifications.data?.length === 0 && <Empty>No notifications.</Empty>}
       <ul className="notifications" aria-label="notifications">
         {notifications.data?.map((note) => (
