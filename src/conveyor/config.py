@@ -148,6 +148,13 @@ class Settings(BaseSettings):
             raise ValueError("CONVEYOR_SANDBOX_READONLY_PATHS holds absolute paths, separated by ':'")
         return paths
 
+    @field_validator("data_dir", "workspaces_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        # Relative to where the process starts (./.conveyor by default), fixed once: workspaces,
+        # the sandbox's binds and a step's working-directory need absolute paths.
+        return value.expanduser().absolute() if value is not None else None
+
     @field_validator("jwt_secret")
     @classmethod
     def _refuse_placeholder(cls, value: str | None) -> str | None:
