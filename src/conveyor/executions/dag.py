@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import utcnow
@@ -34,23 +35,73 @@ async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> li
     the execution's lock and marks each ready job dispatched exactly once.
     """
     execution = await lock_execution(session, execution_id)
-    if execution.status in TERMINAL:
+    if execution.status in TERMINAL or await _waits_for_its_group(session, execution):
         await session.commit()
         return []
     jobs = await jobs_of(session, execution_id)
     now = utcnow()
+    stopped = _fail_fast(jobs, now)
     skipped, ready = _decide(execution, jobs, now, await conveyor_context(session, execution))
-    if skipped:
-        await _skip_steps(session, skipped)
+    if skipped or stopped:
+        await _skip_steps(session, [*skipped, *stopped])
     events: list[Emission] = []
-    if all(Status(job.status).done for job in jobs):
+    finished = all(Status(job.status).done for job in jobs)
+    if finished:
         execution.status, execution.error = outcome(execution, jobs)
         execution.finished_at = now
         events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_COMPLETED, execution))
-    elif skipped:
+    elif skipped or stopped:
         events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
     await bus.commit(session, *events)
-    return [job.id for job in ready]
+    ready_ids = [job.id for job in ready]
+    if finished and execution.concurrency_group is not None:
+        ready_ids += await _next_in_group(session, bus, execution)
+    return ready_ids
+
+
+def _group_query(execution: Execution) -> Select[Execution]:
+    return select(Execution).where(
+        Execution.project_id == execution.project_id,
+        Execution.concurrency_group == execution.concurrency_group,
+        Execution.status.not_in(sorted(TERMINAL)),
+        Execution.id != execution.id,
+    )
+
+
+async def _waits_for_its_group(session: AsyncSession, execution: Execution) -> bool:
+    """An execution of a concurrency group runs once the group's older ones have ended."""
+    if execution.concurrency_group is None:
+        return False
+    older = _group_query(execution).where(Execution.created_at < execution.created_at)
+    return (await session.execute(older.limit(1))).first() is not None
+
+
+async def _next_in_group(session: AsyncSession, bus: EventBus, execution: Execution) -> list[str]:
+    statement = _group_query(execution).order_by(Execution.created_at).limit(1)
+    waiting = (await session.execute(statement)).scalar_one_or_none()
+    return await advance(session, bus, waiting.id) if waiting is not None else []
+
+
+def _fail_fast(jobs: Sequence[Job], now: datetime) -> list[Job]:
+    """Matrix jobs with fail-fast: once a combination failed, the queued ones are cancelled and
+    the running ones asked to stop (their runners learn it from their heartbeat)."""
+    failed = {job.plan.definition_id: job.key for job in jobs if _fails_fast(job)}
+    stopped: list[Job] = []
+    for job in jobs:
+        culprit = failed.get(job.plan.definition_id)
+        if culprit is None or not job.plan.matrix:
+            continue
+        if job.status == Status.QUEUED:
+            job.status, job.finished_at = Status.CANCELLED, now
+            job.error = f"cancelled: {culprit!r} failed and the matrix is fail-fast"
+            stopped.append(job)
+        elif job.status == Status.RUNNING:
+            job.cancel_requested = True
+    return stopped
+
+
+def _fails_fast(job: Job) -> bool:
+    return bool(job.plan.matrix) and job.plan.fail_fast and job.status in (Status.FAILED, Status.TIMED_OUT)
 
 
 def _decide(
@@ -59,6 +110,7 @@ def _decide(
     by_key = {job.key: job for job in jobs}
     skipped: list[Job] = []
     ready: list[Job] = []
+    active = Counter(job.plan.definition_id for job in jobs if _active(job))
     progress = True
     while progress:
         progress = False
@@ -69,14 +121,22 @@ def _decide(
             if not all(Status(need.status).done for need in needs):
                 continue
             reason = _reason_to_skip(execution, job, needs, conveyor)
+            limit = job.plan.max_parallel
+            if reason is None and limit is not None and active[job.plan.definition_id] >= limit:
+                continue  # max-parallel: it goes when a running combination ends
             if reason is None:
                 job.dispatched_at = now
+                active[job.plan.definition_id] += 1
                 ready.append(job)
             else:
                 job.status, job.error, job.finished_at = Status.SKIPPED, reason, now
                 skipped.append(job)
                 progress = True
     return skipped, ready
+
+
+def _active(job: Job) -> bool:
+    return job.status == Status.RUNNING or (job.status == Status.QUEUED and job.dispatched_at is not None)
 
 
 def _reason_to_skip(
@@ -91,6 +151,7 @@ def _reason_to_skip(
         matrix=job.plan.matrix,
         needs=needs_context(needs),
         conveyor=conveyor,
+        inputs=execution.inputs or {},
     )
     try:
         # the job's env as the condition sees it: no secrets, those reach only the runner

@@ -25,7 +25,10 @@ from conveyor.pipelines.spec.plan import JobPlan
 
 class Execution(Base):
     __tablename__ = "pipeline_executions"
-    __table_args__ = (UniqueConstraint("pipeline_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("pipeline_id", "number"),
+        Index("ix_pipeline_executions_project_group", "project_id", "concurrency_group"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     # The column, not "pipelines.id": a worker that imports only executions still maps the table.
@@ -43,6 +46,8 @@ class Execution(Base):
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    inputs: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    concurrency_group: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -46,6 +46,7 @@ async def start_execution(
         actor_id=principal.user_id,
         trigger=Trigger.MANUAL,
         ref=body.ref,
+        inputs=body.inputs,
     )
     return ExecutionAccepted(execution_id=execution.id)
 

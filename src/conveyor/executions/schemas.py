@@ -13,6 +13,7 @@ from conveyor.status import Status
 
 class ExecutionCreate(ApiModel):
     ref: str | None = Field(default=None, min_length=1, max_length=255)
+    inputs: dict[str, str | bool | float | None] = Field(default_factory=dict, max_length=100)
 
 
 class ExecutionAccepted(ApiModel):
@@ -103,6 +104,8 @@ class ExecutionRead(ApiModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    inputs: dict[str, str | bool | float | None] | None = None
+    concurrency_group: str | None = None
     tests: TestSummary | None = None  # of every job with JUnit reports
     jobs: list[JobRead] = []
 

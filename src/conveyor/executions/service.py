@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,7 @@ from sqlalchemy.orm import aliased
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
 from conveyor.db import Database, get_or_404, new_id, utcnow
-from conveyor.errors import Conflict, NotFound
+from conveyor.errors import Conflict, InvalidInput, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.executions.dag import advance
@@ -23,6 +24,8 @@ from conveyor.executions.state import conveyor_context, execution_event, jobs_of
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition, plan_jobs
+from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate
+from conveyor.pipelines.spec.model import resolve_inputs
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project, ProjectMember
@@ -48,10 +51,15 @@ async def start_execution(
     commit_sha: str | None = None,
     commit_message: str | None = None,
     commit_author: str | None = None,
+    inputs: dict[str, Any] | None = None,
 ) -> Execution:
     spec = parse_definition(pipeline.definition)
     if trigger is Trigger.MANUAL and not spec.on.manual:
         raise Conflict(f"pipeline {pipeline.name} does not allow manual runs (on.manual is false)")
+    try:
+        values = resolve_inputs(spec, inputs or {}, manual=trigger is Trigger.MANUAL)
+    except ValueError as exc:
+        raise InvalidInput(f"invalid inputs: {exc}") from None
     execution = Execution(
         id=new_id(),
         pipeline_id=pipeline.id,
@@ -65,17 +73,39 @@ async def start_execution(
         commit_author=commit_author,
         definition=pipeline.definition,
         actor_id=actor_id,
+        inputs=values,
         created_at=utcnow(),
     )
-    plans = plan_jobs(spec, await conveyor_context(session, execution))
+    conveyor = await conveyor_context(session, execution)
+    plans = plan_jobs(spec, conveyor, values)
+    if spec.concurrency is not None:
+        try:
+            group = interpolate(spec.concurrency.group, Context(conveyor=conveyor, inputs=values))
+        except ExpressionError as exc:
+            raise InvalidInput(f"concurrency.group: {exc}") from None
+        execution.concurrency_group = group[:255]
     session.add(execution)
     session.add_all(_job_rows(execution.id, plans))
     await session.flush()
     session.add_all(_step_rows(await jobs_of(session, execution.id)))
     await session.flush()
     await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution))
+    if spec.concurrency is not None and spec.concurrency.cancel_in_progress:
+        for other in await _in_group(session, execution):
+            await cancel_execution(session=session, bus=bus, executor=executor, execution=other)
     await executor.dispatch(await advance(session, bus, execution.id))
     return execution
+
+
+async def _in_group(session: AsyncSession, execution: Execution) -> list[Execution]:
+    """The project's other unfinished executions of the execution's concurrency group."""
+    statement = select(Execution).where(
+        Execution.project_id == execution.project_id,
+        Execution.concurrency_group == execution.concurrency_group,
+        Execution.status.not_in(sorted(TERMINAL)),
+        Execution.id != execution.id,
+    )
+    return list((await session.execute(statement)).scalars())
 
 
 async def _default_ref(session: AsyncSession, pipeline: Pipeline) -> str | None:

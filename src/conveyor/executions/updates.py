@@ -74,6 +74,7 @@ class Claim:
     needs: dict[str, Any] = field(default_factory=dict)
     conveyor: dict[str, Any] = field(default_factory=dict)
     artifact_sources: list[ArtifactSource] = field(default_factory=list)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, le
                 job, execution, project, needs_context(needed), await conveyor_context(session, execution)
             ),
             artifact_sources=_artifact_sources(job.plan, needed),
+            inputs=execution.inputs or {},
         )
         await bus.commit(
             session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)

@@ -46,6 +46,8 @@ from conveyor.status import FAILING, Status
 
 log = structlog.get_logger(__name__)
 SHELL = ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c")
+# `shell:` of a step: the command that runs its `run` text
+SHELLS = {"bash": SHELL, "sh": ("sh", "-e", "-c"), "python": ("python3", "-c"), "pwsh": ("pwsh", "-command")}
 LOST = "runner lost: this runner no longer holds the job (lease expired or cancelled elsewhere)"
 OUTPUT_VARIABLES = ("CONVEYOR_OUTPUT", "GITHUB_OUTPUT")
 # `steps.<id>.outcome` of a step that ended with each status
@@ -312,6 +314,7 @@ class JobRun:
             matrix=self.claim.plan.matrix,
             secrets={k: v for k, v in self.secrets.items() if not k.startswith(RESERVED_PREFIX)},
             needs=self.claim.needs,
+            inputs=self.claim.inputs,
             conveyor={**conveyor, "workspace": str(workspace)},
             workspace=workspace,
         )
@@ -395,12 +398,18 @@ class JobRun:
                 f"working-directory {step.working_directory!r} is not a directory in the workspace"
             )
             return Result(Status.FAILED, error=f"working-directory {step.working_directory!r} not found")
+        shell = SHELLS[step.shell]
+        if shutil.which(shell[0], path=env.get("PATH")) is None:
+            self.reporter.write(f"shell {step.shell!r}: {shell[0]} is not installed on this runner")
+            return Result(
+                Status.FAILED, error=f"shell {step.shell!r}: {shell[0]} is not installed on this runner"
+            )
         timeout = min(step.timeout or remaining, remaining)
         assert self.confinement is not None
         await self._hand_over(self.confinement, output)
         try:
             outcome = await run_process(
-                [*SHELL, step.run or ""],
+                [*shell, step.run or ""],
                 cwd=cwd,
                 env=env,
                 time_limit=timeout,

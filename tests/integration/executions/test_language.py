@@ -3,6 +3,7 @@ pipelines on Celery workers): outputs, expressions in every field, contexts and 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.support.pipelines import PipelineApi, completed, job_of
@@ -213,3 +214,120 @@ async def test_junit_reports_become_test_results(server: RunningServer, api: Pip
     listener = await server.authenticated_socket(api.token)
     execution = (await completed(listener, await api.start(pipeline["id"])))["data"]["execution"]
     await check_reports(api, execution)
+
+
+RUN_CONTROL = """
+on:
+  manual:
+    inputs:
+      target: {type: choice, options: [staging, production], required: true}
+      dry-run: {type: boolean, default: true}
+      replicas: {type: number, default: 2}
+      note: {description: free text}
+concurrency:
+  group: deploy-${{ inputs.target }}
+  cancel-in-progress: false
+defaults:
+  run: {shell: sh, working-directory: sub}
+jobs:
+  deploy:
+    name: deploy to ${{ inputs.target }}
+    steps:
+      - {run: mkdir sub, working-directory: .}
+      - env: {T: "${{ inputs.target }}", D: "${{ inputs.dry-run }}"}
+        run: echo "$T dry=$D x${{ inputs.replicas }} [${{ inputs.note }}] in ${PWD##*/}"
+      - shell: python
+        run: import os; print("python", os.getcwd().rsplit("/", 1)[-1])
+      - shell: bash
+        run: echo "bash ${BASH_VERSION%%.*}" | sed 's/[0-9]//g'
+  matrix:
+    defaults: {run: {working-directory: .}}
+    matrix: {n: [1, 2, 3, 4]}
+    max-parallel: 1
+    steps:
+      - run: test ${{ matrix.n }} != 2
+"""
+
+
+async def check_run_control(api: PipelineApi, execution: dict[str, Any]) -> None:
+    assert execution["inputs"] == {"target": "staging", "dry-run": False, "replicas": 3.0, "note": None}
+    deploy = job_of(execution, "deploy")
+    assert deploy["name"] == "deploy to staging" and deploy["status"] == "success", (
+        deploy["error"],
+        deploy["steps"],
+    )
+    assert await api.log_text(execution["id"], "deploy") == [
+        "staging dry=false x3 [] in sub",
+        "python sub",
+        "bash ",
+    ]
+    combos = [job_of(execution, f"matrix ({n})") for n in range(1, 5)]
+    assert [c["status"] for c in combos] == ["success", "failed", "cancelled", "cancelled"]
+    assert combos[2]["error"] == "cancelled: 'matrix (2)' failed and the matrix is fail-fast"
+    spans = [(c["startedAt"], c["finishedAt"]) for c in combos[:2]]
+    assert spans[0][1] <= spans[1][0], "max-parallel: 1 runs one combination at a time"
+
+
+async def test_inputs_defaults_shells_and_matrix_strategy(server: RunningServer, api: PipelineApi) -> None:
+    project = await api.project("run-control")
+    pipeline = await api.pipeline(project, RUN_CONTROL)
+    start = f"/pipelines/{pipeline['id']}/executions"
+    for inputs, reason in [
+        ({}, "input 'target' is required"),
+        ({"target": "moon"}, "input 'target': 'moon' is not one of ['staging', 'production']"),
+        ({"target": "staging", "replicas": "many"}, "input 'replicas': 'many' is not a number"),
+        ({"target": "staging", "dry-run": "maybe"}, "'maybe' is not a boolean"),
+        ({"target": "staging", "extra": "x"}, "unknown input 'extra'"),
+    ]:
+        refused = await api.request("POST", start, 422, json={"inputs": inputs})
+        assert reason in refused["detail"], refused
+    listener = await server.authenticated_socket(api.token)
+    body = {"inputs": {"target": "staging", "dry-run": "false", "replicas": 3}}
+    execution_id = (await api.request("POST", start, 202, json=body))["executionId"]
+    execution = (await completed(listener, execution_id))["data"]["execution"]
+    assert execution["concurrencyGroup"] == "deploy-staging"
+    await check_run_control(api, execution)
+
+
+async def test_a_concurrency_group_runs_one_execution_at_a_time(
+    server: RunningServer, api: PipelineApi, tmp_path: Path
+) -> None:
+    project = await api.project("concurrency")
+    gate = tmp_path / "gate"
+    waiting = await api.pipeline(
+        project,
+        f"""
+        concurrency: release-${{{{ conveyor.ref }}}}
+        jobs:
+          a:
+            steps: [{{run: 'while [ ! -e {gate} ]; do sleep 0.05; done; echo done'}}]
+        """,
+        name="waiting",
+    )
+    cancelling = await api.pipeline(
+        project,
+        """
+        concurrency: {group: "release-${{ conveyor.ref }}", cancel-in-progress: true}
+        jobs:
+          b:
+            steps: [{run: echo b}]
+        """,
+        name="cancelling",
+    )
+    listener = await server.authenticated_socket(api.token)
+    first = await api.start(waiting["id"])
+    second = await api.start(waiting["id"])
+    await listener.next(
+        lambda item: (
+            item[0] == "pipeline_execution_updated"
+            and item[1]["data"]["execution"]["id"] == first
+            and item[1]["data"]["execution"]["jobs"][0]["status"] == "running"
+        ),
+        timeout=30,
+    )
+    assert job_of(await api.execution(second), "a")["status"] == "queued", "the second waits for the first"
+    third = await api.start(cancelling["id"])
+    for cancelled in (first, second):
+        assert (await completed(listener, cancelled))["data"]["execution"]["status"] == "cancelled"
+    assert (await completed(listener, third))["data"]["execution"]["status"] == "success"
+    gate.touch()

@@ -95,6 +95,7 @@ async def test_conditions_matrix_env_and_working_directory(server: RunningServer
         jobs:
           build:
             matrix: {n: [1, 2]}
+            fail-fast: false
             env: {WHO: job}
             steps:
               - run: mkdir -p sub && echo "n=${{ matrix.n }} $MATRIX_N $WHO $LEVEL $STEP"
@@ -150,6 +151,7 @@ async def test_expression_conditions_see_matrix_env_ref_and_event(
           test:
             matrix:
               os: [linux, mac]
+            fail-fast: false
             steps:
               - run: echo "on ${{ matrix.os }}"
               - run: exit 3

@@ -15,9 +15,11 @@ from tests.integration.executions.test_language import (
     ARTIFACTS_AND_CACHES,
     OUTPUTS,
     REPORTS,
+    RUN_CONTROL,
     check_artifacts_and_caches,
     check_outputs,
     check_reports,
+    check_run_control,
 )
 from tests.integration.runners.conftest import Worker, ready
 from tests.support.pids import gone, pid_in
@@ -205,3 +207,16 @@ async def test_junit_reports_on_workers(
         "execution"
     ]
     await check_reports(celery_api, execution)
+
+
+async def test_inputs_shells_and_matrix_strategy_on_workers(
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
+) -> None:
+    await ready(workers("control", 2))
+    project = await celery_api.project("run-control-on-workers")
+    pipeline = await celery_api.pipeline(project, RUN_CONTROL)
+    listener = await celery_server.authenticated_socket(celery_api.token)
+    body = {"inputs": {"target": "staging", "dry-run": "false", "replicas": 3}}
+    started = await celery_api.request("POST", f"/pipelines/{pipeline['id']}/executions", 202, json=body)
+    execution = (await completed(listener, started["executionId"], timeout=60))["data"]["execution"]
+    await check_run_control(celery_api, execution)

@@ -88,7 +88,7 @@ def test_matrix_expands_with_exclusions_and_fills_expressions() -> None:
 )
 def test_trigger_forms(on: str, manual: bool, push: bool) -> None:
     spec = parse_definition(f"{on}\njobs:\n  a:\n    steps: [{{run: x}}]\n")
-    assert spec.on.manual is manual
+    assert bool(spec.on.manual) is manual
     assert (spec.on.push is not None) is push
 
 
@@ -126,7 +126,7 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
         ),
         (
             "jobs:\n  a:\n    name: ${{ secrets.X }}\n    steps: [{run: x}]\n",
-            "line 3: jobs.a.name: secrets.X: the secrets context is not available here; use conveyor, matrix",
+            "line 3: jobs.a.name: secrets.X: the secrets context is not available here; use conveyor, inputs",
         ),
         (
             "jobs:\n  a:\n    steps:\n      - run: echo ${{ steps.later.outputs.x }}\n"
@@ -187,6 +187,31 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
         (
             "jobs:\n  a:\n    cache: {key: '${{ steps.x.outputs.y }}', paths: [v]}\n    steps: [{run: x}]\n",
             "line 3: jobs.a.cache[0].key: steps.x.outputs.y: no earlier step has id 'x'",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - run: echo ${{ inputs.who }}\n",
+            "line 4: jobs.a.steps[0].run: inputs.who: no input 'who'; inputs: [] (on.manual.inputs)",
+        ),
+        (
+            "on:\n  manual:\n    inputs:\n      x: {type: choice}\njobs:\n  a:\n    steps: [{run: x}]\n",
+            "line 4: on.manual.inputs.x: 'options' are for a choice input, which needs at least one",
+        ),
+        (
+            "on:\n  manual:\n    inputs:\n      x: {type: number, default: ten}\n"
+            "jobs:\n  a:\n    steps: [{run: x}]\n",
+            "'ten' is not a number",
+        ),
+        (
+            "jobs:\n  a:\n    steps:\n      - {run: x, shell: fish}\n",
+            "line 4: jobs.a.steps[0].shell: Input should be 'bash', 'sh', 'python' or 'pwsh'",
+        ),
+        (
+            "concurrency: ${{ secrets.X }}\njobs:\n  a:\n    steps: [{run: x}]\n",
+            "line 1: concurrency.group: secrets.X: the secrets context is not available here",
+        ),
+        (
+            "jobs:\n  a:\n    max-parallel: 0\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.max-parallel: Input should be greater than or equal to 1",
         ),
         (
             "jobs:\n  a:\n    name: ${{ hashFiles('x') }}\n    steps: [{run: x}]\n",

@@ -1670,6 +1670,10 @@ export interface components {
         ExecutionCreate: {
             /** Ref */
             ref?: string | null;
+            /** Inputs */
+            inputs?: {
+                [key: string]: string | boolean | number | null;
+            };
         };
         /** ExecutionRead */
         ExecutionRead: {
@@ -1707,6 +1711,12 @@ export interface components {
             startedAt: string | null;
             /** Finishedat */
             finishedAt: string | null;
+            /** Inputs */
+            inputs: {
+                [key: string]: string | boolean | number | null;
+            } | null;
+            /** Concurrencygroup */
+            concurrencyGroup: string | null;
             tests: components["schemas"]["TestSummary"] | null;
             /**
              * Jobs

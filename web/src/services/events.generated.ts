@@ -94,6 +94,8 @@ export interface Execution {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  inputs: { [key: string]: string | boolean | number | null } | null;
+  concurrencyGroup: string | null;
   tests: TestSummary | null;
   jobs: Job[];
 }

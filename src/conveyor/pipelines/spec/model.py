@@ -14,6 +14,8 @@ MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
 DEFAULT_JOB_TIMEOUT_SECONDS = 3600.0
 JOB_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$"
+MAX_INPUT_CHARS = 10_000
+SHELLS = ("bash", "sh", "python", "pwsh")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
 
 
@@ -91,6 +93,7 @@ class StepSpec(Strict):
     working_directory: str | None = Field(default=None, alias="working-directory")
     if_: ConditionText = Field(default=DEFAULT_CONDITION, alias="if")
     timeout: Timeout | None = None
+    shell: Literal["bash", "sh", "python", "pwsh"] | None = None
     continue_on_error: bool = Field(default=False, alias="continue-on-error")
 
     @model_validator(mode="after")
@@ -149,6 +152,26 @@ class ArtifactSpec(Strict):
     when: ArtifactWhen = ArtifactWhen.ALWAYS
 
 
+class RunDefaults(Strict):
+    shell: Literal["bash", "sh", "python", "pwsh"] | None = None
+    working_directory: str | None = Field(default=None, alias="working-directory")
+
+
+class Defaults(Strict):
+    run: RunDefaults = Field(default_factory=RunDefaults)
+
+
+def _concurrency(value: Any) -> Any:
+    return {"group": value} if isinstance(value, str) else value
+
+
+class Concurrency(Strict):
+    """One execution of a group at a time; the next waits, or cancels it with cancel-in-progress."""
+
+    group: Annotated[str, Field(min_length=1, max_length=255)]
+    cancel_in_progress: bool = Field(default=False, alias="cancel-in-progress")
+
+
 class ReportsSpec(Strict):
     junit: WorkspaceGlobs  # JUnit XML files, read after the steps whatever their outcome
 
@@ -169,6 +192,9 @@ class JobSpec(Strict):
     reports: ReportsSpec | None = None
     # a step's network in its sandbox (docs/sandbox.md): "none" leaves it only its own loopback
     network: Literal["outbound", "none"] = "outbound"
+    defaults: Defaults | None = None
+    fail_fast: bool = Field(default=True, alias="fail-fast")  # a failed combination cancels the others
+    max_parallel: int | None = Field(default=None, ge=1, alias="max-parallel")
     cache: Annotated[list[CacheSpec], BeforeValidator(lambda v: [v] if isinstance(v, dict) else v)] = Field(
         default_factory=list, max_length=16
     )
@@ -210,8 +236,69 @@ def _triggers(value: Any) -> Any:
 _EMPTY_TRIGGER: dict[str, Any] = {"manual": True, "push": {}}
 
 
+class InputType(StrEnum):
+    STRING = "string"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    NUMBER = "number"
+
+
+class InputSpec(Strict):
+    """One input of a manual run: `${{ inputs.<name> }}`, a field of the dashboard's run form."""
+
+    type: InputType = InputType.STRING
+    description: str | None = None
+    required: bool = False
+    default: str | bool | float | None = None
+    options: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InputSpec:
+        if (self.type is InputType.CHOICE) != bool(self.options):
+            raise ValueError("'options' are for a choice input, which needs at least one")
+        if self.default is not None:
+            check_input(self, self.default)
+        return self
+
+
+def check_input(spec: InputSpec, value: Any) -> str | bool | float:
+    """The value as its type holds it (ValueError says why it does not fit)."""
+    if spec.type is InputType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ValueError(f"{value!r} is not a boolean (true or false)")
+    if spec.type is InputType.NUMBER:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        try:
+            return float(str(value))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+    if not isinstance(value, str) or len(value) > MAX_INPUT_CHARS:
+        raise ValueError(f"a {spec.type.value} input is text of at most {MAX_INPUT_CHARS} characters")
+    if spec.type is InputType.CHOICE and value not in spec.options:
+        raise ValueError(f"{value!r} is not one of {spec.options}")
+    return value
+
+
+class ManualTrigger(Strict):
+    """``manual: true``, ``manual: false`` or ``manual: {inputs: ...}`` (enabled)."""
+
+    enabled: bool = True
+    inputs: dict[Annotated[str, Field(pattern=NAME_PATTERN)], InputSpec] = Field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.enabled
+
+
+def _manual(value: Any) -> Any:
+    return {"enabled": value} if isinstance(value, bool) else value
+
+
 class Triggers(Strict):
-    manual: bool = True
+    manual: Annotated[ManualTrigger, BeforeValidator(_manual)] = Field(default_factory=ManualTrigger)
     push: PushTrigger | None = None
     schedule: list[ScheduleTrigger] = Field(default_factory=list)
 
@@ -220,4 +307,38 @@ class PipelineSpec(Strict):
     name: str | None = None
     on: Annotated[Triggers, BeforeValidator(_triggers)] = Field(default_factory=Triggers)
     env: Env = Field(default_factory=dict)
+    defaults: Defaults | None = None
+    concurrency: Annotated[Concurrency | None, BeforeValidator(_concurrency)] = None
+
+    @property
+    def inputs(self) -> dict[str, InputSpec]:
+        return self.on.manual.inputs
+
     jobs: dict[Annotated[str, Field(pattern=JOB_ID_PATTERN)], JobSpec] = Field(min_length=1)
+
+
+def resolve_inputs(spec: PipelineSpec, given: dict[str, Any], *, manual: bool) -> dict[str, Any]:
+    """The `inputs` of a run: what a manual run gave, checked against its type, else the default.
+
+    Other triggers give none: every input is its default (null without one). ValueError lists
+    every problem.
+    """
+    declared = spec.inputs
+    problems = [
+        f"unknown input {name!r}; inputs: {sorted(declared)}" for name in given if name not in declared
+    ]
+    values: dict[str, Any] = {}
+    for name, input_spec in declared.items():
+        value = given.get(name) if manual else None
+        if value is None:
+            value = input_spec.default
+            if value is None and manual and input_spec.required:
+                problems.append(f"input {name!r} is required")
+                continue
+        try:
+            values[name] = None if value is None else check_input(input_spec, value)
+        except ValueError as exc:
+            problems.append(f"input {name!r}: {exc}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return values

@@ -20,6 +20,7 @@ from conveyor.pipelines.spec.model import (
     ArtifactSpec,
     JobSpec,
     PipelineSpec,
+    RunDefaults,
     StepSpec,
     parse_duration,
 )
@@ -40,6 +41,7 @@ class StepPlan(BaseModel):
     condition: str = DEFAULT_CONDITION
     timeout: float | None = None
     continue_on_error: bool = False
+    shell: str = "bash"
 
 
 class CachePlan(BaseModel):
@@ -69,17 +71,21 @@ class JobPlan(BaseModel):
     cache: list[CachePlan] = []
     junit: list[str] = []  # globs of the JUnit reports to read after the steps
     network: bool = True  # outbound network in the sandbox (`network: none` in the job)
+    fail_fast: bool = True  # for a matrix job: a failed combination cancels the others
+    max_parallel: int | None = None  # for a matrix job: combinations running at once
 
     @property
     def definition_id(self) -> str:
         return self.job or self.key
 
 
-def plan_jobs(spec: PipelineSpec, conveyor: dict[str, Any] | None = None) -> list[JobPlan]:
+def plan_jobs(
+    spec: PipelineSpec, conveyor: dict[str, Any] | None = None, inputs: dict[str, Any] | None = None
+) -> list[JobPlan]:
     """Jobs in definition order; a matrix job becomes one job per combination.
 
-    ``conveyor`` is what names and timeouts may read of the `conveyor` context; InvalidInput
-    when a timeout's expression does not give a duration.
+    ``conveyor`` and ``inputs`` are what names and timeouts may read; InvalidInput when a
+    timeout's expression does not give a duration.
     """
     expanded = {job_id: matrix_combinations(job.matrix) for job_id, job in spec.jobs.items()}
     keys = {job_id: [job_key(job_id, combo) for combo in combos] for job_id, combos in expanded.items()}
@@ -87,7 +93,7 @@ def plan_jobs(spec: PipelineSpec, conveyor: dict[str, Any] | None = None) -> lis
     for job_id, job in spec.jobs.items():
         needs = [key for need in job.needs for key in keys[need]]
         for combo in expanded[job_id]:
-            context = Context(matrix=combo, conveyor=conveyor or {})
+            context = Context(matrix=combo, conveyor=conveyor or {}, inputs=inputs or {})
             plans.append(_job_plan(spec, job_id, job, context, needs))
     return plans
 
@@ -105,12 +111,17 @@ def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, n
         matrix=combo,
         timeout=_timeout(job.timeout, context, f"jobs.{job_id}.timeout"),
         retries=job.retries,
-        steps=[_step_plan(step, context, f"jobs.{job_id}.steps[{i}]") for i, step in enumerate(job.steps)],
+        steps=[
+            _step_plan(step, context, f"jobs.{job_id}.steps[{i}]", _run_defaults(spec, job))
+            for i, step in enumerate(job.steps)
+        ],
         artifacts=job.artifacts,
         outputs={k: _fill(v, combo) for k, v in job.outputs.items()},
         dependencies=job.dependencies,
         junit=job.reports.junit if job.reports else [],
         network=job.network != "none",
+        fail_fast=job.fail_fast,
+        max_parallel=job.max_parallel,
         cache=[
             CachePlan(
                 key=_fill(cache.key, combo),
@@ -122,8 +133,21 @@ def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, n
     )
 
 
-def _step_plan(step: StepSpec, context: Context, where: str) -> StepPlan:
+def _run_defaults(spec: PipelineSpec, job: JobSpec) -> RunDefaults:
+    """`defaults.run` of the job over the pipeline's, key by key."""
+    top = spec.defaults.run if spec.defaults else RunDefaults()
+    own = job.defaults.run if job.defaults else RunDefaults()
+    return RunDefaults.model_validate(
+        {
+            "shell": own.shell or top.shell,
+            "working-directory": own.working_directory or top.working_directory,
+        }
+    )
+
+
+def _step_plan(step: StepSpec, context: Context, where: str, defaults: RunDefaults) -> StepPlan:
     combo = dict(context.matrix)
+    working_directory = step.working_directory or (defaults.working_directory if step.run else None)
     run = _fill(step.run, combo) if step.run is not None else None
     return StepPlan(
         name=_display(_name(step.name, context) or _default_name(run, step.uses)),
@@ -132,10 +156,11 @@ def _step_plan(step: StepSpec, context: Context, where: str) -> StepPlan:
         uses=step.uses,
         inputs={k: _fill(v, combo) for k, v in step.with_.items()},
         env={k: _fill(v, combo) for k, v in step.env.items()},
-        working_directory=_fill(step.working_directory, combo) if step.working_directory else None,
+        working_directory=_fill(working_directory, combo) if working_directory else None,
         condition=step.if_,
         timeout=None if step.timeout is None else _timeout(step.timeout, context, f"{where}.timeout"),
         continue_on_error=step.continue_on_error,
+        shell=step.shell or defaults.shell or "bash",
     )
 
 

@@ -200,6 +200,8 @@ def _check_steps(job_id: str, job: JobSpec) -> Iterator[Problem]:
 
 
 def _check_expressions(spec: PipelineSpec) -> Iterator[Problem]:
+    if spec.concurrency is not None:
+        yield from _check_text(("concurrency", "group"), spec.concurrency.group, Scope(STARTED, spec, None))
     for name, value in spec.env.items():
         yield from _check_text(("env", name), value, Scope(PIPELINE_ENV, spec, None))
     for job_id, job in spec.jobs.items():
@@ -237,11 +239,12 @@ def _check_job_expressions(spec: PipelineSpec, job_id: str, job: JobSpec) -> Ite
             yield from _check_text((*at, "with", name), value, runtime)
 
 
-PLANNED = frozenset({"matrix", "conveyor"})
-PIPELINE_ENV = frozenset({"conveyor", "secrets"})
-JOB_ENV = frozenset({"matrix", "conveyor", "needs", "secrets"})
-JOB_IF = frozenset({"matrix", "conveyor", "needs", "env"})
-RUNTIME = frozenset({"matrix", "conveyor", "needs", "secrets", "env", "steps"})
+PLANNED = frozenset({"matrix", "conveyor", "inputs"})
+STARTED = frozenset({"conveyor", "inputs"})
+PIPELINE_ENV = frozenset({"conveyor", "inputs", "secrets"})
+JOB_ENV = frozenset({"matrix", "conveyor", "inputs", "needs", "secrets"})
+JOB_IF = frozenset({"matrix", "conveyor", "inputs", "needs", "env"})
+RUNTIME = frozenset({"matrix", "conveyor", "inputs", "needs", "secrets", "env", "steps"})
 STEP_FIELDS = ("outputs", "outcome", "conclusion")
 NEEDS_FIELDS = ("outputs", "result")
 
@@ -285,6 +288,8 @@ def _reference_problem(reference: tuple[str, ...], scope: Scope) -> str | None:
     context, names = reference[0], reference[1:]
     if context not in scope.contexts:
         return f"the {context} context is not available here; use {', '.join(sorted(scope.contexts))}"
+    if context == "inputs" and names and names[0] not in scope.spec.inputs:
+        return f"no input {names[0]!r}; inputs: {sorted(scope.spec.inputs)} (on.manual.inputs)"
     job = scope.spec.jobs[scope.job_id] if scope.job_id is not None else None
     if not names or job is None:
         return None
