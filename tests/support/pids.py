@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -31,6 +33,29 @@ async def none_running(token: str, within: float = 10.0) -> bool:
             return True
         await asyncio.sleep(0.05)
     return False
+
+
+def holding() -> Command:
+    """A step command whose process (a shell sleeping, marked in its command line) a test can
+    find from outside the step's sandbox, where the step's pids mean nothing."""
+    token = uuid.uuid4().hex
+    return Command(f"(bash -c 'sleep 300; true {token}' & wait)", token)
+
+
+@dataclass(frozen=True)
+class Command:
+    run: str
+    token: str
+
+    async def pid(self, within: float = 10.0) -> int:
+        """The host pid of the marked process, once it runs."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            for process in psutil.process_iter(["cmdline"]):
+                if self.token in " ".join(process.info["cmdline"] or []):
+                    return int(process.pid)
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"no process holds {self.token}")
 
 
 async def pid_in(path: Path, within: float = 10.0) -> int:

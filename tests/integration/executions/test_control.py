@@ -5,16 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pids import gone, pid_in
+from tests.support.pids import gone, holding
 from tests.support.pipelines import PipelineApi, completed, job_of
 from tests.support.server import RunningServer
 
 
-@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_cancel_kills_the_process_tree_and_ends_cancelled(
-    server: RunningServer, api: PipelineApi, tmp_path: Path
+    server: RunningServer, api: PipelineApi
 ) -> None:
-    marker = tmp_path / "pid"
+    command = holding()
     project = await api.project("cancel")
     pipeline = await api.pipeline(
         project,
@@ -22,7 +21,7 @@ async def test_cancel_kills_the_process_tree_and_ends_cancelled(
         jobs:
           long:
             steps:
-              - run: (sleep 300 & echo $! > {marker}; wait)
+              - run: "{command.run}"
               - run: echo never
           later:
             needs: long
@@ -37,7 +36,7 @@ async def test_cancel_kills_the_process_tree_and_ends_cancelled(
             and job_of(item[1]["data"]["execution"], "long")["steps"][0]["status"] == "running"
         )
     )
-    pid = await pid_in(marker)
+    pid = await command.pid()
     await api.request("POST", f"/executions/{execution_id}/cancel", 202)
     envelope = await completed(listener, execution_id)
     execution = envelope["data"]["execution"]

@@ -22,7 +22,7 @@ from tests.integration.executions.test_language import (
     check_run_control,
 )
 from tests.integration.runners.conftest import Worker, ready
-from tests.support.pids import gone, pid_in
+from tests.support.pids import gone, holding, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
 from tests.support.server import RunningServer, run_server
 
@@ -117,21 +117,16 @@ async def test_a_killed_worker_fails_its_job_or_hands_it_to_another(
     assert "second try" in await celery_api.log_text(execution_id, "again")
 
 
-@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_cancel_reaches_a_job_on_a_worker(
-    celery_server: RunningServer,
-    celery_api: PipelineApi,
-    workers: Callable[[str, int], Worker],
-    tmp_path: Path,
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
 ) -> None:
+    command = holding()
     await ready(workers("canceller", 1))
     project = await celery_api.project("remote-cancel")
-    pipeline = await celery_api.pipeline(
-        project, f"jobs:\n  hang:\n    steps: [{{run: (sleep 120 & echo $! > {tmp_path}/pid; wait)}}]\n"
-    )
+    pipeline = await celery_api.pipeline(project, f'jobs:\n  hang:\n    steps: [{{run: "{command.run}"}}]\n')
     listener = await celery_server.authenticated_socket(celery_api.token)
     execution_id = await celery_api.start(pipeline["id"])
-    sleeper = await pid_in(tmp_path / "pid")
+    sleeper = await command.pid(within=30)
     await celery_api.request("POST", f"/executions/{execution_id}/cancel", 202)
     execution = (await completed(listener, execution_id, timeout=30))["data"]["execution"]
     assert execution["status"] == "cancelled"

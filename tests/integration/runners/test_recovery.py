@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from conveyor.config import Settings
-from tests.support.pids import gone, pid_in
+from tests.support.pids import gone, holding
 from tests.support.pipelines import PipelineApi, completed, job_of
 from tests.support.processes import conveyor_env, free_port
 from tests.support.server import RunningServer
@@ -86,7 +86,6 @@ async def step_running(api: PipelineApi, execution_id: str, within: float = 10) 
     raise AssertionError("the step was never reported running")
 
 
-@pytest.mark.unconfined  # the step shares a file (or a pid) with the test
 async def test_a_killed_server_fails_orphaned_jobs_at_restart_and_goes_on(
     settings: Settings, servers: list[ServerProcess], tmp_path: Path
 ) -> None:
@@ -96,12 +95,13 @@ async def test_a_killed_server_fails_orphaned_jobs_at_restart_and_goes_on(
     running = RunningServer(first.url, None, settings)  # type: ignore[arg-type]
     api = PipelineApi(running, await running.admin_token())
     project = await api.project("recovery")
+    command = holding()
     pipeline = await api.pipeline(
         project,
         f"""
         jobs:
           long:
-            steps: [{{run: (sleep 300 & echo $! > {tmp_path}/pid; wait)}}]
+            steps: [{{run: "{command.run}"}}]
           report:
             needs: long
             if: always()
@@ -109,7 +109,7 @@ async def test_a_killed_server_fails_orphaned_jobs_at_restart_and_goes_on(
         """,
     )
     execution_id = await api.start(pipeline["id"])
-    sleeper = await pid_in(tmp_path / "pid")
+    sleeper = await command.pid(within=30)
     await step_running(api, execution_id)
     first.kill()
     assert await gone(sleeper), "a job's processes die with the server that ran them"
