@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
 
 from conveyor.api.deps import refuse_nul_characters
 from conveyor.architecture.routes import router as architecture_router
@@ -19,7 +22,30 @@ from conveyor.system.routes import router as system_router
 
 API_PREFIX = "/api/v1"
 
-api_router = APIRouter(prefix=API_PREFIX)
+
+class ErrorBody(BaseModel):
+    """Every 4xx: a sentence, or (a request that does not fit the schema) the list of problems."""
+
+    detail: str | list[dict[str, Any]] = Field(description="what is wrong")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Documented on every operation, so clients (and schemathesis) know their shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("The request cannot be acted on"),
+    401: _error("Missing, expired or revoked token"),
+    403: _error("The caller's role or token scope does not allow this"),
+    404: _error("Not found, or not visible to the caller"),
+    409: _error("Conflicts with the current state"),
+    413: _error("The request body is larger than this route accepts"),
+    422: _error("Invalid input: a sentence, or the list of schema problems"),
+    429: _error("Too many attempts; see Retry-After"),
+}
+
+api_router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
 for router in (
     auth_router,
     projects_router,
