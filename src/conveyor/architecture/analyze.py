@@ -78,10 +78,17 @@ def source_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def python_name(relative: Path) -> str:
+def python_name(root: Path, relative: Path) -> str:
+    """The dotted name Python imports the file by: from its topmost package folder (so ``src/``
+    or ``lib/`` layouts drop the folder that holds the packages); a file outside any package
+    keeps its whole path."""
     parts = list(relative.with_suffix("").parts)
-    if parts and parts[0] == "src" and len(parts) > 1:
-        parts = parts[1:]
+    folders = relative.parts[:-1]
+    start = len(folders)
+    while start > 0 and (root.joinpath(*folders[:start]) / "__init__.py").is_file():
+        start -= 1
+    if start < len(folders):
+        parts = parts[start:]
     if parts[-1] == "__init__" and len(parts) > 1:
         parts = parts[:-1]
     return ".".join(parts)
@@ -160,7 +167,7 @@ def read_modules(root: Path) -> tuple[list[tuple[Module, set[str]]], list[dict[s
                 line = getattr(exc, "lineno", None)
                 skipped.append({"path": relative.as_posix(), "reason": f"syntax error at line {line}"})
                 continue
-            module = Module(python_name(relative), relative.as_posix(), "python")
+            module = Module(python_name(root, relative), relative.as_posix(), "python")
             parsed.append((module, _python_imports(tree, module.name, relative.name == "__init__.py")))
         else:
             module = Module(js_name(relative), relative.as_posix(), "javascript")

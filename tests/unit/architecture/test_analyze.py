@@ -76,3 +76,18 @@ def test_the_job_dag_of_a_pipeline() -> None:
     assert job_dag_mermaid(spec) == (
         'graph LR\n  j_build["build"]\n  j_test["test<br/>matrix: py"]\n  j_build --> j_test\n'
     )
+
+
+def test_module_names_start_at_the_topmost_package(tmp_path: Path) -> None:
+    files = {
+        "lib/pkg/__init__.py": "",
+        "lib/pkg/a.py": "import pkg.b\n",
+        "lib/pkg/b.py": "",
+        "tools/run.py": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    graph = analyse(tmp_path, depth=3).as_json()
+    assert {c["id"] for c in graph["components"]} == {"pkg", "pkg.a", "pkg.b", "tools.run"}
+    assert [(e["from"], e["to"]) for e in graph["edges"]] == [("pkg.a", "pkg.b")]
