@@ -9,8 +9,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import structlog
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from conveyor import __version__
@@ -67,6 +65,9 @@ async def check_redis(url: str) -> Check:
 
 
 def pending_migrations(connection: Connection) -> set[str]:
+    from alembic.runtime.migration import MigrationContext  # Alembic only when asked: runners import this
+    from alembic.script import ScriptDirectory
+
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     return heads - set(MigrationContext.configure(connection).get_current_heads())
 

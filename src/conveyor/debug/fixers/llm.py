@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import structlog
 
 from conveyor.config import Settings
@@ -42,6 +41,8 @@ class LlmFixer:
         return cls(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_seconds)
 
     async def propose(self, ctx: FixContext) -> Proposal | None:
+        import httpx  # only when a model is asked: runners import this module
+
         if ctx.repo is None:
             return None
         try:
@@ -61,6 +62,8 @@ class LlmFixer:
         return Proposal(self.name, PatchTarget.REPOSITORY, f"{explanation} ({self.model})", 0.5)
 
     async def _ask(self, content: str) -> str:
+        import httpx
+
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         body = {
             "model": self.model,
