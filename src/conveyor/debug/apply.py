@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
 from conveyor.db import utcnow
-from conveyor.debug import sessions
+from conveyor.debug import memory, sessions
 from conveyor.debug.fixers.base import PIPELINE_FILE
 from conveyor.debug.git import GitError, clone_at, git
 from conveyor.debug.models import DebugPatch, DebugSession
@@ -223,6 +223,8 @@ async def verification_ended(session: AsyncSession, bus: EventBus, execution: Ex
     assert debug is not None
     patch.verified = execution.status == "success"
     patch.status = PatchStatus.VERIFIED if patch.verified else PatchStatus.FAILED
+    if patch.verified:
+        await memory.remember(session, debug, patch)
     message = f"verification run #{execution.number} {execution.status}"
     event = _result_event(EventType.DEBUG_PATCH_APPLIED, debug, patch, message=message)
     status = SessionStatus.FIXED if patch.verified else SessionStatus.UNFIXED

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.config import Settings
 from conveyor.db import Database
-from conveyor.debug import patches, sessions
+from conveyor.debug import flaky, memory, patches, sessions
 from conveyor.debug.analysis import Diagnosis, cap, diagnose_jobs, diagnose_log, failed_job_logs
 from conveyor.debug.apply import verification_ended
 from conveyor.debug.fixers import BUILTIN_FIXERS, FixContext
@@ -51,6 +51,7 @@ async def execution_ended(db: Database, bus: EventBus, settings: Settings, execu
         async with db.write_session() as session:
             if await verification_ended(session, bus, execution):
                 return
+            await flaky.record(session, execution)
         if execution.status in FAILED_ON_ITS_OWN:
             await open_for_execution(db.write_session, bus, settings, execution, actor_id=None)
     except Exception:
@@ -94,6 +95,7 @@ async def _propose(
     at the failed commit."""
     async with opener() as session:
         repo_url = await session.scalar(select(Project.repo_url).where(Project.id == execution.project_id))
+        remembered = await memory.recall(session, execution.project_id, diagnosis.signature)
         definition = await session.scalar(
             select(Pipeline.definition).where(Pipeline.id == execution.pipeline_id)
         )
@@ -113,7 +115,9 @@ async def _propose(
             definition=definition,
             failed=diagnosis.failed,
         )
-        found = await patches.generate(ctx, BUILTIN_FIXERS)
+        first = await memory.candidate(remembered, ctx) if remembered else None
+        found = [c for c in await patches.generate(ctx, BUILTIN_FIXERS) if not first or c.diff != first.diff]
+        found = [first, *found] if first else found
         if not found and settings.llm_url:
             found = await patches.generate(ctx, [LlmFixer.from_settings(settings)])
         return found, base

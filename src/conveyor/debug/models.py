@@ -80,3 +80,38 @@ class DebugPatch(Base):
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     applied_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rolled_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FixMemory(Base):
+    """A verified fix, remembered by the failure's signature within a project."""
+
+    __tablename__ = "debug_fix_memory"
+    __table_args__ = (UniqueConstraint("project_id", "signature"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    signature: Mapped[str] = mapped_column(String(64))
+    fixer: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(16))
+    diff: Mapped[str] = mapped_column(Text)
+    files: Mapped[list[str]] = mapped_column(JSON, default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("debug_sessions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FlakyRun(Base):
+    """A job that failed and then passed on retry with the same commit."""
+
+    __tablename__ = "debug_flaky_runs"
+    __table_args__ = (UniqueConstraint("execution_id", "job_key", "attempt"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    pipeline_id: Mapped[str] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    execution_id: Mapped[str] = mapped_column(ForeignKey("pipeline_executions.id", ondelete="CASCADE"))
+    job_key: Mapped[str] = mapped_column(String(255))
+    attempt: Mapped[int] = mapped_column(Integer)
+    commit_sha: Mapped[str | None] = mapped_column(String(64))
+    tests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -38,6 +38,7 @@ class Candidate:
     proposal: Proposal
     diff: str
     files: list[str]
+    from_memory: bool = False
 
 
 async def generate(ctx: FixContext, fixers: Sequence[Fixer]) -> list[Candidate]:
@@ -130,7 +131,7 @@ def _row(debug: DebugSession, candidate: Candidate, base_commit: str | None) -> 
         files=candidate.files,
         explanation=proposal.explanation,
         confidence=proposal.confidence,
-        from_memory=False,
+        from_memory=candidate.from_memory,
         status=PatchStatus.PROPOSED,
         base_commit=base_commit if proposal.target is PatchTarget.REPOSITORY else None,
         created_at=utcnow(),

@@ -7,7 +7,13 @@ from pydantic import BaseModel
 
 from conveyor.api.deps import BusDep, CurrentPrincipal, ExecutorDep, SessionDep, SettingsDep
 from conveyor.debug import service
-from conveyor.debug.schemas import ClassificationResult, DebugSessionRead, PatchRead, SessionCreate
+from conveyor.debug.schemas import (
+    ClassificationResult,
+    DebugSessionRead,
+    FlakyJobRead,
+    PatchRead,
+    SessionCreate,
+)
 
 router = APIRouter(prefix="/debug", tags=["debug"])
 
@@ -62,3 +68,13 @@ async def rollback_patch(
     patch_id: str, principal: CurrentPrincipal, session: SessionDep, bus: BusDep
 ) -> PatchRead:
     return await service.rollback_patch(session=session, bus=bus, principal=principal, patch_id=patch_id)
+
+
+@router.get("/flaky")
+async def flaky_jobs(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    project_id: Annotated[str, Query(alias="projectId")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[FlakyJobRead]:
+    return await service.flaky_jobs(session=session, principal=principal, project_id=project_id, limit=limit)

@@ -191,3 +191,14 @@ class SessionCreate(ApiModel):
     execution_id: str | None = None
     log: str | None = None
     project_id: str | None = None
+
+
+class FlakyJobRead(ApiModel):
+    """A job of a project that failed and then passed on retry with the same commit."""
+
+    pipeline_id: str
+    job_key: str
+    flaky_runs: int
+    last_seen: datetime
+    last_execution_id: str
+    tests: list[str]

@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
 from conveyor.config import Settings
-from conveyor.debug import apply, loop, sessions
+from conveyor.debug import apply, flaky, loop, sessions
 from conveyor.debug.models import DebugSession
 from conveyor.debug.redact import redact
 from conveyor.debug.schemas import (
     ClassificationResult,
     DebugSessionRead,
+    FlakyJobRead,
     InvalidLogError,
     LogTooLargeError,
     PatchRead,
@@ -95,3 +96,10 @@ async def rollback_patch(
     *, session: AsyncSession, bus: EventBus, principal: Principal, patch_id: str
 ) -> PatchRead:
     return await apply.rollback_patch(session=session, bus=bus, principal=principal, patch_id=patch_id)
+
+
+async def flaky_jobs(
+    *, session: AsyncSession, principal: Principal, project_id: str, limit: int
+) -> list[FlakyJobRead]:
+    await sessions.require_project_role(session, principal, project_id, Role.VIEWER)
+    return await flaky.flakiest(session, project_id, limit)
