@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conveyor.db import utcnow
 from tests.support.pipelines import PipelineApi, completed
 from tests.support.receivers import smtp_server, webhook_receiver
@@ -59,6 +61,7 @@ async def test_alerts_reach_admins_who_mark_them_read(server_with: Any) -> None:
         await server.close_listeners()
 
 
+@pytest.mark.unconfined  # the step reads a file the test writes
 async def test_a_fixed_run_tells_its_people_and_the_signed_webhook(server_with: Any, tmp_path: Path) -> None:
     marker = tmp_path / "fixed"
     async with server_with(**QUIET) as server, webhook_receiver() as receiver:
@@ -103,6 +106,7 @@ async def test_a_fixed_run_tells_its_people_and_the_signed_webhook(server_with: 
         await server.close_listeners()
 
 
+@pytest.mark.unconfined  # the step reads a file the test writes
 async def test_a_muted_kind_is_not_sent(server_with: Any, tmp_path: Path) -> None:
     marker = tmp_path / "fixed"
     async with server_with(**QUIET) as server:
