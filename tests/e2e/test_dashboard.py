@@ -161,7 +161,7 @@ async def test_an_execution_updates_live_status_and_log(
     assert await browser.call("consoleErrors") == []
 
 
-async def test_debug_classifies_a_pasted_log_and_security_says_no_scans_yet(
+async def test_debug_classifies_a_pasted_log_and_security_asks_for_a_project(
     server: RunningServer, browser: Browser
 ) -> None:
     await sign_in(browser, server, "/debug")
@@ -172,4 +172,4 @@ async def test_debug_classifies_a_pasted_log_and_security_says_no_scans_yet(
     await browser.see('[data-testid="classification"]', "dependency_missing")
 
     await browser.call("click", selector="nav a", text="Security")
-    await browser.see(".empty", "No scans yet")
+    await browser.see(".empty", "No projects yet")
