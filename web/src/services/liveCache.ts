@@ -31,9 +31,18 @@ const byNumberDesc = (a: Execution, b: Execution) => b.number - a.number;
 export function connectLiveCache(service: WebSocketService, client: QueryClient): () => void {
   const patchExecution = (execution: Execution) => {
     client.setQueryData(queryKeys.execution(execution.id), execution);
+    let known = false;
     client.setQueriesData<ExecutionSummary[]>({ queryKey: queryKeys.runs }, (list) =>
-      list?.map((run) => (run.id === execution.id ? { ...run, status: execution.status, startedAt: execution.startedAt, finishedAt: execution.finishedAt } : run)),
+      list?.map((run) => {
+        if (run.id !== execution.id) return run;
+        known = true;
+        return { ...run, status: execution.status, startedAt: execution.startedAt, finishedAt: execution.finishedAt };
+      }),
     );
+    // A run the lists do not show yet (their refetch may still be under way): fetch them again.
+    if (!known && client.getQueriesData({ queryKey: queryKeys.runs }).length > 0) {
+      void client.invalidateQueries({ queryKey: queryKeys.runs });
+    }
     client.setQueryData<Execution[]>(queryKeys.executions(execution.pipelineId), (list) =>
       upsert(list, execution, (a, b) => a.id === b.id)?.sort(byNumberDesc),
     );
