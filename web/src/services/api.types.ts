@@ -42,3 +42,6 @@ export type SystemStatus = Schemas['SystemStatusRead'];
 export type MetricsSample = Schemas['MetricsRead'];
 export type MetricsHistory = Schemas['MetricsHistoryRead'];
 export type Diagram = Schemas['DiagramRead'];
+export type DebugSession = Schemas['DebugSessionRead'];
+export type DebugError = Schemas['DebugErrorRead'];
+export type Patch = Schemas['PatchRead'];

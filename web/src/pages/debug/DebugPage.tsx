@@ -1,43 +1,43 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
 import { CategoryEvents } from '../../components/CategoryEvents';
 import { Card, Empty, ErrorText } from '../../components/ui';
 import { useApi } from '../../hooks/useSession';
 import type { Classification } from '../../services/api.types';
 import { EventCategory } from '../../services/websocket.service';
-
-const percent = (value: number) => `${Math.round(value * 100)}%`;
+import { useCanOperate, useProjects } from '../pipelines/queries';
+import { percent } from './percent';
+import { Sessions } from './Sessions';
 
 export function DebugPage() {
-  const api = useApi();
-  const [log, setLog] = useState('');
-  const classify = useMutation({ mutationFn: (text: string) => api.post<Classification>('/debug/classify', { log: text }) });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    classify.mutate(log);
-  };
+  const projects = useProjects();
+  const [params, setParams] = useSearchParams();
+  const projectId = params.get('project') ?? projects.data?.[0]?.id ?? '';
+  const canOperate = useCanOperate(projects.data?.find((p) => p.id === projectId));
 
   return (
     <div className="stack">
-      <Card title="Diagnose a failed log">
-        <form onSubmit={submit} className="stack">
-          <textarea
-            aria-label="log"
-            rows={12}
-            value={log}
-            onChange={(e) => setLog(e.target.value)}
-            placeholder="Paste the output of a failed CI job…"
-            spellCheck={false}
-          />
-          <div>
-            <button type="submit" disabled={classify.isPending || !log.trim()}>
-              {classify.isPending ? 'Classifying…' : 'Classify'}
-            </button>
-          </div>
-        </form>
-        <ErrorText error={classify.error} />
-        {classify.data && <ClassificationView result={classify.data} />}
+      <Card
+        title="Debug"
+        actions={
+          <label>
+            Project{' '}
+            <select aria-label="project" value={projectId} onChange={(e) => setParams({ project: e.target.value })}>
+              {projects.data?.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
+      >
+        <ErrorText error={projects.error} />
+        {projects.data?.length === 0 && <Empty>No projects yet: failed runs of a project open debug sessions here.</Empty>}
       </Card>
+      {projectId && <Sessions projectId={projectId} canOperate={canOperate} />}
+      <ClassifyLog />
       <Card title="Debug events">
         <CategoryEvents category={EventCategory.DEBUG} empty="No debug sessions yet. Their events appear here live." />
       </Card>
@@ -45,6 +45,36 @@ export function DebugPage() {
   );
 }
 
+function ClassifyLog() {
+  const api = useApi();
+  const [log, setLog] = useState('');
+  const classify = useMutation({ mutationFn: (text: string) => api.post<Classification>('/debug/classify', { log: text }) });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    classify.mutate(log);
+  };
+  return (
+    <Card title="Diagnose a failed log">
+      <form onSubmit={submit} className="stack">
+        <textarea
+          aria-label="log"
+          rows={12}
+          value={log}
+          onChange={(e) => setLog(e.target.value)}
+          placeholder="Paste the output of a failed CI job…"
+          spellCheck={false}
+        />
+        <div>
+          <button type="submit" disabled={classify.isPending || !log.trim()}>
+            {classify.isPending ? 'Classifying…' : 'Classify'}
+          </button>
+        </div>
+      </form>
+      <ErrorText error={classify.error} />
+      {classify.data && <ClassificationView result={classify.data} />}
+    </Card>
+  );
+}
 function ClassificationView({ result }: { result: Classification }) {
   if (!result.label) return <Empty>Nothing to classify in this log.</Empty>;
   return (

@@ -1,0 +1,1 @@
+export const percent = (value: number) => `${Math.round(value * 100)}%`;
