@@ -1,36 +1,23 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
 import { CategoryEvents } from '../../components/CategoryEvents';
 import { Card, Empty, ErrorText } from '../../components/ui';
 import { useApi } from '../../hooks/useSession';
 import type { Classification } from '../../services/api.types';
 import { EventCategory } from '../../services/websocket.service';
-import { useCanOperate, useProjects } from '../pipelines/queries';
+import { ProjectPicker, useProjectParam } from '../pipelines/ProjectPicker';
 import { percent } from './percent';
 import { Sessions } from './Sessions';
 
 export function DebugPage() {
-  const projects = useProjects();
-  const [params, setParams] = useSearchParams();
-  const projectId = params.get('project') ?? projects.data?.[0]?.id ?? '';
-  const canOperate = useCanOperate(projects.data?.find((p) => p.id === projectId));
+  const { projects, projectId, canOperate, select } = useProjectParam();
 
   return (
     <div className="stack">
       <Card
         title="Debug"
         actions={
-          <label>
-            Project{' '}
-            <select aria-label="project" value={projectId} onChange={(e) => setParams({ project: e.target.value })}>
-              {projects.data?.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
+<ProjectPicker value={projectId} projects={projects.data} onChange={select} />
         }
       >
         <ErrorText error={projects.error} />

@@ -1,41 +1,27 @@
 import { useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
 import { CategoryEvents } from '../../components/CategoryEvents';
 import { formatTime } from '../../components/format';
 import { Badge, Card, Empty, ErrorText } from '../../components/ui';
 import { useApi } from '../../hooks/useSession';
 import type { Scan, Vulnerability } from '../../services/api.types';
 import { EventCategory } from '../../services/websocket.service';
-import { useCanOperate, useProjects } from '../pipelines/queries';
+import { ProjectPicker, useProjectParam } from '../pipelines/ProjectPicker';
 import { SEVERITIES, useLiveSecurity, useScans, useStartScan, useTriage, useVulnerabilities } from './queries';
 
 const KINDS = ['code', 'secret', 'dependency'] as const;
 const STATUSES = ['open', 'fixed', 'ignored', 'false_positive'] as const;
 
 export function SecurityPage() {
-  const projects = useProjects();
-  const [params, setParams] = useSearchParams();
-  const projectId = params.get('project') ?? projects.data?.[0]?.id ?? '';
-  const project = projects.data?.find((p) => p.id === projectId);
+  const { projects, projectId, canOperate, select } = useProjectParam();
   const [critical, setCritical] = useState<Vulnerability | null>(null);
   useLiveSecurity(projectId, setCritical);
-  const canOperate = useCanOperate(project);
 
   return (
     <div className="stack">
       <Card
         title="Security"
         actions={
-          <label>
-            Project{' '}
-            <select aria-label="project" value={projectId} onChange={(e) => setParams({ project: e.target.value })}>
-              {projects.data?.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
+<ProjectPicker value={projectId} projects={projects.data} onChange={select} />
         }
       >
         <ErrorText error={projects.error} />
