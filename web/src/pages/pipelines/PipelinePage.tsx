@@ -3,12 +3,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Badge, Card, Empty, ErrorText } from '../../components/ui';
-import { formatDuration, formatTime } from '../../components/format';
+import { Card, ErrorText } from '../../components/ui';
+import { formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
 import type { Pipeline, PipelineRevision } from '../../services/api.types';
 import { queryKeys } from '../../services/liveCache';
 import { DefinitionEditor, DefinitionView } from './DefinitionEditor';
+import { RunsTable } from './RunsTable';
 import { useCanOperate, useExecutionAction, useExecutions, usePipeline, useProject } from './queries';
 
 type Tab = 'runs' | 'definition' | 'history';
@@ -132,40 +133,7 @@ function Runs({ pipeline }: { pipeline: Pipeline }) {
   return (
     <Card title="Runs">
       <ErrorText error={executions.error} />
-      {executions.data?.length === 0 ? (
-        <Empty>No runs yet.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table aria-label={`runs of ${pipeline.name}`}>
-            <thead>
-              <tr>
-                <th>Run</th>
-                <th>Status</th>
-                <th>Trigger</th>
-                <th>Ref</th>
-                <th>Started</th>
-                <th>Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {executions.data?.map((run) => (
-                <tr key={run.id} data-execution-id={run.id}>
-                  <td>
-                    <Link to={`/executions/${run.id}`}>#{run.number}</Link>
-                  </td>
-                  <td>
-                    <Badge value={run.status} />
-                  </td>
-                  <td>{run.trigger}</td>
-                  <td>{run.ref ?? '—'}</td>
-                  <td>{formatTime(run.startedAt ?? run.createdAt)}</td>
-                  <td>{formatDuration(run.startedAt, run.finishedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <RunsTable label={`runs of ${pipeline.name}`} runs={executions.data} />
     </Card>
   );
 }

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Badge, Card, Empty, ErrorText } from '../../components/ui';
-import { formatDuration, formatTime } from '../../components/format';
+import { Card, Empty, ErrorText } from '../../components/ui';
 import type { Pipeline } from '../../services/api.types';
+import { RunsTable } from './RunsTable';
 import { useCanOperate, useCreatePipeline, useExecutionAction, useExecutions, usePipelines, useProject } from './queries';
 
 export function ProjectPage() {
@@ -43,38 +43,7 @@ function PipelineCard({ pipeline, canOperate }: { pipeline: Pipeline; canOperate
       }
     >
       <ErrorText error={executions.error ?? action.error} />
-      {executions.data?.length === 0 ? (
-        <Empty>No runs yet.</Empty>
-      ) : (
-        <table aria-label={`executions of ${pipeline.name}`}>
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Status</th>
-              <th>Trigger</th>
-              <th>Ref</th>
-              <th>Started</th>
-              <th>Duration</th>
-            </tr>
-          </thead>
-          <tbody>
-            {executions.data?.map((execution) => (
-              <tr key={execution.id} data-execution-id={execution.id}>
-                <td>
-                  <Link to={`/executions/${execution.id}`}>#{execution.number}</Link>
-                </td>
-                <td>
-                  <Badge value={execution.status} />
-                </td>
-                <td>{execution.trigger}</td>
-                <td>{execution.ref ?? '—'}</td>
-                <td>{formatTime(execution.startedAt ?? execution.createdAt)}</td>
-                <td>{formatDuration(execution.startedAt, execution.finishedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <RunsTable label={`executions of ${pipeline.name}`} runs={executions.data} />
     </Card>
   );
 }
