@@ -134,6 +134,10 @@ LOOKAHEAD_LINES: Final = 4
 LOOKBACK_LINES: Final = 25
 PYTEST_SECTION_LINES: Final = 400
 _ARROW = re.compile(r"^\s*--> (?P<file>[^\s:]+(?::[^\s:]+)*?):(?P<line>\d+):(?P<col>\d+)")
+GO_TEST_LINES: Final = 40
+_GO_TEST_FAILED = re.compile(r"^\s*--- FAIL: ")
+_GO_TEST_MESSAGE = re.compile(r"^\s+(?P<file>[\w./-]+_test\.go):(?P<line>\d+):")
+_GO_TEST_BOUNDARY = re.compile(r"^\s*(?:--- |=== |FAIL\b|ok\s|PASS$)")
 _SECTION_BOUNDARY = re.compile(r"^(?:_{3,} .+ _{3,}|={3,}.*)$")
 NEARBY_FORMATS: Final[tuple[re.Pattern[str], ...]] = (
     re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)'),
@@ -147,6 +151,8 @@ NEARBY_FORMATS: Final[tuple[re.Pattern[str], ...]] = (
 
 def nearby_location(lines: list[str], index: int, tool: str | None) -> Location | None:
     """The location printed around error line ``index`` in the way ``tool`` prints it."""
+    if tool == "go" and _GO_TEST_FAILED.match(lines[index]):
+        return _go_test_location(lines, index)
     if tool in LOOKAHEAD_TOOLS:
         for candidate in lines[index + 1 : index + 1 + LOOKAHEAD_LINES]:
             found = _ARROW.match(candidate)
@@ -158,6 +164,17 @@ def nearby_location(lines: list[str], index: int, tool: str | None) -> Location 
             return below
     if tool in LOOKBACK_TOOLS:
         return _lookback(lines, index)
+    return None
+
+
+def _go_test_location(lines: list[str], index: int) -> Location | None:
+    """The first ``file_test.go:line:`` message ``go test`` printed under ``--- FAIL: TestX``."""
+    for candidate in lines[index + 1 : index + 1 + GO_TEST_LINES]:
+        found = _GO_TEST_MESSAGE.match(candidate)
+        if found:
+            return _location(found)
+        if _GO_TEST_BOUNDARY.match(candidate):
+            break
     return None
 
 

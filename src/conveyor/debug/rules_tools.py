@@ -339,5 +339,13 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     ("test_failed", "xctest", r"^.*error: -\[(?P<test>[\w.]+ \w+)\] : (?P<msg>.+)$"),
     ("test_failed", "r", r"^(?P<msg>Running the tests in .+ failed\.?)$"),
     ("test_failed", "dotnet", r"^\s*Failed (?P<msg>(?P<test>[\w.]+(?:\(.*\))?)) \[[\d.<> ]+m?s\]$"),
+    ("package_not_found", "nuget", r"^(?P<msg>.*error NU110[12]: .+?)(?: \[[^\]]+\])?$"),
+    ("resolution_conflict", "nuget", r"^(?P<msg>.*error NU1(?:107|605|608): .+?)(?: \[[^\]]+\])?$"),
+    (
+        "compiler_error",
+        "dotnet",
+        r"^(?P<file>(?:[A-Za-z]:)?[\w./\\-]+\.(?:cs|fs|fsx|vb|razor|xaml))"
+        r"\((?P<line>\d+),(?P<col>\d+)(?:,\d+,\d+)?\): error (?P<msg>(?:CS|FS|BC|RZ|XC)\d+: .+?)(?: \[[^\]]+\])?$",
+    ),
     ("test_failed", "minitest", r"^(?P<msg>(?P<test>\w+#test_\w+)) \[(?P<file>[^\]:]+):(?P<line>\d+)\]:?$"),
 )

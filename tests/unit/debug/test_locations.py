@@ -120,9 +120,25 @@ def test_classification_lists_the_failing_tests() -> None:
         ("error[E0425]: cannot find value `x`\n  --> src/main.rs:3:5\n   |", "src/main.rs", 3, 5),
         ("/home/travis/build/o/r/src/io.c:42:7: error: 'len' undeclared", "src/io.c", 42, 7),
         ("# example.com/app\n./main.go:12:5: undefined: foo", "main.go", 12, 5),
+        (
+            r"D:\a\runtime\runtime\src\libraries\System.Text.Json\src\System\Text\Json\JsonSerializer.cs(42,17):"
+            r" error CS0103: The name 'foo' does not exist in the current context"
+            r" [D:\a\runtime\runtime\src\libraries\System.Text.Json\src\System.Text.Json.csproj]",
+            "src/libraries/System.Text.Json/src/System/Text/Json/JsonSerializer.cs",
+            42,
+            17,
+        ),
+        (
+            "=== RUN   TestParse\n--- FAIL: TestParse (0.00s)\n    parse_test.go:25: got 3, want 4\nFAIL",
+            "parse_test.go",
+            25,
+            None,
+        ),
     ],
 )
-def test_detected_errors_carry_file_line_and_column(log: str, file: str, line: int, column: int) -> None:
+def test_detected_errors_carry_file_line_and_column(
+    log: str, file: str, line: int, column: int | None
+) -> None:
     error = detect(log)[0]
     assert (error.file, error.line, error.column) == (file, line, column)
 
@@ -158,3 +174,12 @@ def test_detected_errors_carry_file_line_and_column(log: str, file: str, line: i
 )
 def test_failing_test_names_are_read_from_each_runner(log: str, test: str) -> None:
     assert test in [error.test for error in detect(log)]
+
+
+def test_nuget_restore_errors_are_dependency_errors() -> None:
+    missing, = detect(
+        "/home/runner/work/app/app/src/App/App.csproj : error NU1101: Unable to find package"
+        " Foo.Bar. No packages exist with this id in source(s): nuget.org"
+    )
+    assert (missing.kind, missing.tool) == ("package_not_found", "nuget")
+    assert missing.message.endswith("nuget.org")
