@@ -345,7 +345,8 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
         "compiler_error",
         "dotnet",
         r"^(?P<file>(?:[A-Za-z]:)?[\w./\\-]+\.(?:cs|fs|fsx|vb|razor|xaml))"
-        r"\((?P<line>\d+),(?P<col>\d+)(?:,\d+,\d+)?\): error (?P<msg>(?:CS|FS|BC|RZ|XC)\d+: .+?)(?: \[[^\]]+\])?$",
+        r"\((?P<line>\d+),(?P<col>\d+)(?:,\d+,\d+)?\): "
+        r"error (?P<msg>(?:CS|FS|BC|RZ|XC)\d+: .+?)(?: \[[^\]]+\])?$",
     ),
     ("test_failed", "minitest", r"^(?P<msg>(?P<test>\w+#test_\w+)) \[(?P<file>[^\]:]+):(?P<line>\d+)\]:?$"),
 )

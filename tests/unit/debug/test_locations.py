@@ -177,7 +177,7 @@ def test_failing_test_names_are_read_from_each_runner(log: str, test: str) -> No
 
 
 def test_nuget_restore_errors_are_dependency_errors() -> None:
-    missing, = detect(
+    (missing,) = detect(
         "/home/runner/work/app/app/src/App/App.csproj : error NU1101: Unable to find package"
         " Foo.Bar. No packages exist with this id in source(s): nuget.org"
     )
