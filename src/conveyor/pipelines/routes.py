@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from enum import StrEnum
+
 from fastapi import APIRouter, Response, status
 
 from conveyor.api.deps import BusDep, CurrentPrincipal, SessionDep
@@ -7,11 +9,25 @@ from conveyor.executions import service as executions_service
 from conveyor.pipelines import service
 from conveyor.pipelines.deps import PipelineAsMaintainer, PipelineAsViewer
 from conveyor.pipelines.diagram import job_dag_mermaid
-from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineRevisionRead, PipelineUpdate
+from conveyor.pipelines.schemas import (
+    DefinitionCheckRead,
+    DefinitionCheckRequest,
+    PipelineCreate,
+    PipelineGraph,
+    PipelineInputsRead,
+    PipelineRead,
+    PipelineRevisionRead,
+    PipelineUpdate,
+)
 from conveyor.pipelines.spec import parse_definition
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsViewer
 
 router = APIRouter(tags=["pipelines"])
+
+
+class DagFormat(StrEnum):
+    MERMAID = "mermaid"
+    JSON = "json"
 
 
 @router.get("/projects/{project_id}/pipelines")
@@ -33,6 +49,13 @@ async def create_pipeline(
     return PipelineRead.model_validate(pipeline)
 
 
+@router.post("/projects/{project_id}/pipelines/validate")
+async def validate_definition(body: DefinitionCheckRequest, project: ProjectAsViewer) -> DefinitionCheckRead:
+    """Checks a definition without saving it: 200 with ``valid`` and every problem at its line and
+    column (the dashboard's editor calls it as you type)."""
+    return await service.check_definition(body.definition)
+
+
 @router.get("/pipelines/{pipeline_id}")
 async def get_pipeline(pipeline: PipelineAsViewer) -> PipelineRead:
     return PipelineRead.model_validate(pipeline)
@@ -51,11 +74,25 @@ async def update_pipeline(
     )
 
 
-@router.get("/pipelines/{pipeline_id}/dag")
-async def job_dag(pipeline: PipelineAsViewer) -> Response:
-    """The jobs and their ``needs`` as a Mermaid flowchart."""
+@router.get(
+    "/pipelines/{pipeline_id}/dag",
+    response_model=PipelineGraph,
+    responses={200: {"content": {"text/vnd.mermaid": {"schema": {"type": "string"}}}}},
+)
+async def job_dag(
+    pipeline: PipelineAsViewer, format: DagFormat = DagFormat.MERMAID
+) -> Response | PipelineGraph:
+    """The jobs and their ``needs``: a Mermaid flowchart, or ``?format=json`` for the job graph."""
+    if format is DagFormat.JSON:
+        return await service.job_graph(pipeline)
     mermaid = job_dag_mermaid(parse_definition(pipeline.definition))
     return Response(mermaid, media_type="text/vnd.mermaid; charset=utf-8")
+
+
+@router.get("/pipelines/{pipeline_id}/inputs")
+async def manual_inputs(pipeline: PipelineAsViewer) -> PipelineInputsRead:
+    """Whether the pipeline runs by hand and the typed inputs such a run takes (the run form)."""
+    return await service.manual_inputs(pipeline)
 
 
 @router.get("/pipelines/{pipeline_id}/revisions")

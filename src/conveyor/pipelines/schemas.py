@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -41,3 +41,58 @@ class PipelineRevisionRead(ApiModel):
     definition: str
     author: str | None
     created_at: datetime
+
+
+class DefinitionCheckRequest(ApiModel):
+    definition: Definition
+
+
+class DefinitionProblemRead(ApiModel):
+    """A problem at its place in the text (1-based line and column), as an editor marks it."""
+
+    line: int
+    column: int
+    path: str  # dotted, e.g. "jobs.test.steps[0].run"; empty for YAML syntax errors
+    message: str
+
+
+class JobNode(ApiModel):
+    """A job of a definition: its id, its name and the jobs it needs (before matrix expansion)."""
+
+    key: str
+    name: str
+    needs: list[str]
+    matrix: list[str]  # the matrix axes, empty for a single job
+
+
+class PipelineGraph(ApiModel):
+    """The job DAG of a definition, in the order the jobs are written."""
+
+    jobs: list[JobNode]
+
+
+class PipelineInputRead(ApiModel):
+    """A typed input of manual runs (``on.manual.inputs``), a field of the dashboard's run form."""
+
+    name: str
+    type: Literal["string", "boolean", "choice", "number"]
+    description: str | None
+    required: bool
+    default: str | bool | float | None
+    options: list[str]
+
+
+class DefinitionCheckRead(ApiModel):
+    """What validating a definition found: the problems, else its job graph and inputs."""
+
+    valid: bool
+    problems: list[DefinitionProblemRead]
+    graph: PipelineGraph | None
+    inputs: list[PipelineInputRead]
+
+
+class PipelineInputsRead(ApiModel):
+    """Whether a pipeline can be run by hand, and what such a run asks for."""
+
+    manual: bool
+    inputs: list[PipelineInputRead]

@@ -16,8 +16,17 @@ from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineData, PipelineDeletedData
 from conveyor.events.schemas import Emission, emission
+from conveyor.pipelines import outline
 from conveyor.pipelines.models import Pipeline, PipelineRevision
-from conveyor.pipelines.schemas import PipelineCreate, PipelineRead, PipelineRevisionRead, PipelineUpdate
+from conveyor.pipelines.schemas import (
+    DefinitionCheckRead,
+    PipelineCreate,
+    PipelineGraph,
+    PipelineInputsRead,
+    PipelineRead,
+    PipelineRevisionRead,
+    PipelineUpdate,
+)
 from conveyor.pipelines.spec import parse_definition
 from conveyor.pipelines.spec.schedule import next_run
 from conveyor.projects.access import require_in_project
@@ -36,6 +45,19 @@ async def require_pipeline(
     pipeline = await get_or_404(session, Pipeline, pipeline_id, "pipeline")
     await require_in_project(session, principal, pipeline.project_id, needed, what=f"pipeline {pipeline_id}")
     return pipeline
+
+
+async def check_definition(text: str) -> DefinitionCheckRead:
+    """Validates without saving: every problem at its line and column (editors call it as you type)."""
+    return await asyncio.to_thread(outline.checked, text)
+
+
+async def job_graph(pipeline: Pipeline) -> PipelineGraph:
+    return outline.job_graph(await asyncio.to_thread(parse_definition, pipeline.definition))
+
+
+async def manual_inputs(pipeline: Pipeline) -> PipelineInputsRead:
+    return outline.manual_inputs(await asyncio.to_thread(parse_definition, pipeline.definition))
 
 
 async def create_pipeline(

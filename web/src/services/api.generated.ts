@@ -622,6 +622,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/pipelines/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Definition
+         * @description Checks a definition without saving it: 200 with ``valid`` and every problem at its line and
+         *     column (the dashboard's editor calls it as you type).
+         */
+        post: operations["validate_definition_api_v1_projects__project_id__pipelines_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pipelines/{pipeline_id}": {
         parameters: {
             query?: never;
@@ -650,9 +671,29 @@ export interface paths {
         };
         /**
          * Job Dag
-         * @description The jobs and their ``needs`` as a Mermaid flowchart.
+         * @description The jobs and their ``needs``: a Mermaid flowchart, or ``?format=json`` for the job graph.
          */
         get: operations["job_dag_api_v1_pipelines__pipeline_id__dag_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{pipeline_id}/inputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Manual Inputs
+         * @description Whether the pipeline runs by hand and the typed inputs such a run takes (the run form).
+         */
+        get: operations["manual_inputs_api_v1_pipelines__pipeline_id__inputs_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1417,6 +1458,11 @@ export interface components {
              */
             checkedAt: string;
         };
+        /**
+         * DagFormat
+         * @enum {string}
+         */
+        DagFormat: "mermaid" | "json";
         /** DebugErrorRead */
         DebugErrorRead: {
             /** Id */
@@ -1475,6 +1521,38 @@ export interface components {
              * Format: date-time
              */
             updatedAt: string;
+        };
+        /**
+         * DefinitionCheckRead
+         * @description What validating a definition found: the problems, else its job graph and inputs.
+         */
+        DefinitionCheckRead: {
+            /** Valid */
+            valid: boolean;
+            /** Problems */
+            problems: components["schemas"]["DefinitionProblemRead"][];
+            graph: components["schemas"]["PipelineGraph"] | null;
+            /** Inputs */
+            inputs: components["schemas"]["PipelineInputRead"][];
+        };
+        /** DefinitionCheckRequest */
+        DefinitionCheckRequest: {
+            /** Definition */
+            definition: string;
+        };
+        /**
+         * DefinitionProblemRead
+         * @description A problem at its place in the text (1-based line and column), as an editor marks it.
+         */
+        DefinitionProblemRead: {
+            /** Line */
+            line: number;
+            /** Column */
+            column: number;
+            /** Path */
+            path: string;
+            /** Message */
+            message: string;
         };
         /** DeliveryRead */
         DeliveryRead: {
@@ -1842,6 +1920,20 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["LogLineRead"][];
         };
+        /**
+         * JobNode
+         * @description A job of a definition: its id, its name and the jobs it needs (before matrix expansion).
+         */
+        JobNode: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Needs */
+            needs: string[];
+            /** Matrix */
+            matrix: string[];
+        };
         /** JobRead */
         JobRead: {
             /** Id */
@@ -2051,6 +2143,45 @@ export interface components {
             name: string;
             /** Definition */
             definition: string;
+        };
+        /**
+         * PipelineGraph
+         * @description The job DAG of a definition, in the order the jobs are written.
+         */
+        PipelineGraph: {
+            /** Jobs */
+            jobs: components["schemas"]["JobNode"][];
+        };
+        /**
+         * PipelineInputRead
+         * @description A typed input of manual runs (``on.manual.inputs``), a field of the dashboard's run form.
+         */
+        PipelineInputRead: {
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "string" | "boolean" | "choice" | "number";
+            /** Description */
+            description: string | null;
+            /** Required */
+            required: boolean;
+            /** Default */
+            default: string | boolean | number | null;
+            /** Options */
+            options: string[];
+        };
+        /**
+         * PipelineInputsRead
+         * @description Whether a pipeline can be run by hand, and what such a run asks for.
+         */
+        PipelineInputsRead: {
+            /** Manual */
+            manual: boolean;
+            /** Inputs */
+            inputs: components["schemas"]["PipelineInputRead"][];
         };
         /** PipelineRead */
         PipelineRead: {
@@ -7320,6 +7451,104 @@ export interface operations {
             };
         };
     };
+    validate_definition_api_v1_projects__project_id__pipelines_validate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DefinitionCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionCheckRead"];
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_pipeline_api_v1_pipelines__pipeline_id__get: {
         parameters: {
             query?: never;
@@ -7606,6 +7835,103 @@ export interface operations {
     };
     job_dag_api_v1_pipelines__pipeline_id__dag_get: {
         parameters: {
+            query?: {
+                format?: components["schemas"]["DagFormat"];
+            };
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineGraph"];
+                    "text/vnd.mermaid": string;
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    manual_inputs_api_v1_pipelines__pipeline_id__inputs_get: {
+        parameters: {
             query?: never;
             header?: never;
             path: {
@@ -7621,7 +7947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PipelineInputsRead"];
                 };
             };
             /** @description The request cannot be acted on */

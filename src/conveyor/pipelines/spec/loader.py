@@ -23,9 +23,10 @@ MAX_NODES = 20_000  # counted with aliases expanded
 
 
 class YamlError(Exception):
-    def __init__(self, line: int, problem: str) -> None:
+    def __init__(self, line: int, problem: str, column: int = 1) -> None:
         super().__init__(f"line {line}: {problem}")
         self.line = line
+        self.column = column
         self.problem = problem
 
 
@@ -40,8 +41,8 @@ class _Loader(yaml.SafeLoader):
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
-                raise YamlError(line, f"nested deeper than {MAX_DEPTH} levels")
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise YamlError(mark.line + 1, f"nested deeper than {MAX_DEPTH} levels", mark.column + 1)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -58,15 +59,20 @@ _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False
 class Loaded:
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    columns: dict[Path, int] = field(default_factory=dict)
+    problems: list[tuple[int, int, str]] = field(default_factory=list)  # line, column, what
 
     def line_of(self, path: Path) -> int:
         """The line of the deepest known part of ``path`` (1 when nothing is known)."""
+        return self.position_of(path)[0]
+
+    def position_of(self, path: Path) -> tuple[int, int]:
+        """The 1-based line and column of the deepest known part of ``path`` ((1, 1) when none is)."""
         for end in range(len(path), -1, -1):
             line = self.lines.get(path[:end])
             if line is not None:
-                return line
-        return 1
+                return line, self.columns.get(path[:end], 1)
+        return 1, 1
 
 
 def load(text: str) -> Loaded:
@@ -75,7 +81,8 @@ def load(text: str) -> Loaded:
     try:
         loader = _Loader(text)  # reads the text: refuses control characters
     except yaml.YAMLError as exc:
-        raise YamlError(_reader_line(text, exc), f"invalid YAML: {_reader_problem(exc)}") from None
+        line, column = _reader_position(text, exc)
+        raise YamlError(line, f"invalid YAML: {_reader_problem(exc)}", column) from None
     try:
         node = loader.get_single_node()
         loaded = Loaded(data=None)
@@ -85,20 +92,20 @@ def load(text: str) -> Loaded:
         return loaded
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = f"invalid YAML: {exc.problem or exc.context}"
         if exc.context and exc.context_mark and exc.problem:
             problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
-        raise YamlError(line, problem) from None
+        raise YamlError(line, problem, column) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
 
 
-def _reader_line(text: str, exc: yaml.YAMLError) -> int:
+def _reader_position(text: str, exc: yaml.YAMLError) -> tuple[int, int]:
     position = exc.position if isinstance(exc, yaml.reader.ReaderError) else 0
-    return text.count("\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def _reader_problem(exc: yaml.YAMLError) -> str:
@@ -125,7 +132,7 @@ class _Indexer:
             self._mapping(node, path)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
-                self.loaded.lines[(*path, index)] = item.start_mark.line + 1
+                self._place((*path, index), item)
                 self.index(item, (*path, index))
         elif isinstance(node, ScalarNode):
             self._scalar(node)
@@ -137,22 +144,26 @@ class _Indexer:
             column = key_node.start_mark.column + 1
             key = str(key_node.value) if isinstance(key_node, ScalarNode) else f"<key at {line}:{column}>"
             if key in seen:
-                self.loaded.problems.append((line, f"duplicate key {key!r}"))
+                self.loaded.problems.append((line, column, f"duplicate key {key!r}"))
             seen.add(key)
-            self.loaded.lines[(*path, key)] = line
+            self._place((*path, key), key_node)
             self.index(key_node, (*path, key))
             self.index(value_node, (*path, key))
 
+    def _place(self, path: Path, node: Node) -> None:
+        self.loaded.lines[path] = node.start_mark.line + 1
+        self.loaded.columns[path] = node.start_mark.column + 1
+
     def _scalar(self, node: ScalarNode) -> None:
         value = str(node.value)
-        line = node.start_mark.line + 1
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
         if "\x00" in value:
             # a "\0" escape: no command, name or database text can hold it
-            self.loaded.problems.append((line, "NUL characters (\\0) are not allowed"))
+            self.loaded.problems.append((line, column, "NUL characters (\\0) are not allowed"))
         if _SURROGATE.search(value):
             # a "\ud800" escape: not text any database or log can store
             self.loaded.problems.append(
-                (line, "unpaired surrogate escapes (\\ud800-\\udfff) are not allowed")
+                (line, column, "unpaired surrogate escapes (\\ud800-\\udfff) are not allowed")
             )
 
 

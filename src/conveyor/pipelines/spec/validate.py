@@ -39,29 +39,65 @@ MATRIX_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 Problem = tuple[Path, str]
 
 
+@dataclass(frozen=True)
+class DefinitionProblem:
+    """One problem of a definition, where an editor can mark it (1-based line and column)."""
+
+    line: int
+    column: int
+    path: str  # dotted, e.g. "jobs.test.steps[0].run"; empty for YAML syntax
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.path + ': ' if self.path else ''}{self.message}"
+
+
+@dataclass(frozen=True)
+class DefinitionCheck:
+    """The validated pipeline, or None with every problem, in the order of the text."""
+
+    spec: PipelineSpec | None
+    problems: list[DefinitionProblem]
+    syntax_error: bool = False  # the text is not YAML: nothing past the first error is known
+
+
 def parse_definition(text: str) -> PipelineSpec:
     """The validated pipeline; InvalidInput lists every problem as ``line N: where: what``."""
+    check = check_definition(text)
+    if check.spec is None:
+        raise InvalidInput(describe_problems(check))
+    return check.spec
+
+
+def describe_problems(check: DefinitionCheck) -> str:
+    if check.syntax_error:
+        return f"invalid pipeline definition: {check.problems[0]}"
+    return "invalid pipeline definition:\n" + "\n".join(map(str, check.problems))
+
+
+def check_definition(text: str) -> DefinitionCheck:
+    """Every problem of ``text`` with its line and column; the spec when there are none."""
     try:
         loaded = load(text)
     except YamlError as exc:
-        raise InvalidInput(f"invalid pipeline definition: {exc}") from None
-    problems = [f"line {line}: {text}" for line, text in loaded.problems]
+        return DefinitionCheck(None, [DefinitionProblem(exc.line, exc.column, "", exc.problem)], True)
+    problems = [DefinitionProblem(line, column, "", what) for line, column, what in loaded.problems]
     spec = _validate_model(loaded, problems)
     if spec is not None:
-        problems += [_describe(loaded, path, message) for path, message in _check(spec)]
+        problems += [_locate(loaded, path, message) for path, message in _check(spec)]
     if problems or spec is None:
-        raise InvalidInput("invalid pipeline definition:\n" + "\n".join(sorted(problems, key=_line_key)))
-    return spec
+        return DefinitionCheck(None, sorted(problems, key=lambda problem: (problem.line, problem.column)))
+    return DefinitionCheck(spec, [])
 
 
-def _validate_model(loaded: Loaded, problems: list[str]) -> PipelineSpec | None:
+def _validate_model(loaded: Loaded, problems: list[DefinitionProblem]) -> PipelineSpec | None:
     if not isinstance(loaded.data, dict):
-        problems.append("line 1: the definition must be a mapping with at least 'jobs'")
+        problems.append(DefinitionProblem(1, 1, "", "the definition must be a mapping with at least 'jobs'"))
         return None
     try:
         return PipelineSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        problems += [_describe(loaded, tuple(error["loc"]), _message(error)) for error in exc.errors()]
+        problems += [_locate(loaded, tuple(error["loc"]), _message(error)) for error in exc.errors()]
         return None
 
 
@@ -74,9 +110,9 @@ def _message(error: ErrorDetails) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def _describe(loaded: Loaded, path: Path, message: str) -> str:
-    where = _dotted(path)
-    return f"line {loaded.line_of(path)}: {where + ': ' if where else ''}{message}"
+def _locate(loaded: Loaded, path: Path, message: str) -> DefinitionProblem:
+    line, column = loaded.position_of(path)
+    return DefinitionProblem(line, column, _dotted(path), message)
 
 
 def _dotted(path: Path) -> str:
@@ -84,10 +120,6 @@ def _dotted(path: Path) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-
-
-def _line_key(problem: str) -> int:
-    return int(problem.split(":", 1)[0].removeprefix("line "))
 
 
 def _check(spec: PipelineSpec) -> Iterator[Problem]:
