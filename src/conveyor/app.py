@@ -72,6 +72,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await container.debugger.stop()
         await container.dispatcher.stop()
         await container.system.stop()
         await container.retention.stop()
@@ -98,6 +99,7 @@ async def start(container: Container) -> None:
     container.retention.start()
     container.system.start()
     container.dispatcher.start()
+    container.debugger.start()
     await container.scans.start()
 
 

@@ -109,6 +109,7 @@ class Settings(BaseSettings):
     alert_failure_min_executions: int = Field(default=5, ge=1)
 
     notify_interval_seconds: float = Field(default=1.0, gt=0)
+    debug_interval_seconds: float = Field(default=1.0, gt=0)  # how often ended executions are looked for
     webhook_retry_seconds: float = Field(default=5.0, gt=0)  # doubled after each failed attempt
     webhook_max_attempts: int = Field(default=5, ge=1)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -12,6 +12,7 @@ from conveyor.auth.throttle import LoginThrottle
 from conveyor.channels.dispatcher import Dispatcher
 from conveyor.config import Settings
 from conveyor.db import Database
+from conveyor.debug.watcher import DebugWatcher
 from conveyor.events.bus import EventBus
 from conveyor.events.realtime.commands import ClientCommands
 from conveyor.events.realtime.engine import WebSocketEngine
@@ -46,6 +47,7 @@ class Container:
     system: SystemMonitor
     scans: ScanRunner
     dispatcher: Dispatcher
+    debugger: DebugWatcher
     logins: LoginThrottle
 
     @classmethod
@@ -116,5 +118,6 @@ class Container:
             system,
             scans,
             Dispatcher(db=db, bus=bus, settings=settings),
+            DebugWatcher(db=db, bus=bus, settings=settings),
             logins,
         )

@@ -2,8 +2,8 @@
 event concerns (``user_notification``), records what users did (``user_activity``), queues the
 project's webhooks and sends e-mail.
 
-Every node runs it; a batch is claimed by moving the one cursor row with a conditional update,
-so each event is dispatched once. It works behind the events, never on their path.
+Every node runs it; batches are claimed through ``events/readers.py``, so each event is
+dispatched once. It works behind the events, never on their path.
 """
 
 from __future__ import annotations
@@ -13,20 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.aio import Periodic, spawn
 from conveyor.architecture import service as architecture
 from conveyor.auth.roles import Role
 from conveyor.channels import email, people
-from conveyor.channels.models import DispatchCursor, ProjectWebhook, WebhookDelivery
+from conveyor.channels.models import ProjectWebhook, WebhookDelivery
 from conveyor.channels.schemas import DeliveryStatus, WebhookKind
 from conveyor.channels.webhooks import deliver_due, slack_message
 from conveyor.config import Settings
 from conveyor.db import Database, new_id, utcnow
-from conveyor.events import store
+from conveyor.events import readers
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventPriority, EventType
 from conveyor.events.models import EventRecord
@@ -38,7 +37,6 @@ from conveyor.status import FAILED_ON_ITS_OWN, Status
 
 log = structlog.get_logger(__name__)
 CURSOR = "notifications"
-WINDOW = 2000  # events looked at per batch
 _T = EventType
 
 
@@ -82,41 +80,21 @@ class Dispatcher:
     async def dispatch(self) -> int:
         """Handle the next batch of events; return how many were looked at (0: caught up)."""
         async with self.db.write_session() as session:
-            cursor = await session.get(DispatchCursor, CURSOR)
-            if cursor is None:
-                return await self._start_cursor(session)
-            start, head = cursor.last_seq, min(cursor.last_seq + WINDOW, await store.last_seq(session))
-            if head <= start:
-                return 0
-            claimed = await session.execute(
-                update(DispatchCursor)
-                .where(DispatchCursor.name == CURSOR, DispatchCursor.last_seq == start)
-                .values(last_seq=head)
-            )
-            if not claimed.rowcount:  # type: ignore[attr-defined]
-                await session.rollback()
+            claimed = await readers.claim(session, CURSOR, list(self.handlers))
+            if not claimed.looked_at:
                 return 0
             batch = Batch(session)
-            for record in await _records(session, start, head, list(self.handlers)):
+            for record in claimed.records:
                 await self.handlers[record.event_type](batch, record)
             await self.bus.commit(session, *batch.emissions)
         for to, subject, body in batch.mails:
             await email.send(self.settings, to, subject, body)
         for project_id, ref in batch.diagrams:
             spawn(self._diagram(project_id, ref), name=f"architecture-{project_id}")
-        return head - start
+        return claimed.looked_at
 
     async def _diagram(self, project_id: str, ref: str) -> None:
         await architecture.auto_diagram(db=self.db, bus=self.bus, project_id=project_id, ref=ref)
-
-    async def _start_cursor(self, session: AsyncSession) -> int:
-        """The first node to start begins at the log's head: history is not re-announced."""
-        session.add(DispatchCursor(name=CURSOR, last_seq=await store.last_seq(session)))
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
-        return 0
 
     # Handlers --------------------------------------------------------------------------------
 
@@ -247,12 +225,3 @@ class Dispatcher:
                     created_at=now,
                 )
             )
-
-
-async def _records(session: AsyncSession, start: int, head: int, types: list[str]) -> list[EventRecord]:
-    statement = (
-        select(EventRecord)
-        .where(EventRecord.seq > start, EventRecord.seq <= head, EventRecord.event_type.in_(types))
-        .order_by(EventRecord.seq)
-    )
-    return list((await session.execute(statement)).scalars())

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conveyor.db import Base, UTCDateTime, new_id, utcnow
@@ -39,12 +39,3 @@ class WebhookDelivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class DispatchCursor(Base):
-    """How far in the event log the notification dispatcher got (one row, claimed by update)."""
-
-    __tablename__ = "dispatch_cursors"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    last_seq: Mapped[int] = mapped_column(BigInteger)

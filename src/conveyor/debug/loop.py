@@ -39,9 +39,11 @@ Opener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 async def execution_ended(db: Database, bus: EventBus, settings: Settings, execution_id: str) -> None:
-    """Called by runners after every job: a failed execution gets its session (once).
+    """An execution ended (``watcher.py`` read it from the event log): a verification run
+    records its patch's outcome, retried jobs that passed are flaky, a failed execution gets its
+    session (once).
 
-    A failure in here is logged and never reaches the runner that called it.
+    A failure in here is logged: the next ended execution is handled all the same.
     """
     try:
         async with db.session() as session:

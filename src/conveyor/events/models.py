@@ -29,3 +29,12 @@ class EventRecord(Base):
         Index("ix_events_user_seq", "user_id", "seq"),
         Index("ix_events_category_seq", "category", "seq"),
     )
+
+
+class EventCursor(Base):
+    """How far one reader of the event log got (``events/readers.py``; one row per reader)."""
+
+    __tablename__ = "dispatch_cursors"  # named after its first reader, the notification dispatcher
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)

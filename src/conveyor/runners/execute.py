@@ -6,7 +6,6 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
-from conveyor.debug import loop as debug_loop
 from conveyor.executions import updates
 from conveyor.executions.dag import advance
 from conveyor.runners.job import JobRun, Result, RunnerEnv
@@ -42,5 +41,4 @@ async def execute_job(
     async with env.db.write_session() as session:
         ready = await advance(session, env.bus, claim.execution_id)
     await dispatch(ready)
-    await debug_loop.execution_ended(env.db, env.bus, env.settings, claim.execution_id)
     return result

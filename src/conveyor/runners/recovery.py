@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 
 from conveyor.aio import Periodic
 from conveyor.db import utcnow
-from conveyor.debug import loop as debug_loop
 from conveyor.executions import updates
 from conveyor.executions.dag import advance
 from conveyor.executions.models import Execution, Job
@@ -95,7 +94,6 @@ async def _advance(env: RunnerEnv, dispatch: Dispatch, execution_ids: Sequence[s
         async with env.db.write_session() as session:
             ready = await advance(session, env.bus, execution_id)
         await dispatch(ready)
-        await debug_loop.execution_ended(env.db, env.bus, env.settings, execution_id)
 
 
 class Reaper:
