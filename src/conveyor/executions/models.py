@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.sql.expression import false
 
 from conveyor.db import Base, PydanticJSON, UTCDateTime, new_id, utcnow
 from conveyor.pipelines.models import Pipeline
@@ -41,6 +42,12 @@ class Execution(Base):
     commit_sha: Mapped[str | None] = mapped_column(String(64))
     commit_message: Mapped[str | None] = mapped_column(Text)
     commit_author: Mapped[str | None] = mapped_column(String(255))
+    # a pull (GitHub) or merge (GitLab) request's run: its number, title and branches
+    pull_request: Mapped[int | None] = mapped_column(Integer)
+    pull_request_title: Mapped[str | None] = mapped_column(String(255))
+    base_ref: Mapped[str | None] = mapped_column(String(255))
+    head_ref: Mapped[str | None] = mapped_column(String(255))
+    from_fork: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     definition: Mapped[str] = deferred(mapped_column(Text))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

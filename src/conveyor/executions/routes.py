@@ -167,7 +167,7 @@ async def receive_push(
     executor: ExecutorDep,
     cipher: CipherDep,
 ) -> PushAccepted:
-    started = await webhooks.receive_push(
+    started = await webhooks.receive_delivery(
         session=session,
         bus=bus,
         executor=executor,

@@ -16,7 +16,7 @@ from conveyor.db import Database, utcnow
 from conveyor.errors import ConveyorError
 from conveyor.events.bus import EventBus
 from conveyor.executions.executor import Executor
-from conveyor.executions.service import Trigger, start_execution
+from conveyor.executions.service import Trigger, resolve_commit, start_execution
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
 from conveyor.pipelines.spec.schedule import next_run
@@ -55,6 +55,10 @@ class Scheduler:
         return started
 
     async def _start_due(self, pipeline_id: str, now: datetime) -> str | None:
+        # the commit is looked up before the write transaction: a slow repository holds no lock
+        async with self.db.session() as session:
+            pipeline = await session.get(Pipeline, pipeline_id)
+            commit = await resolve_commit(session, pipeline.project_id, None) if pipeline else None
         async with self.db.write_session() as session:
             pipeline = await session.get(Pipeline, pipeline_id)
             if pipeline is None or pipeline.next_run_at is None or pipeline.next_run_at > now:
@@ -74,5 +78,8 @@ class Scheduler:
                 pipeline=pipeline,
                 actor_id=None,
                 trigger=Trigger.SCHEDULE,
+                commit_sha=commit.sha if commit else None,
+                commit_message=commit.message if commit else None,
+                commit_author=commit.author if commit else None,
             )
             return execution.id

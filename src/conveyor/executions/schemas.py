@@ -98,6 +98,11 @@ class ExecutionRead(ApiModel):
     commit_sha: str | None
     commit_message: str | None = None
     commit_author: str | None = None
+    pull_request: int | None = None
+    pull_request_title: str | None = None
+    base_ref: str | None = None
+    head_ref: str | None = None
+    from_fork: bool = Field(default=False, description="a pull request from a fork: its jobs get no secrets")
     attempt: int
     actor_id: str | None
     error: str | None
@@ -123,6 +128,12 @@ class ExecutionSummary(ApiModel):
     trigger: str
     ref: str | None
     commit_sha: str | None
+    commit_message: str | None = None
+    commit_author: str | None = None
+    pull_request: int | None = None
+    pull_request_title: str | None = None
+    base_ref: str | None = None
+    head_ref: str | None = None
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -29,14 +30,27 @@ from conveyor.pipelines.spec.model import resolve_inputs
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project, ProjectMember
+from conveyor.projects.repository import CommitInfo, describe_commit
 from conveyor.status import FAILING, RETRYABLE, TERMINAL, Status
 
 
 class Trigger(StrEnum):
     MANUAL = "manual"
     PUSH = "push"
+    PULL_REQUEST = "pull_request"  # a GitHub pull request or a GitLab merge request
     SCHEDULE = "schedule"
     DEBUG = "debug"  # the verification run of a debug patch
+
+
+@dataclass(frozen=True)
+class PullRequestRun:
+    """What a pull request's run records beside its commit."""
+
+    number: int
+    title: str
+    base_ref: str
+    head_ref: str
+    from_fork: bool
 
 
 async def start_execution(
@@ -51,8 +65,11 @@ async def start_execution(
     commit_sha: str | None = None,
     commit_message: str | None = None,
     commit_author: str | None = None,
+    pull_request: PullRequestRun | None = None,
     inputs: dict[str, Any] | None = None,
 ) -> Execution:
+    """Start a run. A manual run without a commit looks up the one its ref names now (sha,
+    message, author: shown before a job checks it out); the scheduler does so before its lock."""
     spec = parse_definition(pipeline.definition)
     if trigger is Trigger.MANUAL and not spec.on.manual:
         raise Conflict(f"pipeline {pipeline.name} does not allow manual runs (on.manual is false)")
@@ -60,6 +77,11 @@ async def start_execution(
         values = resolve_inputs(spec, inputs or {}, manual=trigger is Trigger.MANUAL)
     except ValueError as exc:
         raise InvalidInput(f"invalid inputs: {exc}") from None
+    ref = ref or await _default_ref(session, pipeline)
+    if commit_sha is None and trigger is Trigger.MANUAL:
+        commit = await resolve_commit(session, pipeline.project_id, ref)
+        if commit is not None:
+            commit_sha, commit_message, commit_author = commit.sha, commit.message, commit.author
     execution = Execution(
         id=new_id(),
         pipeline_id=pipeline.id,
@@ -67,10 +89,11 @@ async def start_execution(
         number=await _next_number(session, pipeline.id),
         status=Status.QUEUED,
         trigger=trigger,
-        ref=ref or await _default_ref(session, pipeline),
+        ref=ref,
         commit_sha=commit_sha,
         commit_message=commit_message,
         commit_author=commit_author,
+        **_pull_request_columns(pull_request),
         definition=pipeline.definition,
         actor_id=actor_id,
         inputs=values,
@@ -106,6 +129,27 @@ async def _in_group(session: AsyncSession, execution: Execution) -> list[Executi
         Execution.id != execution.id,
     )
     return list((await session.execute(statement)).scalars())
+
+
+def _pull_request_columns(pull_request: PullRequestRun | None) -> dict[str, Any]:
+    if pull_request is None:
+        return {}
+    return {
+        "pull_request": pull_request.number,
+        "pull_request_title": pull_request.title[:255],
+        "base_ref": pull_request.base_ref,
+        "head_ref": pull_request.head_ref,
+        "from_fork": pull_request.from_fork,
+    }
+
+
+async def resolve_commit(session: AsyncSession, project_id: str, ref: str | None) -> CommitInfo | None:
+    """The commit ``ref`` (default: the default branch) names now in the project's repository;
+    None without a repository or when it cannot be read."""
+    project = await session.get(Project, project_id)
+    if project is None or not project.repo_url:
+        return None
+    return await describe_commit(project.repo_url, ref or project.default_branch)
 
 
 async def _default_ref(session: AsyncSession, pipeline: Pipeline) -> str | None:
@@ -240,6 +284,12 @@ _SUMMARY_COLUMNS = [
     Execution.trigger,
     Execution.ref,
     Execution.commit_sha,
+    Execution.commit_message,
+    Execution.commit_author,
+    Execution.pull_request,
+    Execution.pull_request_title,
+    Execution.base_ref,
+    Execution.head_ref,
     Execution.created_at,
     Execution.started_at,
     Execution.finished_at,

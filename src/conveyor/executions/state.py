@@ -148,4 +148,19 @@ async def conveyor_context(session: AsyncSession, execution: Execution) -> dict[
         "run_number": float(execution.number),
         "run_id": execution.id,
         "actor": actor.username if actor else "",
+        "base_ref": execution.base_ref or "",
+        "head_ref": execution.head_ref or "",
+        "pull_request": _pull_request(execution),
+    }
+
+
+def _pull_request(execution: Execution) -> dict[str, Any] | None:
+    if execution.pull_request is None:
+        return None
+    return {
+        "number": float(execution.pull_request),
+        "title": execution.pull_request_title or "",
+        "base_ref": execution.base_ref or "",
+        "head_ref": execution.head_ref or "",
+        "fork": execution.from_fork,
     }

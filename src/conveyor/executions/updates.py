@@ -163,8 +163,12 @@ async def artifacts_of(db: Database, job_id: str) -> list[Artifact]:
 
 
 async def job_secrets(db: Database, cipher: SecretCipher, claim: Claim) -> dict[str, str]:
-    """The claimed job's project secrets, decrypted for its environment (masked in its output)."""
+    """The claimed job's project secrets, decrypted for its environment (masked in its output).
+
+    A pull request from a fork gets none: its code was written by someone outside the project."""
     async with db.session() as session:
+        if await session.scalar(select(Execution.from_fork).where(Execution.id == claim.execution_id)):
+            return {}
         return await secret_values(session, cipher, claim.project_id)
 
 

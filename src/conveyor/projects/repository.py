@@ -1,15 +1,18 @@
 """Is a project's repository reachable? Asked when a project is saved, so a bad path or URL is
 refused then rather than at the first run: ``git ls-remote`` with no prompt, a timeout, and
-only the transports a run's checkout may use."""
+only the transports a run's checkout may use. Also: which commit a ref names, when a run starts."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
+from dataclasses import dataclass
 
 from conveyor.errors import InvalidInput
 
 TIMEOUT_SECONDS = 20.0
+MAX_COMMIT_MESSAGE_CHARS = 4000  # as an execution stores it
 _ENV = {
     **{
         name: value for name, value in os.environ.items() if name in {"PATH", "HOME", "LANG", "SSL_CERT_FILE"}
@@ -49,3 +52,47 @@ async def check_repository(url: str, branch: str) -> None:
     if heads and branch not in heads:
         known = ", ".join(sorted(heads)[:5])
         raise InvalidInput(f"the repository {url} has no branch {branch!r} (it has {known})")
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    message: str
+    author: str
+
+
+async def describe_commit(url: str, ref: str) -> CommitInfo | None:
+    """The commit ``ref`` (a branch, tag or full ref) names in the repository at ``url``, with its
+    message and author: one shallow fetch into a scratch directory. None when the repository or
+    the ref cannot be read (the run then resolves its commit at checkout, as before)."""
+    if url.startswith("-") or ref.startswith("-"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="conveyor-ref-") as scratch:
+        steps = (
+            ("init", "--quiet", "--bare", scratch),
+            ("-C", scratch, "fetch", "--quiet", "--depth=1", "--no-tags", "--", url, ref),
+            ("-C", scratch, "log", "-1", "--format=%H%x00%an%x00%B", "FETCH_HEAD"),
+        )
+        for args in steps[:-1]:
+            if await _git_output(*args) is None:
+                return None
+        out = await _git_output(*steps[-1])
+    if out is None:
+        return None
+    sha, author, message = out.decode(errors="replace").split("\0", 2)
+    return CommitInfo(sha.strip(), message.strip()[:MAX_COMMIT_MESSAGE_CHARS], author.strip()[:255])
+
+
+async def _git_output(*args: str) -> bytes | None:
+    process = await asyncio.create_subprocess_exec(
+        "git", *args, env=_ENV, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            out, _ = await process.communicate()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return None
+    return out if process.returncode == 0 else None

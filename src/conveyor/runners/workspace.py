@@ -77,11 +77,28 @@ async def checkout(repo_url: str, *, ref: str | None, sha: str | None, dest: Pat
     fresh_directory(dest, create=False)
     # no hard links to a local repository's objects: a sandboxed job's workspace is handed to its uid
     await _git("clone", "--quiet", "--no-checkout", "--no-hardlinks", "--", repo_url, str(dest))
+    if (
+        sha
+        and ref
+        and ref.startswith("refs/")
+        and not sha.startswith("-")
+        and not await _has_commit(dest, sha)
+    ):
+        # a pull request's commit (from a fork, say) lives under a ref a clone does not fetch
+        await _git("fetch", "--quiet", "--no-tags", "origin", f"+{ref}:{ref}", cwd=dest)
     target = sha or await _resolve(dest, ref)
     if target.startswith("-"):  # never an option to git (checkout takes no --end-of-options)
         raise CheckoutError(f"{target!r} is not a commit")
     await _git("checkout", "--quiet", "--detach", target, cwd=dest)
     return await _git("rev-parse", "HEAD", cwd=dest)
+
+
+async def _has_commit(repo: Path, sha: str) -> bool:
+    try:
+        await _git("cat-file", "-e", "--end-of-options", f"{sha}^{{commit}}", cwd=repo)
+    except CheckoutError:
+        return False
+    return True
 
 
 def fresh_directory(path: Path, *, create: bool = True) -> None:

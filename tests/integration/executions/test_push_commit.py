@@ -1,12 +1,14 @@
-"""A pushed run carries the commit's message and author, as GitHub and GitLab deliver them."""
+"""A run carries its commit's sha, message and author: as GitHub and GitLab deliver them for a
+push, looked up in the repository when a manual or scheduled run starts."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from tests.integration.executions.test_triggers import HOOK_SECRET, project_with_hooks, sign
-from tests.support.pipelines import PipelineApi, commit, make_repo
+from tests.support.pipelines import PipelineApi, commit, git, make_repo
 from tests.support.server import RunningServer
 
 
@@ -53,3 +55,33 @@ async def test_pushed_runs_carry_the_commit_message_and_author(
         (None, None),
     ]
     assert all(r["commitSha"] == sha for r in runs)
+
+
+async def test_manual_and_scheduled_runs_record_the_commit_their_ref_names_when_they_start(
+    server: RunningServer, api: PipelineApi, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"a.txt": "1"})
+    project = await api.project("resolved", repo)
+    definition = "on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  a:\n    steps: [{run: 'true'}]\n"
+    pipeline = await api.pipeline(project, definition)
+    git(repo, "checkout", "-q", "-b", "topic")
+    topic = commit(repo, {"a.txt": "topic"}, "Topic work\n\nDetails.")
+    git(repo, "checkout", "-q", "main")
+    main = commit(repo, {"a.txt": "2"}, "Second on main")
+    manual = await api.execution(await api.start(pipeline["id"], ref="topic"))  # read before any job ran
+    default = await api.execution(await api.start(pipeline["id"]))
+    (scheduled_id,) = await server.container.pipelines.scheduler.tick(
+        now=datetime.fromisoformat(pipeline["nextRunAt"])
+    )
+    scheduled = await api.execution(scheduled_id)
+    assert [(r["ref"], r["commitSha"], r["commitMessage"], r["commitAuthor"]) for r in (manual, default)] == [
+        ("topic", topic, "Topic work\n\nDetails.", "CI"),
+        ("main", main, "Second on main", "CI"),
+    ]
+    assert (scheduled["trigger"], scheduled["commitSha"], scheduled["commitMessage"]) == (
+        "schedule",
+        main,
+        "Second on main",
+    )
+    unknown = await api.execution(await api.start(pipeline["id"], ref="no-such-branch"))
+    assert unknown["commitSha"] is None  # the run says why at checkout, as before

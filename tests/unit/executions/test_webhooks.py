@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from conveyor.executions.webhooks import Push, push_matches
-from conveyor.pipelines.spec.model import PushTrigger
+from conveyor.errors import InvalidInput
+from conveyor.executions.service import PullRequestRun
+from conveyor.executions.webhooks import PullRequest, Push, pull_request_matches, push_matches
+from conveyor.pipelines.spec import parse_definition
+from conveyor.pipelines.spec.model import PullRequestAction, PullRequestTrigger, PushTrigger
 
 
 @pytest.mark.parametrize(
@@ -70,3 +73,41 @@ def test_path_filters(filters: dict[str, list[str]], changed: set[str] | None, e
 def test_a_filter_and_its_ignore_form_are_not_both_allowed() -> None:
     with pytest.raises(ValueError, match="either 'paths' or 'paths-ignore'"):
         trigger(paths=["a"], paths_ignore=["b"])
+
+
+def pull(action: PullRequestAction, base: str) -> PullRequest:
+    run = PullRequestRun(number=1, title="t", base_ref=base, head_ref="topic", from_fork=False)
+    return PullRequest(action, "refs/pull/1/head", "a" * 40, run)
+
+
+@pytest.mark.parametrize(
+    ("on", "action", "base", "expected"),
+    [
+        ({}, PullRequestAction.OPENED, "anything", True),
+        ({}, PullRequestAction.REOPENED, "anything", True),
+        ({"branches": ["main"]}, PullRequestAction.SYNCHRONIZE, "main", True),
+        ({"branches": ["main"]}, PullRequestAction.OPENED, "develop", False),
+        ({"branches": ["release/**", "!release/old/*"]}, PullRequestAction.OPENED, "release/old/1", False),
+        ({"branches-ignore": ["gh-pages"]}, PullRequestAction.OPENED, "gh-pages", False),
+        ({"types": ["opened"]}, PullRequestAction.SYNCHRONIZE, "main", False),
+        ({"types": "synchronize"}, PullRequestAction.SYNCHRONIZE, "main", True),
+    ],
+)
+def test_pull_request_filters_look_at_the_base_branch_and_the_action(
+    on: dict[str, object], action: PullRequestAction, base: str, expected: bool
+) -> None:
+    assert pull_request_matches(PullRequestTrigger.model_validate(on), pull(action, base)) is expected
+
+
+@pytest.mark.parametrize(
+    ("on", "problem"),
+    [
+        ("pull_request:\n    types: [closed]", "line 3: on.pull_request.types[0]: Input should be 'opened'"),
+        ("pull_request:\n    branches: [a]\n    branches-ignore: [b]", "line 2: on.pull_request: use either"),
+        ("pull_request:\n    paths: [src]", "line 3: on.pull_request.paths: unknown key 'paths'"),
+    ],
+)
+def test_bad_pull_request_triggers_are_refused_with_their_line(on: str, problem: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_definition(f"on:\n  {on}\njobs:\n  a:\n    steps: [{{run: 'true'}}]\n")
+    assert problem in refused.value.detail

@@ -1804,6 +1804,20 @@ export interface components {
             commitMessage: string | null;
             /** Commitauthor */
             commitAuthor: string | null;
+            /** Pullrequest */
+            pullRequest: number | null;
+            /** Pullrequesttitle */
+            pullRequestTitle: string | null;
+            /** Baseref */
+            baseRef: string | null;
+            /** Headref */
+            headRef: string | null;
+            /**
+             * Fromfork
+             * @description a pull request from a fork: its jobs get no secrets
+             * @default false
+             */
+            fromFork: boolean;
             /** Attempt */
             attempt: number;
             /** Actorid */
@@ -1856,6 +1870,18 @@ export interface components {
             ref: string | null;
             /** Commitsha */
             commitSha: string | null;
+            /** Commitmessage */
+            commitMessage: string | null;
+            /** Commitauthor */
+            commitAuthor: string | null;
+            /** Pullrequest */
+            pullRequest: number | null;
+            /** Pullrequesttitle */
+            pullRequestTitle: string | null;
+            /** Baseref */
+            baseRef: string | null;
+            /** Headref */
+            headRef: string | null;
             /**
              * Createdat
              * Format: date-time

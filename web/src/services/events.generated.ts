@@ -88,6 +88,12 @@ export interface Execution {
   commitSha: string | null;
   commitMessage: string | null;
   commitAuthor: string | null;
+  pullRequest: number | null;
+  pullRequestTitle: string | null;
+  baseRef: string | null;
+  headRef: string | null;
+  /** a pull request from a fork: its jobs get no secrets */
+  fromFork: boolean;
   attempt: number;
   actorId: string | null;
   error: string | null;

@@ -28,7 +28,19 @@ from typing import Any, Final
 
 STATUS_FUNCTIONS: Final = frozenset({"success", "failure", "always", "cancelled"})
 CONTEXTS: Final = ("matrix", "env", "secrets", "inputs", "needs", "steps", "conveyor")
-CONVEYOR_FIELDS: Final = ("sha", "ref", "event", "run_number", "run_id", "actor", "job", "workspace")
+CONVEYOR_FIELDS: Final = (
+    "sha",
+    "ref",
+    "event",
+    "run_number",
+    "run_id",
+    "actor",
+    "base_ref",
+    "head_ref",
+    "pull_request",
+    "job",
+    "workspace",
+)
 COMPARISONS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "==": operator.eq,
     "!=": operator.ne,

@@ -218,6 +218,28 @@ class PushTrigger(Strict):
         return self
 
 
+class PullRequestAction(StrEnum):
+    OPENED = "opened"
+    SYNCHRONIZE = "synchronize"  # new commits on the pull request's branch
+    REOPENED = "reopened"
+
+
+class PullRequestTrigger(Strict):
+    """GitHub's ``pull_request`` filters: ``branches`` match the base branch (the one merged into)."""
+
+    branches: StrList | None = None
+    branches_ignore: StrList | None = Field(default=None, alias="branches-ignore")
+    types: Annotated[list[PullRequestAction], BeforeValidator(_as_list)] = Field(
+        default_factory=lambda: list(PullRequestAction), min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _one_of_the_pair(self) -> PullRequestTrigger:
+        if self.branches is not None and self.branches_ignore is not None:
+            raise ValueError("use either 'branches' or 'branches-ignore', not both")
+        return self
+
+
 class ScheduleTrigger(Strict):
     cron: str
 
@@ -233,7 +255,7 @@ def _triggers(value: Any) -> Any:
     return value
 
 
-_EMPTY_TRIGGER: dict[str, Any] = {"manual": True, "push": {}}
+_EMPTY_TRIGGER: dict[str, Any] = {"manual": True, "push": {}, "pull_request": {}}
 
 
 class InputType(StrEnum):
@@ -300,6 +322,7 @@ def _manual(value: Any) -> Any:
 class Triggers(Strict):
     manual: Annotated[ManualTrigger, BeforeValidator(_manual)] = Field(default_factory=ManualTrigger)
     push: PushTrigger | None = None
+    pull_request: PullRequestTrigger | None = None
     schedule: list[ScheduleTrigger] = Field(default_factory=list)
 
 
