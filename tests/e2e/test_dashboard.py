@@ -58,7 +58,18 @@ class Browser:
 
     async def see(self, selector: str, text: str | None = None, timeout: int = TIMEOUT_MS) -> None:
         """Wait until an element matching ``selector`` (and containing ``text``) is on the page."""
-        await self.call("waitFor", selector=selector, text=text, timeout=timeout)
+        try:
+            await self.call("waitFor", selector=selector, text=text, timeout=timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{await self.describe(selector)}") from None
+
+    async def describe(self, selector: str) -> str:
+        """What the page shows instead, so that a failed wait says why."""
+        shown = await self.call(
+            "evaluate",
+            expression=f"Array.from(document.querySelectorAll({json.dumps(selector)})).map(e => e.innerText)",
+        )
+        return f"on {await self.call('url')}, {selector!r} shows {shown!r}"
 
 
 @pytest.fixture

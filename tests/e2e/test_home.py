@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.test_dashboard import Browser, browser, database_url, sign_in
-from tests.support.pipelines import PipelineApi, completed
+from tests.support.pipelines import PipelineApi, completed, reached
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,7 @@ async def test_home_shows_runs_across_projects_live_and_fits_the_screen(
     # A run started while the page is open appears, and its status follows it live.
     waiting = await api.start(gated["id"])
     row = f'table[aria-label="recent runs"] tr[data-execution-id="{waiting}"]'
+    await reached(listener, waiting, "running", timeout=60)  # a loaded machine may be slow to start it
     await browser.see(row, "running")
     await browser.see('ul[aria-label="latest status"] li', "home-b / deploy #1")
     await api.request("POST", f"/executions/{waiting}/cancel", 202)

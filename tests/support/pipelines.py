@@ -101,6 +101,18 @@ async def completed(listener: Listener, execution_id: str, timeout: float = 30) 
     return result
 
 
+async def reached(listener: Listener, execution_id: str, status: str, timeout: float = 30) -> None:
+    """Until an event says this execution has ``status``."""
+    await listener.next(
+        lambda item: (
+            item[0].startswith("pipeline_execution_")
+            and item[1]["data"].get("executionId") == execution_id
+            and item[1]["data"].get("execution", {}).get("status") == status
+        ),
+        timeout,
+    )
+
+
 def job_of(execution: dict[str, Any], key: str) -> dict[str, Any]:
     job: dict[str, Any] = next(j for j in execution["jobs"] if j["key"] == key)
     return job

@@ -4,7 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import { baseUrl, login, raiseAlert, unique, until } from '../../test/support';
 import { helloPipeline, startExecution } from '../../test/pipelines';
 import type { Alert, Execution } from './api.types';
-import { connectLiveCache, queryKeys } from './liveCache';
+import { connectLiveCache, queryKeys, withLatestState } from './liveCache';
 import { WebSocketService } from './websocket.service';
 
 const cleanups: (() => void)[] = [];
@@ -42,6 +42,16 @@ it('keeps an execution and its pipeline list current with execution events', asy
   await until(() => cached()?.status === 'success', changed, 30_000, 'the execution to succeed in the cache');
   expect(client.getQueryData<Execution[]>(queryKeys.executions(pipelineId))?.map((e) => e.id)).toEqual([executionId]);
   expect(cached()?.jobs[0]?.key).toBe('hello');
+});
+
+it('gives a list fetched before an event (and answered after it) the state the event announced', async () => {
+  const { token, client, changed } = await setUp();
+  const { pipelineId } = await helloPipeline(token);
+  const executionId = await startExecution(token, pipelineId);
+  const cached = () => client.getQueryData<Execution>(queryKeys.execution(executionId));
+  await until(() => cached()?.status === 'success', changed, 30_000, 'the execution to succeed in the cache');
+  const stale = { ...(cached() as Execution), status: 'queued' as const, finishedAt: null };
+  expect(withLatestState([stale])[0]).toMatchObject({ id: executionId, status: 'success', finishedAt: cached()?.finishedAt });
 });
 
 it('refetches what is shown after every authentication', async () => {

@@ -28,8 +28,29 @@ export function upsert<T>(list: T[] | undefined, item: T, same: (a: T, b: T) => 
 
 const byNumberDesc = (a: Execution, b: Execution) => b.number - a.number;
 
+type RunState = Pick<Execution, 'status' | 'startedAt' | 'finishedAt'>;
+const LATEST_KEPT = 500;
+// The newest state of each run that events announced. A list fetched just before an event and
+// answered just after it would otherwise put the older status back until the next event.
+const latestRunState = new Map<string, RunState>();
+
+function remember(execution: Execution) {
+  latestRunState.delete(execution.id);
+  latestRunState.set(execution.id, { status: execution.status, startedAt: execution.startedAt, finishedAt: execution.finishedAt });
+  if (latestRunState.size > LATEST_KEPT) latestRunState.delete(latestRunState.keys().next().value as string);
+}
+
+/** A fetched list of runs with each run's newest announced state (a stable `select` for queries). */
+export function withLatestState<T extends { id: string } & RunState>(runs: T[]): T[] {
+  return runs.map((run) => {
+    const latest = latestRunState.get(run.id);
+    return latest && latest.status !== run.status ? { ...run, ...latest } : run;
+  });
+}
+
 export function connectLiveCache(service: WebSocketService, client: QueryClient): () => void {
   const patchExecution = (execution: Execution) => {
+    remember(execution);
     client.setQueryData(queryKeys.execution(execution.id), execution);
     let known = false;
     client.setQueriesData<ExecutionSummary[]>({ queryKey: queryKeys.runs }, (list) =>
@@ -84,5 +105,8 @@ export function connectLiveCache(service: WebSocketService, client: QueryClient)
       authentications = now;
     }),
   ];
-  return () => offs.forEach((off) => off());
+  return () => {
+    offs.forEach((off) => off());
+    latestRunState.clear();
+  };
 }

@@ -7,13 +7,14 @@ import { Badge, Empty, ErrorText } from '../../components/ui';
 import { formatDuration, formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
 import type { ExecutionSummary } from '../../services/api.types';
-import { queryKeys } from '../../services/liveCache';
+import { queryKeys, withLatestState } from '../../services/liveCache';
 
 export function useRuns(kind: 'recent' | 'latest') {
   const api = useApi();
   return useQuery({
     queryKey: [...queryKeys.runs, kind],
     queryFn: () => api.get<ExecutionSummary[]>('/executions', kind === 'latest' ? { latest: true, limit: 100 } : { limit: 20 }),
+    select: withLatestState<ExecutionSummary>,
   });
 }
 

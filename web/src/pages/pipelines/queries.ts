@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi, useSession } from '../../hooks/useSession';
 import type { Execution, Pipeline, Project } from '../../services/api.types';
-import { queryKeys } from '../../services/liveCache';
+import { queryKeys, withLatestState } from '../../services/liveCache';
 
 export function useProjects() {
   const api = useApi();
@@ -40,6 +40,7 @@ export function useExecutions(pipelineId: string) {
   return useQuery({
     queryKey: queryKeys.executions(pipelineId),
     queryFn: () => api.get<Execution[]>(`/pipelines/${pipelineId}/executions`, { limit: 10 }),
+    select: withLatestState<Execution>,
   });
 }
 
