@@ -14,7 +14,9 @@ run (the bench re-runs the failing command itself) and the sdists' own test suit
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import configparser
 import os
 import signal
 import subprocess
@@ -131,14 +133,35 @@ def imports(repo: Path, module: str, deps: str = "") -> Outcome:
     return run(repo, [sys.executable, "-S", "-B", "-c", f"import {module}"], deps)
 
 
+def setup_py_requires(text: str) -> list[str]:
+    """The literal ``install_requires`` setup.py passes to ``setup()`` (what setuptools reads;
+    running setup.py would import the broken module itself, as six's does)."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup":
+            for keyword in node.keywords:
+                if keyword.arg == "install_requires":
+                    return list(ast.literal_eval(keyword.value))
+    return []
+
+
 def declared(repo: Path) -> list[str]:
-    """The project's runtime dependencies: requirements.txt, else pyproject [project] dependencies."""
+    """The project's runtime dependencies, read the way an installer would: requirements.txt,
+    else pyproject [project] dependencies, else setup.cfg [options] install_requires plus
+    setup.py's."""
     if (repo / "requirements.txt").is_file():
         return [line for line in (repo / "requirements.txt").read_text().splitlines() if line.strip()]
     if (repo / "pyproject.toml").is_file():
-        project = tomllib.loads((repo / "pyproject.toml").read_text()).get("project", {})
-        return list(project.get("dependencies", []))
-    return []
+        project = tomllib.loads((repo / "pyproject.toml").read_text()).get("project")
+        if project is not None and "dependencies" not in project.get("dynamic", []):
+            return list(project.get("dependencies", []))
+    found: list[str] = []
+    if (repo / "setup.cfg").is_file():
+        config = configparser.ConfigParser()
+        config.read(repo / "setup.cfg")
+        found += config.get("options", "install_requires", fallback="").split()
+    if (repo / "setup.py").is_file():
+        found += setup_py_requires((repo / "setup.py").read_text())
+    return found
 
 
 def install_then_import(module: str) -> Command:

@@ -36,7 +36,7 @@ async def test_watch_a_lint_failure_get_a_patch_applied_verified_and_rolled_back
     server: RunningServer, browser: Browser, tmp_path: Path
 ) -> None:
     api = PipelineApi(server, await server.admin_token())
-    repo = make_repo(tmp_path / "repo", {"app/main.py": "import os\nimport sys\nprint( sys.argv )\n"})
+    repo = make_repo(tmp_path / "repo", {"app/main.py": "import os\nimport sys\n\nprint(sys.argv)\n"})
     project_id = await api.project("lint", repo)
     pipeline = await api.pipeline(project_id, LINT)
     await sign_in(browser, server, f"/debug?project={project_id}")

@@ -48,6 +48,12 @@ PYTHON_RULES: Final[tuple[RuleRow, ...]] = (
         "ruff",
         rf"^{_PY_FILE}:(?P<line>\d+):\d+: (?P<msg>[A-Z]{{1,4}}\d{{2,4}}\b.+)$",
     ),
+    (  # ruff's default (full) output: the code and message, then " --> file:line:col"
+        "lint_violation",
+        "ruff",
+        rf"^(?P<msg>[A-Z]{{1,4}}\d{{2,4}} (?:\[\*\] )?.+)\n\s*--> {_PY_FILE}:(?P<line>\d+):(?P<col>\d+)$",
+    ),
+    ("lint_summary", "ruff", r"^(?P<msg>Found \d+ errors?\.)\n(?:\[\*\] \d+ fixable|No fixes available)"),
     ("lint_violation", "pylint", rf"^{_PY_FILE}:(?P<line>\d+):\d+: (?P<msg>[CRWEF]\d{{4}}: .+)$"),
     ("lint_summary", "pylint", r"^(?P<msg>Your code has been rated at [\d.-]+/10.*)$"),
     ("format_check", "black", rf"^(?P<msg>[Ww]ould reformat:? {_PY_FILE})$"),

@@ -35,7 +35,7 @@ async def proposed(listener: Listener, timeout: float = 60) -> dict[str, Any]:
 async def broken_lint(
     server: RunningServer, api: PipelineApi, tmp_path: Path
 ) -> tuple[Path, str, str, Listener]:
-    repo = make_repo(tmp_path / "repo", {"app/main.py": "import os\nimport sys\nprint( sys.argv )\n"})
+    repo = make_repo(tmp_path / "repo", {"app/main.py": "import os\nimport sys\n\nprint(sys.argv)\n"})
     project = await api.project("lint", repo)
     pipeline = await api.pipeline(project, LINT)
     listener = await server.authenticated_socket(api.token)

@@ -11,6 +11,7 @@ import pytest
 
 from conveyor.debug.analysis import FailedStep, diagnose_log
 from conveyor.debug.fixers import BUILTIN_FIXERS, FixContext
+from conveyor.debug.fixers.python_deps import distribution_of
 from conveyor.debug.patches import Candidate, UnsafeDiff, files_of, generate
 from conveyor.debug.schemas import PatchTarget
 from tests.support.pipelines import make_repo
@@ -51,17 +52,50 @@ def applies(repo: Path, diff: str) -> str:
     return diff
 
 
-async def test_ruff_fixes_lint_and_format_of_the_files_named(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r", {"app/main.py": "import os\nimport sys\nprint( sys.argv )\n"})
+async def test_ruff_fixes_only_the_violations_reported_in_the_files_named(tmp_path: Path) -> None:
+    unrelated = "import json\nprint( 1 )\n"
+    repo = make_repo(
+        tmp_path / "r",
+        {"app/main.py": "import os\nimport sys\nprint( sys.argv )\n", "app/other.py": unrelated},
+    )
     log = (
         "$ ruff check .\napp/main.py:1:8: F401 [*] `os` imported but unused\n"
         "Found 1 error.\n[*] 1 fixable with the `--fix` option.\n"
     )
     [patch] = await fix(log, repo, label="lint_format")
     assert patch.proposal.fixer == "ruff" and patch.files == ["app/main.py"]
-    assert "-import os\n" in patch.diff and "+print(sys.argv)\n" in patch.diff
+    assert "-import os\n" in patch.diff
+    assert "+print(sys.argv)" not in patch.diff, "a lint fix does not reformat the file"
+    assert "--select F401" in patch.proposal.explanation
     applies(repo, patch.diff)
     assert (repo / "app/main.py").read_text().startswith("import os"), "the working copy is reset"
+
+
+async def test_ruffs_full_output_format_is_lint_and_gets_its_fix(tmp_path: Path) -> None:
+    source = "import re\nfrom typing import Union, Optional\n\nX: Union[int, str] = 1\nprint( re )\n"
+    repo = make_repo(tmp_path / "r", {"pkg/core.py": source})
+    log = (
+        "F401 [*] `typing.Optional` imported but unused\n --> pkg/core.py:2:27\n  |\n"
+        "1 | import re\n2 | from typing import Union, Optional\n  |                           ^^^^^^^^\n"
+        "help: Remove unused import: `typing.Optional`\n\nFound 1 error.\n[*] 1 fixable with `--fix`.\n"
+    )
+    diagnosis = await diagnose_log(log)
+    assert diagnosis.result.label == "lint_format"
+    assert next((e.error.tool, e.error.file, e.error.line) for e in diagnosis.errors) == (
+        "ruff",
+        "pkg/core.py",
+        2,
+    )
+    [patch] = await fix(log, repo)
+    assert "+from typing import Union\n" in applies(repo, patch.diff)
+    assert "+print(re)" not in patch.diff
+
+
+async def test_a_format_check_reformats_only_the_files_it_names(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"a.py": "x = [ 1,2 ]\n", "b.py": "y = [ 3,4 ]\n"})
+    log = "$ ruff format --check .\nWould reformat: a.py\n1 file would be reformatted\n"
+    [patch] = await fix(log, repo, label="lint_format")
+    assert patch.files == ["a.py"] and "+x = [1, 2]\n" in applies(repo, patch.diff)
 
 
 @pytest.mark.parametrize(
@@ -89,6 +123,96 @@ async def test_a_missing_module_is_added_to_the_manifest_in_use(
     [patch] = await fix(log, repo)
     assert patch.proposal.fixer == "python-dependency" and patch.files == [changed]
     assert added in applies(repo, patch.diff)
+
+
+SIX_SETUP = """\
+from setuptools import setup
+
+setup(name="six",
+      version="1.16.0",
+      py_modules=["six"],
+      python_requires=">=2.7",
+      )
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "changed", "added"),
+    [
+        (  # [project] without a dependencies key: the key is created at the end of the table
+            {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\n\n[tool.ruff]\nline-length = 90\n'},
+            "pyproject.toml",
+            '+dependencies = ["PyYAML"]\n',
+        ),
+        ({"setup.py": SIX_SETUP}, "setup.py", '+      install_requires=["PyYAML"],\n'),
+        (
+            {
+                "setup.py": 'from setuptools import setup\nREQUIRES = ["six"]\n'
+                'setup(name="x", install_requires=REQUIRES)\n'
+            },
+            "setup.py",
+            '+REQUIRES = ["six", "PyYAML"]\n',
+        ),
+        (
+            {
+                "setup.py": "from setuptools import setup\nsetup()\n",
+                "setup.cfg": "[metadata]\nname = x\n\n[options]\ninstall_requires =\n    six\n\n"
+                "[flake8]\nx = 1\n",
+            },
+            "setup.cfg",
+            " six\n+    PyYAML\n",
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry]\nname = "x"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'},
+            "pyproject.toml",
+            '+PyYAML = "*"\n',
+        ),
+        (  # the pipeline installs requirements-dev.txt: that file, not requirements.txt
+            {"requirements.txt": "six\n", "requirements-dev.txt": "pytest\n"},
+            "requirements-dev.txt",
+            "+PyYAML\n",
+        ),
+    ],
+)
+async def test_the_manifest_the_project_really_uses(
+    tmp_path: Path, files: dict[str, str], changed: str, added: str
+) -> None:
+    repo = make_repo(tmp_path / "r", {"app.py": "import yaml\n", **files})
+    definition = PIPELINE.replace("pip install pytest", "pip install -r requirements-dev.txt")
+    [patch] = await fix("ModuleNotFoundError: No module named 'yaml'\n", repo, definition)
+    assert patch.files == [changed], patch.diff
+    assert added in applies(repo, patch.diff)
+    subprocess.run(["git", "apply", "-"], cwd=repo, input=patch.diff, text=True, check=True)
+    if changed == "setup.py":
+        compile((repo / "setup.py").read_text(), "setup.py", "exec")  # still valid Python
+
+
+async def test_a_package_installed_with_pip_install_dot_gets_it_in_its_metadata(tmp_path: Path) -> None:
+    pyproject = '[project]\nname = "x"\nversion = "1"\ndependencies = [\n  "six",\n]\n'
+    repo = make_repo(tmp_path / "r", {"requirements.txt": "pytest\n", "pyproject.toml": pyproject})
+    log = "$ pip install -e .[test]\nModuleNotFoundError: No module named 'cv2'\n"
+    [patch] = await fix(log, repo)
+    assert patch.files == ["pyproject.toml"] and '+  "opencv-python",\n' in applies(repo, patch.diff)
+
+
+def test_module_names_map_to_their_distributions() -> None:
+    wanted = {
+        "yaml": "PyYAML",
+        "cv2.data": "opencv-python",
+        "PIL.Image": "Pillow",
+        "sklearn.linear_model": "scikit-learn",
+        "bs4": "beautifulsoup4",
+        "google.protobuf.message": "protobuf",
+        "pydantic_settings": "pydantic-settings",
+        "requests": "requests",
+    }
+    assert {module: distribution_of(module) for module in wanted} == wanted
+
+
+async def test_an_already_declared_distribution_is_not_added_again(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"requirements.txt": "pyyaml>=6\n"})
+    [patch] = await fix("ModuleNotFoundError: No module named 'yaml'\n", repo)
+    assert patch.proposal.target is PatchTarget.PIPELINE, "the manifest has it: the install step lacks it"
 
 
 async def test_without_a_manifest_the_pipelines_pip_install_gets_it(tmp_path: Path) -> None:
