@@ -136,3 +136,60 @@ async def test_a_pushed_run_shows_its_commit(server: RunningServer, browser: Bro
     await browser.see('[data-testid="commit"] .commit-message', "Fix the login form")
     await browser.see('[data-testid="commit"]', "by Ada")
     assert "Details." not in await browser.call("text", selector='[data-testid="commit"]')
+
+
+LIVE = """
+jobs:
+  build:
+    steps:
+      - run: while [ ! -f {gate} ]; do sleep 0.05; done; echo built
+  lint:
+    steps:
+      - run: echo lint
+  deploy:
+    needs: [build, lint]
+    steps:
+      - run: echo deploy
+"""
+
+
+def job_node(key: str, status: str) -> str:
+    return f'svg[aria-label="jobs"] .dag-job[data-job="{key}"][data-status="{status}"]'
+
+
+@pytest.mark.unconfined  # the step waits for a file the test creates
+async def test_the_job_graph_follows_the_run_live(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    gate = tmp_path / "gate"
+    api = PipelineApi(server, await server.admin_token())
+    project = await api.project("web-dag")
+    pipeline = await api.pipeline(project, LIVE.format(gate=gate), name="dag")
+    listener = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+
+    await sign_in(browser, server, f"/executions/{execution_id}")
+    await browser.see(job_node("build", "running"))
+    await browser.see(job_node("lint", "success"))
+    await browser.see(job_node("deploy", "queued"))
+    for edge in ("build->deploy", "lint->deploy"):
+        assert await browser.call("count", selector=f'svg[aria-label="jobs"] path[data-edge="{edge}"]') == 1
+    columns = await browser.call(
+        "evaluate",
+        expression="""Object.fromEntries([...document.querySelectorAll('svg[aria-label="jobs"] .dag-job')]
+          .map(g => [g.dataset.job, g.getBoundingClientRect().left]))""",
+    )
+    assert columns["build"] == columns["lint"] < columns["deploy"], "deploy is drawn right of what it needs"
+
+    gate.touch()  # no reload from here on: the socket's job updates recolor the graph
+    await browser.see(job_node("build", "success"))
+    await browser.see(job_node("deploy", "success"))
+    await browser.see('[data-testid="execution-status"]', "success")
+    assert (await completed(listener, execution_id))["data"]["execution"]["status"] == "success"
+
+    # Choosing a job in the graph shows its log.
+    await browser.call("click", selector='svg[aria-label="jobs"] .dag-job[data-job="deploy"]')
+    await browser.see('svg[aria-label="jobs"] .dag-job.selected[data-job="deploy"]')
+    await browser.see(".step-header", "echo deploy")
+    assert "job=deploy" in await browser.call("url")
+    assert await browser.call("consoleErrors") == []

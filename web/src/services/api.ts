@@ -32,8 +32,9 @@ export class ApiClient {
     return this.request<T>('GET', withQuery(path, query));
   }
 
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request<T>('POST', path, body);
+  /** `signal` aborts the request (a newer one replaces it). */
+  post<T>(path: string, body: unknown = {}, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('POST', path, body, signal);
   }
 
   patch<T>(path: string, body: unknown): Promise<T> {
@@ -61,13 +62,13 @@ export class ApiClient {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.fetch(method, path, body);
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const response = await this.fetch(method, path, body, false, signal);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 
-  private async fetch(method: string, path: string, body?: unknown, retried = false): Promise<Response> {
+  private async fetch(method: string, path: string, body?: unknown, retried = false, signal?: AbortSignal): Promise<Response> {
     const token = this.options.token();
     let response: Response;
     try {
@@ -79,12 +80,14 @@ export class ApiClient {
           ...(token ? { Authorization: `Bearer ${token}` } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
       });
-    } catch {
+    } catch (error) {
+      if (signal?.aborted) throw error;
       throw new ApiError(0, 'the server could not be reached');
     }
     if (response.status === 401 && token && !retried && (await this.options.renew?.())) {
-      return this.fetch(method, path, body, true);
+      return this.fetch(method, path, body, true, signal);
     }
     if (!response.ok) {
       if (response.status === 401 && token) this.options.onUnauthorized?.();

@@ -1,11 +1,11 @@
-// A YAML definition with line numbers: read-only, or editable with the line a validation error
-// names ("line 3: ...") marked and the cursor put on it.
-import { useEffect, useRef } from 'react';
+// A YAML definition: read-only with line numbers, or in the editor, checked by the server as you
+// type (POST /projects/{id}/pipelines/validate) with each problem marked at its line, listed
+// below (a click puts the cursor there) and, while valid, the job graph it defines.
+import { lazy, Suspense, useState } from 'react';
+import { JobGraph } from '../../components/JobGraph';
+import type { DefinitionCheck, DefinitionProblem, JobNode } from '../../services/api.types';
 
-/** The 1-based lines a server validation message points at ("line 3: ..."), in order. */
-export function errorLines(message: string | null | undefined): number[] {
-  return [...new Set([...(message ?? '').matchAll(/\bline (\d+)\b/g)].map((match) => Number(match[1])))].sort((a, b) => a - b);
-}
+const YamlEditor = lazy(() => import('./YamlEditor'));
 
 export function DefinitionView({ text }: { text: string }) {
   const lines = text.replace(/\n$/, '').split('\n');
@@ -21,42 +21,72 @@ export function DefinitionView({ text }: { text: string }) {
   );
 }
 
-export function DefinitionEditor({ value, onChange, error }: { value: string; onChange: (text: string) => void; error: string | null }) {
-  const area = useRef<HTMLTextAreaElement>(null);
-  const gutter = useRef<HTMLDivElement>(null);
-  const marked = errorLines(error);
-  const bad = marked[0] ?? null;
-  const count = value.split('\n').length;
+/** What the server said of the text being edited: `result` may be of an older text while `checking`. */
+export interface CheckState {
+  result: DefinitionCheck | undefined;
+  checking: boolean;
+  error: unknown;
+}
 
-  useEffect(() => {
-    const textarea = area.current;
-    if (bad === null || !textarea) return;
-    const lines = textarea.value.split('\n');
-    const start = lines.slice(0, bad - 1).reduce((sum, line) => sum + line.length + 1, 0);
-    textarea.focus();
-    textarea.setSelectionRange(start, start + (lines[bad - 1]?.length ?? 0));
-  }, [bad, error]);
+/** The job graph of a definition, for drawing (matrix jobs say which axes they expand over). */
+export function graphNodes(jobs: JobNode[]) {
+  return jobs.map((job) => ({ ...job, detail: job.matrix.length ? `matrix: ${job.matrix.join(', ')}` : undefined }));
+}
 
+export function DefinitionEditor({ value, onChange, check }: { value: string; onChange: (text: string) => void; check: CheckState }) {
+  const [goTo, setGoTo] = useState<{ line: number; column: number } | null>(null);
+  const problems = check.result?.problems ?? [];
   return (
-    <div className="editor">
-      <div className="gutter" ref={gutter} aria-hidden="true">
-        {Array.from({ length: count }, (_, index) => (
-          <div key={index} className={marked.includes(index + 1) ? 'bad' : undefined}>
-            {index + 1}
-          </div>
-        ))}
-      </div>
-      <textarea
-        ref={area}
-        aria-label="definition"
-        aria-invalid={bad !== null}
-        rows={Math.min(Math.max(count + 1, 8), 40)}
-        value={value}
-        spellCheck={false}
-        wrap="off"
-        onChange={(event) => onChange(event.target.value)}
-        onScroll={(event) => gutter.current?.scrollTo({ top: event.currentTarget.scrollTop })}
-      />
+    <div className="definition-editor stack">
+      <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+        <YamlEditor value={value} onChange={onChange} problems={problems} goTo={goTo} />
+      </Suspense>
+      <CheckSummary value={value} check={check} />
+      {problems.length > 0 && (
+        <ul className="problems" aria-label="problems">
+          {problems.map((problem, index) => (
+            <li key={index} data-line={problem.line}>
+              <button type="button" className="link" onClick={() => setGoTo({ line: problem.line, column: problem.column })}>
+                Line {problem.line}:{problem.column}
+              </button>{' '}
+              <ProblemText problem={problem} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {check.result?.graph && <JobGraph label="job graph preview" jobs={graphNodes(check.result.graph.jobs)} />}
     </div>
+  );
+}
+
+function ProblemText({ problem }: { problem: DefinitionProblem }) {
+  return (
+    <span>
+      {problem.path && <code>{problem.path}</code>} {problem.message}
+    </span>
+  );
+}
+
+function CheckSummary({ value, check }: { value: string; check: CheckState }) {
+  let text: string;
+  let className = 'check-summary muted';
+  if (!value.trim()) text = 'The definition is empty.';
+  else if (check.error) {
+    text = check.error instanceof Error ? check.error.message : String(check.error);
+    className = 'check-summary error';
+  } else if (!check.result) text = 'Checking…';
+  else if (check.result.valid) {
+    const jobs = check.result.graph?.jobs.length ?? 0;
+    text = `Valid: ${jobs} job${jobs === 1 ? '' : 's'}${check.checking ? ' (checking…)' : ''}`;
+    className = 'check-summary ok';
+  } else {
+    const count = check.result.problems.length;
+    text = `${count} problem${count === 1 ? '' : 's'}${check.checking ? ' (checking…)' : ''}`;
+    className = 'check-summary error';
+  }
+  return (
+    <p className={className} role="status" aria-live="polite" data-testid="definition-check">
+      {text}
+    </p>
   );
 }

@@ -6,11 +6,12 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { Card, ErrorText } from '../../components/ui';
 import { formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
-import type { Pipeline, PipelineRevision } from '../../services/api.types';
+import { JobGraph } from '../../components/JobGraph';
+import type { Pipeline, PipelineGraph, PipelineRevision } from '../../services/api.types';
 import { queryKeys } from '../../services/liveCache';
-import { DefinitionEditor, DefinitionView } from './DefinitionEditor';
+import { DefinitionEditor, DefinitionView, graphNodes } from './DefinitionEditor';
 import { RunsTable } from './RunsTable';
-import { useCanOperate, useExecutionAction, useExecutions, usePipeline, useProject } from './queries';
+import { useCanOperate, useDefinitionCheck, useExecutionAction, useExecutions, usePipeline, useProject } from './queries';
 
 type Tab = 'runs' | 'definition' | 'history';
 
@@ -39,8 +40,7 @@ export function PipelinePage() {
         </div>
       </Card>
       {tab === 'runs' && <Runs pipeline={current} />}
-      {tab === 'definition' &&
-        (editing ? <Edit pipeline={current} onDone={() => setEditing(false)} /> : <Card title="Definition"><DefinitionView text={current.definition} /></Card>)}
+      {tab === 'definition' && (editing ? <Edit pipeline={current} onDone={() => setEditing(false)} /> : <Definition pipeline={current} />)}
       {tab === 'history' && <History pipeline={current} />}
     </div>
   );
@@ -87,10 +87,30 @@ function Actions({ pipeline, onEdit }: { pipeline: Pipeline; onEdit: () => void 
   );
 }
 
+function Definition({ pipeline }: { pipeline: Pipeline }) {
+  const api = useApi();
+  const graph = useQuery({
+    queryKey: ['pipeline-graph', pipeline.id, pipeline.updatedAt],
+    queryFn: () => api.get<PipelineGraph>(`/pipelines/${pipeline.id}/dag`, { format: 'json' }),
+  });
+  return (
+    <>
+      <Card title="Jobs">
+        <ErrorText error={graph.error} />
+        {graph.data && <JobGraph label="job graph" jobs={graphNodes(graph.data.jobs)} />}
+      </Card>
+      <Card title="Definition">
+        <DefinitionView text={pipeline.definition} />
+      </Card>
+    </>
+  );
+}
+
 function Edit({ pipeline, onDone }: { pipeline: Pipeline; onDone: () => void }) {
   const api = useApi();
   const queries = useQueryClient();
   const [text, setText] = useState(pipeline.definition);
+  const check = useDefinitionCheck(pipeline.projectId, text);
   const save = useMutation({
     mutationFn: () => api.put<Pipeline>(`/pipelines/${pipeline.id}`, { definition: text }),
     onSuccess: (saved) => {
@@ -99,6 +119,7 @@ function Edit({ pipeline, onDone }: { pipeline: Pipeline; onDone: () => void }) 
       onDone();
     },
   });
+  const invalid = Boolean(check.result && !check.result.valid && !check.checking);
   const message = save.error instanceof Error ? save.error.message : null;
   return (
     <Card title="Edit definition">
@@ -109,14 +130,14 @@ function Edit({ pipeline, onDone }: { pipeline: Pipeline; onDone: () => void }) 
           save.mutate();
         }}
       >
-        <DefinitionEditor value={text} onChange={setText} error={message} />
+        <DefinitionEditor value={text} onChange={setText} check={check} />
         {message && (
           <p className="error" role="alert" data-testid="definition-error">
             {message}
           </p>
         )}
         <div className="actions">
-          <button type="submit" disabled={save.isPending}>
+          <button type="submit" disabled={save.isPending || invalid} title={invalid ? 'Fix the problems first' : undefined}>
             Save
           </button>
           <button type="button" onClick={onDone}>

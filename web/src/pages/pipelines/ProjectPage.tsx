@@ -2,8 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Card, Empty, ErrorText } from '../../components/ui';
 import type { Pipeline } from '../../services/api.types';
+import { DefinitionEditor } from './DefinitionEditor';
 import { RunsTable } from './RunsTable';
-import { useCanOperate, useCreatePipeline, useExecutionAction, useExecutions, usePipelines, useProject } from './queries';
+import { useCanOperate, useCreatePipeline, useDefinitionCheck, useExecutionAction, useExecutions, usePipelines, useProject } from './queries';
 
 export function ProjectPage() {
   const { projectId = '' } = useParams();
@@ -54,6 +55,7 @@ function NewPipeline({ projectId }: { projectId: string }) {
   const create = useCreatePipeline(projectId);
   const [name, setName] = useState('');
   const [definition, setDefinition] = useState(EXAMPLE);
+  const check = useDefinitionCheck(projectId, definition);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate(
@@ -73,10 +75,10 @@ function NewPipeline({ projectId }: { projectId: string }) {
           Name
           <input name="pipeline-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="ci" required />
         </label>
-        <label>
-          Definition (YAML, see docs/pipelines.md)
-          <textarea rows={8} value={definition} onChange={(e) => setDefinition(e.target.value)} spellCheck={false} />
-        </label>
+        <div className="field">
+          <span className="muted">Definition (YAML, see docs/pipelines.md)</span>
+          <DefinitionEditor value={definition} onChange={setDefinition} check={check} />
+        </div>
         <div>
           <button type="submit" disabled={create.isPending}>
             Create pipeline

@@ -1,7 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useApi, useSession } from '../../hooks/useSession';
-import type { Execution, Pipeline, Project } from '../../services/api.types';
+import type { DefinitionCheck, Execution, Pipeline, Project } from '../../services/api.types';
 import { queryKeys, withLatestState } from '../../services/liveCache';
+import type { CheckState } from './DefinitionEditor';
 
 export function useProjects() {
   const api = useApi();
@@ -86,4 +88,29 @@ export function useCreatePipeline(projectId: string) {
     mutationFn: (body: { name: string; definition: string }) => api.post<Pipeline>(`/projects/${projectId}/pipelines`, body),
     onSuccess: () => queries.invalidateQueries({ queryKey: queryKeys.pipelines(projectId) }),
   });
+}
+
+/** `value`, once it has stopped changing for `delay` ms. */
+export function useDebounced<T>(value: T, delay: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}
+
+/** The server's check of a definition being typed, a moment after typing stops; saves nothing. */
+export function useDefinitionCheck(projectId: string | undefined, text: string): CheckState {
+  const api = useApi();
+  const settled = useDebounced(text, 250);
+  const check = useQuery({
+    queryKey: ['definition-check', projectId, settled],
+    queryFn: ({ signal }) => api.post<DefinitionCheck>(`/projects/${projectId}/pipelines/validate`, { definition: settled }, signal),
+    enabled: Boolean(projectId) && settled.trim().length > 0,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    retry: false,
+  });
+  return { result: check.data, checking: settled !== text || check.isFetching, error: check.error };
 }

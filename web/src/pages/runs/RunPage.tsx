@@ -3,13 +3,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Badge, Card, Empty, ErrorText } from '../../components/ui';
+import { JobGraph } from '../../components/JobGraph';
 import { formatDuration, formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
 import type { Artifact, Execution, Job } from '../../services/api.types';
 import { FAILING_STATUSES, RETRYABLE_STATUSES, TERMINAL_STATUSES } from '../../services/events.generated';
 import { useCanOperate, useExecution, useExecutionAction, usePipeline, useProject } from '../pipelines/queries';
 import { Diagnosis } from './Diagnosis';
-import { JobDag } from './JobDag';
 import { JobLog } from './JobLog';
 
 /** The job shown: the one in `?job=`, else the first failing, else the first running, else the first. */
@@ -71,8 +71,9 @@ export function RunPage() {
       </Card>
       <Diagnosis run={run} />
       <Card title="Jobs">
-        <JobDag
-          jobs={run.jobs}
+        <JobGraph
+          label="jobs"
+          jobs={run.jobs.map((j) => ({ ...j, detail: j.startedAt ? formatDuration(j.startedAt, j.finishedAt) : undefined }))}
           selected={job?.key}
           onSelect={(key) => setParams((previous) => ({ ...Object.fromEntries(previous), job: key }), { replace: true })}
         />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, LogLine } from '../../services/api.types';
-import { stages } from './JobDag';
+import { layout, stages } from '../../components/jobGraph';
 import { lineFromHash } from './JobLog';
 import { shownJob } from './RunPage';
 import { appendLive, appendPage, newSection, prependPage } from './stepLog';
@@ -50,6 +50,16 @@ describe('the run page', () => {
   it('lays jobs out in stages after what they need', () => {
     const jobs = [job('lint'), job('test'), job('deploy', ['build']), job('build', ['lint', 'test'])];
     expect(stages(jobs).map((column) => column.map((j) => j.key))).toEqual([['lint', 'test'], ['build'], ['deploy']]);
+  });
+
+  it('draws each job once with an edge per need, rows following what they need', () => {
+    const jobs = [job('a'), job('b'), job('after-b', ['b']), job('after-a', ['a']), job('end', ['after-a', 'after-b'])];
+    const drawn = layout(jobs);
+    const at = Object.fromEntries(drawn.nodes.map((p) => [p.node.key, [p.column, p.row]]));
+    expect(at).toEqual({ a: [0, 0], b: [0, 1], 'after-a': [1, 0], 'after-b': [1, 1], end: [2, 0] });
+    expect(drawn.edges.map((e) => `${e.from}->${e.to}`).sort()).toEqual(['a->after-a', 'after-a->end', 'after-b->end', 'b->after-b']);
+    expect(drawn.width).toBeGreaterThan(drawn.height);
+    expect(layout([]).nodes).toEqual([]);
   });
 
   it('shows the asked-for job, else the failing one', () => {
