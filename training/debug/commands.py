@@ -10,16 +10,15 @@ from rich.console import Console
 from rich.table import Table
 
 from conveyor.debug.model import MODEL_PATH, load_model
-from training.debug.evaluation import SOURCES, Evaluation, cross_validate_documents, evaluate_model
-from training.debug.fit import (
-    CORPUS_PATH,
-    SEED,
-    CorpusRecord,
-    featurize,
-    load_corpus,
-    save_model,
-    train_model,
+from training.debug.evaluation import (
+    SOURCES,
+    Evaluation,
+    SplitEvaluation,
+    cross_validate_split,
+    evaluate_model,
 )
+from training.debug.fit import CORPUS_PATH, SEED, CorpusRecord, featurize, save_model, train_model
+from training.debug.records import EXTERNAL_DEV_PATH, REAL_TRAIN_PATH, load_training_records
 from training.debug.selection import score_candidates
 
 UNTOUCHED_PATH = (
@@ -37,22 +36,28 @@ def evaluate(
     With holdouts given, only they are scored (the shipped model, no cross-validation).
     """
     if not holdouts:
-        records = load_corpus(corpus or CORPUS_PATH)
+        records = load_training_records(corpus or CORPUS_PATH, REAL_TRAIN_PATH if corpus is None else None)
         documents = [featurize(record.log) for record in records]
-        print_evaluation(
+        print_split(
             f"Stratified {folds}-fold CV on {len(records)} examples (memorises templates)",
-            cross_validate_documents(records, documents, folds, SEED, None),
+            cross_validate_split(records, documents, folds, SEED, None),
         )
         for source in SOURCES if by_template else ():
-            print_evaluation(
+            print_split(
                 f"{folds}-fold CV holding out whole {source} groups (leave-source-out)",
-                cross_validate_documents(records, documents, folds, SEED, source),
+                cross_validate_split(records, documents, folds, SEED, source),
             )
         if select:
             print_selection(records, folds)
-        holdouts = [UNTOUCHED_PATH] if UNTOUCHED_PATH.is_file() else []
+        holdouts = [path for path in (UNTOUCHED_PATH, EXTERNAL_DEV_PATH) if path.is_file()]
     for path in holdouts:
         print_evaluation(f"Shipped model on {path.name}", score_holdout(path))
+
+
+def print_split(title: str, split: SplitEvaluation) -> None:
+    print_evaluation(title, split.overall)
+    if split.real is not None:
+        print_evaluation(f"{title}: the real excerpts alone", split.real)
 
 
 def print_selection(records: list[CorpusRecord], folds: int) -> None:
@@ -72,7 +77,7 @@ def print_selection(records: list[CorpusRecord], folds: int) -> None:
 def train(*, corpus: Path | None, output: Path | None, seed: int) -> None:
     """Rebuild the model artifact from the corpus."""
     source, target = corpus or CORPUS_PATH, output or MODEL_PATH
-    model = train_model(source, seed)
+    model = train_model(source, seed, REAL_TRAIN_PATH if corpus is None else None)
     save_model(model, target)
     typer.echo(f"trained on {source} (sha256 {model.corpus_sha256[:12]}), wrote {target}")
 

@@ -23,6 +23,7 @@ from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, Stratified
 
 from conveyor.debug.model import TrainedModel
 from training.debug.fit import SEED, SVM_C, CorpusRecord, build_pipeline, featurize
+from training.debug.records import REAL_PROVENANCE
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -74,6 +75,26 @@ def cross_validate_documents(
     svm_c: float = SVM_C,
 ) -> Evaluation:
     """``cross_validate`` on documents already featurized (so several splits share the work)."""
+    return cross_validate_split(records, documents, folds, seed, hold_out, svm_c).overall
+
+
+@dataclass(frozen=True)
+class SplitEvaluation:
+    """One cross-validation: scored on every example, and on the real excerpts alone."""
+
+    overall: Evaluation
+    real: Evaluation | None
+
+
+def cross_validate_split(
+    records: Sequence[CorpusRecord],
+    documents: Sequence[str],
+    folds: int,
+    seed: int,
+    hold_out: str | None,
+    svm_c: float = SVM_C,
+) -> SplitEvaluation:
+    """Out-of-fold probabilities of every example, scored overall and on the real excerpts."""
     labels = np.array([record.label for record in records])
     order = tuple(sorted(set(labels)))
     proba = np.zeros((len(records), len(order)))
@@ -83,7 +104,11 @@ def cross_validate_documents(
         fold_proba = pipeline.predict_proba([documents[i] for i in test_index])
         columns = np.array([order.index(str(label)) for label in pipeline.classes_])
         proba[np.ix_(test_index, columns)] = fold_proba
-    return score(list(labels), proba, order)
+    real = [i for i, record in enumerate(records) if record.provenance == REAL_PROVENANCE]
+    return SplitEvaluation(
+        overall=score(list(labels), proba, order),
+        real=score([str(labels[i]) for i in real], proba[real], order) if real else None,
+    )
 
 
 def _splits(

@@ -1,19 +1,20 @@
 """A development set of real CI logs from public datasets, rebuilt locally from our labels.
 
 ``data/external_labels.tsv`` holds only our own annotations: which dataset, file and line range
-an excerpt is, its label, CI system and ecosystem. The logs themselves stay in their datasets
-and are never committed here: give a local copy of each (a plain checkout, a git directory, or
-a folder under the steering repository's ``shared/data/``) and this writes the labelled
-excerpts as JSON Lines for ``conveyor debug evaluate --holdout``:
+an excerpt is, its label, CI system and ecosystem. The excerpts it cuts are committed
+as ``data/external_dev.jsonl`` (both datasets' licences allow it), so evaluation needs no download;
+to rebuild that file, give a local copy of each dataset (a plain checkout or a git directory):
 
-    python -m training.debug.external \\
-        --dataset lacinoire/master-thesis=PATH --dataset labri-progress/cidiff=PATH --out dev.jsonl
+    python -m training.debug.external --out training/debug/data/external_dev.jsonl \\
+        --dataset lacinoire/master-thesis=PATH --dataset labri-progress/cidiff=PATH
 
 The datasets: lacinoire/master-thesis (Travis CI logs of 80 popular projects with the failure
 reason marked, the forerunner of LogChunks; Unlicense) and labri-progress/cidiff (Jenkins and
 GitHub Actions logs of failed Java and Go builds with the error lines marked; Apache-2.0).
 This set was used to find detection gaps and write templates, so its score is a development
-score, not an unseen one.
+score, not an unseen one. It is not trained on: its whole-log windows of Travis builds are a
+different shape from the excerpts people paste, and ``conveyor debug evaluate`` reports it as a
+second held-out shape next to the untouched set.
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ def excerpts(roots: dict[str, Path], labels: Path = LABELS_PATH) -> Iterator[dic
         yield {
             "label": label,
             "log": "\n".join(lines)[-MAX_EXCERPT_CHARS:],
+            "source": f"https://github.com/{dataset}/blob/HEAD/{path}#L{int(first) + 1}-L{end}",
             "ci": ci,
             "ecosystem": ecosystem,
-            "project": project,
-            "source": f"https://github.com/{dataset}/blob/HEAD/{path}#L{int(first) + 1}-L{end}",
+            "origin": f"dataset:{dataset}",
+            "note": f"project {project}",
         }
 
 

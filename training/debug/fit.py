@@ -5,9 +5,6 @@ Everything is seeded, so ``train_model()`` on the same corpus rebuilds the same 
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -24,36 +21,21 @@ from conveyor.debug.detect import detect_in_text
 from conveyor.debug.features import WORD_TOKEN_PATTERN, build_document, error_part, structure_part, text_part
 from conveyor.debug.model import MODEL_PATH, TrainedModel
 from conveyor.debug.normalize import prepare_log
-from conveyor.debug.schemas import LABELS
+from training.debug.records import (
+    CORPUS_PATH,
+    REAL_TRAIN_PATH,
+    CorpusRecord,
+    load_corpus,
+    load_training_records,
+    training_sha256,
+)
 
-CORPUS_PATH: Final = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
+__all__ = ["CORPUS_PATH", "REAL_TRAIN_PATH", "CorpusRecord", "load_corpus", "train_model"]
+
 SEED: Final = 1337
 CALIBRATION_FOLDS: Final = 3
 # Chosen by the leave-templates-out cross-validation (`conveyor debug evaluate`), not by a holdout.
 SVM_C: Final = 0.5
-
-
-@dataclass(frozen=True)
-class CorpusRecord:
-    label: str
-    log: str
-    ecosystem: str
-    ci: str
-    provenance: str
-    template: str
-
-
-def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRecord]:
-    """Read the JSON Lines corpus; unknown labels are an error."""
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        raw = json.loads(line)
-        if raw["label"] not in LABELS:
-            raise ValueError(f"{path}:{number}: unknown label {raw['label']!r}")
-        records.append(CorpusRecord(**{key: str(raw.get(key, "")) for key in CorpusRecord.__annotations__}))
-    return records
 
 
 def featurize(log: str | bytes) -> str:
@@ -62,13 +44,15 @@ def featurize(log: str | bytes) -> str:
     return build_document(text, detect_in_text(text))
 
 
-def train_model(corpus_path: Path = CORPUS_PATH, seed: int = SEED) -> TrainedModel:
-    """Fit the pipeline on the whole corpus."""
-    records = load_corpus(corpus_path)
+def train_model(
+    corpus_path: Path = CORPUS_PATH, seed: int = SEED, real_path: Path | None = REAL_TRAIN_PATH
+) -> TrainedModel:
+    """Fit the pipeline on the whole corpus and the real training excerpts."""
+    records = load_training_records(corpus_path, real_path)
     pipeline = build_pipeline(seed)
     pipeline.fit([featurize(record.log) for record in records], [record.label for record in records])
     labels = tuple(str(label) for label in pipeline.classes_)
-    return TrainedModel(pipeline, labels, file_sha256(corpus_path), sklearn.__version__)
+    return TrainedModel(pipeline, labels, training_sha256(corpus_path, real_path), sklearn.__version__)
 
 
 def build_pipeline(seed: int = SEED, svm_c: float = SVM_C) -> Pipeline:
@@ -106,10 +90,6 @@ def _classifier(seed: int, svm_c: float) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(
         LinearSVC(C=svm_c, random_state=seed), method="sigmoid", cv=folds, ensemble=False
     )
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save_model(model: TrainedModel, path: Path = MODEL_PATH) -> None:

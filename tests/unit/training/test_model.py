@@ -5,11 +5,12 @@ from typing import Any
 import numpy as np
 
 from conveyor.debug.model import load_model
-from training.debug.fit import CORPUS_PATH, featurize, file_sha256, train_model
+from training.debug.fit import featurize, train_model
+from training.debug.records import training_sha256
 
 
-def test_shipped_model_was_trained_on_the_committed_corpus() -> None:
-    assert load_model().corpus_sha256 == file_sha256(CORPUS_PATH)
+def test_shipped_model_was_trained_on_the_committed_corpus_and_real_excerpts() -> None:
+    assert load_model().corpus_sha256 == training_sha256()
 
 
 def test_shipped_model_matches_a_fresh_deterministic_rebuild(real_logs: list[dict[str, Any]]) -> None:
