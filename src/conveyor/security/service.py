@@ -43,8 +43,11 @@ from conveyor.security.schemas import (
     VulnerabilityRead,
     severity_rank,
 )
+from conveyor.system import rules as alert_rules
+from conveyor.system.schemas import AlertSeverity
 
 ACCEPTED = ("ignored", "false_positive")
+CRITICAL_VULNERABILITY_RULE = "critical_vulnerability"
 MAX_VULNERABILITY_EVENTS = 500  # per scan; the page re-reads the list when the scan completes
 
 
@@ -325,6 +328,7 @@ async def finish_scan(db: Database, bus: EventBus, scan_id: str, runs: list[Scan
         scan.finished_at, scan.lease_expires_at = utcnow(), None
         emissions = emissions[:MAX_VULNERABILITY_EVENTS]
         emissions.extend(await _notify_members(session, project, fresh))
+        emissions.extend(await _critical_alert(session, project))
         emissions.append(_scan_event(EventType.SECURITY_SCAN_COMPLETED, scan))
         await session.flush()
         await bus.commit(session, *emissions)
@@ -434,6 +438,35 @@ async def _notify_members(
     ]
 
 
+async def _critical_alert(session: AsyncSession, project: Project) -> list[Emission]:
+    """One ``system_alert`` per project while it has open critical vulnerabilities (cause
+    ``critical_vulnerability:<project id>``), resolved once each is fixed or triaged."""
+    await session.flush()
+    statement = (
+        select(Vulnerability)
+        .where(
+            Vulnerability.project_id == project.id,
+            Vulnerability.status == "open",
+            Vulnerability.severity == "critical",
+        )
+        .order_by(Vulnerability.created_at, Vulnerability.id)
+    )
+    critical = list((await session.execute(statement)).scalars())
+    cause = f"{CRITICAL_VULNERABILITY_RULE}:{project.id}"
+    if not critical:
+        return await alert_rules.hold_alert(session, cause, None)
+    listed = "\n".join(f"- {v.rule_id}: {v.title} ({v.file or v.package})" for v in critical[:10])
+    more = f"\n... and {len(critical) - 10} more" if len(critical) > 10 else ""
+    finding = alert_rules.Finding(
+        cause,
+        f"Critical vulnerability in {project.name}"[:200],
+        AlertSeverity.CRITICAL,
+        f"{len(critical)} open critical vulnerabilit{'y' if len(critical) == 1 else 'ies'} "
+        f"in project {project.name}:\n{listed}{more}",
+    )
+    return await alert_rules.hold_alert(session, cause, finding)
+
+
 # --- vulnerabilities ------------------------------------------------------------------------
 
 
@@ -486,7 +519,9 @@ async def update_vulnerability(
         raise NotFound(f"vulnerability {vulnerability_id} not found")
     await require_in_project(session, principal, v.project_id, Role.MAINTAINER, what=f"vulnerability {v.id}")
     v.status, v.reason, v.updated_at = data.status, data.reason, utcnow()
+    project = await get_or_404(session, Project, v.project_id, "project")
     events = [
+        *await _critical_alert(session, project),
         _vulnerability_event(EventType.SECURITY_VULNERABILITY_UPDATED, v),
         activity(
             principal.user_id,

@@ -157,6 +157,30 @@ def _raise(session: AsyncSession, finding: Finding) -> Alert:
     return alert
 
 
+async def hold_alert(session: AsyncSession, cause: str, finding: Finding | None) -> list[Emission]:
+    """Keep the one alert of ``cause`` in line with a condition its owner judges (not a metrics
+    rule): raised while ``finding`` holds (its text brought up to date), resolved when it is None.
+    Returns the events for the caller's ``bus.commit``; written in the caller's transaction."""
+    unresolved = select(Alert).where(Alert.cause == cause, Alert.status != AlertStatus.RESOLVED.value)
+    alert = (await session.execute(unresolved)).scalars().first()
+    if finding is None:
+        if alert is None:
+            return []
+        alert.status, alert.resolved_at = AlertStatus.RESOLVED.value, utcnow()
+        return [alert_event(alert)]
+    if alert is None:
+        try:
+            async with session.begin_nested():  # another node may raise the same cause at once
+                alert = _raise(session, finding)
+        except IntegrityError:
+            return []
+        return [alert_event(alert)]
+    if (alert.title, alert.message, alert.severity) == (finding.title, finding.message, finding.severity):
+        return []
+    alert.title, alert.message, alert.severity = finding.title, finding.message, finding.severity.value
+    return [alert_event(alert)]
+
+
 class AlertRules:
     def __init__(self, *, db: Database, bus: EventBus, settings: Settings) -> None:
         self.db, self.bus, self.settings = db, bus, settings

@@ -100,6 +100,7 @@ async def test_a_scan_reports_every_kind_with_events_notifications_and_exports(
     completed = next(e for n, e in received if n == "security_scan_completed")
     assert completed["priority"] == "HIGH"
     notes = [e["data"]["notification"] for n, e in received if n == "user_notification"]
+    notes = [note for note in notes if note["kind"] == "security"]  # not the admins' system alert
     assert len(notes) == 1 and "new critical/high" in notes[0]["title"] and notes[0]["priority"] == "HIGH"
     assert sarif.status_code == 200
     jsonschema.validate(sarif.json(), json.loads(SARIF_SCHEMA.read_text()))
@@ -216,3 +217,51 @@ async def test_a_missing_ref_or_repository_gives_a_reason(server: RunningServer,
     assert scan["status"] == "failed" and "no-such-branch" in scan["error"] and "not found" in scan["error"]
     assert refused.status_code == 422 and "no repository" in refused.json()["detail"]
     assert bad_body.status_code == 422 and missing.status_code == 404
+
+
+async def test_critical_vulnerabilities_hold_one_system_alert_until_each_is_triaged(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    repo = vulnerable_repo(tmp_path / "repo")
+    token = await server.admin_token()
+    listener = await server.authenticated_socket(token)
+    admin_inbox = await server.authenticated_socket(token)
+    async with server.api(token) as client:
+        project_id = await _project(client, repo)
+        await _scan(client, listener, project_id)
+        await _scan(client, listener, project_id)  # the same findings: no second alert
+        critical = await _vulnerabilities(client, project_id, severity="critical", status="open")
+        alerts = (await client.get("/api/v1/system/alerts")).json()
+        for v in critical[:-1]:
+            await client.patch(
+                f"/api/v1/vulnerabilities/{v['vulnerabilityId']}",
+                json={"status": "ignored", "reason": "test fixture"},
+            )
+        still = (await client.get("/api/v1/system/alerts", params={"status": "open"})).json()
+        start = len(listener.received)
+        await client.patch(
+            f"/api/v1/vulnerabilities/{critical[-1]['vulnerabilityId']}",
+            json={"status": "false_positive", "reason": "test fixture"},
+        )
+        resolved = await listener.events_until(
+            "system_alert", lambda e: e["data"]["alert"]["status"] == "resolved", 10
+        )
+        after = (await client.get("/api/v1/system/alerts", params={"status": "open"})).json()
+    ours = [a for a in alerts if a["cause"] == f"critical_vulnerability:{project_id}"]
+    assert len(critical) >= 2 and len(ours) == 1, alerts
+    assert ours[0]["severity"] == "critical" and ours[0]["status"] == "open"
+    assert f"{len(critical)} open critical vulnerabilities" in ours[0]["message"]
+    assert all(v["ruleId"] in ours[0]["message"] for v in critical)
+    [left] = [a for a in still if a["alertId"] == ours[0]["alertId"]]
+    assert "1 open critical vulnerability" in left["message"], "the message follows the triage"
+    assert resolved[-1][1]["data"]["alertId"] == ours[0]["alertId"]
+    assert not [a for a in after if a["alertId"] == ours[0]["alertId"]]
+    raised = [e for n, e in listener.received[:start] if n == "system_alert"]
+    assert {e["data"]["alertId"] for e in raised} == {ours[0]["alertId"]}
+    _, note = await admin_inbox.next(
+        lambda item: (
+            item[0] == "user_notification" and item[1]["data"]["notification"]["kind"] == "system_alert"
+        ),
+        15,
+    )
+    assert note["data"]["notification"]["title"].startswith("Alert: Critical vulnerability in shop")
