@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=10.0, gt=0)
     reaper_interval_seconds: float = Field(default=2.0, gt=0)
     redispatch_seconds: float = Field(default=300.0, gt=0)
+    # How long a job may wait for a runner with its `runs-on` labels (or any runner) to exist
+    # before it fails saying so; jobs waiting for a busy runner wait on.
+    runner_wait_seconds: float = Field(default=900.0, gt=0)
     scheduler_interval_seconds: float = Field(default=10.0, gt=0)
     log_flush_seconds: float = Field(default=0.2, gt=0)
     log_batch_lines: int = Field(default=200, ge=1)
@@ -82,6 +85,9 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # shared by the server and every worker that can reach it
     cache_max_bytes: int = Field(default=10 * 1024 * 1024 * 1024, ge=1)  # per project
     celery_queue: str = "conveyor.jobs"
+    # Labels this node's runner has besides its defaults (docs/pipelines.md, Runner labels):
+    # the local runner's, or a worker's when `conveyor worker --labels` is not given.
+    runner_labels: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # The debugging loop's LLM fixer: an OpenAI-compatible endpoint (its base URL, e.g.
     # http://host/v1), model and key; without a URL only the built-in fixers run.
@@ -132,6 +138,13 @@ class Settings(BaseSettings):
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @field_validator("runner_labels", mode="before")
+    @classmethod
+    def _split_labels(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [label.strip() for label in value.split(",") if label.strip()]
         return value
 
     @field_validator("allowed_origins", mode="before")

@@ -82,6 +82,9 @@ class Job(Base):
     runner: Mapped[str | None] = mapped_column(String(255))
     pgid: Mapped[int | None] = mapped_column(Integer)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # why a queued job does not run yet (no runner has its labels, ...), and since when
+    wait_reason: Mapped[str | None] = mapped_column(Text)
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     exit_code: Mapped[int | None] = mapped_column(Integer)

@@ -78,6 +78,9 @@ class JobRead(ApiModel):
     runner: str | None
     exit_code: int | None
     error: str | None
+    wait_reason: str | None = Field(
+        default=None, description="why the queued job does not run yet (e.g. no runner has its labels)"
+    )
     log_lines: int
     outputs: dict[str, str] | None = None
     caches: list[CacheRead] | None = None

@@ -204,6 +204,7 @@ async def cancel_execution(
     for job in await jobs_of(session, execution.id):
         if job.status == Status.QUEUED:
             job.status, job.error, job.finished_at = Status.CANCELLED, "cancelled before it started", now
+            job.wait_reason = job.waiting_since = None
             await session.execute(
                 update(Step).where(Step.job_id == job.id).values(status=Status.SKIPPED.value)
             )
@@ -227,6 +228,7 @@ async def retry_execution(
     for job in again:
         job.status, job.dispatched_at, job.cancel_requested = Status.QUEUED, None, False
         job.exit_code = job.error = job.finished_at = job.outputs = job.caches = None
+        job.wait_reason = job.waiting_since = None
         job.retries_left = job.plan.retries
         await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.QUEUED.value))
     execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id

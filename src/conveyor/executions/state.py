@@ -40,6 +40,7 @@ async def jobs_of(session: AsyncSession, execution_id: str) -> list[Job]:
 _JOB_COLUMNS = [Job.id, Job.key, Job.name, Job.status, Job.needs, Job.attempt, Job.runner, Job.exit_code]
 _JOB_COLUMNS += [
     Job.error,
+    Job.wait_reason,
     Job.log_lines,
     Job.outputs,
     Job.caches,

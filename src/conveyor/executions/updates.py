@@ -114,20 +114,32 @@ class Line:
         }
 
 
-async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, lease: float) -> Claim | None:
-    """Take a queued job (None if it is gone, cancelled or already taken) and mark it running."""
+async def claim_job(
+    db: Database,
+    bus: EventBus,
+    job_id: str,
+    *,
+    runner: str,
+    lease: float,
+    labels: frozenset[str] | None = None,
+) -> Claim | None:
+    """Take a queued job (None if it is gone, cancelled or already taken) and mark it running.
+
+    A runner with ``labels`` takes only a job whose `runs-on` labels it has (None: any job).
+    """
     async with db.write_session() as session:
         job = await session.get(Job, job_id)
         if job is None:
             return None
         execution = await lock_execution(session, job.execution_id)
         await session.refresh(job)
-        if job.status != Status.QUEUED or execution.cancel_requested:
+        if job.status != Status.QUEUED or execution.cancel_requested or not _fits(job.plan, labels):
             await session.commit()
             return None
         now = utcnow()
         job.status, job.runner, job.attempt = Status.RUNNING, runner, job.attempt + 1
         job.started_at, job.finished_at, job.exit_code, job.error = now, None, None, None
+        job.wait_reason = job.waiting_since = None
         job.lease_expires_at = now + timedelta(seconds=lease)
         await _reset_steps(session, job.id)
         if execution.status == Status.QUEUED:
@@ -145,6 +157,10 @@ async def claim_job(db: Database, bus: EventBus, job_id: str, *, runner: str, le
             session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
         )
         return claim
+
+
+def _fits(plan: JobPlan, labels: frozenset[str] | None) -> bool:
+    return labels is None or set(plan.labels) <= labels
 
 
 def _artifact_sources(plan: JobPlan, needed: Sequence[Job]) -> list[ArtifactSource]:

@@ -31,7 +31,7 @@ async def execute_job(
 ) -> Result | None:
     """Run the job if it is still queued; None when another runner has it or it was cancelled."""
     claim = await updates.claim_job(
-        env.db, env.bus, job_id, runner=env.runner_id, lease=env.settings.job_lease_seconds
+        env.db, env.bus, job_id, runner=env.runner_id, lease=env.settings.job_lease_seconds, labels=env.labels
     )
     if claim is None:
         return None

@@ -64,6 +64,7 @@ class RunnerEnv:
     cipher: SecretCipher
     runner_id: str
     fixed_workspace: Path | None = None
+    labels: frozenset[str] | None = None  # what `runs-on` it satisfies; None: it takes every job
     sandbox: Sandbox = field(init=False)
 
     def __post_init__(self) -> None:

@@ -43,6 +43,9 @@ class LocalExecutor:
         finally:
             self._runs.pop(job_id, None)
 
+    async def runner_labels(self) -> list[frozenset[str]]:
+        return [self.env.labels] if self.env.labels is not None else [frozenset()]
+
     @property
     def busy_slots(self) -> int:
         return len(self._runs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import structlog
@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from conveyor.aio import Periodic
 from conveyor.db import utcnow
-from conveyor.executions import updates
+from conveyor.executions import routing, updates
 from conveyor.executions.dag import advance
 from conveyor.executions.models import Execution, Job
 from conveyor.runners.execute import Dispatch, host_of
@@ -96,11 +96,25 @@ async def _advance(env: RunnerEnv, dispatch: Dispatch, execution_ids: Sequence[s
         await dispatch(ready)
 
 
-class Reaper:
-    """Runs ``reap`` (and for remote workers ``redispatch``) every few seconds on each server node."""
+RunnerLabels = Callable[[], Awaitable[list[frozenset[str]]]]
 
-    def __init__(self, env: RunnerEnv, dispatch: Dispatch, *, redispatch_stale: bool) -> None:
+
+async def watch_unclaimed(env: RunnerEnv, dispatch: Dispatch, runners: RunnerLabels) -> None:
+    """Dispatched jobs no runner can take say why, and fail after CONVEYOR_RUNNER_WAIT_SECONDS."""
+    timeout = env.settings.runner_wait_seconds
+    failed = await routing.watch_dispatched(env.db, env.bus, await runners(), patience=timeout)
+    await _advance(env, dispatch, failed)
+
+
+class Reaper:
+    """Runs ``reap``, ``watch_unclaimed`` (and for remote workers ``redispatch``) every few
+    seconds on each server node."""
+
+    def __init__(
+        self, env: RunnerEnv, dispatch: Dispatch, *, redispatch_stale: bool, runners: RunnerLabels
+    ) -> None:
         self.env, self.dispatch, self.redispatch_stale = env, dispatch, redispatch_stale
+        self.runners = runners
         interval = env.settings.reaper_interval_seconds
         self.loop = Periodic("conveyor-reaper", self.pass_once, interval=interval, first_delay=interval)
 
@@ -112,5 +126,6 @@ class Reaper:
 
     async def pass_once(self) -> None:
         await reap(self.env, self.dispatch)
+        await watch_unclaimed(self.env, self.dispatch, self.runners)
         if self.redispatch_stale:
             await redispatch(self.env, self.dispatch)

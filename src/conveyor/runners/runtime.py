@@ -16,6 +16,7 @@ from conveyor.runners.celery import CeleryExecutor, create_celery
 from conveyor.runners.execute import runner_id
 from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.job import RunnerEnv
+from conveyor.runners.labels import runner_labels
 from conveyor.runners.local import LocalExecutor
 from conveyor.runners.recovery import Reaper, recover_local
 from conveyor.runners.sandbox import UNCONFINED_WARNING
@@ -35,15 +36,23 @@ class PipelineRuntime:
 
     @classmethod
     def build(cls, settings: Settings, db: Database, bus: EventBus, cipher: SecretCipher) -> PipelineRuntime:
-        env = RunnerEnv(db=db, bus=bus, settings=settings, cipher=cipher, runner_id=runner_id("local"))
+        env = RunnerEnv(
+            db=db,
+            bus=bus,
+            settings=settings,
+            cipher=cipher,
+            runner_id=runner_id("local"),
+            labels=runner_labels(settings.runner_labels, local=True),
+        )
         executor: LocalExecutor | CeleryExecutor
         if settings.executor == "celery":
-            executor = CeleryExecutor(create_celery(settings), settings)
+            executor = CeleryExecutor(create_celery(settings), settings, db)
         else:
             executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)
         scheduler = Scheduler(db=db, bus=bus, executor=executor, interval=settings.scheduler_interval_seconds)
         remote = isinstance(executor, CeleryExecutor)
-        return cls(env, executor, scheduler, Reaper(env, executor.dispatch, redispatch_stale=remote))
+        reaper = Reaper(env, executor.dispatch, redispatch_stale=remote, runners=executor.runner_labels)
+        return cls(env, executor, scheduler, reaper)
 
     async def start(self) -> None:
         if isinstance(self.executor, LocalExecutor):

@@ -99,13 +99,15 @@ def worker_env(settings: Settings, data_dir: Path) -> dict[str, str]:
 
 @pytest.fixture
 def workers(celery_settings: Settings, tmp_path: Path) -> Iterator[Callable[[str, int], Worker]]:
-    """``start(name, concurrency)`` launches a real ``conveyor worker``; all are stopped at the end."""
+    """``start(name, concurrency, labels=None)`` launches a real ``conveyor worker`` (with
+    ``--labels`` when given); all are stopped at the end."""
     started: list[Worker] = []
 
-    def start(name: str, concurrency: int = 1) -> Worker:
+    def start(name: str, concurrency: int = 1, labels: str | None = None) -> Worker:
         output = tmp_path / f"{name}.log"
+        options = ["--labels", labels] if labels is not None else []
         process = subprocess.Popen(
-            [CONVEYOR, "worker", "--concurrency", str(concurrency), "--name", f"{name}@%h"],
+            [CONVEYOR, "worker", "--concurrency", str(concurrency), "--name", f"{name}@%h", *options],
             env=worker_env(celery_settings, tmp_path / name),
             stdout=output.open("wb"),
             stderr=subprocess.STDOUT,

@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from conveyor.config import Settings
+from conveyor.runners.labels import runner_labels
 from tests.integration.executions.test_language import (
     ARTIFACTS_AND_CACHES,
     OUTPUTS,
@@ -21,6 +22,7 @@ from tests.integration.executions.test_language import (
     check_reports,
     check_run_control,
 )
+from tests.integration.executions.test_routing import LABELS, check_labels
 from tests.integration.runners.conftest import Worker, ready
 from tests.support.pids import gone, holding, pid_in
 from tests.support.pipelines import PipelineApi, completed, job_of
@@ -215,3 +217,21 @@ async def test_inputs_shells_and_matrix_strategy_on_workers(
     started = await celery_api.request("POST", f"/pipelines/{pipeline['id']}/executions", 202, json=body)
     execution = (await completed(listener, started["executionId"], timeout=60))["data"]["execution"]
     await check_run_control(celery_api, execution)
+
+
+async def test_runs_on_routes_jobs_to_workers_with_the_labels(
+    celery_settings: Settings, workers: Callable[..., Worker]
+) -> None:
+    settings = celery_settings.model_copy(update={"runner_wait_seconds": 2})
+    async with run_server(settings) as server:
+        await ready(workers("plain", 2), workers("gpu", 1, "gpu,Linux"))
+        api = PipelineApi(server, await server.admin_token())
+        pipeline = await api.pipeline(await api.project("labels-on-workers"), LABELS)
+        listener = await server.authenticated_socket(api.token)
+        execution_id = await api.start(pipeline["id"])
+        plain, gpu = runner_labels([], local=False), runner_labels(["gpu"], local=False)
+        runners = "; ".join(sorted(", ".join(sorted(labels)) for labels in (plain, gpu)))
+        execution = await check_labels(api, listener, execution_id, runners)
+        assert job_of(execution, "gpu")["runner"].startswith("celery@")
+        gpu_log = await api.log_text(execution_id, "gpu")
+        assert gpu_log[0].startswith(f"gpu in {celery_settings.data_dir.parent / 'gpu'}/"), gpu_log

@@ -102,7 +102,19 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
     [
         ("jobs:\n  a:\n    steps:\n      - run: [unclosed\n", "flow sequence started at line 4"),
         ("jobs:\n  a:\n    steps:\n      - runn: echo\n", "line 4: jobs.a.steps[0].runn: unknown key 'runn'"),
-        ("jobs:\n  a:\n    runs-on: x\n    steps: [{run: x}]\n", "line 3: jobs.a.runs-on: unknown key"),
+        ("jobs:\n  a:\n    services: x\n    steps: [{run: x}]\n", "line 3: jobs.a.services: unknown key"),
+        (
+            "jobs:\n  a:\n    runs-on: [linux, 'g p u']\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.runs-on: invalid runner label 'g p u'",
+        ),
+        (
+            "jobs:\n  a:\n    runs-on: [a, b, c, d, e, f, g, h, i]\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.runs-on: List should have at most 8 items",
+        ),
+        (
+            "jobs:\n  a:\n    runs-on: ${{ secrets.POOL }}\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.runs-on[0]: secrets.POOL: the secrets context is not available here",
+        ),
         ("jobs:\n  a:\n    steps: [{run: x}]\n    steps: [{run: y}]\n", "line 4: duplicate key 'steps'"),
         (
             "jobs:\n  a:\n    steps:\n      - run: x\n        uses: conveyor/architecture\n",
@@ -346,3 +358,24 @@ def test_long_display_names_are_shortened_to_what_is_stored() -> None:
     text = f"jobs:\n  a:\n    name: {'j' * 300}\n    steps:\n      - name: {'s' * 300}\n        run: x\n"
     [plan] = plan_jobs(parse_definition(text))
     assert plan.name == "j" * 252 + "..." and plan.steps[0].name == "s" * 252 + "..."
+
+
+def test_runs_on_labels_are_filled_when_the_execution_starts() -> None:
+    text = """
+    on: {manual: {inputs: {pool: {default: Fast}}}}
+    jobs:
+      plain:
+        steps: [{run: x}]
+      build:
+        runs-on: [Linux, "${{ matrix.arch }}", "${{ inputs.pool }}", linux]
+        matrix: {arch: [x64, arm64]}
+        steps: [{run: x}]
+    """
+    plans = {
+        plan.key: plan for plan in plan_jobs(parse_definition(textwrap.dedent(text)), {}, {"pool": "Fast"})
+    }
+    assert plans["plain"].labels == []
+    assert plans["build (arm64)"].labels == ["arm64", "fast", "linux"]  # any case, once each, sorted
+    assert plans["build (x64)"].labels == ["fast", "linux", "x64"]
+    with pytest.raises(InvalidInput, match=r"jobs.build.runs-on: invalid runner label 'no good'"):
+        plan_jobs(parse_definition(textwrap.dedent(text)), {}, {"pool": "no good"})

@@ -1979,6 +1979,11 @@ export interface components {
             exitCode: number | null;
             /** Error */
             error: string | null;
+            /**
+             * Waitreason
+             * @description why the queued job does not run yet (e.g. no runner has its labels)
+             */
+            waitReason: string | null;
             /** Loglines */
             logLines: number;
             /** Outputs */

@@ -116,6 +116,8 @@ export interface Job {
   runner: string | null;
   exitCode: number | null;
   error: string | null;
+  /** why the queued job does not run yet (e.g. no runner has its labels) */
+  waitReason: string | null;
   logLines: number;
   outputs: { [key: string]: string } | null;
   caches: Cache[] | null;

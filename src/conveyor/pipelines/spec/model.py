@@ -15,6 +15,8 @@ DEFAULT_JOB_TIMEOUT_SECONDS = 3600.0
 JOB_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$"
 MAX_INPUT_CHARS = 10_000
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_LABELS = 8  # a worker listens on a queue per subset of its labels: 2**8 - 1 at most
 SHELLS = ("bash", "sh", "python", "pwsh")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
 
@@ -60,6 +62,23 @@ def _duration_or_expression(value: Any) -> Any:
 
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
+
+
+def check_label(label: str) -> str:
+    """A runner label as runners and jobs compare it (any case); ValueError says what is wrong."""
+    if not LABEL_PATTERN.match(label):
+        raise ValueError(
+            f"invalid runner label {label[:80]!r}: letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit, at most 64"
+        )
+    return label.lower()
+
+
+def _labels(labels: list[str]) -> list[str]:
+    for label in labels:
+        if "${{" not in label:
+            check_label(label)
+    return labels
 
 
 def _env_value(value: Any) -> Any:
@@ -197,6 +216,11 @@ class JobSpec(Strict):
     max_parallel: int | None = Field(default=None, ge=1, alias="max-parallel")
     cache: Annotated[list[CacheSpec], BeforeValidator(lambda v: [v] if isinstance(v, dict) else v)] = Field(
         default_factory=list, max_length=16
+    )
+    # the labels a runner must have to take the job (all of them); matrix, conveyor and inputs
+    # expressions are filled when the execution starts
+    runs_on: Annotated[StrList, AfterValidator(_labels)] = Field(
+        default_factory=list, alias="runs-on", max_length=MAX_LABELS
     )
 
 

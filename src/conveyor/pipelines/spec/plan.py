@@ -22,6 +22,7 @@ from conveyor.pipelines.spec.model import (
     PipelineSpec,
     RunDefaults,
     StepSpec,
+    check_label,
     parse_duration,
 )
 
@@ -73,6 +74,7 @@ class JobPlan(BaseModel):
     network: bool = True  # outbound network in the sandbox (`network: none` in the job)
     fail_fast: bool = True  # for a matrix job: a failed combination cancels the others
     max_parallel: int | None = None  # for a matrix job: combinations running at once
+    labels: list[str] = []  # `runs-on`: a runner must have every one (lower case, sorted)
 
     @property
     def definition_id(self) -> str:
@@ -122,6 +124,7 @@ def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, n
         network=job.network != "none",
         fail_fast=job.fail_fast,
         max_parallel=job.max_parallel,
+        labels=_labels(job.runs_on, context, f"jobs.{job_id}.runs-on"),
         cache=[
             CachePlan(
                 key=_fill(cache.key, combo),
@@ -173,6 +176,13 @@ def _timeout(value: float | str, context: Context, where: str) -> float:
         return value
     try:
         return parse_duration(interpolate(value, context))
+    except (ExpressionError, ValueError) as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def _labels(labels: list[str], context: Context, where: str) -> list[str]:
+    try:
+        return sorted({check_label(interpolate(label, context).strip()) for label in labels})
     except (ExpressionError, ValueError) as exc:
         raise InvalidInput(f"{where}: {exc}") from None
 

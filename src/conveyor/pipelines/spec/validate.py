@@ -247,6 +247,8 @@ def _check_job_expressions(spec: PipelineSpec, job_id: str, job: JobSpec) -> Ite
     yield from _check_condition((*where, "if"), job.if_, Scope(JOB_IF, spec, job_id))
     if isinstance(job.timeout, str):
         yield from _check_text((*where, "timeout"), job.timeout, Scope(PLANNED, spec, job_id))
+    for index, label in enumerate(job.runs_on):
+        yield from _check_text((*where, "runs-on", index), label, Scope(PLANNED, spec, job_id))
     for name, value in job.env.items():
         yield from _check_text((*where, "env", name), value, Scope(JOB_ENV, spec, job_id))
     for name, value in job.outputs.items():

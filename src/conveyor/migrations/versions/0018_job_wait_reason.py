@@ -1,0 +1,28 @@
+"""jobs: why a queued job waits (no runner with its labels), and since when
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-01 07:55:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0017"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("pipeline_jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("wait_reason", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("pipeline_jobs", schema=None) as batch_op:
+        batch_op.drop_column("waiting_since")
+        batch_op.drop_column("wait_reason")
