@@ -50,7 +50,8 @@ async def check_labels(
     assert tpu["waitReason"] is None and [s["status"] for s in tpu["steps"]] == ["skipped"]
     assert job_of(execution, "after-tpu")["status"] == "skipped"
     assert job_of(execution, "gpu")["status"] == job_of(execution, "anywhere")["status"] == "success"
-    assert execution["status"] == "failed" and execution["error"].startswith("job 'tpu': waiting for a runner")
+    assert execution["status"] == "failed"
+    assert execution["error"].startswith("job 'tpu': waiting for a runner")
     return execution
 
 
