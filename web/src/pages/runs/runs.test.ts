@@ -8,7 +8,7 @@ import { appendLive, appendPage, newSection, prependPage } from './stepLog';
 const line = (n: number, step: number | null = 0): LogLine => ({ n, ts: '2026-01-01T00:00:00Z', step, text: `line ${n}`, origin: 'step' });
 const job = (key: string, needs: string[] = [], status: Job['status'] = 'success'): Job =>
   ({
-  id: key, key, name: key, status, needs, attempt: 1, runner: null, exitCode: null, error: null, logLines: 0,
+  id: key, key, name: key, status, needs, attempt: 1, runner: null, exitCode: null, error: null, waitReason: null, logLines: 0,
   startedAt: null, finishedAt: null, steps: [], outputs: {}, caches: null, tests: null,
   }) as Job;
 
