@@ -85,3 +85,58 @@ async def test_a_pipeline_is_created_viewed_edited_with_history_and_deleted(
     assert await browser.call("url") == f"{server.base_url}/projects/{project}"
     await api.request("GET", f"/pipelines/{pipelines[0]['id']}", 404)
     assert await browser.call("consoleErrors") == []
+
+
+WITH_INPUTS = """
+on:
+  manual:
+    inputs:
+      target: {type: choice, options: [staging, production], required: true}
+      dry-run: {type: boolean, default: true}
+      replicas: {type: number, default: 2}
+      ticket: {type: string, required: true, description: the change ticket}
+jobs:
+  deploy:
+    steps:
+      - run: echo deploying to ${{ inputs.target }}
+"""
+
+
+async def test_a_manual_run_asks_for_its_typed_inputs(server: RunningServer, browser: Browser) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    project = await api.project("web-inputs")
+    pipeline = await api.pipeline(project, WITH_INPUTS, name="deploy")
+    await sign_in(browser, server, f"/pipelines/{pipeline['id']}")
+
+    await browser.call("click", selector="button", text="Run pipeline…")
+    form = 'dialog[aria-label="run deploy"]'
+    await browser.see(f"{form} [data-input=ticket]", "the change ticket")
+    assert (
+        await browser.call("evaluate", expression=f"document.querySelector('{form} [name=replicas]').value")
+        == "2"
+    )
+    assert await browser.call(
+        "evaluate", expression=f"document.querySelector('{form} [name=dry-run]').checked"
+    )
+
+    # A required input left empty is refused in the form; nothing starts.
+    await browser.call("click", selector=f"{form} button[type=submit]", text="Run")
+    await browser.see(f"{form} [data-input=ticket] .error", "Required.")
+    assert await api.request("GET", f"/pipelines/{pipeline['id']}/executions", 200) == []
+
+    await browser.call("fill", selector=f"{form} [name=ticket]", value="OPS-7")
+    await browser.call("select", selector=f"{form} [name=target]", value="production")
+    await browser.call("click", selector=f"{form} [name=dry-run]")
+    await browser.call("fill", selector=f"{form} [name=replicas]", value="3")
+    await browser.call("click", selector=f"{form} button[type=submit]", text="Run")
+    await browser.see('[data-testid="run-title"]', "deploy #1")
+    await browser.see('[data-testid="inputs"]', 'target="production"')
+    [run] = await api.request("GET", f"/pipelines/{pipeline['id']}/executions", 200)
+    execution = await api.execution(run["id"])
+    assert execution["inputs"] == {
+        "target": "production",
+        "dry-run": False,
+        "replicas": 3.0,
+        "ticket": "OPS-7",
+    }
+    assert await browser.call("consoleErrors") == []

@@ -105,6 +105,7 @@ async def test_a_failed_run_reads_like_a_ci_run_page(
     raw = await browser.call("download", selector="button", text="Download raw log")
     assert raw["name"].endswith("build.log")
     assert raw["text"].splitlines() == await api.log_text(execution_id, "build")
+    await browser.call("click", selector='[aria-label="run details"] button[role=tab]', text="Artifacts")
     report = await browser.call(
         "download", selector='ul[aria-label="artifacts"] button', text="out/report.txt"
     )
@@ -192,4 +193,55 @@ async def test_the_job_graph_follows_the_run_live(
     await browser.see('svg[aria-label="jobs"] .dag-job.selected[data-job="deploy"]')
     await browser.see(".step-header", "echo deploy")
     assert "job=deploy" in await browser.call("url")
+    assert await browser.call("consoleErrors") == []
+
+
+REPORTED = """
+jobs:
+  test:
+    reports: {junit: "reports/*.xml"}
+    steps:
+      - run: |
+          mkdir -p reports
+          cat > reports/unit.xml <<EOF
+          <testsuite name="unit">
+            <testcase classname="t.a" name="passes" time="0.5"/>
+            <testcase classname="t.a" name="fails" time="1.5">
+              <failure message="assert 1 == 2">Traceback: AssertionError in test_fails</failure>
+            </testcase>
+            <testcase classname="t.b" name="skips"><skipped/></testcase>
+          </testsuite>
+          EOF
+          exit 1
+"""
+
+ROW_NAMES = """[...document.querySelectorAll('table[aria-label="test results"] tbody tr')]
+  .map(row => row.querySelector('.test-name span').textContent)"""
+
+
+async def test_the_tests_tab_shows_failures_first(server: RunningServer, browser: Browser) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    project = await api.project("web-tests")
+    pipeline = await api.pipeline(project, REPORTED, name="unit")
+    listener = await server.authenticated_socket(api.token)
+    execution_id = await api.start(pipeline["id"])
+    assert (await completed(listener, execution_id))["data"]["execution"]["status"] == "failed"
+
+    await sign_in(browser, server, f"/executions/{execution_id}")
+    await browser.call("click", selector='[aria-label="run details"] button[role=tab]', text="1 failed")
+    await browser.see('[data-testid="test-summary"]', "1 failed")
+    await browser.see('[data-testid="test-summary"]', "1 passed")
+    await browser.see('[aria-label="which tests"] button[aria-selected="true"]', "Failed")
+    await browser.see('tr[data-status="failed"] details[open] pre', "AssertionError in test_fails")
+    assert await browser.call("evaluate", expression=ROW_NAMES) == ["fails"]
+    assert "tab=tests" in await browser.call("url")
+
+    await browser.call("click", selector='[aria-label="which tests"] button', text="All")
+    await browser.see('tr[data-status="passed"]', "passes")
+    assert await browser.call("evaluate", expression=ROW_NAMES) == ["fails", "skips", "passes"]
+
+    # Choosing a job in the graph goes back to its log.
+    await browser.call("click", selector='svg[aria-label="jobs"] .dag-job[data-job="test"]')
+    await browser.see(".step-header")
+    assert "tab=" not in await browser.call("url")
     assert await browser.call("consoleErrors") == []

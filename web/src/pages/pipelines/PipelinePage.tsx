@@ -11,7 +11,8 @@ import type { Pipeline, PipelineGraph, PipelineRevision } from '../../services/a
 import { queryKeys } from '../../services/liveCache';
 import { DefinitionEditor, DefinitionView, graphNodes } from './DefinitionEditor';
 import { RunsTable } from './RunsTable';
-import { useCanOperate, useDefinitionCheck, useExecutionAction, useExecutions, usePipeline, useProject } from './queries';
+import { RunPipeline } from './RunPipeline';
+import { useCanOperate, useDefinitionCheck, useExecutions, usePipeline, useProject } from './queries';
 
 type Tab = 'runs' | 'definition' | 'history';
 
@@ -50,7 +51,6 @@ function Actions({ pipeline, onEdit }: { pipeline: Pipeline; onEdit: () => void 
   const api = useApi();
   const queries = useQueryClient();
   const navigate = useNavigate();
-  const action = useExecutionAction();
   const [confirming, setConfirming] = useState(false);
   const remove = useMutation({
     mutationFn: () => api.delete(`/pipelines/${pipeline.id}`),
@@ -61,9 +61,7 @@ function Actions({ pipeline, onEdit }: { pipeline: Pipeline; onEdit: () => void 
   });
   return (
     <div className="actions">
-      <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'start', id: pipeline.id }, { onSuccess: (r) => navigate(`/executions/${r.executionId}`) })}>
-        Run pipeline
-      </button>
+      <RunPipeline pipelineId={pipeline.id} pipelineName={pipeline.name} />
       <button type="button" onClick={onEdit}>
         Edit
       </button>
@@ -82,7 +80,7 @@ function Actions({ pipeline, onEdit }: { pipeline: Pipeline; onEdit: () => void 
           Delete…
         </button>
       )}
-      <ErrorText error={action.error ?? remove.error} />
+      <ErrorText error={remove.error} />
     </div>
   );
 }

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { Card, Empty, ErrorText } from '../../components/ui';
 import type { Pipeline } from '../../services/api.types';
 import { DefinitionEditor } from './DefinitionEditor';
 import { RunsTable } from './RunsTable';
-import { useCanOperate, useCreatePipeline, useDefinitionCheck, useExecutionAction, useExecutions, usePipelines, useProject } from './queries';
+import { RunPipeline } from './RunPipeline';
+import { useCanOperate, useCreatePipeline, useDefinitionCheck, useExecutions, usePipelines, useProject } from './queries';
 
 export function ProjectPage() {
   const { projectId = '' } = useParams();
@@ -29,21 +30,12 @@ export function ProjectPage() {
 
 function PipelineCard({ pipeline, canOperate }: { pipeline: Pipeline; canOperate: boolean }) {
   const executions = useExecutions(pipeline.id);
-  const action = useExecutionAction();
-  const navigate = useNavigate();
-  const run = () => action.mutate({ action: 'start', id: pipeline.id }, { onSuccess: (r) => navigate(`/executions/${r.executionId}`) });
   return (
     <Card
       title={<Link to={`/pipelines/${pipeline.id}`}>{pipeline.name}</Link>}
-      actions={
-        canOperate && (
-          <button type="button" disabled={action.isPending} onClick={run}>
-            Run pipeline
-          </button>
-        )
-      }
+      actions={canOperate && <RunPipeline pipelineId={pipeline.id} pipelineName={pipeline.name} />}
     >
-      <ErrorText error={executions.error ?? action.error} />
+      <ErrorText error={executions.error} />
       <RunsTable label={`executions of ${pipeline.name}`} runs={executions.data} />
     </Card>
   );

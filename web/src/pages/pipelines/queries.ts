@@ -64,9 +64,10 @@ export function useExecutionAction() {
   const api = useApi();
   const queries = useQueryClient();
   return useMutation({
-    mutationFn: ({ action, id }: { action: 'start' | 'cancel' | 'retry'; id: string }) =>
+    // `body` of a start: {ref?, inputs?} (RunPipeline's form); nothing for the pipeline's defaults
+    mutationFn: ({ action, id, body = {} }: { action: 'start' | 'cancel' | 'retry'; id: string; body?: object }) =>
       action === 'start'
-        ? api.post<{ executionId: string }>(`/pipelines/${id}/executions`, {})
+        ? api.post<{ executionId: string }>(`/pipelines/${id}/executions`, body)
         : api.post<{ executionId: string }>(`/executions/${id}/${action}`),
     onSuccess: ({ executionId }) => queries.invalidateQueries({ queryKey: queryKeys.execution(executionId) }),
   });

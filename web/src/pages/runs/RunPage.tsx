@@ -8,9 +8,14 @@ import { formatDuration, formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
 import type { Artifact, Execution, Job } from '../../services/api.types';
 import { FAILING_STATUSES, RETRYABLE_STATUSES, TERMINAL_STATUSES } from '../../services/events.generated';
+import { RunPipeline } from '../pipelines/RunPipeline';
 import { useCanOperate, useExecution, useExecutionAction, usePipeline, useProject } from '../pipelines/queries';
 import { Diagnosis } from './Diagnosis';
 import { JobLog } from './JobLog';
+import { TestResults } from './TestResults';
+
+type Panel = 'log' | 'tests' | 'artifacts';
+const PANELS: Panel[] = ['log', 'tests', 'artifacts'];
 
 /** The job shown: the one in `?job=`, else the first failing, else the first running, else the first. */
 export function shownJob(jobs: Job[], wanted: string | null): Job | undefined {
@@ -34,13 +39,24 @@ export function RunPage() {
   if (!run) return execution.error ? <ErrorText error={execution.error} /> : <p>Loading…</p>;
   const job = shownJob(run.jobs, params.get('job'));
   const title = `${pipeline.data?.name ?? 'Pipeline'} #${run.number}`;
+  const panel = PANELS.find((name) => name === params.get('tab')) ?? 'log';
+  const show = (changes: Record<string, string | null>) =>
+    setParams(
+      (previous) => {
+        const next = new URLSearchParams(previous);
+        for (const [key, value] of Object.entries(changes)) if (value === null) next.delete(key); else next.set(key, value);
+        return next;
+      },
+      { replace: true },
+    );
+  const inputs = Object.entries(run.inputs ?? {});
   return (
     <div className="stack run-page">
       <p className="crumbs">
         <Link to="/pipelines">Projects</Link> / <Link to={`/projects/${run.projectId}`}>{project.data?.name ?? '…'}</Link> /{' '}
         {pipeline.data ? <Link to={`/pipelines/${pipeline.data.id}`}>{pipeline.data.name}</Link> : '…'} / #{run.number}
       </p>
-      <Card title={<span data-testid="run-title">{title}</span>} actions={canOperate && <Controls execution={run} />}>
+      <Card title={<span data-testid="run-title">{title}</span>} actions={canOperate && <Controls execution={run} pipelineName={pipeline.data?.name ?? 'pipeline'} />}>
         <dl className="facts">
           <dt>Status</dt>
           <dd data-testid="execution-status">
@@ -60,6 +76,18 @@ export function RunPage() {
           <dd>{formatTime(run.startedAt ?? run.createdAt)}</dd>
           <dt>Duration</dt>
           <dd>{formatDuration(run.startedAt, run.finishedAt)}</dd>
+          {inputs.length > 0 && (
+            <>
+              <dt>Inputs</dt>
+              <dd data-testid="inputs">
+                {inputs.map(([name, value]) => (
+                  <code key={name} className="input-value">
+                    {name}={JSON.stringify(value)}
+                  </code>
+                ))}
+              </dd>
+            </>
+          )}
           {run.attempt > 1 && (
             <>
               <dt>Attempt</dt>
@@ -75,20 +103,39 @@ export function RunPage() {
           label="jobs"
           jobs={run.jobs.map((j) => ({ ...j, detail: j.startedAt ? formatDuration(j.startedAt, j.finishedAt) : undefined }))}
           selected={job?.key}
-          onSelect={(key) => setParams((previous) => ({ ...Object.fromEntries(previous), job: key }), { replace: true })}
+          onSelect={(key) => show({ job: key, tab: null })}
         />
       </Card>
-      {job && (
+      <div className="tabs" role="tablist" aria-label="run details">
+        {PANELS.map((name) => (
+          <button key={name} type="button" role="tab" aria-selected={panel === name} onClick={() => show({ tab: name === 'log' ? null : name })}>
+            {name === 'log' ? `Log${job ? `: ${job.name}` : ''}` : name === 'tests' ? <TestsTabLabel run={run} /> : 'Artifacts'}
+          </button>
+        ))}
+      </div>
+      {panel === 'log' && job && (
         <Card title={<>{job.name} <Badge value={job.status} /></>}>
           <JobLog key={job.id} executionId={run.id} job={job} />
         </Card>
       )}
-      <Artifacts run={run} />
+      {panel === 'tests' && <TestResults run={run} />}
+      {panel === 'artifacts' && <Artifacts run={run} />}
     </div>
   );
 }
 
-function Controls({ execution }: { execution: Execution }) {
+function TestsTabLabel({ run }: { run: Execution }) {
+  if (!run.tests) return <>Tests</>;
+  return run.tests.failed ? (
+    <>
+      Tests <span className="count">{run.tests.failed} failed</span>
+    </>
+  ) : (
+    <>Tests ({run.tests.passed} passed)</>
+  );
+}
+
+function Controls({ execution, pipelineName }: { execution: Execution; pipelineName: string }) {
   const action = useExecutionAction();
   const navigate = useNavigate();
   const finished = TERMINAL_STATUSES.has(execution.status);
@@ -105,9 +152,7 @@ function Controls({ execution }: { execution: Execution }) {
           Retry failed jobs
         </button>
       )}
-      <button type="button" disabled={action.isPending} onClick={() => action.mutate({ action: 'start', id: execution.pipelineId }, { onSuccess: open })}>
-        Run pipeline
-      </button>
+      <RunPipeline pipelineId={execution.pipelineId} pipelineName={pipelineName} />
       <ErrorText error={action.error} />
     </div>
   );

@@ -3,6 +3,7 @@ import type { Job, LogLine } from '../../services/api.types';
 import { layout, stages } from '../../components/jobGraph';
 import { lineFromHash } from './JobLog';
 import { shownJob } from './RunPage';
+import { failuresFirst } from './TestResults';
 import { appendLive, appendPage, newSection, prependPage } from './stepLog';
 
 const line = (n: number, step: number | null = 0): LogLine => ({ n, ts: '2026-01-01T00:00:00Z', step, text: `line ${n}`, origin: 'step' });
@@ -67,5 +68,11 @@ describe('the run page', () => {
     expect(shownJob(jobs, 'c')?.key).toBe('c');
     expect(shownJob(jobs, null)?.key).toBe('b');
     expect(shownJob(jobs, 'nope')?.key).toBe('b');
+  });
+
+  it('lists failed tests first, the slowest first within each status', () => {
+    const test = (name: string, status: string, duration: number) => ({ jobId: 'j', suite: 's', classname: 'c', name, status, duration, message: null });
+    const sorted = failuresFirst([test('ok', 'passed', 9), test('skip', 'skipped', 0), test('slow-fail', 'failed', 3), test('fail', 'failed', 1)]);
+    expect(sorted.map((t) => t.name)).toEqual(['slow-fail', 'fail', 'skip', 'ok']);
   });
 });
