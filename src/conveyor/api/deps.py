@@ -21,6 +21,7 @@ from conveyor.errors import Forbidden, InvalidInput, Unauthorized
 from conveyor.events.bus import EventBus
 from conveyor.events.store import Viewer
 from conveyor.executions.executor import Executor
+from conveyor.pipelines.repository import RepositoryMirrors
 from conveyor.projects.access import load_access
 from conveyor.projects.repos import RepoPolicy
 from conveyor.projects.secrets import SecretCipher
@@ -112,6 +113,14 @@ def get_settings(container: ContainerDep) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_mirrors(container: ContainerDep) -> RepositoryMirrors:
+    """Where projects' pipeline files are read at a commit."""
+    return RepositoryMirrors.of(container.settings)
+
+
+MirrorsDep = Annotated[RepositoryMirrors, Depends(get_mirrors)]
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from /auth/login or an API token")
 

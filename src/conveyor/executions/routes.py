@@ -6,9 +6,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from conveyor.api.deps import BusDep, CipherDep, CurrentPrincipal, DatabaseDep, ExecutorDep, SessionDep
+from conveyor.api.deps import (
+    BusDep,
+    CipherDep,
+    CurrentPrincipal,
+    DatabaseDep,
+    ExecutorDep,
+    MirrorsDep,
+    SessionDep,
+)
 from conveyor.api.downloads import attachment
-from conveyor.executions import logs, service, webhooks
+from conveyor.executions import commits, logs, service, webhooks
 from conveyor.executions.deps import ExecutionAsMaintainer, ExecutionAsViewer
 from conveyor.executions.logs import LogQuery
 from conveyor.executions.schemas import (
@@ -37,11 +45,13 @@ async def start_execution(
     session: SessionDep,
     bus: BusDep,
     executor: ExecutorDep,
+    mirrors: MirrorsDep,
 ) -> ExecutionAccepted:
-    execution = await service.start_execution(
+    execution = await commits.start_pipeline(
         session=session,
         bus=bus,
         executor=executor,
+        mirrors=mirrors,
         pipeline=pipeline,
         actor_id=principal.user_id,
         trigger=Trigger.MANUAL,
@@ -166,12 +176,14 @@ async def receive_push(
     bus: BusDep,
     executor: ExecutorDep,
     cipher: CipherDep,
+    mirrors: MirrorsDep,
 ) -> PushAccepted:
     started = await webhooks.receive_delivery(
         session=session,
         bus=bus,
         executor=executor,
         cipher=cipher,
+        mirrors=mirrors,
         provider=provider,
         project_id=project_id,
         headers=request.headers,

@@ -1,7 +1,7 @@
 """Cron triggers: each pipeline keeps its next due time; a loop on every node starts what is due.
 
 Claiming a due run is a conditional update of ``next_run_at``, so with several nodes each
-scheduled run starts once.
+scheduled run starts once. A repository pipeline runs its file as the default branch has it now.
 """
 
 from __future__ import annotations
@@ -15,18 +15,23 @@ from conveyor.aio import Periodic
 from conveyor.db import Database, utcnow
 from conveyor.errors import ConveyorError
 from conveyor.events.bus import EventBus
+from conveyor.executions.commits import start_pipeline
 from conveyor.executions.executor import Executor
-from conveyor.executions.service import Trigger, resolve_commit, start_execution
-from conveyor.pipelines.models import Pipeline
-from conveyor.pipelines.spec import parse_definition
+from conveyor.executions.service import Trigger, resolve_commit
+from conveyor.pipelines.models import Pipeline, PipelineSource
+from conveyor.pipelines.repository import RepositoryMirrors
+from conveyor.pipelines.spec.formats import parse_pipeline
 from conveyor.pipelines.spec.schedule import next_run
 
 log = structlog.get_logger(__name__)
 
 
 class Scheduler:
-    def __init__(self, *, db: Database, bus: EventBus, executor: Executor, interval: float) -> None:
+    def __init__(
+        self, *, db: Database, bus: EventBus, executor: Executor, mirrors: RepositoryMirrors, interval: float
+    ) -> None:
         self.db = db
+        self.mirrors = mirrors
         self.bus = bus
         self.executor = executor
         self.loop = Periodic("conveyor-scheduler", self.tick, interval=interval)
@@ -58,7 +63,9 @@ class Scheduler:
         # the commit is looked up before the write transaction: a slow repository holds no lock
         async with self.db.session() as session:
             pipeline = await session.get(Pipeline, pipeline_id)
-            commit = await resolve_commit(session, pipeline.project_id, None) if pipeline else None
+            api = pipeline is not None and pipeline.source == PipelineSource.API
+            # (a repository pipeline's commit comes with its file, from the repository's mirror)
+            commit = await resolve_commit(session, pipeline.project_id, None) if pipeline and api else None
         async with self.db.write_session() as session:
             pipeline = await session.get(Pipeline, pipeline_id)
             if pipeline is None or pipeline.next_run_at is None or pipeline.next_run_at > now:
@@ -66,15 +73,17 @@ class Scheduler:
             claimed = await session.execute(
                 update(Pipeline)
                 .where(Pipeline.id == pipeline_id, Pipeline.next_run_at == pipeline.next_run_at)
-                .values(next_run_at=next_run(parse_definition(pipeline.definition), now))
+                .values(next_run_at=next_run(parse_pipeline(pipeline.path, pipeline.definition), now))
             )
             if not claimed.rowcount:  # type: ignore[attr-defined]
                 await session.rollback()
                 return None
-            execution = await start_execution(
+            await session.commit()  # claimed even if the run cannot start (a repository that is gone)
+            execution = await start_pipeline(
                 session=session,
                 bus=self.bus,
                 executor=self.executor,
+                mirrors=self.mirrors,
                 pipeline=pipeline,
                 actor_id=None,
                 trigger=Trigger.SCHEDULE,

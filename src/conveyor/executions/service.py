@@ -24,8 +24,10 @@ from conveyor.executions.schemas import ExecutionSummary, TestReport, TestResult
 from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
-from conveyor.pipelines.spec import parse_definition, plan_jobs
+from conveyor.pipelines.sources import PipelineAtCommit
+from conveyor.pipelines.spec import plan_jobs
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate
+from conveyor.pipelines.spec.formats import parse_pipeline
 from conveyor.pipelines.spec.model import resolve_inputs
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.access import require_in_project
@@ -67,10 +69,21 @@ async def start_execution(
     commit_author: str | None = None,
     pull_request: PullRequestRun | None = None,
     inputs: dict[str, Any] | None = None,
+    at_commit: PipelineAtCommit | None = None,
 ) -> Execution:
-    """Start a run. A manual run without a commit looks up the one its ref names now (sha,
-    message, author: shown before a job checks it out); the scheduler does so before its lock."""
-    spec = parse_definition(pipeline.definition)
+    """Start a run: the pipeline's stored definition, or ``at_commit`` its file as read at the
+    commit (a repository file that does not validate gives a run that fails at once with the
+    reason). A manual run without a commit looks up the one its ref names now (sha, message,
+    author: shown before a job checks it out); the scheduler does so before its lock."""
+    definition = pipeline.definition if at_commit is None else at_commit.definition
+    spec = parse_pipeline(pipeline.path, definition) if at_commit is None else at_commit.spec
+    if spec is None:
+        assert at_commit is not None
+        return await _invalid_run(
+            session, bus, at_commit, trigger=trigger, ref=ref or await _default_ref(session, pipeline),
+            commit_sha=commit_sha, commit_message=commit_message, commit_author=commit_author,
+            pull_request=pull_request, actor_id=actor_id,
+        )  # fmt: skip
     if trigger is Trigger.MANUAL and not spec.on.manual:
         raise Conflict(f"pipeline {pipeline.name} does not allow manual runs (on.manual is false)")
     try:
@@ -94,7 +107,7 @@ async def start_execution(
         commit_message=commit_message,
         commit_author=commit_author,
         **_pull_request_columns(pull_request),
-        definition=pipeline.definition,
+        definition=definition,
         actor_id=actor_id,
         inputs=values,
         created_at=utcnow(),
@@ -117,6 +130,51 @@ async def start_execution(
         for other in await _in_group(session, execution):
             await cancel_execution(session=session, bus=bus, executor=executor, execution=other)
     await executor.dispatch(await advance(session, bus, execution.id))
+    return execution
+
+
+async def _invalid_run(
+    session: AsyncSession,
+    bus: EventBus,
+    at_commit: PipelineAtCommit,
+    *,
+    trigger: Trigger,
+    ref: str | None,
+    commit_sha: str | None,
+    commit_message: str | None,
+    commit_author: str | None,
+    pull_request: PullRequestRun | None,
+    actor_id: str | None,
+) -> Execution:
+    """A run of a pipeline file that does not validate: failed at once, the reason (each problem
+    with its line) as its error, announced as started and completed."""
+    pipeline, now = at_commit.pipeline, utcnow()
+    execution = Execution(
+        id=new_id(),
+        pipeline_id=pipeline.id,
+        project_id=pipeline.project_id,
+        number=await _next_number(session, pipeline.id),
+        status=Status.FAILED,
+        trigger=trigger,
+        ref=ref,
+        commit_sha=commit_sha,
+        commit_message=commit_message,
+        commit_author=commit_author,
+        **_pull_request_columns(pull_request),
+        definition=at_commit.definition,
+        actor_id=actor_id,
+        error=at_commit.error or "the pipeline file does not validate",
+        created_at=now,
+        started_at=now,
+        finished_at=now,
+    )
+    session.add(execution)
+    await session.flush()
+    await bus.commit(
+        session,
+        await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution),
+        await execution_event(session, EventType.PIPELINE_EXECUTION_COMPLETED, execution),
+    )
     return execution
 
 

@@ -4,9 +4,10 @@ pull requests (GitHub ``pull_request``) or merge requests (GitLab ``Merge Reques
 The secret is the project secret ``CONVEYOR_WEBHOOK_SECRET`` (names starting ``CONVEYOR_``
 never reach jobs). Each pipeline whose ``on.push`` matches the pushed ref starts, at the
 pushed commit; each whose ``on.pull_request`` matches the request's base branch and action
-starts at its head commit. Once per delivery id (``X-GitHub-Delivery``, ``X-Gitlab-Event-UUID``):
-a replayed delivery starts nothing. Other events (pings, issues, closed requests) are answered
-and ignored; a delivery of a known event with a malformed payload is refused.
+starts at its head commit. A repository pipeline runs as that commit has its file (one that
+does not validate fails a run of its own). Once per delivery id (``X-GitHub-Delivery``,
+``X-Gitlab-Event-UUID``): a replayed delivery starts nothing. Other events (pings, issues, closed
+requests) are answered and ignored; a delivery of a known event with a malformed payload is refused.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.db import utcnow
 from conveyor.errors import InvalidInput, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
+from conveyor.executions.commits import pipelines_of_commit
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import PushDelivery
 from conveyor.executions.service import PullRequestRun, Trigger, resolve_commit, start_execution
-from conveyor.pipelines.models import Pipeline
-from conveyor.pipelines.spec import parse_definition
+from conveyor.pipelines.repository import RepositoryMirrors
 from conveyor.pipelines.spec.model import PipelineSpec, PullRequestAction, PullRequestTrigger, PushTrigger
 from conveyor.projects.models import ProjectSecret
 from conveyor.projects.repository import MAX_COMMIT_MESSAGE_CHARS
@@ -94,6 +95,7 @@ async def receive_delivery(
     bus: EventBus,
     executor: Executor,
     cipher: SecretCipher,
+    mirrors: RepositoryMirrors,
     provider: Provider,
     project_id: str,
     headers: Mapping[str, str],
@@ -110,14 +112,19 @@ async def receive_delivery(
     if not await _first_delivery(session, project_id, headers.get(DELIVERY_HEADER[provider])):
         return []
     started = []
-    for pipeline in await _pipelines(session, project_id):
-        if not delivery_matches(parse_definition(pipeline.definition), delivery):
+    branch = delivery.branch if isinstance(delivery, Push) else None
+    pipelines = await pipelines_of_commit(
+        session=session, bus=bus, mirrors=mirrors, project_id=project_id, sha=delivery.sha, branch=branch
+    )
+    for at_commit in pipelines:
+        # a file that does not validate fails a run of its own: its triggers are unknown
+        if at_commit.spec is not None and not delivery_matches(at_commit.spec, delivery):
             continue
         execution = await start_execution(
             session=session,
             bus=bus,
             executor=executor,
-            pipeline=pipeline,
+            pipeline=at_commit.pipeline,
             actor_id=None,
             trigger=Trigger.PUSH if isinstance(delivery, Push) else Trigger.PULL_REQUEST,
             ref=delivery.branch or delivery.ref if isinstance(delivery, Push) else delivery.ref,
@@ -125,6 +132,7 @@ async def receive_delivery(
             commit_message=delivery.message,
             commit_author=delivery.author,
             pull_request=delivery.run if isinstance(delivery, PullRequest) else None,
+            at_commit=at_commit,
         )
         started.append(execution.id)
     await session.commit()  # the delivery, when no pipeline started
@@ -347,11 +355,6 @@ def _json(body: bytes) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise InvalidInput("webhook body must be a JSON object")
     return payload
-
-
-async def _pipelines(session: AsyncSession, project_id: str) -> list[Pipeline]:
-    statement = select(Pipeline).where(Pipeline.project_id == project_id).order_by(Pipeline.name)
-    return list((await session.execute(statement)).scalars())
 
 
 def push_matches(trigger: PushTrigger, push: Push) -> bool:

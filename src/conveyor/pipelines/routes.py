@@ -4,9 +4,9 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Response, status
 
-from conveyor.api.deps import BusDep, CurrentPrincipal, SessionDep
+from conveyor.api.deps import BusDep, CurrentPrincipal, MirrorsDep, SessionDep
 from conveyor.executions import service as executions_service
-from conveyor.pipelines import service
+from conveyor.pipelines import service, sources
 from conveyor.pipelines.deps import PipelineAsMaintainer, PipelineAsViewer
 from conveyor.pipelines.diagram import job_dag_mermaid
 from conveyor.pipelines.schemas import (
@@ -17,9 +17,10 @@ from conveyor.pipelines.schemas import (
     PipelineInputsRead,
     PipelineRead,
     PipelineRevisionRead,
+    PipelineSync,
     PipelineUpdate,
 )
-from conveyor.pipelines.spec import parse_definition
+from conveyor.pipelines.spec.formats import parse_pipeline
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsViewer
 
 router = APIRouter(tags=["pipelines"])
@@ -56,6 +57,18 @@ async def validate_definition(body: DefinitionCheckRequest, project: ProjectAsVi
     return await service.check_definition(body.definition)
 
 
+@router.post("/projects/{project_id}/pipelines/sync")
+async def sync_repository(
+    body: PipelineSync, project: ProjectAsMaintainer, session: SessionDep, bus: BusDep, mirrors: MirrorsDep
+) -> list[PipelineRead]:
+    """Read the repository's pipeline files at ``ref`` (default branch when absent): the
+    pipelines they are, created or updated (pushes and runs do the same)."""
+    pipelines = await sources.sync_repository(
+        session=session, bus=bus, mirrors=mirrors, project=project, ref=body.ref
+    )
+    return [PipelineRead.model_validate(p) for p in pipelines]
+
+
 @router.get("/pipelines/{pipeline_id}")
 async def get_pipeline(pipeline: PipelineAsViewer) -> PipelineRead:
     return PipelineRead.model_validate(pipeline)
@@ -85,7 +98,7 @@ async def job_dag(
     """The jobs and their ``needs``: a Mermaid flowchart, or ``?format=json`` for the job graph."""
     if format is DagFormat.JSON:
         return await service.job_graph(pipeline)
-    mermaid = job_dag_mermaid(parse_definition(pipeline.definition))
+    mermaid = job_dag_mermaid(parse_pipeline(pipeline.path, pipeline.definition))
     return Response(mermaid, media_type="text/vnd.mermaid; charset=utf-8")
 
 

@@ -28,9 +28,21 @@ class PipelineRead(ApiModel):
     project_id: str
     name: str
     definition: str
+    source: Literal["api", "repository"] = Field(
+        default="api",
+        description="api: stored through this API; repository: a file read at each run's commit",
+    )
+    path: str | None = Field(default=None, description="the file in the repository (source repository)")
+    error: str | None = Field(
+        default=None, description="why the file, as last read on the default branch, does not validate"
+    )
     next_run_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class PipelineSync(ApiModel):
+    ref: str | None = Field(default=None, min_length=1, max_length=255)
 
 
 class PipelineRevisionRead(ApiModel):

@@ -17,7 +17,7 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineData, PipelineDeletedData
 from conveyor.events.schemas import Emission, emission
 from conveyor.pipelines import outline
-from conveyor.pipelines.models import Pipeline, PipelineRevision
+from conveyor.pipelines.models import Pipeline, PipelineRevision, PipelineSource
 from conveyor.pipelines.schemas import (
     DefinitionCheckRead,
     PipelineCreate,
@@ -28,6 +28,7 @@ from conveyor.pipelines.schemas import (
     PipelineUpdate,
 )
 from conveyor.pipelines.spec import parse_definition
+from conveyor.pipelines.spec.formats import parse_pipeline
 from conveyor.pipelines.spec.schedule import next_run
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project
@@ -53,11 +54,11 @@ async def check_definition(text: str) -> DefinitionCheckRead:
 
 
 async def job_graph(pipeline: Pipeline) -> PipelineGraph:
-    return outline.job_graph(await asyncio.to_thread(parse_definition, pipeline.definition))
+    return outline.job_graph(await asyncio.to_thread(parse_pipeline, pipeline.path, pipeline.definition))
 
 
 async def manual_inputs(pipeline: Pipeline) -> PipelineInputsRead:
-    return outline.manual_inputs(await asyncio.to_thread(parse_definition, pipeline.definition))
+    return outline.manual_inputs(await asyncio.to_thread(parse_pipeline, pipeline.path, pipeline.definition))
 
 
 async def create_pipeline(
@@ -85,6 +86,10 @@ async def create_pipeline(
 async def update_pipeline(
     *, session: AsyncSession, bus: EventBus, pipeline: Pipeline, data: PipelineUpdate, actor: Principal
 ) -> Pipeline:
+    if pipeline.source == PipelineSource.REPOSITORY:
+        raise Conflict(
+            f"pipeline {pipeline.name} is the file {pipeline.path} of the repository: change the file"
+        )
     before = (pipeline.name, pipeline.definition)
     now = utcnow()
     if data.definition is not None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conveyor.db import Base, UTCDateTime, new_id, utcnow
@@ -15,6 +15,8 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     repo_url: Mapped[str | None] = mapped_column(String(1000))
     default_branch: Mapped[str] = mapped_column(String(255), default="main")
+    # also run the repository's .github/workflows/*.yml (docs/github-actions.md)
+    github_workflows: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

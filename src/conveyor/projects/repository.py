@@ -13,7 +13,7 @@ from conveyor.errors import InvalidInput
 
 TIMEOUT_SECONDS = 20.0
 MAX_COMMIT_MESSAGE_CHARS = 4000  # as an execution stores it
-_ENV = {
+GIT_ENV = {
     **{
         name: value for name, value in os.environ.items() if name in {"PATH", "HOME", "LANG", "SSL_CERT_FILE"}
     },
@@ -29,7 +29,7 @@ async def check_repository(url: str, branch: str) -> None:
         raise InvalidInput(f"the repository {url!r} is not a path or URL git can clone")
     process = await asyncio.create_subprocess_exec(
         "git", "ls-remote", "--heads", "--", url,
-        env=_ENV, stdin=asyncio.subprocess.DEVNULL,
+        env=GIT_ENV, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -85,7 +85,7 @@ async def describe_commit(url: str, ref: str) -> CommitInfo | None:
 
 async def _git_output(*args: str) -> bytes | None:
     process = await asyncio.create_subprocess_exec(
-        "git", *args, env=_ENV, stdin=asyncio.subprocess.DEVNULL,
+        "git", *args, env=GIT_ENV, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -11,6 +11,7 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.executions.scheduler import Scheduler
+from conveyor.pipelines.repository import RepositoryMirrors
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.celery import CeleryExecutor, create_celery
 from conveyor.runners.execute import runner_id
@@ -49,7 +50,13 @@ class PipelineRuntime:
             executor = CeleryExecutor(create_celery(settings), settings, db)
         else:
             executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)
-        scheduler = Scheduler(db=db, bus=bus, executor=executor, interval=settings.scheduler_interval_seconds)
+        scheduler = Scheduler(
+            db=db,
+            bus=bus,
+            executor=executor,
+            mirrors=RepositoryMirrors.of(settings),
+            interval=settings.scheduler_interval_seconds,
+        )
         remote = isinstance(executor, CeleryExecutor)
         reaper = Reaper(env, executor.dispatch, redispatch_stale=remote, runners=executor.runner_labels)
         return cls(env, executor, scheduler, reaper)

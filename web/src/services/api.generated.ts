@@ -643,6 +643,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/pipelines/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Repository
+         * @description Read the repository's pipeline files at ``ref`` (default branch when absent): the
+         *     pipelines they are, created or updated (pushes and runs do the same).
+         */
+        post: operations["sync_repository_api_v1_projects__project_id__pipelines_sync_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pipelines/{pipeline_id}": {
         parameters: {
             query?: never;
@@ -2224,6 +2245,23 @@ export interface components {
             name: string;
             /** Definition */
             definition: string;
+            /**
+             * Source
+             * @description api: stored through this API; repository: a file read at each run's commit
+             * @default api
+             * @enum {string}
+             */
+            source: "api" | "repository";
+            /**
+             * Path
+             * @description the file in the repository (source repository)
+             */
+            path: string | null;
+            /**
+             * Error
+             * @description why the file, as last read on the default branch, does not validate
+             */
+            error: string | null;
             /** Nextrunat */
             nextRunAt: string | null;
             /**
@@ -2255,6 +2293,11 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+        };
+        /** PipelineSync */
+        PipelineSync: {
+            /** Ref */
+            ref?: string | null;
         };
         /** PipelineUpdate */
         PipelineUpdate: {
@@ -7504,6 +7547,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DefinitionCheckRead"];
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sync_repository_api_v1_projects__project_id__pipelines_sync_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineSync"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"][];
                 };
             };
             /** @description The request cannot be acted on */

@@ -63,6 +63,12 @@ export interface Pipeline {
   projectId: string;
   name: string;
   definition: string;
+  /** api: stored through this API; repository: a file read at each run's commit */
+  source: "api" | "repository";
+  /** the file in the repository (source repository) */
+  path: string | null;
+  /** why the file, as last read on the default branch, does not validate */
+  error: string | null;
   nextRunAt: string | null;
   createdAt: string;
   updatedAt: string;
