@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tests.integration.executions.test_triggers import HOOK_SECRET, sign
 from tests.support.pipelines import PipelineApi, commit, completed, git, make_repo
