@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -181,6 +182,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'conveyor.db').resolve()}"
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """How long an outgoing call (webhook, commit status) waits after ``attempts`` failed ones."""
+        return timedelta(seconds=self.webhook_retry_seconds * 2 ** max(attempts - 1, 0))
 
     @property
     def is_sqlite(self) -> bool:

@@ -117,7 +117,7 @@ class Container:
             retention,
             system,
             scans,
-            Dispatcher(db=db, bus=bus, settings=settings),
+            Dispatcher(db=db, bus=bus, settings=settings, cipher=cipher),
             DebugWatcher(db=db, bus=bus, settings=settings),
             logins,
         )

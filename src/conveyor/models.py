@@ -7,6 +7,7 @@ from conveyor.db import Base
 from conveyor.debug import models as debug_models
 from conveyor.events import models as event_models
 from conveyor.executions import models as execution_models
+from conveyor.forge import models as forge_models
 from conveyor.notifications import models as notification_models
 from conveyor.pipelines import models as pipeline_models
 from conveyor.projects import models as project_models
@@ -22,6 +23,7 @@ __all__ = [
     "debug_models",
     "event_models",
     "execution_models",
+    "forge_models",
     "metadata",
     "notification_models",
     "pipeline_models",

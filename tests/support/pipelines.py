@@ -113,6 +113,24 @@ async def reached(listener: Listener, execution_id: str, status: str, timeout: f
     )
 
 
+async def all_completed(
+    listener: Listener, execution_ids: list[str], timeout: float = 30
+) -> dict[str, dict[str, Any]]:
+    """The ``pipeline_execution_completed`` envelopes of these executions, in whatever order they end."""
+    waiting, found = set(execution_ids), {}
+    while waiting:
+        _, envelope = await listener.next(
+            lambda item: (
+                item[0] == "pipeline_execution_completed" and item[1]["data"]["executionId"] in waiting
+            ),
+            timeout,
+        )
+        execution_id = envelope["data"]["executionId"]
+        found[execution_id] = envelope
+        waiting.discard(execution_id)
+    return found
+
+
 def job_of(execution: dict[str, Any], key: str) -> dict[str, Any]:
     job: dict[str, Any] = next(j for j in execution["jobs"] if j["key"] == key)
     return job

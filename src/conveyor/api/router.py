@@ -14,6 +14,7 @@ from conveyor.channels.routes import router as webhooks_router
 from conveyor.debug.routes import router as debug_router
 from conveyor.events.routes import router as events_router
 from conveyor.executions.routes import router as executions_router
+from conveyor.forge.routes import router as forge_router
 from conveyor.notifications.routes import router as notifications_router
 from conveyor.pipelines.routes import router as pipelines_router
 from conveyor.projects.routes import router as projects_router
@@ -56,6 +57,7 @@ for router in (
     webhooks_router,
     pipelines_router,
     executions_router,
+    forge_router,
     security_router,
 ):
     api_router.include_router(router, dependencies=[Depends(refuse_nul_characters)])

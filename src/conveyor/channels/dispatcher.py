@@ -1,6 +1,7 @@
 """The notification dispatcher: reads the event log after its cursor and tells the people an
 event concerns (``user_notification``), records what users did (``user_activity``), queues the
-project's webhooks and sends e-mail.
+project's webhooks, sends e-mail and notes the commit status each execution sets on its forge
+(``forge/service.py``).
 
 Every node runs it; batches are claimed through ``events/readers.py``, so each event is
 dispatched once. It works behind the events, never on their path.
@@ -30,9 +31,11 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventPriority, EventType
 from conveyor.events.models import EventRecord
 from conveyor.events.schemas import Emission
+from conveyor.forge import service as forge
 from conveyor.notifications import service as notifications
 from conveyor.notifications.schemas import NotificationKind
 from conveyor.projects.models import Project
+from conveyor.projects.secrets import SecretCipher
 from conveyor.status import FAILED_ON_ITS_OWN, Status
 
 log = structlog.get_logger(__name__)
@@ -54,8 +57,8 @@ Handler = Callable[[Batch, EventRecord], Awaitable[None]]
 
 
 class Dispatcher:
-    def __init__(self, *, db: Database, bus: EventBus, settings: Settings) -> None:
-        self.db, self.bus, self.settings = db, bus, settings
+    def __init__(self, *, db: Database, bus: EventBus, settings: Settings, cipher: SecretCipher) -> None:
+        self.db, self.bus, self.settings, self.cipher = db, bus, settings, cipher
         self.handlers: dict[str, Handler] = {
             _T.PIPELINE_EXECUTION_COMPLETED: self._execution_completed,
             _T.PIPELINE_EXECUTION_STARTED: self._execution_started,
@@ -76,6 +79,7 @@ class Dispatcher:
         while await self.dispatch():
             pass
         await deliver_due(self.db, self.settings)
+        await forge.send_due(self.db, self.cipher, self.settings)
 
     async def dispatch(self) -> int:
         """Handle the next batch of events; return how many were looked at (0: caught up)."""
@@ -100,6 +104,7 @@ class Dispatcher:
 
     async def _execution_completed(self, batch: Batch, record: EventRecord) -> None:
         execution = record.data.get("execution", {})
+        await forge.record_status(batch.session, execution, self.settings.public_url)
         project_id, status = str(execution.get("projectId")), execution.get("status")
         title = f"Run #{execution.get('number')} of {execution.get('ref') or 'the pipeline'}"
         if status in FAILED_ON_ITS_OWN:
@@ -130,6 +135,7 @@ class Dispatcher:
 
     async def _execution_started(self, batch: Batch, record: EventRecord) -> None:
         execution = record.data.get("execution", {})
+        await forge.record_status(batch.session, execution, self.settings.public_url)
         actor = execution.get("actorId")
         if not actor:
             return

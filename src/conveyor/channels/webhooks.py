@@ -34,7 +34,7 @@ def slack_message(text: str, details: dict[str, Any]) -> dict[str, Any]:
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:
-    return timedelta(seconds=settings.webhook_retry_seconds * 2 ** max(attempts - 1, 0))
+    return settings.retry_delay(attempts)
 
 
 async def deliver_due(db: Database, settings: Settings, now: datetime | None = None) -> int:

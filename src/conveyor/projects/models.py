@@ -17,6 +17,7 @@ class Project(Base):
     default_branch: Mapped[str] = mapped_column(String(255), default="main")
     # also run the repository's .github/workflows/*.yml (docs/github-actions.md)
     github_workflows: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_badges: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

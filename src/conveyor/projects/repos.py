@@ -68,15 +68,29 @@ def _check_path(path: str, policy: RepoPolicy) -> None:
         )
 
 
-async def _check_host(host: str, policy: RepoPolicy) -> None:
+async def check_api_url(url: str, policy: RepoPolicy, what: str) -> None:
+    """Raise InvalidInput unless ``url`` is one Conveyor may send a token to: https to a host
+    that is not internal, or http/https to a host listed in ``CONVEYOR_ALLOWED_REPO_HOSTS``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or parts.username or parts.password or parts.query:
+        raise InvalidInput(f"{what}: use an https URL without credentials or a query")
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "http" and host not in policy.hosts:
+        raise InvalidInput(
+            f"{what}: a token is sent there, so use https (or list the host in CONVEYOR_ALLOWED_REPO_HOSTS)"
+        )
+    await _check_host(host, policy, what)
+
+
+async def _check_host(host: str, policy: RepoPolicy, what: str = "repoUrl") -> None:
     if not host:
-        raise InvalidInput("repoUrl: the URL names no host")
+        raise InvalidInput(f"{what}: the URL names no host")
     if host.lower() in policy.hosts:
         return
     for address in await _addresses(host):
         if _internal(address):
             raise InvalidInput(
-                f"repoUrl: {host} is an internal address ({address}); "
+                f"{what}: {host} is an internal address ({address}); "
                 "list the host in CONVEYOR_ALLOWED_REPO_HOSTS to allow it"
             )
 

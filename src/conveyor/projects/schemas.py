@@ -21,6 +21,9 @@ class ProjectCreate(ApiModel):
 class ProjectUpdate(ApiModel):
     repo_url: str | None = Field(default=None, max_length=1000)
     default_branch: str | None = Field(default=None, min_length=1, max_length=255)
+    public_badges: bool | None = Field(
+        default=None, description="pipeline badges (GET /pipelines/{id}/badge.svg) readable without login"
+    )
 
 
 class ProjectRead(ApiModel):
@@ -28,6 +31,7 @@ class ProjectRead(ApiModel):
     name: str
     repo_url: str | None
     default_branch: str
+    public_badges: bool = False
     created_at: datetime
     role: Role | None = None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.executions.test_triggers import HOOK_SECRET, sign
-from tests.support.pipelines import PipelineApi, commit, completed, git, make_repo
+from tests.support.pipelines import PipelineApi, all_completed, commit, completed, git, make_repo
 from tests.support.server import RunningServer
 
 SHOW = """
@@ -80,8 +80,7 @@ async def test_a_fork_pull_request_runs_its_head_commit_without_secrets(
     assert response.status_code == 202, response.text
     started = response.json()["executionIds"]
     assert len(started) == 2  # checks and first-only; not release (base main), not pushes
-    execution = (await completed(listener, started[0]))["data"]["execution"]
-    await completed(listener, started[1])
+    execution = (await all_completed(listener, started))[started[0]]["data"]["execution"]
     assert execution["status"] == "success", execution
     assert execution["trigger"] == "pull_request" and execution["ref"] == "refs/pull/7/head"
     assert (execution["pullRequest"], execution["baseRef"], execution["headRef"]) == (7, "main", "feature")

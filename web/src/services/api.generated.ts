@@ -940,6 +940,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/forge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Forge Link */
+        get: operations["get_forge_link_api_v1_projects__project_id__forge_get"];
+        /** Put Forge Link */
+        put: operations["put_forge_link_api_v1_projects__project_id__forge_put"];
+        post?: never;
+        /** Delete Forge Link */
+        delete: operations["delete_forge_link_api_v1_projects__project_id__forge_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/forge/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Commit Statuses */
+        get: operations["list_commit_statuses_api_v1_projects__project_id__forge_statuses_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/scans": {
         parameters: {
             query?: never;
@@ -1466,6 +1502,40 @@ export interface components {
             /** Log */
             log: string;
         };
+        /**
+         * CommitState
+         * @description GitHub's commit status states (GitLab's are mapped when sent).
+         * @enum {string}
+         */
+        CommitState: "pending" | "success" | "failure" | "error";
+        /** CommitStatusRead */
+        CommitStatusRead: {
+            /** Executionid */
+            executionId: string;
+            /** Sha */
+            sha: string;
+            /** Context */
+            context: string;
+            state: components["schemas"]["CommitState"];
+            /** Description */
+            description: string;
+            /** Targeturl */
+            targetUrl: string | null;
+            delivery: components["schemas"]["DeliveryState"];
+            /** Attempts */
+            attempts: number;
+            /** Nextattemptat */
+            nextAttemptAt: string | null;
+            /** Responsecode */
+            responseCode: number | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
         /** ComponentRead */
         ComponentRead: {
             /** Name */
@@ -1600,6 +1670,11 @@ export interface components {
             /** Deliveredat */
             deliveredAt: string | null;
         };
+        /**
+         * DeliveryState
+         * @enum {string}
+         */
+        DeliveryState: "pending" | "delivered" | "failed";
         /**
          * DeliveryStatus
          * @enum {string}
@@ -1933,6 +2008,54 @@ export interface components {
             lastExecutionId: string;
             /** Tests */
             tests: string[];
+        };
+        /**
+         * ForgeKind
+         * @enum {string}
+         */
+        ForgeKind: "github" | "gitlab";
+        /** ForgeLinkRead */
+        ForgeLinkRead: {
+            /** Projectid */
+            projectId: string;
+            kind: components["schemas"]["ForgeKind"];
+            /** Apiurl */
+            apiUrl: string;
+            /** Repository */
+            repository: string;
+            /**
+             * Tokenset
+             * @description whether the project secret CONVEYOR_FORGE_TOKEN exists
+             */
+            tokenSet: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "broken";
+            /** Brokenreason */
+            brokenReason: string | null;
+            /** Brokenat */
+            brokenAt: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /** ForgeLinkWrite */
+        ForgeLinkWrite: {
+            kind: components["schemas"]["ForgeKind"];
+            /**
+             * Apiurl
+             * @description GitHub: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise; GitLab: the instance, https://gitlab.com
+             */
+            apiUrl: string;
+            /**
+             * Repository
+             * @description GitHub: owner/name; GitLab: the project's id or path
+             */
+            repository: string;
         };
         /**
          * Health
@@ -2424,6 +2547,11 @@ export interface components {
             /** Defaultbranch */
             defaultBranch: string;
             /**
+             * Publicbadges
+             * @default false
+             */
+            publicBadges: boolean;
+            /**
              * Createdat
              * Format: date-time
              */
@@ -2436,6 +2564,11 @@ export interface components {
             repoUrl?: string | null;
             /** Defaultbranch */
             defaultBranch?: string | null;
+            /**
+             * Publicbadges
+             * @description pipeline badges (GET /pipelines/{id}/badge.svg) readable without login
+             */
+            publicBadges?: boolean | null;
         };
         /**
          * Provider
@@ -9361,6 +9494,386 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PushAccepted"];
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_forge_link_api_v1_projects__project_id__forge_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForgeLinkRead"];
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_forge_link_api_v1_projects__project_id__forge_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgeLinkWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForgeLinkRead"];
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_forge_link_api_v1_projects__project_id__forge_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_commit_statuses_api_v1_projects__project_id__forge_statuses_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitStatusRead"][];
                 };
             };
             /** @description The request cannot be acted on */
