@@ -101,6 +101,35 @@ async def browser(tmp_path: Path) -> AsyncIterator[Browser]:
         await process.wait()
 
 
+PHONE_WIDTH = 390
+# What sticks out past the window's right edge without a scrolling box around it to hold it.
+_STICKING_OUT = """(() => {
+  const held = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+    if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !held(e))
+    .slice(0, 5)
+    .map(e => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`);
+})()"""
+
+
+async def assert_fits_phone(browser: Browser, *usable: str) -> None:
+    """At phone width (390 px) the page scrolls only up and down (wide things scroll inside their
+    own box), and each ``usable`` element lies within the window, where a thumb can reach it."""
+    await browser.call("viewport", width=PHONE_WIDTH, height=844)
+    overflow = await browser.call(
+        "evaluate", expression="document.documentElement.scrollWidth - window.innerWidth"
+    )
+    assert overflow <= 0, await browser.call("evaluate", expression=_STICKING_OUT)
+    for selector in usable:
+        await browser.see(selector)
+        element = f"document.querySelector({json.dumps(selector)})"
+        box = await browser.call(
+            "evaluate", expression=f"(r => [r.left, r.right, r.width])({element}.getBoundingClientRect())"
+        )
+        assert box[0] >= 0 and box[1] <= PHONE_WIDTH and box[2] > 0, (selector, box)
+
+
 async def sign_in(browser: Browser, server: RunningServer, path: str = "/") -> None:
     await browser.call("goto", url=server.base_url + path)
     await browser.call("fill", selector="input[name=username]", value="admin")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_dashboard import Browser, browser, database_url, sign_in
+from tests.e2e.test_dashboard import Browser, assert_fits_phone, browser, database_url, sign_in
 from tests.support.pipelines import PipelineApi
 from tests.support.server import RunningServer
 
@@ -56,6 +56,10 @@ async def test_a_pipeline_is_created_viewed_edited_with_history_and_deleted(
     assert sorted(await browser.call("evaluate", expression=MARKED_LINES)) == ["2", "3"]
     await browser.see(".cm-lintRange-error", "stepz")
     assert await browser.call("evaluate", expression="document.querySelector('button[type=submit]').disabled")
+    await assert_fits_phone(
+        browser, ".code-editor", 'ul[aria-label="problems"] button', "button[role=tab]", ".menu-toggle"
+    )
+    await browser.call("viewport", width=1280, height=800)
 
     # The listed problem takes the cursor to its place; the key is retyped there.
     await browser.call("click", selector='ul[aria-label="problems"] button', text="Line 3:5")
@@ -111,6 +115,7 @@ async def test_a_manual_run_asks_for_its_typed_inputs(server: RunningServer, bro
     await browser.call("click", selector="button", text="Run pipeline…")
     form = 'dialog[aria-label="run deploy"]'
     await browser.see(f"{form} [data-input=ticket]", "the change ticket")
+    await assert_fits_phone(browser, f"{form} [name=target]", f"{form} button[type=submit]")
     assert (
         await browser.call("evaluate", expression=f"document.querySelector('{form} [name=replicas]').value")
         == "2"
@@ -131,6 +136,7 @@ async def test_a_manual_run_asks_for_its_typed_inputs(server: RunningServer, bro
     await browser.call("click", selector=f"{form} button[type=submit]", text="Run")
     await browser.see('[data-testid="run-title"]', "deploy #1")
     await browser.see('[data-testid="inputs"]', 'target="production"')
+    await assert_fits_phone(browser, '[data-testid="inputs"]', ".menu-toggle")
     [run] = await api.request("GET", f"/pipelines/{pipeline['id']}/executions", 200)
     execution = await api.execution(run["id"])
     assert execution["inputs"] == {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_dashboard import Browser, browser, database_url, sign_in
+from tests.e2e.test_dashboard import Browser, assert_fits_phone, browser, database_url, sign_in
 from tests.integration.executions.test_triggers import project_with_hooks, sign
 from tests.support.pipelines import PipelineApi, commit, completed, make_repo
 from tests.support.server import RunningServer
@@ -193,6 +193,20 @@ async def test_the_job_graph_follows_the_run_live(
     await browser.see('svg[aria-label="jobs"] .dag-job.selected[data-job="deploy"]')
     await browser.see(".step-header", "echo deploy")
     assert "job=deploy" in await browser.call("url")
+
+    # At phone width the page scrolls only down; the graph scrolls sideways inside its card.
+    await assert_fits_phone(
+        browser,
+        '[data-testid="run-title"]',
+        ".job-graph",
+        '[aria-label="run details"] button[role=tab]:last-child',
+        ".card header .actions button",
+        ".step-header",
+        ".menu-toggle",
+    )
+    graph = "(g => [g.scrollWidth, g.clientWidth])(document.querySelector('.job-graph'))"
+    scroll_width, client_width = await browser.call("evaluate", expression=graph)
+    assert scroll_width > client_width, "three columns are wider than a phone: the graph scrolls"
     assert await browser.call("consoleErrors") == []
 
 
@@ -239,6 +253,10 @@ async def test_the_tests_tab_shows_failures_first(server: RunningServer, browser
     await browser.call("click", selector='[aria-label="which tests"] button', text="All")
     await browser.see('tr[data-status="passed"]', "passes")
     assert await browser.call("evaluate", expression=ROW_NAMES) == ["fails", "skips", "passes"]
+    await assert_fits_phone(
+        browser, '[data-testid="test-summary"]', '[aria-label="which tests"]', ".table-scroll"
+    )
+    await browser.call("viewport", width=1280, height=800)
 
     # Choosing a job in the graph goes back to its log.
     await browser.call("click", selector='svg[aria-label="jobs"] .dag-job[data-job="test"]')

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_dashboard import Browser, browser, database_url, sign_in
+from tests.e2e.test_dashboard import Browser, assert_fits_phone, browser, database_url, sign_in
 from tests.support.pipelines import PipelineApi, make_repo
 from tests.support.server import USER_PASSWORD, RunningServer
 
@@ -68,6 +68,16 @@ async def test_project_settings_repository_members_secrets_and_webhook(
             hook, content=body, headers={"X-GitHub-Event": "ping", "X-Hub-Signature-256": "sha256=0"}
         )
     assert (good.status_code, bad.status_code) == (202, 401)
+
+    # At phone width every section still fits and its controls are in reach.
+    await assert_fits_phone(
+        browser,
+        'form[aria-label="repository"] button[type=submit]',
+        'table[aria-label="members"]',
+        "input[name=secretName]",
+        '[data-testid="github-hook"]',
+        ".menu-toggle",
+    )
     assert await browser.call("consoleErrors") == [] or all(
         "422" in e for e in await browser.call("consoleErrors")
     )
@@ -100,3 +110,10 @@ async def test_api_tokens_and_users(server: RunningServer, browser: Browser) -> 
             "/api/v1/auth/login", json={"username": "carol", "password": USER_PASSWORD}
         )
     assert refused.status_code == 401
+
+    await assert_fits_phone(
+        browser,
+        "input[name=tokenName]",
+        'table[aria-label="users"] tr[data-user="carol"] button',
+        ".menu-toggle",
+    )
