@@ -14,6 +14,7 @@ from conveyor.channels.routes import router as webhooks_router
 from conveyor.debug.routes import router as debug_router
 from conveyor.events.routes import router as events_router
 from conveyor.executions.routes import router as executions_router
+from conveyor.forge.routes import badges_router
 from conveyor.forge.routes import router as forge_router
 from conveyor.notifications.routes import router as notifications_router
 from conveyor.pipelines.routes import router as pipelines_router
@@ -58,6 +59,7 @@ for router in (
     pipelines_router,
     executions_router,
     forge_router,
+    badges_router,
     security_router,
 ):
     api_router.include_router(router, dependencies=[Depends(refuse_nul_characters)])

@@ -6,6 +6,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from conveyor.api.deps import RepoPolicyDep, SessionDep
 from conveyor.forge import service
+from conveyor.forge.badges import CACHE_SECONDS
+from conveyor.forge.badges import pipeline_badge as pipeline_badge_of
+from conveyor.forge.deps import OptionalReader
 from conveyor.forge.schemas import CommitStatusRead, ForgeLinkRead, ForgeLinkWrite
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsViewer
 
@@ -35,3 +38,28 @@ async def list_commit_statuses(
     project: ProjectAsViewer, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[CommitStatusRead]:
     return await service.list_statuses(session, project.id, limit=limit)
+
+
+badges_router = APIRouter(tags=["forge"])
+
+
+@badges_router.get(
+    "/pipelines/{pipeline_id}/badge.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "a shields-style SVG badge"}},
+)
+async def pipeline_badge(
+    pipeline_id: str,
+    reader: OptionalReader,
+    session: SessionDep,
+    branch: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+) -> Response:
+    """The status of the pipeline's latest finished run on ``branch``: public when the project's
+    ``publicBadges`` is on, else for its members (a bearer token)."""
+    badge = await pipeline_badge_of(session, reader, pipeline_id, branch)
+    headers = {
+        "Cache-Control": f"{'public' if badge.public else 'private'}, max-age={CACHE_SECONDS}",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(badge.svg, media_type="image/svg+xml", headers=headers)
