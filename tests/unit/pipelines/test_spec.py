@@ -7,6 +7,7 @@ import pytest
 from conveyor.errors import InvalidInput
 from conveyor.pipelines.spec import parse_definition, plan_jobs
 from conveyor.pipelines.spec.model import ArtifactWhen
+from conveyor.pipelines.spec.validate import check_definition, describe_problems
 
 FULL = """
 name: ci
@@ -379,3 +380,23 @@ def test_runs_on_labels_are_filled_when_the_execution_starts() -> None:
     assert plans["build (x64)"].labels == ["fast", "linux", "x64"]
     with pytest.raises(InvalidInput, match=r"jobs.build.runs-on: invalid runner label 'no good'"):
         plan_jobs(parse_definition(textwrap.dedent(text)), {}, {"pool": "no good"})
+
+
+def test_every_problem_has_its_line_and_column() -> None:
+    def places(text: str) -> list[tuple[int, int, str]]:
+        return [(p.line, p.column, p.path) for p in check_definition(text).problems]
+
+    assert places("jobs:\n  a:\n    steps: [{run: x}]\n  a:\n    steps: [{run: y}]\n") == [(4, 3, "")]
+    assert places("jobs:\n  a:\n    steps: [{run: x, shel: sh}]\n") == [(3, 22, "jobs.a.steps[0].shel")]
+    assert places("jobs:\n  a:\n    steps:\n      - run: x\n        timeout: soon\n") == [
+        (5, 9, "jobs.a.steps[0].timeout")
+    ]
+    syntax = check_definition("jobs:\n  a: {steps: [run: x]\n")
+    assert syntax.syntax_error and syntax.spec is None and syntax.problems[0].line == 3
+    control = check_definition("jobs:\n  a:\n    steps: [{run: x\x07}]\n")
+    assert [(p.line, p.column) for p in control.problems] == [(3, 20)]
+    assert (
+        describe_problems(control)
+        == "invalid pipeline definition: line 3: invalid YAML: control character #x0007 is not allowed"
+    )
+    assert check_definition("jobs:\n  a:\n    steps: [{run: x}]\n").spec is not None
