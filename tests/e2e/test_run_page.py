@@ -10,6 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_dashboard import Browser, assert_fits_phone, browser, database_url, sign_in
+from tests.integration.executions.test_pull_requests import (
+    github,
+    github_pull_request,
+    head_commit_on_pull_ref,
+    project_with_pull_requests,
+)
 from tests.integration.executions.test_triggers import project_with_hooks, sign
 from tests.support.pipelines import PipelineApi, commit, completed, make_repo
 from tests.support.server import RunningServer
@@ -133,10 +139,54 @@ async def test_a_pushed_run_shows_its_commit(server: RunningServer, browser: Bro
         )
     (execution_id,) = response.json()["executionIds"]
     await sign_in(browser, server, f"/executions/{execution_id}")
-    await browser.see('[data-testid="commit"]', sha[:12])
+    await browser.see('[data-testid="commit"]', sha[:7])
     await browser.see('[data-testid="commit"] .commit-message', "Fix the login form")
     await browser.see('[data-testid="commit"]', "by Ada")
     assert "Details." not in await browser.call("text", selector='[data-testid="commit"]')
+
+
+async def test_pull_request_runs_show_the_request_and_are_grouped_on_the_project_page(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    repo = make_repo(tmp_path / "repo", {"a.txt": "1"})
+    project = await project_with_pull_requests(api, repo)
+    sha = head_commit_on_pull_ref(repo, 7)
+    started = []
+    for action in ("opened", "synchronize"):
+        response = await github(server, project, github_pull_request(action, sha, fork=True))
+        started += response.json()["executionIds"]
+    push = await api.start(
+        next(
+            p["id"]
+            for p in await api.request("GET", f"/projects/{project}/pipelines", 200)
+            if p["name"] == "checks"
+        ),
+        ref="main",
+    )
+    await sign_in(browser, server, f"/executions/{started[0]}")
+    await browser.see('[data-testid="run-ref"] [data-testid="pull-request"]', "PR #7")
+    await browser.see('[data-testid="run-ref"]', "feature → main")
+    await browser.see('[data-testid="run-ref"]', "Add the feature")
+    await browser.see('[data-testid="run-ref"]', "from a fork: no secrets")
+    await browser.see('[data-testid="commit"]', sha[:7])
+    await browser.see('[data-testid="commit"] .commit-message', "Add the feature")
+    await browser.see('[data-testid="commit"]', "by CI")
+
+    await browser.call("click", selector=".crumbs a", text="prs")
+    checks = 'table[aria-label="executions of checks"]'
+    group = f'{checks} tbody[data-pull-request="7"]'
+    await browser.see(f"{group} tr.run-group", "Pull request #7: Add the feature (2 runs)")
+    await browser.see(f'{checks} tr[data-execution-id="{push}"]', "main")
+    rows = await browser.call("count", selector=f"{group} tr[data-execution-id]")
+    assert rows == 2
+    assert (
+        await browser.call(
+            "count", selector=f'{checks} tbody[data-pull-request="7"] tr[data-execution-id="{push}"]'
+        )
+        == 0
+    )
+    assert await browser.call("consoleErrors") == []
 
 
 LIVE = """

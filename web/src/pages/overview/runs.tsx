@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { Badge, Empty, ErrorText } from '../../components/ui';
 import { formatDuration, formatTime } from '../../components/format';
+import { CommitLine, RunRef } from '../../components/RunSource';
 import { useApi } from '../../hooks/useSession';
 import type { ExecutionSummary } from '../../services/api.types';
 import { queryKeys, withLatestState } from '../../services/liveCache';
@@ -32,7 +33,8 @@ export function RecentRuns() {
             <th>Status</th>
             <th>Run</th>
             <th>Project</th>
-            <th>Ref</th>
+            <th>Branch or PR</th>
+            <th>Commit</th>
             <th>Trigger</th>
             <th>Started</th>
             <th>Duration</th>
@@ -49,7 +51,10 @@ export function RecentRuns() {
                 <Link to={`/projects/${run.projectId}`}>{run.projectName}</Link>
               </td>
               <td>
-                {run.ref ?? '—'} {run.commitSha && <code>{run.commitSha.slice(0, 7)}</code>}
+                <RunRef run={run} />
+              </td>
+              <td>
+                <CommitLine run={run} />
               </td>
               <td>{run.trigger}</td>
               <td>{formatTime(run.startedAt ?? run.createdAt)}</td>

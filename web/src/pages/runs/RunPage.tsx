@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Badge, Card, Empty, ErrorText } from '../../components/ui';
 import { JobGraph } from '../../components/JobGraph';
+import { CommitLine, RunRef } from '../../components/RunSource';
 import { formatDuration, formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
 import type { Artifact, Execution, Job } from '../../services/api.types';
@@ -64,13 +65,15 @@ export function RunPage() {
           </dd>
           <dt>Trigger</dt>
           <dd>{run.trigger}</dd>
-          <dt>Ref</dt>
-          <dd>{run.ref ?? '—'}</dd>
+          <dt>{run.pullRequest != null ? 'Pull request' : 'Ref'}</dt>
+          <dd data-testid="run-ref">
+            <RunRef run={run} />
+            {run.pullRequestTitle && <span className="pr-title"> {run.pullRequestTitle}</span>}
+            {run.fromFork && <small className="muted"> (from a fork: no secrets)</small>}
+          </dd>
           <dt>Commit</dt>
           <dd data-testid="commit">
-            {run.commitSha ? <code title={run.commitSha}>{run.commitSha.slice(0, 12)}</code> : '—'}
-            {run.commitMessage && <span className="commit-message"> {run.commitMessage.split('\n')[0]}</span>}
-            {run.commitAuthor && <small className="muted"> by {run.commitAuthor}</small>}
+            <CommitLine run={run} />
           </dd>
           <dt>Started</dt>
           <dd>{formatTime(run.startedAt ?? run.createdAt)}</dd>
