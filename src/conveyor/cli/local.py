@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from conveyor.cli.lazy import collection_paused
 from conveyor.status import Status
 
 EXIT_CODES = {
@@ -26,12 +27,13 @@ def run_command(
     parallel: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 4,
 ) -> None:
     """Run a pipeline file on the local runner, without a server; exit with the pipeline's code."""
-    from rich.console import Console
+    with collection_paused():
+        from rich.console import Console
 
-    from conveyor.cli.oneshot import run_pipeline_file
-    from conveyor.cli.view import ExecutionView
-    from conveyor.errors import ConveyorError
-    from conveyor.pipelines.spec.validate import parse_definition
+        from conveyor.cli.oneshot import run_pipeline_file
+        from conveyor.cli.view import ExecutionView
+        from conveyor.errors import ConveyorError
+        from conveyor.pipelines.spec.validate import parse_definition
 
     console = Console(highlight=False)
     definition = file.read_text()

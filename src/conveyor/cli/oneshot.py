@@ -13,12 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from conveyor.auth import models as _users  # noqa: F401  (the table the others refer to)
 from conveyor.config import Settings
-from conveyor.db import Database, new_id
+from conveyor.db import Base, Database, new_id
 from conveyor.events.bus import EventBus
 from conveyor.executions.models import Execution
 from conveyor.executions.service import Trigger, start_execution
-from conveyor.models import metadata
+from conveyor.pipelines.builtins import handler_of
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.spec import parse_definition
 from conveyor.projects.models import Project
@@ -48,7 +49,9 @@ async def run_pipeline_file(
     definition: str, *, name: str, workspace: Path, max_parallel: int, display: Display
 ) -> Status:
     """Run the pipeline to its end and return its status (InvalidInput if the YAML is refused)."""
-    parse_definition(definition)
+    spec = parse_definition(definition)
+    for name in {step.uses for job in spec.jobs.values() for step in job.steps if step.uses}:
+        handler_of(name)  # the step's domain, imported now so that its tables are created
     with tempfile.TemporaryDirectory(prefix="conveyor-run-") as scratch:
         settings = Settings(
             data_dir=Path(scratch),
@@ -66,9 +69,10 @@ async def run_pipeline_file(
 async def _run(
     db: Database, settings: Settings, definition: str, name: str, workspace: Path, display: Display
 ) -> Status:
-    # A scratch database: the tables straight from the models, without Alembic's chain (faster).
+    # A scratch database: the tables straight from the models, without Alembic's chain (faster),
+    # and only those of the domains a local run imports (not every domain's models).
     async with db.engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+        await connection.run_sync(Base.metadata.create_all)
     bus = EventBus(DisplayEmitter(display))
     cipher = SecretCipher(new_id())
     env = RunnerEnv(db, bus, settings, cipher, runner_id("local"), fixed_workspace=workspace)

@@ -1,5 +1,9 @@
 """Built-in steps (``uses: conveyor/...``): a registry of handlers that later domains fill.
 
+Each later domain's step is named here with the module that registers it, imported the first
+time a job uses the step: a runner (and ``conveyor run``) loads the security scanner only for a
+pipeline that scans.
+
 A handler gets the step's workspace, its ``with`` inputs, a log function and the job it runs in
 (with the runner's database and bus, for steps that record what they find), and returns an
 outcome. Unknown names are rejected when a pipeline is validated.
@@ -7,6 +11,7 @@ outcome. Unknown names are rejected when a pipeline is validated.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +50,11 @@ class BuiltinOutcome:
 BuiltinHandler = Callable[[BuiltinContext], Awaitable[BuiltinOutcome]]
 
 BUILTIN_STEPS: dict[str, BuiltinHandler] = {}
+# Steps of later domains: the module whose import registers each.
+PROVIDERS = {
+    "conveyor/security-scan": "conveyor.security.step",
+    "conveyor/architecture": "conveyor.architecture.step",
+}
 
 
 def register(name: str) -> Callable[[BuiltinHandler], BuiltinHandler]:
@@ -55,12 +65,13 @@ def register(name: str) -> Callable[[BuiltinHandler], BuiltinHandler]:
     return add
 
 
-def _not_configured(name: str, what: str) -> BuiltinHandler:
-    async def handler(context: BuiltinContext) -> BuiltinOutcome:
-        context.log(f"{name}: not configured — {what} is not available on this runner yet; step skipped")
-        return BuiltinOutcome("skipped", "not configured")
-
-    return handler
+def known_steps() -> list[str]:
+    return sorted({*BUILTIN_STEPS, *PROVIDERS})
 
 
-register("conveyor/security-scan")(_not_configured("conveyor/security-scan", "the security scanner"))
+def handler_of(name: str) -> BuiltinHandler:
+    """The step's handler, its domain's module imported first if it was not yet
+    (``KeyError`` for a name no validated pipeline can hold)."""
+    if name not in BUILTIN_STEPS and name in PROVIDERS:
+        importlib.import_module(PROVIDERS[name])
+    return BUILTIN_STEPS[name]

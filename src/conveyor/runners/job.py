@@ -12,14 +12,13 @@ from typing import Any
 
 import structlog
 
-from conveyor.architecture import step as _architecture_step  # noqa: F401  (registers conveyor/architecture)
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.errors import InvalidInput
 from conveyor.events.bus import EventBus
 from conveyor.executions import updates
 from conveyor.executions.updates import Claim, StepChange
-from conveyor.pipelines.builtins import BUILTIN_STEPS, BuiltinContext, BuiltinJob
+from conveyor.pipelines.builtins import BuiltinContext, BuiltinJob, handler_of
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import CachePlan, StepPlan
@@ -41,7 +40,6 @@ from conveyor.runners.workspace import (
     fresh_directory,
     job_env,
 )
-from conveyor.security import step as _security_step  # noqa: F401  (registers conveyor/security-scan)
 from conveyor.status import FAILING, Status
 
 log = structlog.get_logger(__name__)
@@ -440,7 +438,7 @@ class JobRun:
         self.pid = pid
 
     async def _builtin(self, step: StepPlan, workspace: Path, env: dict[str, str]) -> Result:
-        handler = BUILTIN_STEPS[step.uses or ""]
+        handler = handler_of(step.uses or "")
         claim = self.claim
         job = BuiltinJob(
             claim.project_id,

@@ -52,6 +52,17 @@ async def test_run_executes_a_file_in_the_current_directory(tmp_path: Path) -> N
     assert (tmp_path / "output.txt").read_text() == "made\n"
 
 
+async def test_run_loads_a_later_domains_built_in_step_with_its_tables(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("import os\n")
+    (tmp_path / "diagram.yml").write_text(
+        "jobs:\n  a:\n    steps:\n      - uses: conveyor/architecture\n        with: {path: app}\n"
+    )
+    code, out, err = await conveyor("run", "diagram.yml", cwd=tmp_path)
+    assert code == 0, out + err
+    assert "conveyor/architecture" in out and "pipeline diagram.yml: success" in out
+
+
 async def test_run_exits_with_the_pipeline_code(tmp_path: Path) -> None:
     (tmp_path / "fail.yml").write_text("jobs:\n  a:\n    steps: [{run: exit 3}]\n")
     (tmp_path / "slow.yml").write_text("jobs:\n  a:\n    timeout: 1\n    steps: [{run: sleep 20}]\n")

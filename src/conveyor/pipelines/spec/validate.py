@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from croniter import croniter
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from conveyor.errors import InvalidInput
-from conveyor.pipelines.builtins import BUILTIN_STEPS
+from conveyor.pipelines.builtins import known_steps
 from conveyor.pipelines.spec.expressions import (
     CONVEYOR_FIELDS,
     TEMPLATE,
@@ -31,6 +30,7 @@ from conveyor.pipelines.spec.matrix import (
     matrix_names,
 )
 from conveyor.pipelines.spec.model import JobSpec, PipelineSpec
+from conveyor.pipelines.spec.schedule import valid_cron
 
 MAX_MATRIX_JOBS = 256
 
@@ -126,7 +126,7 @@ def _check(spec: PipelineSpec) -> Iterator[Problem]:
     yield from _check_needs(spec)
     yield from _check_cycles(spec)
     for index, schedule in enumerate(spec.on.schedule):
-        if not croniter.is_valid(schedule.cron):
+        if not valid_cron(schedule.cron):
             yield ("on", "schedule", index, "cron"), f"invalid cron expression {schedule.cron!r}"
     for job_id, job in spec.jobs.items():
         yield from _check_matrix(job_id, job)
@@ -223,8 +223,8 @@ def _check_steps(job_id: str, job: JobSpec) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, step in enumerate(job.steps):
         where = ("jobs", job_id, "steps", index)
-        if step.uses is not None and step.uses not in BUILTIN_STEPS:
-            known = ", ".join(sorted(BUILTIN_STEPS))
+        if step.uses is not None and step.uses not in known_steps():
+            known = ", ".join(known_steps())
             yield (*where, "uses"), f"unknown built-in step {step.uses!r}; known: {known}"
         if step.id is not None and step.id in seen:
             yield (*where, "id"), f"another step of the job has id {step.id!r}"
