@@ -85,7 +85,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
 
 async def start(container: Container) -> None:
     """Migrate the database, make sure an admin exists, start live delivery, runners and pruning."""
-    await container.db.migrate()
+    await container.db.migrate(secrets_key=container.settings.resolved_secrets_key)
     async with container.db.write_session() as session:
         generated = await auth_service.bootstrap_admin(
             session=session, password=container.settings.admin_password

@@ -128,9 +128,11 @@ class Database:
         async with self._write_lock, self.session() as session:
             yield session
 
-    async def migrate(self) -> None:
+    async def migrate(self, *, secrets_key: str | None = None) -> None:
+        """Upgrade to the latest revision; ``secrets_key`` encrypts what a migration moves to
+        ciphertext (default: the configured key, ``Settings().resolved_secrets_key``)."""
         async with self.engine.begin() as connection:
-            await connection.run_sync(_upgrade_to_head)
+            await connection.run_sync(_upgrade_to_head, secrets_key)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -156,12 +158,13 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def alembic_config(connection: Connection | None = None) -> AlembicConfig:
+def alembic_config(connection: Connection | None = None, *, secrets_key: str | None = None) -> AlembicConfig:
     from alembic.config import Config as AlembicConfig  # imported when migrating only
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
+    config.attributes["secrets_key"] = secrets_key
     return config
 
 
@@ -169,9 +172,9 @@ def alembic_config(connection: Connection | None = None) -> AlembicConfig:
 MIGRATION_LOCK_KEY = 0x6D6967726174696F
 
 
-def _upgrade_to_head(connection: Connection) -> None:
+def _upgrade_to_head(connection: Connection, secrets_key: str | None) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     from alembic import command
 
-    command.upgrade(alembic_config(connection), "head")
+    command.upgrade(alembic_config(connection, secrets_key=secrets_key), "head")

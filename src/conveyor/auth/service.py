@@ -18,6 +18,7 @@ from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from conveyor.events.bus import EventBus
 from conveyor.events.schemas import Emission
+from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity
 
 # Re-exported for events/realtime/hub.py only, until the realtime layer takes an injected
@@ -49,7 +50,7 @@ async def login(
     assert user is not None
     if not user.is_active:
         raise Unauthorized("This account is disabled.")
-    return await _open_session(session, bus, codec, user, activity(user.id, "login", "Signed in"))
+    return await _open_session(session, bus, codec, user, activity(user.id, ActivityKind.LOGIN, "Signed in"))
 
 
 async def _open_session(
@@ -96,7 +97,7 @@ async def logout(*, session: AsyncSession, bus: EventBus, refresh_token: str) ->
     if record is None or record.revoked_at is not None:
         return
     record.revoked_at = utcnow()
-    await bus.commit(session, activity(record.user_id, "logout", "Signed out"))
+    await bus.commit(session, activity(record.user_id, ActivityKind.LOGOUT, "Signed out"))
 
 
 def _tokens(
@@ -206,7 +207,9 @@ async def create_user(
     except IntegrityError:
         await session.rollback()
         raise Conflict(f"username {data.username!r} is taken") from None
-    events = [activity(actor.user_id, "user_created", f"Created user {user.username}")] if actor else []
+    events = (
+        [activity(actor.user_id, ActivityKind.USER_CREATED, f"Created user {user.username}")] if actor else []
+    )
     await bus.commit(session, *events)
     return user
 
@@ -225,7 +228,7 @@ async def update_user(
         value = getattr(data, field)
         if value is not None:
             setattr(user, field, value)
-    event = activity(actor.user_id, "user_updated", f"Updated user {user.username}")
+    event = activity(actor.user_id, ActivityKind.USER_UPDATED, f"Updated user {user.username}")
     await bus.commit(session, event, access_changed_for=[user.id])
     return user
 
@@ -237,7 +240,7 @@ async def set_password(*, session: AsyncSession, bus: EventBus, username: str, p
         raise NotFound(f"There is no user {username!r} in this database.")
     user.password_hash = security.hash_password(UserUpdate(password=password).password or "")
     await revoke_sessions(session, user.id)
-    event = activity(user.id, "password_reset", "Password reset by an operator")
+    event = activity(user.id, ActivityKind.PASSWORD_RESET, "Password reset by an operator")
     await bus.commit(session, event, access_changed_for=[user.id])
     return user
 
@@ -258,7 +261,7 @@ async def change_password(
         raise Forbidden("The current password is wrong.")
     user.password_hash = security.hash_password(new)
     await revoke_sessions(session, user.id)
-    event = activity(user.id, "password_changed", "Changed password")
+    event = activity(user.id, ActivityKind.PASSWORD_CHANGED, "Changed password")
     return await _open_session(session, bus, codec, user, event, access_changed=True)
 
 
@@ -267,7 +270,7 @@ async def delete_user(*, session: AsyncSession, bus: EventBus, user_id: str, act
     if user.id == actor.user_id:
         raise Forbidden("admins cannot delete themselves")
     await session.delete(user)
-    event = activity(actor.user_id, "user_deleted", f"Deleted user {user.username}")
+    event = activity(actor.user_id, ActivityKind.USER_DELETED, f"Deleted user {user.username}")
     await bus.commit(session, event, access_changed_for=[user_id])
 
 
@@ -288,7 +291,9 @@ async def create_api_token(
         expires_at=expires_at,
     )
     session.add(token)
-    await bus.commit(session, activity(principal.user_id, "token_created", f"Created API token {data.name}"))
+    await bus.commit(
+        session, activity(principal.user_id, ActivityKind.TOKEN_CREATED, f"Created API token {data.name}")
+    )
     return token, plaintext
 
 
@@ -305,7 +310,7 @@ async def revoke_api_token(
         raise NotFound(f"API token {token_id} not found")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-    event = activity(token.user_id, "token_revoked", f"Revoked API token {token.name}")
+    event = activity(token.user_id, ActivityKind.TOKEN_REVOKED, f"Revoked API token {token.name}")
     await bus.commit(session, event, access_changed_for=[token.user_id])
 
 

@@ -1,7 +1,7 @@
 """The notification dispatcher: reads the event log after its cursor and tells the people an
-event concerns (``user_notification``), records what users did (``user_activity``), queues the
-project's webhooks, sends e-mail and notes the commit status each execution sets on its forge
-(``forge/service.py``).
+event concerns (``user_notification``), queues the project's webhooks, sends e-mail and notes
+the commit status each execution sets on its forge (``forge/service.py``). (``user_activity`` is
+recorded by each service with the change itself: ``notifications.activity``.)
 
 Every node runs it; batches are claimed through ``events/readers.py``, so each event is
 dispatched once. It works behind the events, never on their path.
@@ -78,7 +78,7 @@ class Dispatcher:
     async def tick(self) -> None:
         while await self.dispatch():
             pass
-        await deliver_due(self.db, self.settings)
+        await deliver_due(self.db, self.settings, self.cipher)
         await forge.send_due(self.db, self.cipher, self.settings)
 
     async def dispatch(self) -> int:
@@ -136,16 +136,6 @@ class Dispatcher:
     async def _execution_started(self, batch: Batch, record: EventRecord) -> None:
         execution = record.data.get("execution", {})
         await forge.record_status(batch.session, execution, self.settings.public_url)
-        actor = execution.get("actorId")
-        if not actor:
-            return
-        kind = "retried" if execution.get("attempt", 1) > 1 else "triggered"
-        summary = f"{kind} run #{execution.get('number')}"
-        batch.emissions.append(
-            notifications.activity(
-                actor, kind, summary, projectId=record.project_id, executionId=execution.get("id")
-            )
-        )
 
     async def _patch_generated(self, batch: Batch, record: EventRecord) -> None:
         if record.project_id is None:

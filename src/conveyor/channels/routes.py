@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from conveyor.api.deps import CurrentPrincipal, SessionDep
+from conveyor.api.deps import CipherDep, CurrentPrincipal, SessionDep
 from conveyor.channels import service
 from conveyor.channels.schemas import DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead
 from conveyor.projects.deps import ProjectAsMaintainer
@@ -14,9 +14,15 @@ router = APIRouter(prefix="/projects/{project_id}/webhooks", tags=["notification
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_webhook(
-    body: WebhookCreate, project: ProjectAsMaintainer, principal: CurrentPrincipal, session: SessionDep
+    body: WebhookCreate,
+    project: ProjectAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    cipher: CipherDep,
 ) -> WebhookCreated:
-    return await service.create_webhook(session=session, project_id=project.id, data=body, actor=principal)
+    return await service.create_webhook(
+        session=session, cipher=cipher, project_id=project.id, data=body, actor=principal
+    )
 
 
 @router.get("")

@@ -12,23 +12,25 @@ from conveyor.channels.models import ProjectWebhook, WebhookDelivery
 from conveyor.channels.schemas import DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead
 from conveyor.db import new_id, utcnow
 from conveyor.errors import NotFound
+from conveyor.projects.secrets import SecretCipher
 
 
 async def create_webhook(
-    *, session: AsyncSession, project_id: str, data: WebhookCreate, actor: Principal
+    *, session: AsyncSession, cipher: SecretCipher, project_id: str, data: WebhookCreate, actor: Principal
 ) -> WebhookCreated:
+    secret = data.secret or secrets.token_urlsafe(32)
     hook = ProjectWebhook(
         id=new_id(),
         project_id=project_id,
         url=data.url,
-        secret=data.secret or secrets.token_urlsafe(32),
+        secret_ciphertext=cipher.encrypt(secret),
         kinds=[k.value for k in data.kinds],
         created_by=actor.user_id,
         created_at=utcnow(),
     )
     session.add(hook)
     await session.commit()
-    return WebhookCreated.model_validate(hook)
+    return WebhookCreated(**WebhookRead.model_validate(hook).model_dump(), secret=secret)
 
 
 async def list_webhooks(session: AsyncSession, *, project_id: str) -> list[WebhookRead]:

@@ -19,6 +19,7 @@ from conveyor.channels.models import ProjectWebhook, WebhookDelivery
 from conveyor.channels.schemas import DeliveryStatus
 from conveyor.config import Settings
 from conveyor.db import Database, utcnow
+from conveyor.projects.secrets import SecretCipher
 
 SIGNATURE_HEADER = "X-Conveyor-Signature"
 BATCH = 50
@@ -37,7 +38,9 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return settings.retry_delay(attempts)
 
 
-async def deliver_due(db: Database, settings: Settings, now: datetime | None = None) -> int:
+async def deliver_due(
+    db: Database, settings: Settings, cipher: SecretCipher, now: datetime | None = None
+) -> int:
     """Send every delivery due at ``now``; return how many were attempted."""
     now = now or utcnow()
     async with db.session() as session:
@@ -54,7 +57,7 @@ async def deliver_due(db: Database, settings: Settings, now: datetime | None = N
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
         for delivery_id, due_at in rows:
             if await _claim(db, settings, delivery_id, due_at, now):
-                await _attempt(db, settings, client, delivery_id)
+                await _attempt(db, settings, cipher, client, delivery_id)
                 attempted += 1
     return attempted
 
@@ -74,14 +77,16 @@ async def _claim(
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
-async def _attempt(db: Database, settings: Settings, client: httpx.AsyncClient, delivery_id: str) -> None:
+async def _attempt(
+    db: Database, settings: Settings, cipher: SecretCipher, client: httpx.AsyncClient, delivery_id: str
+) -> None:
     async with db.session() as session:
         delivery = await session.get(WebhookDelivery, delivery_id)
         hook = await session.get(ProjectWebhook, delivery.webhook_id) if delivery else None
         if delivery is None or hook is None:
             return
         body = json.dumps(delivery.payload, separators=(",", ":")).encode()
-        url, secret, kind = hook.url, hook.secret, delivery.kind
+        url, secret, kind = hook.url, cipher.decrypt(hook.secret_ciphertext), delivery.kind
     headers = {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(secret, body),

@@ -24,6 +24,8 @@ from conveyor.events.schemas import Emission, emission
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import Execution
 from conveyor.executions.service import Trigger, start_execution
+from conveyor.notifications.schemas import ActivityKind
+from conveyor.notifications.service import activity
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.schemas import PipelineUpdate
 from conveyor.pipelines.service import update_pipeline
@@ -79,7 +81,8 @@ async def apply_patch(
     patch.applied_at, patch.applied_by, patch.error = utcnow(), principal.user_id, None
     message = f"applied; verification run #{verification.number} started"
     event = _result_event(EventType.DEBUG_PATCH_APPLIED, debug, patch, message=message)
-    await sessions.set_status(session, bus, debug, SessionStatus.VERIFYING, event)
+    did = _activity(principal, ActivityKind.PATCH_APPLIED, debug, patch, f"Applied {patch.fixer} patch")
+    await sessions.set_status(session, bus, debug, SessionStatus.VERIFYING, event, did)
     return PatchRead.model_validate(patch)
 
 
@@ -164,7 +167,10 @@ async def rollback_patch(
         message = await _delete_branch(session, debug, patch)
     patch.status, patch.rolled_back_at = PatchStatus.ROLLED_BACK, utcnow()
     event = _result_event(EventType.DEBUG_PATCH_ROLLBACK, debug, patch, message=message)
-    await sessions.set_status(session, bus, debug, SessionStatus.ROLLED_BACK, event)
+    did = _activity(
+        principal, ActivityKind.PATCH_ROLLED_BACK, debug, patch, f"Rolled back {patch.fixer} patch"
+    )
+    await sessions.set_status(session, bus, debug, SessionStatus.ROLLED_BACK, event, did)
     return PatchRead.model_validate(patch)
 
 
@@ -194,6 +200,20 @@ async def _restore_definition(
     data = PipelineUpdate(definition=patch.undo["definition"])
     await update_pipeline(session=session, bus=bus, pipeline=pipeline, data=data, actor=actor)
     return f"the pipeline {pipeline.name} has its definition from before the patch again"
+
+
+def _activity(
+    principal: Principal, kind: ActivityKind, debug: DebugSession, patch: DebugPatch, summary: str
+) -> Emission:
+    where = f" ({patch.branch})" if patch.branch else ""
+    return activity(
+        principal.user_id,
+        kind,
+        f"{summary}{where}",
+        projectId=debug.project_id,
+        sessionId=debug.id,
+        patchId=patch.id,
+    )
 
 
 def _result_event(

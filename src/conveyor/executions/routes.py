@@ -89,9 +89,15 @@ async def get_execution(execution: ExecutionAsViewer, session: SessionDep) -> Ex
 
 @router.post("/executions/{execution_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
 async def cancel_execution(
-    execution: ExecutionAsMaintainer, session: SessionDep, bus: BusDep, executor: ExecutorDep
+    execution: ExecutionAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
 ) -> ExecutionAccepted:
-    await service.cancel_execution(session=session, bus=bus, executor=executor, execution=execution)
+    await service.cancel_execution(
+        session=session, bus=bus, executor=executor, execution=execution, actor_id=principal.user_id
+    )
     return ExecutionAccepted(execution_id=execution.id)
 
 

@@ -17,11 +17,14 @@ from conveyor.db import Database, get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, InvalidInput, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
+from conveyor.events.schemas import Emission
 from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step, TestResult
 from conveyor.executions.schemas import ExecutionSummary, TestReport, TestResultRead, TestSummary
 from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
+from conveyor.notifications.schemas import ActivityKind
+from conveyor.notifications.service import activity
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.sources import PipelineAtCommit
@@ -53,6 +56,13 @@ class PullRequestRun:
     base_ref: str
     head_ref: str
     from_fork: bool
+
+
+RUN_VERBS = {
+    ActivityKind.RUN_TRIGGERED: "Triggered",
+    ActivityKind.RUN_RETRIED: "Retried",
+    ActivityKind.RUN_CANCELLED: "Cancelled",
+}
 
 
 async def start_execution(
@@ -125,7 +135,8 @@ async def start_execution(
     await session.flush()
     session.add_all(_step_rows(await jobs_of(session, execution.id)))
     await session.flush()
-    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution))
+    started = await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution)
+    await bus.commit(session, started, *_did(actor_id, ActivityKind.RUN_TRIGGERED, execution))
     if spec.concurrency is not None and spec.concurrency.cancel_in_progress:
         for other in await _in_group(session, execution):
             await cancel_execution(session=session, bus=bus, executor=executor, execution=other)
@@ -251,8 +262,15 @@ def _step_rows(jobs: Sequence[Job]) -> list[Step]:
 
 
 async def cancel_execution(
-    *, session: AsyncSession, bus: EventBus, executor: Executor, execution: Execution
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    executor: Executor,
+    execution: Execution,
+    actor_id: str | None = None,
 ) -> Execution:
+    """Cancel a run (``actor_id``: who asked; None when the platform does, e.g. a newer run of
+    its concurrency group)."""
     execution = await lock_execution(session, execution.id)
     if execution.status in TERMINAL:
         raise Conflict(f"execution {execution.id} has already ended ({execution.status})")
@@ -269,7 +287,8 @@ async def cancel_execution(
         elif job.status == Status.RUNNING:
             job.cancel_requested = True
             running.append(job.id)
-    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
+    updated = await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
+    await bus.commit(session, updated, *_did(actor_id, ActivityKind.RUN_CANCELLED, execution))
     await executor.cancel(running)
     await advance(session, bus, execution.id)
     return execution
@@ -292,9 +311,26 @@ async def retry_execution(
     execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id
     execution.error = execution.finished_at = None
     execution.cancel_requested = False
-    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution))
+    started = await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution)
+    await bus.commit(session, started, *_did(actor_id, ActivityKind.RUN_RETRIED, execution))
     await executor.dispatch(await advance(session, bus, execution.id))
     return execution
+
+
+def _did(actor_id: str | None, kind: ActivityKind, execution: Execution) -> list[Emission]:
+    """The ``user_activity`` of a person acting on a run (none when the platform acts)."""
+    if actor_id is None:
+        return []
+    return [
+        activity(
+            actor_id,
+            kind,
+            f"{RUN_VERBS[kind]} run #{execution.number}",
+            projectId=execution.project_id,
+            pipelineId=execution.pipeline_id,
+            executionId=execution.id,
+        )
+    ]
 
 
 def _rerun(job: Job) -> bool:

@@ -26,6 +26,33 @@ class NotificationKind(StrEnum):
     MEMBERSHIP = "membership"
 
 
+class ActivityKind(StrEnum):
+    """What a user did: the ``kind`` of every ``user_activity``, recorded by the service that does
+    it, in the transaction of the change, through ``notifications.service.activity``."""
+
+    LOGIN = "login"
+    LOGOUT = "logout"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    USER_CREATED = "user_created"
+    USER_UPDATED = "user_updated"
+    USER_DELETED = "user_deleted"
+    PROJECT_CREATED = "project_created"
+    PROJECT_UPDATED = "project_updated"
+    PROJECT_DELETED = "project_deleted"
+    MEMBER_CHANGED = "member_changed"
+    MEMBER_REMOVED = "member_removed"
+    RUN_TRIGGERED = "triggered"
+    RUN_RETRIED = "retried"
+    RUN_CANCELLED = "cancelled"
+    PATCH_APPLIED = "patch_applied"
+    PATCH_ROLLED_BACK = "patch_rolled_back"
+    SECURITY_POLICY_UPDATED = "security_policy_updated"
+    VULNERABILITY_TRIAGED = "security_vulnerability_triaged"
+
+
 class PreferencesRead(ApiModel):
     """``kinds``: every kind with whether the user receives it; ``email``: also by e-mail."""
 

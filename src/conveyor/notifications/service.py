@@ -13,6 +13,7 @@ from conveyor.events.catalog import EventPriority, EventType, UserActivityData, 
 from conveyor.events.schemas import Emission, emission
 from conveyor.notifications.models import Notification, NotificationPreference
 from conveyor.notifications.schemas import (
+    ActivityKind,
     NotificationKind,
     NotificationRead,
     PreferencesRead,
@@ -46,9 +47,10 @@ def notify(
     return emission(EventType.USER_NOTIFICATION, data, user_id=user_id, project_id=project_id)
 
 
-def activity(user_id: str, kind: str, summary: str, **details: object) -> Emission:
-    """A ``user_activity`` event: something this user did."""
-    body = {"kind": kind, "summary": summary, "at": utcnow().isoformat(), **details}
+def activity(user_id: str, kind: ActivityKind, summary: str, **details: object) -> Emission:
+    """A ``user_activity`` event: something this user did (``details``: ``projectId`` and the ids
+    of what it concerns); the caller commits it with the change itself."""
+    body = {"kind": kind.value, "summary": summary, "at": utcnow().isoformat(), **details}
     data = UserActivityData(activityId=new_id(), activity=body)
     return emission(EventType.USER_ACTIVITY, data, user_id=user_id)
 

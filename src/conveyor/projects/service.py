@@ -12,6 +12,7 @@ from conveyor.auth.roles import Role
 from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
+from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity, notify
 from conveyor.projects.models import Project, ProjectMember, ProjectSecret
 from conveyor.projects.repos import RepoPolicy, check_repo_url
@@ -47,7 +48,7 @@ async def create_project(
         await session.rollback()
         raise Conflict(f"a project named {data.name!r} exists") from None
     event = activity(
-        actor.user_id, "project_created", f"Created project {project.name}", projectId=project.id
+        actor.user_id, ActivityKind.PROJECT_CREATED, f"Created project {project.name}", projectId=project.id
     )
     await bus.commit(session, event, access_changed_for=[actor.user_id])
     return project
@@ -72,7 +73,7 @@ async def update_project(
         if value is not None or field == "repo_url":
             setattr(project, field, value)
     event = activity(
-        actor.user_id, "project_updated", f"Updated project {project.name}", projectId=project.id
+        actor.user_id, ActivityKind.PROJECT_UPDATED, f"Updated project {project.name}", projectId=project.id
     )
     await bus.commit(session, event)
     return project
@@ -82,7 +83,7 @@ async def delete_project(*, session: AsyncSession, bus: EventBus, project: Proje
     members = await _member_ids(session, project.id)
     await session.delete(project)
     event = activity(
-        actor.user_id, "project_deleted", f"Deleted project {project.name}", projectId=project.id
+        actor.user_id, ActivityKind.PROJECT_DELETED, f"Deleted project {project.name}", projectId=project.id
     )
     await bus.commit(session, event, access_changed_for=members)
 
@@ -122,7 +123,14 @@ async def put_member(
         body=f"{actor.username} gave you the {role} role in project {project.name}.",
         project_id=project.id,
     )
-    await bus.commit(session, note, access_changed_for=[user_id])
+    event = activity(
+        actor.user_id,
+        ActivityKind.MEMBER_CHANGED,
+        f"Gave {user.username} the {role} role in {project.name}",
+        projectId=project.id,
+        memberId=user_id,
+    )
+    await bus.commit(session, note, event, access_changed_for=[user_id])
     return member, user.username
 
 
@@ -142,7 +150,14 @@ async def remove_member(
         title=f"You were removed from {project.name}",
         body=f"{actor.username} removed you from project {project.name}.",
     )
-    await bus.commit(session, note, access_changed_for=[user_id])
+    event = activity(
+        actor.user_id,
+        ActivityKind.MEMBER_REMOVED,
+        f"Removed a member from {project.name}",
+        projectId=project.id,
+        memberId=user_id,
+    )
+    await bus.commit(session, note, event, access_changed_for=[user_id])
 
 
 async def _keep_an_owner(session: AsyncSession, project_id: str, *, leaving: str) -> None:

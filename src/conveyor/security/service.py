@@ -23,6 +23,7 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventPriority, EventType, ScanData, VulnerabilityData
 from conveyor.events.schemas import Emission, emission
 from conveyor.executions.models import Execution
+from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity, notify
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project, ProjectMember
@@ -74,7 +75,7 @@ async def put_policy(
     row.allow, row.updated_at = AllowEntryList(data.allow), utcnow()
     event = activity(
         actor.user_id,
-        "security_policy_updated",
+        ActivityKind.SECURITY_POLICY_UPDATED,
         f"Updated the security policy of {project.name}",
         projectId=project.id,
     )
@@ -525,7 +526,7 @@ async def update_vulnerability(
         _vulnerability_event(EventType.SECURITY_VULNERABILITY_UPDATED, v),
         activity(
             principal.user_id,
-            "security_vulnerability_triaged",
+            ActivityKind.VULNERABILITY_TRIAGED,
             f"Marked {v.rule_id} in {v.file or v.package} {data.status}"
             + (f": {data.reason}" if data.reason else ""),
             projectId=v.project_id,

@@ -127,6 +127,11 @@ async def test_apply_verifies_on_a_branch_and_rollback_restores_the_repository_e
     session = await api.request("GET", f"/debug/sessions/{session_id}", 200)
     assert session["status"] == "rolled_back"
     await api.request("POST", f"/debug/patches/{patch['id']}/rollback", 409)
+    acts = [e["data"]["activity"] for n, e in listener.received if n == "user_activity"]
+    by_kind = {a["kind"]: a for a in acts if a["kind"].startswith("patch_")}
+    assert set(by_kind) == {"patch_applied", "patch_rolled_back"}, acts
+    assert all(a["patchId"] == patch["id"] and a["projectId"] == project for a in by_kind.values())
+    assert by_kind["patch_applied"]["summary"] == f"Applied ruff patch ({branch})"
 
 
 SLOW = """

@@ -61,6 +61,53 @@ async def test_alerts_reach_admins_who_mark_them_read(server_with: Any) -> None:
         await server.close_listeners()
 
 
+async def test_who_did_what_to_a_run_is_recorded_with_the_change(server: RunningServer) -> None:
+    _, alice = await server.create_user("alice")
+    bob_id, _ = await server.create_user("bob")
+    api = PipelineApi(server, alice)
+    project = await api.project("acts")
+    listener = await server.authenticated_socket(alice)
+    activity = await server.authenticated_socket(alice)
+    pipeline = await api.pipeline(project, "jobs:\n  a:\n    steps: [{run: 'echo started; sleep 60'}]\n")
+    execution = await api.start(pipeline["id"])
+
+    async def cancel_once_running() -> int:
+        await listener.next(
+            lambda item: (
+                item[0] == "pipeline_log"
+                and item[1]["data"]["executionId"] == execution
+                and any("started" in str(line) for line in item[1]["data"]["lines"])
+            ),
+            30,
+        )
+        response = await _call(server, alice, "POST", f"/executions/{execution}/cancel")
+        await completed(listener, execution)
+        return int(response.status_code)
+
+    cancelled = await cancel_once_running()
+    retry = await _call(server, alice, "POST", f"/executions/{execution}/retry")
+    cancelled_again = await cancel_once_running()
+    await _call(server, alice, "PUT", f"/projects/{project}/members/{bob_id}", json={"role": "viewer"})
+    await _call(server, alice, "DELETE", f"/projects/{project}/members/{bob_id}")
+    seen = []
+    for _ in range(6):
+        _, envelope = await activity.next_of("user_activity")
+        seen.append(envelope["data"]["activity"])
+    assert cancelled == retry.status_code == cancelled_again == 202
+    assert [a["kind"] for a in seen] == [
+        "triggered",
+        "cancelled",
+        "retried",
+        "cancelled",
+        "member_changed",
+        "member_removed",
+    ]
+    assert all(a["projectId"] == project for a in seen)
+    assert [a["executionId"] for a in seen[:4]] == [execution] * 4
+    assert seen[1]["summary"] == "Cancelled run #1" and seen[2]["summary"] == "Retried run #1"
+    assert seen[4]["memberId"] == bob_id and "viewer" in seen[4]["summary"]
+
+
 @pytest.mark.unconfined  # the step reads a file the test writes
 async def test_a_fixed_run_tells_its_people_and_the_signed_webhook(server_with: Any, tmp_path: Path) -> None:
     marker = tmp_path / "fixed"
@@ -79,9 +126,8 @@ async def test_a_fixed_run_tells_its_people_and_the_signed_webhook(server_with: 
         marker.write_text("")
         await completed(listener, await api.start(pipeline["id"]))
         await dispatcher.tick()
-        _, activity = await listener.next_of("user_activity")
-        assert activity["data"]["activity"]["kind"] == "triggered"
-        assert activity["data"]["activity"]["projectId"] == project
+        activity = [e["data"]["activity"] for name, e in listener.received if name == "user_activity"]
+        assert [(a["kind"], a["projectId"]) for a in activity] == [("triggered", project)] * 2
         _, envelope = await listener.next(
             lambda item: (
                 item[0] == "user_notification" and item[1]["data"]["notification"]["kind"] == "run_fixed"
@@ -147,9 +193,13 @@ async def test_a_webhook_that_is_down_is_retried_with_backoff_then_given_up(serv
         assert first["status"] == "pending" and first["attempts"] == 1 and "Connect" in first["error"]
         from conveyor.channels.webhooks import deliver_due
 
-        assert await deliver_due(server.container.db, server.settings) == 0  # not due for a minute
+        assert (
+            await deliver_due(server.container.db, server.settings, server.container.cipher) == 0
+        )  # not due for a minute
         later = utcnow() + timedelta(minutes=2)
-        assert await deliver_due(server.container.db, server.settings, now=later) == 1
+        assert (
+            await deliver_due(server.container.db, server.settings, server.container.cipher, now=later) == 1
+        )
         [given_up] = (await _call(server, alice, "GET", path)).json()
         assert given_up["status"] == "failed" and given_up["attempts"] == 2
         await server.close_listeners()

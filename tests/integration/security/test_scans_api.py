@@ -195,6 +195,12 @@ async def test_triage_policy_and_who_may_do_what(server: RunningServer, tmp_path
     assert patched.status_code == 200 and patched.json()["status"] == "false_positive"
     assert patched.json()["reason"] == "AWS's documented example key"
     assert "security_vulnerability_updated" in event_names(triage)
+    triaged = triage[-1][1]["data"]["activity"]
+    assert (triaged["kind"], triaged["projectId"], triaged["vulnerabilityId"]) == (
+        "security_vulnerability_triaged",
+        project_id,
+        aws["vulnerabilityId"],
+    )
     assert bad.status_code == 422
     assert no_reason.status_code == 422 and "needs a reason" in no_reason.text
     assert aws["vulnerabilityId"] not in rescan["policyViolations"] and rescan["policyViolations"]
