@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conveyor.channels.models import ProjectWebhook
 from conveyor.db import utcnow
 from tests.support.pipelines import PipelineApi, completed
 from tests.support.receivers import smtp_server, webhook_receiver
@@ -120,6 +121,10 @@ async def test_a_fixed_run_tells_its_people_and_the_signed_webhook(server_with: 
         hook = await _call(server, alice, "POST", f"/projects/{project}/webhooks", json={"url": receiver.url})
         assert hook.status_code == 201
         secret = hook.json()["secret"]
+        async with server.container.db.session() as session:
+            stored = await session.get(ProjectWebhook, hook.json()["id"])
+        assert stored is not None and secret.encode() not in stored.secret_ciphertext
+        assert server.container.cipher.decrypt(stored.secret_ciphertext) == secret  # encrypted at rest
         listener = await server.authenticated_socket(alice)
         pipeline = await api.pipeline(project, f"jobs:\n  a:\n    steps: [{{run: 'test -f {marker}'}}]\n")
         await completed(listener, await api.start(pipeline["id"]))
