@@ -1,4 +1,4 @@
-"""Migration 0021 encrypts the signing secrets of existing project webhooks (and 0020 gets them back)."""
+"""Migration 0022 encrypts the signing secrets of existing project webhooks (and its downgrade gets them back)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ SECRET = "a-plaintext-signing-secret-of-old"
 def test_existing_webhook_secrets_are_encrypted_and_come_back_on_downgrade(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/old.db")
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0020")
+        command.upgrade(alembic_config(connection), "0021")
         connection.execute(
             text(
                 "INSERT INTO projects (id, name, default_branch, created_at)"
@@ -31,11 +31,11 @@ def test_existing_webhook_secrets_are_encrypted_and_come_back_on_downgrade(tmp_p
             ),
             {"secret": SECRET},
         )
-        command.upgrade(alembic_config(connection, secrets_key=KEY), "0021")
+        command.upgrade(alembic_config(connection, secrets_key=KEY), "0022")
         columns = {row[1] for row in connection.execute(text("PRAGMA table_info(project_webhooks)"))}
         [ciphertext] = connection.execute(text("SELECT secret_ciphertext FROM project_webhooks")).scalars()
         dump = "\n".join(connection.connection.iterdump())  # type: ignore[attr-defined]
-        command.downgrade(alembic_config(connection, secrets_key=KEY), "0020")
+        command.downgrade(alembic_config(connection, secrets_key=KEY), "0021")
         [restored] = connection.execute(text("SELECT secret FROM project_webhooks")).scalars()
     assert "secret" not in columns and "secret_ciphertext" in columns
     assert SECRET not in dump, "no plaintext left anywhere in the database"

@@ -1,7 +1,7 @@
 """project webhook secrets encrypted at rest, like project secrets: existing rows are encrypted
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-01 08:40:00
 """
 
@@ -12,8 +12,8 @@ from alembic import context, op
 
 from conveyor.projects.secrets import SecretCipher
 
-revision: str = "0021"
-down_revision: str | Sequence[str] | None = "0020"
+revision: str = "0022"
+down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
