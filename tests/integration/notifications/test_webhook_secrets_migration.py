@@ -1,4 +1,4 @@
-"""Migration 0022 encrypts the signing secrets of existing project webhooks (and its downgrade gets them back)."""
+"""Migration 0022 encrypts the signing secrets of existing project webhooks; its downgrade decrypts."""
 
 from __future__ import annotations
 
