@@ -61,16 +61,17 @@ def print_split(title: str, split: SplitEvaluation) -> None:
 
 
 def print_selection(records: list[CorpusRecord], folds: int) -> None:
-    table = Table("C", "template-out macro-F1", "ecosystem-out macro-F1", "mean")
+    table = Table("C", "real weight", "template-out macro-F1", "ecosystem-out macro-F1", "mean")
     for candidate in score_candidates(records, folds):
         by_split = candidate.macro_f1
         table.add_row(
             str(candidate.svm_c),
+            str(candidate.real_weight),
             f"{by_split['template']:.4f}",
             f"{by_split['ecosystem']:.4f}",
             f"{candidate.mean:.4f}",
         )
-    console.print("[bold]Model selection by leave-source-out CV (best first)[/bold]")
+    console.print("[bold]Model selection by leave-source-out CV on the real excerpts (best first)[/bold]")
     console.print(table)
 
 

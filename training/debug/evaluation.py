@@ -22,7 +22,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold
 
 from conveyor.debug.model import TrainedModel
-from training.debug.fit import SEED, SVM_C, CorpusRecord, build_pipeline, featurize
+from training.debug.fit import REAL_WEIGHT, SEED, SVM_C, CorpusRecord, build_pipeline, featurize, fit_pipeline
 from training.debug.records import REAL_PROVENANCE
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -93,6 +93,7 @@ def cross_validate_split(
     seed: int,
     hold_out: str | None,
     svm_c: float = SVM_C,
+    real_weight: float = REAL_WEIGHT,
 ) -> SplitEvaluation:
     """Out-of-fold probabilities of every example, scored overall and on the real excerpts."""
     labels = np.array([record.label for record in records])
@@ -100,7 +101,9 @@ def cross_validate_split(
     proba = np.zeros((len(records), len(order)))
     for train_index, test_index in _splits(records, labels, folds, seed, hold_out):
         pipeline = build_pipeline(seed, svm_c)
-        pipeline.fit([documents[i] for i in train_index], labels[train_index])
+        fit_pipeline(
+            pipeline, [documents[i] for i in train_index], [records[i] for i in train_index], real_weight
+        )
         fold_proba = pipeline.predict_proba([documents[i] for i in test_index])
         columns = np.array([order.index(str(label)) for label in pipeline.classes_])
         proba[np.ix_(test_index, columns)] = fold_proba

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from training.debug.fit import load_corpus
+from training.debug.records import load_real
 from training.debug.selection import SELECTION_SPLITS, score_candidates
 
 
-def test_candidates_are_ranked_by_their_leave_source_out_score() -> None:
+def test_candidates_are_ranked_by_their_leave_source_out_score_on_real_excerpts() -> None:
     per_label: dict[str, int] = {}
     records = []
     for record in load_corpus():
         if per_label.get(record.label, 0) < 20:
             per_label[record.label] = per_label.get(record.label, 0) + 1
             records.append(record)
-    scores = score_candidates(records, folds=2, candidates=(0.1, 1.0))
-    assert sorted(score.svm_c for score in scores) == [0.1, 1.0]
+    records += load_real()[:40]
+    scores = score_candidates(records, folds=2, candidates=(1.0,), real_weights=(1.0, 4.0))
+    assert sorted((score.svm_c, score.real_weight) for score in scores) == [(1.0, 1.0), (1.0, 4.0)]
     assert all(set(score.macro_f1) == set(SELECTION_SPLITS) for score in scores)
-    assert scores[0].mean >= scores[1].mean
+    assert [score.mean for score in scores] == sorted((score.mean for score in scores), reverse=True)

@@ -1,9 +1,10 @@
 """The shipped model on the untouched real-log holdout (never used for training or tuning).
 
 Floors sit a little under the measured scores (see training/debug/data/README.md):
-all 188 excerpts 0.915 accuracy / 0.916 macro-F1 / 0.989 top-3 (issue #17's model; 0.920 /
-0.925 / 0.989 before it); batch 2 alone, collected after every change of issue #4 was made,
-0.882 / 0.886 / 1.000.
+all 227 excerpts 0.916 accuracy / 0.920 macro-F1 / 0.991 top-3 (issue #17's model trained on
+real excerpts too); batch 2 alone, collected after every change of issue #4 was made, 0.824 /
+0.844 / 1.000; batch 3, split off by a hash of the source while collecting the real training
+excerpts, 0.897 / 0.911 / 1.000.
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ def test_shipped_model_on_the_untouched_set(untouched_logs: list[dict[str, Any]]
     assert evaluation.top3_accuracy >= 0.97
 
 
-@pytest.mark.parametrize("batch", [2])
-def test_shipped_model_on_the_batch_collected_last(untouched_logs: list[dict[str, Any]], batch: int) -> None:
+@pytest.mark.parametrize(("batch", "accuracy"), [(2, 0.8), (3, 0.85)])
+def test_shipped_model_on_the_batches_collected_last(
+    untouched_logs: list[dict[str, Any]], batch: int, accuracy: float
+) -> None:
     evaluation = _evaluate([row for row in untouched_logs if row["batch"] == batch])
-    assert evaluation.accuracy >= 0.82
+    assert evaluation.accuracy >= accuracy
     assert evaluation.top3_accuracy >= 0.94
