@@ -4,10 +4,12 @@ delete."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.test_dashboard import Browser, assert_fits_phone, browser, database_url, sign_in
-from tests.support.pipelines import PipelineApi
+from tests.support.pipelines import PipelineApi, make_repo
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -145,4 +147,30 @@ async def test_a_manual_run_asks_for_its_typed_inputs(server: RunningServer, bro
         "replicas": 3.0,
         "ticket": "OPS-7",
     }
+    assert await browser.call("consoleErrors") == []
+
+
+async def test_a_pipeline_from_the_repository_is_read_only_with_its_error_at_its_line(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    good = "jobs:\n  lint:\n    steps: [{run: x}]\n  test:\n    needs: [lint]\n    steps: [{run: y}]\n"
+    bad = "jobs:\n  a:\n    stepz: []\n"
+    repo = make_repo(tmp_path / "repo", {".conveyor/ci.yml": good, ".conveyor/bad.yml": bad})
+    project = await api.project("web-repo", repo)
+    synced = {
+        p["name"]: p for p in await api.request("POST", f"/projects/{project}/pipelines/sync", 200, json={})
+    }
+
+    await sign_in(browser, server, f"/pipelines/{synced['ci']['id']}")
+    await browser.call("click", selector="button[role=tab]", text="Definition")
+    await browser.see('[data-testid="pipeline-source"]', ".conveyor/ci.yml")
+    await browser.see('svg[aria-label="job graph"] .dag-job[data-job="test"]')
+    assert await browser.call("count", selector='.card header button:text-is("Edit")') == 0
+
+    await browser.call("goto", url=f"{server.base_url}/pipelines/{synced['bad']['id']}")
+    await browser.call("click", selector="button[role=tab]", text="Definition")
+    await browser.see('[data-testid="definition-error"]', "unknown key 'stepz'")
+    await browser.see('pre[aria-label="definition"] #D3.bad', "stepz")
+    assert await browser.call("count", selector=".def-line.bad") == 2  # line 2 misses steps, line 3 has stepz
     assert await browser.call("consoleErrors") == []

@@ -7,12 +7,18 @@ import type { DefinitionCheck, DefinitionProblem, JobNode } from '../../services
 
 const YamlEditor = lazy(() => import('./YamlEditor'));
 
-export function DefinitionView({ text }: { text: string }) {
+/** The 1-based lines a validation message points at ("line 3: ..."), in order. */
+export function errorLines(message: string | null | undefined): number[] {
+  return [...new Set([...(message ?? '').matchAll(/\bline (\d+)\b/g)].map((match) => Number(match[1])))].sort((a, b) => a - b);
+}
+
+/** The text with line numbers (`#D3` links a line); `marked` lines are shown as wrong. */
+export function DefinitionView({ text, marked = [] }: { text: string; marked?: number[] }) {
   const lines = text.replace(/\n$/, '').split('\n');
   return (
     <pre className="definition" aria-label="definition">
       {lines.map((line, index) => (
-        <div key={index} className="def-line" id={`D${index + 1}`}>
+        <div key={index} className={marked.includes(index + 1) ? 'def-line bad' : 'def-line'} id={`D${index + 1}`}>
           <span className="n" data-n={index + 1} />
           <span className="text">{line || ' '}</span>
         </div>

@@ -9,7 +9,7 @@ import { useApi } from '../../hooks/useSession';
 import { JobGraph } from '../../components/JobGraph';
 import type { Pipeline, PipelineGraph, PipelineRevision } from '../../services/api.types';
 import { queryKeys } from '../../services/liveCache';
-import { DefinitionEditor, DefinitionView, graphNodes } from './DefinitionEditor';
+import { DefinitionEditor, DefinitionView, errorLines, graphNodes } from './DefinitionEditor';
 import { RunsTable } from './RunsTable';
 import { RunPipeline } from './RunPipeline';
 import { useCanOperate, useDefinitionCheck, useExecutions, usePipeline, useProject } from './queries';
@@ -61,10 +61,12 @@ function Actions({ pipeline, onEdit }: { pipeline: Pipeline; onEdit: () => void 
   });
   return (
     <div className="actions">
-      <RunPipeline pipelineId={pipeline.id} pipelineName={pipeline.name} />
-      <button type="button" onClick={onEdit}>
-        Edit
-      </button>
+      <RunPipeline pipeline={pipeline} />
+      {pipeline.source !== 'repository' && (
+        <button type="button" onClick={onEdit}>
+          Edit
+        </button>
+      )}
       {confirming ? (
         <span className="confirm" role="group" aria-label="confirm delete">
           Delete {pipeline.name} and all its runs?{' '}
@@ -87,18 +89,32 @@ function Actions({ pipeline, onEdit }: { pipeline: Pipeline; onEdit: () => void 
 
 function Definition({ pipeline }: { pipeline: Pipeline }) {
   const api = useApi();
+  const fromRepository = pipeline.source === 'repository';
   const graph = useQuery({
     queryKey: ['pipeline-graph', pipeline.id, pipeline.updatedAt],
     queryFn: () => api.get<PipelineGraph>(`/pipelines/${pipeline.id}/dag`, { format: 'json' }),
+    enabled: !pipeline.error,
   });
   return (
     <>
-      <Card title="Jobs">
-        <ErrorText error={graph.error} />
-        {graph.data && <JobGraph label="job graph" jobs={graphNodes(graph.data.jobs)} />}
-      </Card>
+      {fromRepository && (
+        <p className="notice" data-testid="pipeline-source">
+          This pipeline is the file <code>{pipeline.path}</code> of the project's repository, read at each run's commit: change it there.
+        </p>
+      )}
+      {pipeline.error && (
+        <p className="error" role="alert" data-testid="definition-error">
+          {pipeline.error}
+        </p>
+      )}
+      {!pipeline.error && (
+        <Card title="Jobs">
+          <ErrorText error={graph.error} />
+          {graph.data && <JobGraph label="job graph" jobs={graphNodes(graph.data.jobs)} />}
+        </Card>
+      )}
       <Card title="Definition">
-        <DefinitionView text={pipeline.definition} />
+        <DefinitionView text={pipeline.definition} marked={errorLines(pipeline.error)} />
       </Card>
     </>
   );

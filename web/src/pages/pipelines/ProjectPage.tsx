@@ -33,7 +33,7 @@ function PipelineCard({ pipeline, canOperate }: { pipeline: Pipeline; canOperate
   return (
     <Card
       title={<Link to={`/pipelines/${pipeline.id}`}>{pipeline.name}</Link>}
-      actions={canOperate && <RunPipeline pipelineId={pipeline.id} pipelineName={pipeline.name} />}
+      actions={canOperate && <RunPipeline pipeline={pipeline} />}
     >
       <ErrorText error={executions.error} />
       <RunsTable label={`executions of ${pipeline.name}`} runs={executions.data} />

@@ -5,11 +5,14 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { ErrorText } from '../../components/ui';
 import { useApi } from '../../hooks/useSession';
-import type { PipelineInput, PipelineInputs } from '../../services/api.types';
+import type { Pipeline, PipelineInput, PipelineInputs } from '../../services/api.types';
 import { useExecutionAction } from './queries';
 import { initialValues, inputProblems, runBody, type InputValues } from './runInputs';
 
-export function RunPipeline({ pipelineId, pipelineName }: { pipelineId: string; pipelineName: string }) {
+/** `pipeline.error` (a repository file that does not validate on the default branch): no form, the
+ * run itself says what is wrong at the commit it runs. */
+export function RunPipeline({ pipeline }: { pipeline: Pick<Pipeline, 'id' | 'name' | 'error'> }) {
+  const { id: pipelineId, name: pipelineName } = pipeline;
   const api = useApi();
   const navigate = useNavigate();
   const action = useExecutionAction();
@@ -17,6 +20,7 @@ export function RunPipeline({ pipelineId, pipelineName }: { pipelineId: string; 
   const inputs = useQuery({
     queryKey: ['pipeline-inputs', pipelineId],
     queryFn: () => api.get<PipelineInputs>(`/pipelines/${pipelineId}/inputs`),
+    enabled: !pipeline.error,
   });
   const start = (body: ReturnType<typeof runBody> | Record<string, never> = {}) =>
     action.mutate({ action: 'start', id: pipelineId, body }, { onSuccess: (r) => navigate(`/executions/${r.executionId}`) });
@@ -25,7 +29,7 @@ export function RunPipeline({ pipelineId, pipelineName }: { pipelineId: string; 
     <>
       <button
         type="button"
-        disabled={action.isPending || inputs.isPending}
+        disabled={action.isPending || (inputs.isPending && !pipeline.error)}
         onClick={() => (fields.length ? setAsking(true) : start())}
       >
         Run pipeline{fields.length ? '…' : ''}

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { Text } from '@codemirror/state';
 import { changedLines } from './PipelinePage';
 import { diagnostics } from './YamlEditor';
+import { errorLines } from './DefinitionEditor';
 
 describe('pipeline definitions', () => {
+  it('finds the lines a validation message names', () => {
+    expect(errorLines("invalid pipeline definition:\nline 3: unknown key\nline 2: missing 'steps'; line 3: again.")).toEqual([2, 3]);
+    expect(errorLines('A pipeline named ci exists.')).toEqual([]);
+    expect(errorLines(null)).toEqual([]);
+  });
+
   it('marks each problem from its column to the end of its line, never outside the text', () => {
     const doc = Text.of(['jobs:', '  a:', '    stepz: []']);
     const problem = (line: number, column: number) => ({ line, column, path: 'jobs.a.stepz', message: "unknown key 'stepz'" });

@@ -7,7 +7,7 @@ import { JobGraph } from '../../components/JobGraph';
 import { CommitLine, RunRef } from '../../components/RunSource';
 import { formatDuration, formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
-import type { Artifact, Execution, Job } from '../../services/api.types';
+import type { Artifact, Execution, Job, Pipeline } from '../../services/api.types';
 import { FAILING_STATUSES, RETRYABLE_STATUSES, TERMINAL_STATUSES } from '../../services/events.generated';
 import { RunPipeline } from '../pipelines/RunPipeline';
 import { useCanOperate, useExecution, useExecutionAction, usePipeline, useProject } from '../pipelines/queries';
@@ -57,7 +57,7 @@ export function RunPage() {
         <Link to="/pipelines">Projects</Link> / <Link to={`/projects/${run.projectId}`}>{project.data?.name ?? '…'}</Link> /{' '}
         {pipeline.data ? <Link to={`/pipelines/${pipeline.data.id}`}>{pipeline.data.name}</Link> : '…'} / #{run.number}
       </p>
-      <Card title={<span data-testid="run-title">{title}</span>} actions={canOperate && <Controls execution={run} pipelineName={pipeline.data?.name ?? 'pipeline'} />}>
+      <Card title={<span data-testid="run-title">{title}</span>} actions={canOperate && <Controls execution={run} pipeline={pipeline.data} />}>
         <dl className="facts">
           <dt>Status</dt>
           <dd data-testid="execution-status">
@@ -138,7 +138,7 @@ function TestsTabLabel({ run }: { run: Execution }) {
   );
 }
 
-function Controls({ execution, pipelineName }: { execution: Execution; pipelineName: string }) {
+function Controls({ execution, pipeline }: { execution: Execution; pipeline: Pipeline | undefined }) {
   const action = useExecutionAction();
   const navigate = useNavigate();
   const finished = TERMINAL_STATUSES.has(execution.status);
@@ -155,7 +155,7 @@ function Controls({ execution, pipelineName }: { execution: Execution; pipelineN
           Retry failed jobs
         </button>
       )}
-      <RunPipeline pipelineId={execution.pipelineId} pipelineName={pipelineName} />
+      <RunPipeline pipeline={pipeline ?? { id: execution.pipelineId, name: 'pipeline', error: null }} />
       <ErrorText error={action.error} />
     </div>
   );
