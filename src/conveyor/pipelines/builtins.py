@@ -12,7 +12,7 @@ outcome. Unknown names are rejected when a pipeline is validated.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,13 +32,22 @@ class BuiltinJob:
     bus: EventBus
 
 
+TOOLS_DIRECTORY = "tools"  # beside a job's step files: what setup-python and the like install
+
+
 @dataclass(frozen=True)
 class BuiltinContext:
+    """What a built-in step gets. It talks back as a run step does: outputs, variables and PATH
+    entries for the steps after it go to the files named by ``$GITHUB_OUTPUT``, ``$GITHUB_ENV``
+    and ``$GITHUB_PATH`` in ``env``; ``tools`` is where it may install what later steps run."""
+
     workspace: Path
     inputs: Mapping[str, str]
     env: Mapping[str, str]
     log: Callable[[str], None]
     job: BuiltinJob | None = None
+    caches: Sequence[Mapping[str, object]] = ()  # what the job's caches did before its first step
+    tools: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -50,10 +59,20 @@ class BuiltinOutcome:
 BuiltinHandler = Callable[[BuiltinContext], Awaitable[BuiltinOutcome]]
 
 BUILTIN_STEPS: dict[str, BuiltinHandler] = {}
+# the GitHub actions provided natively (docs/github-actions.md), any version of each
+GITHUB_ACTIONS = (
+    "actions/checkout",
+    "actions/setup-python",
+    "actions/setup-node",
+    "actions/cache",
+    "actions/upload-artifact",
+    "actions/download-artifact",
+)
 # Steps of later domains: the module whose import registers each.
 PROVIDERS = {
     "conveyor/security-scan": "conveyor.security.step",
     "conveyor/architecture": "conveyor.architecture.step",
+    **dict.fromkeys(GITHUB_ACTIONS, "conveyor.runners.actions"),
 }
 
 

@@ -16,6 +16,10 @@ class ProjectCreate(ApiModel):
     name: ProjectName
     repo_url: str | None = Field(default=None, max_length=1000)
     default_branch: str = Field(default="main", min_length=1, max_length=255)
+    github_workflows: bool = Field(
+        default=False,
+        description="Also run the repository's .github/workflows/*.yml (docs/github-actions.md).",
+    )
 
 
 class ProjectUpdate(ApiModel):
@@ -24,6 +28,7 @@ class ProjectUpdate(ApiModel):
     public_badges: bool | None = Field(
         default=None, description="pipeline badges (GET /pipelines/{id}/badge.svg) readable without login"
     )
+    github_workflows: bool | None = None
 
 
 class ProjectRead(ApiModel):
@@ -32,6 +37,7 @@ class ProjectRead(ApiModel):
     repo_url: str | None
     default_branch: str
     public_badges: bool = False
+    github_workflows: bool = False
     created_at: datetime
     role: Role | None = None
 

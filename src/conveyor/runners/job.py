@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,15 @@ from conveyor.errors import InvalidInput
 from conveyor.events.bus import EventBus
 from conveyor.executions import updates
 from conveyor.executions.updates import Claim, StepChange
-from conveyor.pipelines.builtins import BuiltinContext, BuiltinJob, handler_of
-from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
+from conveyor.pipelines.builtins import TOOLS_DIRECTORY, BuiltinContext, BuiltinJob, handler_of
+from conveyor.pipelines.spec.expressions import (
+    Context,
+    ExpressionError,
+    github_context,
+    interpolate,
+    parse_condition,
+    runner_context,
+)
 from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import CachePlan, StepPlan
 from conveyor.projects.repos import RepoPolicy, check_repo_url
@@ -28,7 +37,7 @@ from conveyor.runners.artifacts import ArtifactError, restore_artifacts
 from conveyor.runners.cache import CacheError, CacheStore
 from conveyor.runners.junit import collect_reports
 from conveyor.runners.masking import Masker
-from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs
+from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs, read_step_file
 from conveyor.runners.process import ProcessOutcome, run_process
 from conveyor.runners.reporter import Reporter
 from conveyor.runners.sandbox import Confinement, Sandbox, SandboxError, sandbox_for
@@ -48,6 +57,12 @@ SHELL = ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c")
 SHELLS = {"bash": SHELL, "sh": ("sh", "-e", "-c"), "python": ("python3", "-c"), "pwsh": ("pwsh", "-command")}
 LOST = "runner lost: this runner no longer holds the job (lease expired or cancelled elsewhere)"
 OUTPUT_VARIABLES = ("CONVEYOR_OUTPUT", "GITHUB_OUTPUT")
+# files a step writes to change the job's later steps: variables, PATH entries, a Markdown summary
+STEP_FILES = {
+    "env": ("CONVEYOR_ENV", "GITHUB_ENV"),
+    "path": ("CONVEYOR_PATH", "GITHUB_PATH"),
+    "summary": ("CONVEYOR_STEP_SUMMARY", "GITHUB_STEP_SUMMARY"),
+}
 # `steps.<id>.outcome` of a step that ended with each status
 OUTCOMES = {Status.SUCCESS: "success", Status.SKIPPED: "skipped", Status.CANCELLED: "cancelled"}
 
@@ -84,6 +99,8 @@ class JobRun:
         self.stopped: Result | None = None
         self.pid: int | None = None
         self.outputs: dict[str, str] | None = None
+        self.exported: dict[str, str] = {}  # what steps wrote to $GITHUB_ENV, for the steps after
+        self.added_path: list[str] = []  # what steps wrote to $GITHUB_PATH, newest first
         self.caches: list[dict[str, object]] | None = None
         self.sha = claim.commit_sha
         self.confinement: Confinement | None = None
@@ -222,6 +239,8 @@ class JobRun:
     async def _steps(self, workspace: Path, deadline: float) -> Result:
         env = job_env(self.claim, workspace, self.secrets)
         context = self._context(workspace)
+        env.update(github_variables(context.conveyor))
+        self.exported, self.added_path = {}, []
         try:
             values = {name: interpolate(value, context) for name, value in self.claim.plan.env.items()}
         except ExpressionError as exc:
@@ -245,6 +264,7 @@ class JobRun:
             context = replace(context, success=failure is None, failure=failure is not None)
             remaining = deadline - asyncio.get_running_loop().time()
             outcome, outputs = await self._maybe_step(index, step, workspace, env, remaining, context)
+            context = replace(context, env={**context.env, **self.exported})
             if step.id is not None:
                 context = replace(
                     context, steps={**context.steps, step.id: _step_context(step, outcome, outputs)}
@@ -351,17 +371,45 @@ class JobRun:
         self._set_step(index, Status.RUNNING)
         self.reporter.step_index = index
         output = self.files / f"output-{index}"
-        output.unlink(missing_ok=True)  # never written through a link an earlier step left
-        output.write_bytes(b"")
-        env = {**env, **step.env, **dict.fromkeys(OUTPUT_VARIABLES, str(output))}
+        files = {kind: self.files / f"{kind}-{index}" for kind in STEP_FILES}
+        for path in (output, *files.values()):
+            path.unlink(missing_ok=True)  # never written through a link an earlier step left
+            path.write_bytes(b"")
+        env = {**env, **self.exported, **step.env, **dict.fromkeys(OUTPUT_VARIABLES, str(output))}
+        for kind, names in STEP_FILES.items():
+            env.update(dict.fromkeys(names, str(files[kind])))
+        if self.added_path:
+            env["PATH"] = os.pathsep.join([*self.added_path, env.get("PATH", "")])
         if step.uses is not None:
             result = await self._builtin(step, workspace, env)
         else:
-            result = await self._command(step, workspace, env, remaining, output)
+            result = await self._command(step, workspace, env, remaining, [output, *files.values()])
         outputs, result = self._read_outputs(output, result)
+        result = self._read_step_files(files, result)
         self.reporter.step_index = None
         self._set_step(index, result.status, exit_code=result.exit_code, error=result.error)
         return result, outputs
+
+    def _read_step_files(self, files: dict[str, Path], result: Result) -> Result:
+        """Take in what the step wrote to $GITHUB_ENV, $GITHUB_PATH and $GITHUB_STEP_SUMMARY."""
+        try:
+            exported = read_outputs(files["env"], name="$GITHUB_ENV")
+            paths = read_step_file(files["path"], name="$GITHUB_PATH").splitlines()
+            summary = read_step_file(files["summary"], name="$GITHUB_STEP_SUMMARY")
+        except OutputError as exc:
+            self.reporter.write(f"step files: {exc}")
+            return (
+                result
+                if result.status != Status.SUCCESS
+                else Result(Status.FAILED, result.exit_code, str(exc))
+            )
+        if reserved := [name for name in exported if not ENV_NAME.match(name) or name in PROTECTED_ENV]:
+            self.reporter.write(f"$GITHUB_ENV: {reserved[0]!r} cannot be set by a step; ignored")
+        self.exported.update({k: v for k, v in exported.items() if k not in reserved})
+        self.added_path[:0] = [path.strip() for path in reversed(paths) if path.strip()]
+        for line in summary.splitlines():
+            self.reporter.write(f"summary: {line}")
+        return result
 
     def _read_outputs(self, output: Path, result: Result) -> tuple[dict[str, str], Result]:
         try:
@@ -389,7 +437,7 @@ class JobRun:
         return result
 
     async def _command(
-        self, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float, output: Path
+        self, step: StepPlan, workspace: Path, env: dict[str, str], remaining: float, files: list[Path]
     ) -> Result:
         cwd = _working_directory(workspace, step.working_directory)
         if cwd is None:
@@ -405,7 +453,7 @@ class JobRun:
             )
         timeout = min(step.timeout or remaining, remaining)
         assert self.confinement is not None
-        await self._hand_over(self.confinement, output)
+        await self._hand_over(self.confinement, files)
         try:
             outcome = await run_process(
                 [*shell, step.run or ""],
@@ -425,14 +473,19 @@ class JobRun:
             self.pid = None
         return _step_result(step, outcome, timeout)
 
-    async def _hand_over(self, confinement: Confinement, output: Path) -> None:
-        """Give the step's uid its workspace (once, and again after a builtin wrote to it) and
-        its output file; the directory of that file stays the runner's."""
+    async def _hand_over(self, confinement: Confinement, files: list[Path]) -> None:
+        """Give the step's uid its workspace and the tools builtins installed (once, and again
+        after a builtin wrote to them) and its files; the directory of those stays the runner's."""
         sandbox = self.env.sandbox
         if not self.handed_over:
             await asyncio.to_thread(sandbox.hand_over, confinement, confinement.workspace, tree=True)
+            if (self.files / TOOLS_DIRECTORY).is_dir():
+                await asyncio.to_thread(
+                    sandbox.hand_over, confinement, self.files / TOOLS_DIRECTORY, tree=True
+                )
             self.handed_over = True
-        await asyncio.to_thread(sandbox.hand_over, confinement, output, tree=False)
+        for path in files:
+            await asyncio.to_thread(sandbox.hand_over, confinement, path, tree=False)
 
     def _started(self, pid: int) -> None:
         self.pid = pid
@@ -450,7 +503,13 @@ class JobRun:
             self.env.bus,
         )
         context = BuiltinContext(
-            workspace=workspace, inputs=step.inputs, env=env, log=self.reporter.output, job=job
+            workspace=workspace,
+            inputs=step.inputs,
+            env=env,
+            log=self.reporter.output,
+            job=job,
+            caches=tuple(self.caches or ()),
+            tools=self.files / TOOLS_DIRECTORY,
         )
         outcome = await handler(context)
         self.handed_over = False  # the builtin ran as the runner and may have written files
@@ -507,6 +566,23 @@ class JobRun:
                 self.stop(LOST)
             elif beat.cancel:
                 self.stop("cancelled", Status.CANCELLED)
+
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# what a step may not change for the steps after it: the files it talks to the runner through
+PROTECTED_ENV = frozenset({*OUTPUT_VARIABLES, *(name for names in STEP_FILES.values() for name in names)})
+PROTECTED_ENV |= {"CI_RUNNER_GUARD", "PATH"}
+
+
+def github_variables(conveyor: Mapping[str, Any]) -> dict[str, str]:
+    """GitHub's default variables (``GITHUB_SHA``, ``RUNNER_OS``...) for the run, as workflows read them."""
+    github, runner = github_context(conveyor), runner_context(conveyor)
+    names: tuple[str, ...] = ("sha", "ref", "ref_name", "ref_type", "event_name", "run_id", "run_number")
+    names += ("actor", "job", "workspace", "head_ref", "base_ref")
+    variables = {f"GITHUB_{name.upper()}": str(github[name]) for name in names}
+    variables["GITHUB_RUN_NUMBER"] = str(int(float(github["run_number"] or 0)))
+    variables.update({f"RUNNER_{name.upper()}": str(runner[name]) for name in ("os", "arch", "temp")})
+    return variables
 
 
 def _filled(step: StepPlan, context: Context) -> StepPlan:

@@ -1,4 +1,6 @@
-"""Step outputs: the ``name=value`` lines a step writes to the file in ``$CONVEYOR_OUTPUT``.
+"""Files a step writes for the runner: outputs (``name=value`` lines in ``$CONVEYOR_OUTPUT``), and
+the same format in ``$CONVEYOR_ENV``, paths in ``$CONVEYOR_PATH`` and Markdown in
+``$CONVEYOR_STEP_SUMMARY`` (also under GitHub's names, ``$GITHUB_ENV``...).
 
 As in GitHub Actions, ``name<<DELIMITER`` starts a value of several lines that ends at a line
 holding only the delimiter. The step owns the file, so it is read as hostile: never through a
@@ -20,26 +22,31 @@ class OutputError(ValueError):
     pass
 
 
-def read_outputs(path: Path, limit: int = MAX_OUTPUT_BYTES) -> dict[str, str]:
+def read_outputs(path: Path, limit: int = MAX_OUTPUT_BYTES, name: str = "$CONVEYOR_OUTPUT") -> dict[str, str]:
     """The outputs in the step's file (none if the step removed it); OutputError when bad."""
+    return parse_outputs(read_step_file(path, limit, name))
+
+
+def read_step_file(path: Path, limit: int = MAX_OUTPUT_BYTES, name: str = "$CONVEYOR_OUTPUT") -> str:
+    """The text of a file a step writes for the runner (``name`` in errors): '' when removed."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
-        return {}
+        return ""
     except OSError as exc:
-        raise OutputError(f"$CONVEYOR_OUTPUT cannot be read: {exc.strerror}") from None
+        raise OutputError(f"{name} cannot be read: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OutputError("$CONVEYOR_OUTPUT is no longer a regular file")
+            raise OutputError(f"{name} is no longer a regular file")
         if info.st_size > limit:
-            raise OutputError(f"$CONVEYOR_OUTPUT holds {info.st_size} bytes; at most {limit} are allowed")
+            raise OutputError(f"{name} holds {info.st_size} bytes; at most {limit} are allowed")
         data = os.read(fd, limit + 1)
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise OutputError(f"$CONVEYOR_OUTPUT holds more than {limit} bytes")
-    return parse_outputs(data.decode("utf-8", errors="replace"))
+        raise OutputError(f"{name} holds more than {limit} bytes")
+    return data.decode("utf-8", errors="replace")
 
 
 def parse_outputs(text: str) -> dict[str, str]:

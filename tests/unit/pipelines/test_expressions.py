@@ -71,7 +71,7 @@ def test_conditions_evaluate_as_in_github_actions(
     [
         ("", "an empty condition"),
         ("sometimes", "unknown name 'sometimes'"),
-        ("github.sha", "unknown name 'github'; contexts: matrix, env, secrets"),
+        ("gitlab.sha", "unknown name 'gitlab'; contexts: matrix, env, secrets"),
         ("success(1)", "unknown function success() with 1 argument(s)"),
         ("format()", "unknown function format() with 0 argument(s)"),
         ("toJSON(1, 2)", "unknown function toJSON() with 2 argument(s)"),

@@ -139,7 +139,8 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
         ),
         (
             "jobs:\n  a:\n    name: ${{ secrets.X }}\n    steps: [{run: x}]\n",
-            "line 3: jobs.a.name: secrets.X: the secrets context is not available here; use conveyor, inputs",
+            "line 3: jobs.a.name: secrets.X: the secrets context is not available here; "
+            "use conveyor, github, inputs, matrix",
         ),
         (
             "jobs:\n  a:\n    steps:\n      - run: echo ${{ steps.later.outputs.x }}\n"

@@ -2556,6 +2556,12 @@ export interface components {
              * @default main
              */
             defaultBranch: string;
+            /**
+             * Githubworkflows
+             * @description Also run the repository's .github/workflows/*.yml (docs/github-actions.md).
+             * @default false
+             */
+            githubWorkflows: boolean;
         };
         /** ProjectRead */
         ProjectRead: {
@@ -2572,6 +2578,11 @@ export interface components {
              * @default false
              */
             publicBadges: boolean;
+            /**
+             * Githubworkflows
+             * @default false
+             */
+            githubWorkflows: boolean;
             /**
              * Createdat
              * Format: date-time
@@ -2590,6 +2601,8 @@ export interface components {
              * @description pipeline badges (GET /pipelines/{id}/badge.svg) readable without login
              */
             publicBadges?: boolean | null;
+            /** Githubworkflows */
+            githubWorkflows?: boolean | null;
         };
         /**
          * Provider

@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import operator
+import platform
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,15 @@ from pathlib import Path
 from typing import Any, Final
 
 STATUS_FUNCTIONS: Final = frozenset({"success", "failure", "always", "cancelled"})
-CONTEXTS: Final = ("matrix", "env", "secrets", "inputs", "needs", "steps", "conveyor")
+CONTEXTS: Final = ("matrix", "env", "secrets", "inputs", "needs", "steps", "conveyor", "github", "runner")
+# `github.*` (GitHub Actions' names for what `conveyor.*` holds) and `runner.*`
+GITHUB_FIELDS: Final = (
+    "sha", "ref", "ref_name", "ref_type", "event_name", "event", "run_id", "run_number", "run_attempt",
+    "actor", "triggering_actor", "job", "workspace", "repository", "repository_owner", "server_url",
+    "api_url", "head_ref", "base_ref", "token", "action", "workflow", "retention_days",
+)  # fmt: skip
+RUNNER_FIELDS: Final = ("os", "arch", "name", "temp", "tool_cache", "debug")
+_EVENT_NAMES: Final = {"manual": "workflow_dispatch", "debug": "workflow_dispatch"}
 CONVEYOR_FIELDS: Final = (
     "sha",
     "ref",
@@ -338,13 +347,53 @@ def _evaluate(node: Node, context: Context) -> Any:
 
 
 def _reference(source: str, names: tuple[str, ...], context: Context) -> Any:
-    value: Any = getattr(context, source)
+    value: Any
+    if source == "github":
+        value = github_context(context.conveyor)
+    elif source == "runner":
+        value = runner_context(context.conveyor)
+    else:
+        value = getattr(context, source)
     if source == "matrix":
         # matrix values travel as text; YAML's true/false were booleans, as GitHub keeps them
         value = {k: {"true": True, "false": False}.get(v, v) for k, v in value.items()}
     for name in names:
         value = _member(value, name)
     return value
+
+
+def github_context(conveyor: Mapping[str, Any]) -> dict[str, Any]:
+    """The `github` context of a run, from its `conveyor` context (what GitHub would say)."""
+    ref = str(conveyor.get("ref") or "")
+    full_ref = ref if ref.startswith("refs/") or not ref else f"refs/heads/{ref}"
+    pull_request = conveyor.get("pull_request") or None
+    event = str(conveyor.get("event") or "")
+    return {
+        "sha": conveyor.get("sha", ""),
+        "ref": full_ref,
+        "ref_name": full_ref.removeprefix("refs/heads/").removeprefix("refs/tags/"),
+        "ref_type": "tag" if full_ref.startswith("refs/tags/") else "branch",
+        "event_name": _EVENT_NAMES.get(event, event),
+        "event": {"pull_request": pull_request} if pull_request else {},
+        "run_id": conveyor.get("run_id", ""),
+        "run_number": conveyor.get("run_number", 0),
+        "run_attempt": "1",
+        "actor": conveyor.get("actor", ""),
+        "triggering_actor": conveyor.get("actor", ""),
+        "job": conveyor.get("job", ""),
+        "workspace": conveyor.get("workspace", ""),
+        "head_ref": conveyor.get("head_ref", ""),
+        "base_ref": conveyor.get("base_ref", ""),
+        "repository": conveyor.get("repository", ""),
+        "token": "",  # Conveyor gives jobs no GitHub token
+    }
+
+
+def runner_context(conveyor: Mapping[str, Any]) -> dict[str, Any]:
+    """The `runner` context: every Conveyor runner is a Linux machine."""
+    machine = platform.machine().lower()
+    arch = {"x86_64": "X64", "amd64": "X64", "aarch64": "ARM64", "arm64": "ARM64"}.get(machine, machine)
+    return {"os": "Linux", "arch": arch, "name": "conveyor", "temp": "/tmp", "debug": ""}  # noqa: S108 (a job's private /tmp)
 
 
 def _member(value: Any, key: Any) -> Any:

@@ -3,9 +3,8 @@ workflow (``.github/workflows/``) translated to it."""
 
 from __future__ import annotations
 
-from conveyor.errors import InvalidInput
 from conveyor.pipelines.spec.model import PipelineSpec
-from conveyor.pipelines.spec.validate import parse_definition
+from conveyor.pipelines.spec.validate import parse_definition, parse_workflow
 
 WORKFLOWS_DIRECTORY = ".github/workflows"
 
@@ -18,6 +17,4 @@ def is_workflow(path: str | None) -> bool:
 def parse_pipeline(path: str | None, text: str) -> PipelineSpec:
     """The validated spec of a pipeline stored through the API (``path`` None) or read from the
     repository at ``path``; InvalidInput names each problem's line."""
-    if is_workflow(path):
-        raise InvalidInput(f"{path}: GitHub Actions workflows are not read yet")
-    return parse_definition(text)
+    return parse_workflow(text) if is_workflow(path) else parse_definition(text)

@@ -15,12 +15,15 @@ from conveyor.errors import InvalidInput
 from conveyor.pipelines.builtins import known_steps
 from conveyor.pipelines.spec.expressions import (
     CONVEYOR_FIELDS,
+    GITHUB_FIELDS,
+    RUNNER_FIELDS,
     TEMPLATE,
     Expression,
     ExpressionError,
     parse_condition,
     parse_expression,
 )
+from conveyor.pipelines.spec.github import translate_workflow
 from conveyor.pipelines.spec.loader import Loaded, Path, YamlError, load
 from conveyor.pipelines.spec.matrix import (
     MAX_NAME_CHARS,
@@ -81,7 +84,31 @@ def check_definition(text: str) -> DefinitionCheck:
         loaded = load(text)
     except YamlError as exc:
         return DefinitionCheck(None, [DefinitionProblem(exc.line, exc.column, "", exc.problem)], True)
+    return check_loaded(loaded)
+
+
+def check_workflow(text: str) -> DefinitionCheck:
+    """A GitHub Actions workflow's problems at their lines (spec/github.py), the spec when none."""
+    try:
+        translation = translate_workflow(text)
+    except YamlError as exc:
+        return DefinitionCheck(None, [DefinitionProblem(exc.line, exc.column, "", exc.problem)], True)
+    return check_loaded(translation.result, [DefinitionProblem(*refused) for refused in translation.refused])
+
+
+def parse_workflow(text: str) -> PipelineSpec:
+    """The validated pipeline a workflow translates to; InvalidInput lists every problem."""
+    check = check_workflow(text)
+    if check.spec is None:
+        raise InvalidInput(describe_problems(check))
+    return check.spec
+
+
+def check_loaded(loaded: Loaded, refused: list[DefinitionProblem] | None = None) -> DefinitionCheck:
+    """Every problem of a loaded definition (and ``refused``: what did not translate to it); the
+    spec when there are none."""
     problems = [DefinitionProblem(line, column, "", what) for line, column, what in loaded.problems]
+    problems += refused or []
     spec = _validate_model(loaded, problems)
     if spec is not None:
         problems += [_locate(loaded, path, message) for path, message in _check(spec)]
@@ -273,12 +300,13 @@ def _check_job_expressions(spec: PipelineSpec, job_id: str, job: JobSpec) -> Ite
             yield from _check_text((*at, "with", name), value, runtime)
 
 
-PLANNED = frozenset({"matrix", "conveyor", "inputs"})
-STARTED = frozenset({"conveyor", "inputs"})
-PIPELINE_ENV = frozenset({"conveyor", "inputs", "secrets"})
-JOB_ENV = frozenset({"matrix", "conveyor", "inputs", "needs", "secrets"})
-JOB_IF = frozenset({"matrix", "conveyor", "inputs", "needs", "env"})
-RUNTIME = frozenset({"matrix", "conveyor", "inputs", "needs", "secrets", "env", "steps"})
+_RUN = frozenset({"conveyor", "github", "runner"})  # what is known of the run everywhere
+PLANNED = _RUN | {"matrix", "inputs"}
+STARTED = _RUN | {"inputs"}
+PIPELINE_ENV = _RUN | {"inputs", "secrets"}
+JOB_ENV = _RUN | {"matrix", "inputs", "needs", "secrets"}
+JOB_IF = _RUN | {"matrix", "inputs", "needs", "env"}
+RUNTIME = _RUN | {"matrix", "inputs", "needs", "secrets", "env", "steps"}
 STEP_FIELDS = ("outputs", "outcome", "conclusion")
 NEEDS_FIELDS = ("outputs", "result")
 
@@ -331,6 +359,10 @@ def _reference_problem(reference: tuple[str, ...], scope: Scope) -> str | None:
         return f"unknown matrix name {names[0]!r}; known: {sorted(known)}"
     if context == "conveyor" and names[0] not in CONVEYOR_FIELDS:
         return f"unknown field; conveyor has {', '.join(CONVEYOR_FIELDS)}"
+    if context == "github" and names[0] not in GITHUB_FIELDS:
+        return f"unknown field; github has {', '.join(GITHUB_FIELDS)}"
+    if context == "runner" and names[0] not in RUNNER_FIELDS:
+        return f"unknown field; runner has {', '.join(RUNNER_FIELDS)}"
     if context == "needs":
         return _needs_problem(names, job, scope.spec)
     if context == "steps":
