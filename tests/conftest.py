@@ -71,6 +71,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) 
         jwt_secret=JWT_SECRET,
         allowed_origins=[],
         allowed_repo_roots=[tmp_path],  # the tests' git repositories
+        webhook_allowed_hosts=["127.0.0.1"],  # the tests' local webhook receivers
         sandbox=sandbox_of(request),
     )
 

@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     webhook_retry_seconds: float = Field(default=5.0, gt=0)  # doubled after each failed attempt
     webhook_max_attempts: int = Field(default=5, ge=1)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Internal hosts (loopback, private, link-local...) webhooks may target (comma-separated); none.
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "conveyor@localhost"
@@ -134,7 +136,7 @@ class Settings(BaseSettings):
             return [root for root in value.split(":") if root.strip()]
         return value
 
-    @field_validator("allowed_repo_hosts", mode="before")
+    @field_validator("allowed_repo_hosts", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):

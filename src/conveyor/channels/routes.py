@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from conveyor.api.deps import CipherDep, CurrentPrincipal, SessionDep
+from conveyor.api.deps import CipherDep, CurrentPrincipal, SessionDep, SettingsDep
 from conveyor.channels import service
 from conveyor.channels.schemas import DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead
 from conveyor.projects.deps import ProjectAsMaintainer
@@ -19,9 +19,10 @@ async def create_webhook(
     principal: CurrentPrincipal,
     session: SessionDep,
     cipher: CipherDep,
+    settings: SettingsDep,
 ) -> WebhookCreated:
     return await service.create_webhook(
-        session=session, cipher=cipher, project_id=project.id, data=body, actor=principal
+        session=session, cipher=cipher, settings=settings, project_id=project.id, data=body, actor=principal
     )
 
 

@@ -7,17 +7,26 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conveyor import egress
 from conveyor.auth.principal import Principal
 from conveyor.channels.models import ProjectWebhook, WebhookDelivery
 from conveyor.channels.schemas import DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead
+from conveyor.config import Settings
 from conveyor.db import new_id, utcnow
 from conveyor.errors import NotFound
 from conveyor.projects.secrets import SecretCipher
 
 
 async def create_webhook(
-    *, session: AsyncSession, cipher: SecretCipher, project_id: str, data: WebhookCreate, actor: Principal
+    *,
+    session: AsyncSession,
+    cipher: SecretCipher,
+    settings: Settings,
+    project_id: str,
+    data: WebhookCreate,
+    actor: Principal,
 ) -> WebhookCreated:
+    await egress.check_url(data.url, egress.allowed_hosts(settings.webhook_allowed_hosts), "url")
     secret = data.secret or secrets.token_urlsafe(32)
     hook = ProjectWebhook(
         id=new_id(),

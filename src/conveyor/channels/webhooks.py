@@ -1,7 +1,8 @@
 """Sending webhook deliveries: signed POSTs, retried with backoff, each attempt in the log.
 
 Deliveries are rows written by the dispatcher in the transaction of their cause; this loop
-sends the due ones afterwards, so an endpoint that is down never holds up an event.
+sends the due ones afterwards, so an endpoint that is down never holds up an event. Every
+connection goes through ``egress.guarded_client``: never to an internal address.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
+from conveyor import egress
 from conveyor.channels.models import ProjectWebhook, WebhookDelivery
 from conveyor.channels.schemas import DeliveryStatus
 from conveyor.config import Settings
@@ -54,7 +56,8 @@ async def deliver_due(
         )
         rows = list((await session.execute(due)).tuples())
     attempted = 0
-    async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
+    allowed = egress.allowed_hosts(settings.webhook_allowed_hosts)
+    async with egress.guarded_client(allowed, timeout=settings.webhook_timeout_seconds) as client:
         for delivery_id, due_at in rows:
             if await _claim(db, settings, delivery_id, due_at, now):
                 await _attempt(db, settings, cipher, client, delivery_id)

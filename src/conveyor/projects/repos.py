@@ -10,14 +10,12 @@ longer allowed fails its next run with the reason.
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import re
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from conveyor import egress
 from conveyor.config import Settings
 from conveyor.errors import InvalidInput
 
@@ -87,35 +85,9 @@ async def _check_host(host: str, policy: RepoPolicy, what: str = "repoUrl") -> N
         raise InvalidInput(f"{what}: the URL names no host")
     if host.lower() in policy.hosts:
         return
-    for address in await _addresses(host):
-        if _internal(address):
+    for address in await egress.resolve(host):
+        if egress.is_internal(address):
             raise InvalidInput(
                 f"{what}: {host} is an internal address ({address}); "
                 "list the host in CONVEYOR_ALLOWED_REPO_HOSTS to allow it"
             )
-
-
-async def _addresses(host: str) -> list[str]:
-    try:
-        return [str(ipaddress.ip_address(host))]
-    except ValueError:
-        pass
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError:
-        return []  # unknown now: the clone will fail to resolve it too, and it is checked again then
-    return [str(info[4][0]) for info in infos]
-
-
-def _internal(text: str) -> bool:
-    address = ipaddress.ip_address(text.split("%")[0])
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return (
-        address.is_loopback
-        or address.is_link_local
-        or address.is_private
-        or address.is_reserved
-        or address.is_unspecified
-        or address.is_multicast
-    )

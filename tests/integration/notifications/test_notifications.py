@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conveyor import egress
 from conveyor.channels.models import ProjectWebhook
 from conveyor.db import utcnow
 from tests.support.pipelines import PipelineApi, completed
@@ -245,3 +246,41 @@ async def test_email_goes_to_people_who_asked_for_it(server_with: Any) -> None:
         assert recipients == ["carol@example.org"] and sender == server.settings.smtp_from
         assert message["Subject"] == "[Conveyor] Alert: queue stuck"
         assert smtp.messages.empty()  # the admin without e-mail preference got none
+
+
+async def test_webhooks_to_internal_addresses_are_refused_unless_allowed(
+    server_with: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with server_with(**QUIET, webhook_allowed_hosts=[]) as server, webhook_receiver() as receiver:
+        dispatcher = server.container.dispatcher
+        await dispatcher.dispatch()
+        _, alice = await server.create_user("alice")
+        api = PipelineApi(server, alice)
+        project = await api.project("inside")
+        path = f"/projects/{project}/webhooks"
+        refused = [
+            await _call(server, alice, "POST", path, json={"url": url})
+            for url in (receiver.url, "http://169.254.169.254/latest/meta-data/", "http://localhost:9/h")
+        ]
+        # DNS rebinding: the name is outside when saved, inside when the delivery connects.
+        answers = {"hooks.example.test": ["93.184.216.34"]}
+
+        async def dns(host: str) -> list[str]:
+            return answers.get(host, ["127.0.0.1"])
+
+        monkeypatch.setattr(egress, "resolve", dns)
+        url = receiver.url.replace("127.0.0.1", "hooks.example.test")
+        saved = await _call(server, alice, "POST", path, json={"url": url, "kinds": ["run_failed"]})
+        answers["hooks.example.test"] = ["127.0.0.1"]
+        listener = await server.authenticated_socket(alice)
+        pipeline = await api.pipeline(project, "jobs:\n  a:\n    steps: [{run: 'false'}]\n")
+        await completed(listener, await api.start(pipeline["id"]))
+        await dispatcher.tick()
+        [delivery] = (await _call(server, alice, "GET", f"{path}/{saved.json()['id']}/deliveries")).json()
+        await server.close_listeners()
+    assert [r.status_code for r in refused] == [422, 422, 422]
+    assert all("internal address" in r.json()["detail"] for r in refused), [r.text for r in refused]
+    assert "CONVEYOR_WEBHOOK_ALLOWED_HOSTS" in refused[0].json()["detail"]
+    assert saved.status_code == 201
+    assert delivery["attempts"] == 1 and "internal address (127.0.0.1)" in delivery["error"]
+    assert receiver.requests.empty(), "nothing reached the internal receiver"
