@@ -43,6 +43,14 @@ async def test_a_pipeline_is_created_viewed_edited_with_history_and_deleted(
         == ""
     )
 
+    # The project's pipelines page, with its runs table and the editor, fits a phone too.
+    await api.start((await api.request("GET", f"/projects/{project}/pipelines", 200))[0]["id"])
+    await browser.see("table tr[data-execution-id]")
+    await assert_fits_phone(
+        browser, ".card header button", ".code-editor", "input[name=pipeline-name]", ".menu-toggle"
+    )
+    await browser.call("viewport", width=1280, height=800)
+
     await browser.call("click", selector="[role=status] a", text="ci")
     await browser.see('[data-testid="pipeline-name"]', "ci")
     await browser.call("click", selector="button[role=tab]", text="Definition")
@@ -85,6 +93,9 @@ async def test_a_pipeline_is_created_viewed_edited_with_history_and_deleted(
     await browser.call("click", selector='ul[aria-label="revisions"] button', text="Version 1")
     await browser.see('pre[aria-label="definition"]', "echo first")
 
+    await browser.call("click", selector="button[role=tab]", text="Runs")
+    await assert_fits_phone(browser, "table tr[data-execution-id] a", ".card header .actions", ".menu-toggle")
+    await browser.call("viewport", width=1280, height=800)
     await browser.call("click", selector="button", text="Delete…")
     await browser.call("click", selector='[aria-label="confirm delete"] button', text="Delete")
     await browser.see(".empty", "no pipelines yet")
