@@ -1,16 +1,19 @@
 """Settings in a real browser: a project's repository (checked when saved), members and roles,
-secrets by name, the webhook URL and secret; the user's API tokens; users for admins."""
+secrets by name, the webhook URL and secret, the forge link (broken by a 401, mended here) and
+public badges; the user's API tokens; users for admins."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e.test_dashboard import Browser, assert_fits_phone, browser, database_url, sign_in
-from tests.support.pipelines import PipelineApi, make_repo
+from tests.support.forges import forge_stand_in
+from tests.support.pipelines import PipelineApi, completed, make_repo
 from tests.support.server import USER_PASSWORD, RunningServer
 
 pytestmark = pytest.mark.browser
@@ -117,3 +120,44 @@ async def test_api_tokens_and_users(server: RunningServer, browser: Browser) -> 
         'table[aria-label="users"] tr[data-user="carol"] button',
         ".menu-toggle",
     )
+
+
+async def test_a_broken_forge_link_says_so_and_is_mended_from_the_settings_page(
+    server_with: Any, browser: Browser, tmp_path: Path
+) -> None:
+    settings = {"notify_interval_seconds": 3600.0, "allowed_repo_hosts": ["127.0.0.1"]}
+    repo = make_repo(tmp_path / "repo", {"README": "x\n"})
+    async with server_with(**settings) as server, forge_stand_in("the-right-token") as github:
+        dispatcher = server.container.dispatcher
+        await dispatcher.dispatch()  # the cursor starts at the log's head
+        api = PipelineApi(server, await server.admin_token())
+        project = await api.project("forge-linked", repo)
+        link = {"kind": "github", "apiUrl": github.url, "repository": "acme/app"}
+        await api.request(
+            "PUT", f"/projects/{project}/secrets/CONVEYOR_FORGE_TOKEN", 204, json={"value": "expired-token"}
+        )
+        await api.request("PUT", f"/projects/{project}/forge", 200, json=link)
+        pipeline = await api.pipeline(project, "jobs:\n  a:\n    steps: [{run: 'true'}]\n", name="build")
+        listener = await server.authenticated_socket(api.token)
+        await completed(listener, await api.start(pipeline["id"]))
+        await dispatcher.tick()
+        assert (await github.next_call()).answered == 401
+
+        await sign_in(browser, server, f"/projects/{project}/settings")
+        await browser.see('[data-testid="forge-status"][role="alert"]', "401 Unauthorized")
+        await browser.see('table[aria-label="commit statuses"] tr[data-delivery="failed"]', "conveyor/build")
+        secrets = await browser.call("count", selector='ul[aria-label="secrets"] code')
+        assert secrets == 0  # the token is shown as the forge's, not among the jobs' secrets
+        await browser.call("fill", selector="input[name=forgeToken]", value="the-right-token")
+        await browser.call("click", selector='form[aria-label="forge link"] button[type=submit]')
+        await browser.see('[data-testid="forge-status"]', "Linked to acme/app on GitHub")
+
+        await completed(listener, await api.start(pipeline["id"]))
+        await dispatcher.tick()
+        sent = await github.next_call()
+        assert sent.answered == 201 and sent.headers["Authorization"] == "Bearer the-right-token"
+        await browser.call("click", selector="input[name=publicBadges]")
+        await browser.see("input[name=publicBadges]:checked")
+        assert (await api.request("GET", f"/projects/{project}", 200))["publicBadges"] is True
+        assert await browser.call("consoleErrors") == []
+        await server.close_listeners()

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/projects/{project_id}/forge", tags=["forge"])
 
 
 @router.get("")
-async def get_forge_link(project: ProjectAsViewer, session: SessionDep) -> ForgeLinkRead:
+async def get_forge_link(project: ProjectAsViewer, session: SessionDep) -> ForgeLinkRead | None:
+    """The link, or null when the project has none."""
     return await service.get_link(session, project.id)
 
 

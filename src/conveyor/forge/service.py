@@ -51,11 +51,10 @@ _STATES: dict[str, tuple[CommitState, str]] = {  # an execution's status -> its 
 # The link ------------------------------------------------------------------------------------
 
 
-async def get_link(session: AsyncSession, project_id: str) -> ForgeLinkRead:
+async def get_link(session: AsyncSession, project_id: str) -> ForgeLinkRead | None:
+    """The project's link; None when it has none (nothing is sent)."""
     link = await session.get(ForgeLink, project_id)
-    if link is None:
-        raise NotFound("this project has no forge link (PUT one: kind, apiUrl, repository)")
-    return await _read(session, link)
+    return await _read(session, link) if link is not None else None
 
 
 async def put_link(

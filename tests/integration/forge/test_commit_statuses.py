@@ -163,7 +163,8 @@ async def test_a_link_that_does_not_fit_is_refused_with_the_reason(server_with: 
     async with server_with(**SETTINGS) as server:
         api = PipelineApi(server, await server.admin_token())
         project = await api.project("badlinks")
-        assert (await call(server, api.token, "GET", f"/projects/{project}/forge")).status_code == 404
+        unlinked = await call(server, api.token, "GET", f"/projects/{project}/forge")
+        assert (unlinked.status_code, unlinked.json()) == (200, None)
         cases = [
             ({"kind": "github", "apiUrl": "https://api.github.com", "repository": "no-owner"}, "owner/name"),
             (
@@ -182,4 +183,6 @@ async def test_a_link_that_does_not_fit_is_refused_with_the_reason(server_with: 
         for body, reason in cases:
             response = await call(server, api.token, "PUT", f"/projects/{project}/forge", json=body)
             assert response.status_code == 422 and reason in response.text, (body, response.text)
-        assert (await call(server, api.token, "GET", f"/projects/{project}/forge")).status_code == 404
+        assert (await call(server, api.token, "GET", f"/projects/{project}/forge")).json() is None
+        deleted = await call(server, api.token, "DELETE", f"/projects/{project}/forge")
+        assert deleted.status_code == 404 and "no forge link" in deleted.text

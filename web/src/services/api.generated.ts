@@ -947,7 +947,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Forge Link */
+        /**
+         * Get Forge Link
+         * @description The link, or null when the project has none.
+         */
         get: operations["get_forge_link_api_v1_projects__project_id__forge_get"];
         /** Put Forge Link */
         put: operations["put_forge_link_api_v1_projects__project_id__forge_put"];
@@ -9621,7 +9624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ForgeLinkRead"];
+                    "application/json": components["schemas"]["ForgeLinkRead"] | null;
                 };
             };
             /** @description The request cannot be acted on */

@@ -1,6 +1,6 @@
 // A project's settings: repository and default branch (checked by the server when saved),
-// members and roles, secrets (names only: set and delete), and the webhook to paste into
-// GitHub or GitLab.
+// members and roles, secrets (names only: set and delete), the webhook to paste into
+// GitHub or GitLab, and the forge link for commit statuses and badges.
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { Badge, Card, Empty, ErrorText } from '../../components/ui';
@@ -9,6 +9,7 @@ import { useSession } from '../../hooks/useSession';
 import type { Member, Project, Role, Secret, User } from '../../services/api.types';
 import { queryKeys } from '../../services/liveCache';
 import { useProject } from '../pipelines/queries';
+import { FORGE_TOKEN, ForgeSettings } from './ForgeSettings';
 import { randomSecret, useChange, useList } from './useResource';
 
 const ROLES: Role[] = ['viewer', 'maintainer', 'owner'];
@@ -28,6 +29,7 @@ export function ProjectSettingsPage() {
       <Members project={project.data} canEdit={canManage.own} />
       {canManage.maintain && <Secrets project={project.data} />}
       {canManage.maintain && <Webhooks project={project.data} />}
+      <ForgeSettings project={project.data} canEdit={canManage.maintain} />
     </div>
   );
 }
@@ -158,7 +160,7 @@ function Secrets({ project }: { project: Project }) {
   const remove = useChange(key, (api, name: string) => api.delete(`/projects/${project.id}/secrets/${name}`));
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
-  const shown = secrets.data?.filter((secret) => secret.name !== WEBHOOK_SECRET) ?? [];
+  const shown = secrets.data?.filter((secret) => secret.name !== WEBHOOK_SECRET && secret.name !== FORGE_TOKEN) ?? [];
   return (
     <Card title="Secrets">
       <p className="muted">Jobs get these as environment variables; values are never shown again and are masked in logs.</p>
@@ -212,13 +214,16 @@ function Webhooks({ project }: { project: Project }) {
   const url = (provider: string) => `${window.location.origin}/api/v1/hooks/${provider}/${project.id}`;
   return (
     <Card title="Webhooks">
-      <p className="muted">A push starts every pipeline whose <code>on.push</code> matches, at the pushed commit.</p>
+      <p className="muted">
+        A push starts every pipeline whose <code>on.push</code> matches, at the pushed commit; a pull or merge request those whose{' '}
+        <code>on.pull_request</code> matches, at its head commit.
+      </p>
       <dl className="facts" aria-label="webhook urls">
         <dt>GitHub (content type application/json)</dt>
         <dd>
           <code data-testid="github-hook">{url('github')}</code>
         </dd>
-        <dt>GitLab (push events)</dt>
+        <dt>GitLab (push and merge request events)</dt>
         <dd>
           <code>{url('gitlab')}</code>
         </dd>
