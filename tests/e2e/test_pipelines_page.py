@@ -185,3 +185,37 @@ async def test_a_pipeline_from_the_repository_is_read_only_with_its_error_at_its
     await browser.see('pre[aria-label="definition"] #D3.bad', "stepz")
     assert await browser.call("count", selector=".def-line.bad") == 2  # line 2 misses steps, line 3 has stepz
     assert await browser.call("consoleErrors") == []
+
+
+async def test_the_project_page_reads_pipeline_files_and_shows_their_path_and_error(
+    server: RunningServer, browser: Browser, tmp_path: Path
+) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    good = "jobs:\n  lint:\n    steps: [{run: x}]\n"
+    workflow = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+    workflow += "    steps:\n      - uses: actions/checkout@v4\n"
+    files = {
+        ".conveyor/ci.yml": good,
+        ".conveyor/broken.yml": "jobs: [\n",
+        ".github/workflows/test.yml": workflow,
+    }
+    project = await api.project("web-files", make_repo(tmp_path / "repo", files))
+
+    await sign_in(browser, server, f"/projects/{project}")
+    await browser.call("click", selector="button[type=submit]", text="Read pipeline files")
+    await browser.see("[role=status]", "Found 2 pipeline files")
+    await browser.see('[data-testid="pipeline-path"]', ".conveyor/ci.yml")
+    await browser.see('[data-testid="pipeline-path"]', ".conveyor/broken.yml")
+    await browser.see('[data-testid="pipeline-error"]', "line 2")
+
+    # the project turns GitHub workflows on in its settings: the next read finds the workflow too
+    await browser.call("goto", url=f"{server.base_url}/projects/{project}/settings")
+    await browser.call("click", selector="input[name=githubWorkflows]")
+    await browser.call("click", selector='form[aria-label="repository"] button[type=submit]')
+    await browser.see("[role=status]", "Saved")
+    assert (await api.request("GET", f"/projects/{project}", 200))["githubWorkflows"] is True
+    await browser.call("goto", url=f"{server.base_url}/projects/{project}")
+    await browser.call("click", selector="button[type=submit]", text="Read pipeline files")
+    await browser.see("[role=status]", "Found 3 pipeline files")
+    await browser.see('[data-testid="pipeline-path"]', ".github/workflows/test.yml")
+    assert await browser.call("consoleErrors") == []

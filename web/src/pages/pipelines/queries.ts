@@ -91,6 +91,16 @@ export function useCreatePipeline(projectId: string) {
   });
 }
 
+/** Reads the repository's pipeline files at `ref` (default branch when null); their pipelines. */
+export function useSyncRepository(projectId: string) {
+  const api = useApi();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (ref: string | null) => api.post<Pipeline[]>(`/projects/${projectId}/pipelines/sync`, ref ? { ref } : {}),
+    onSuccess: () => queries.invalidateQueries({ queryKey: queryKeys.pipelines(projectId) }),
+  });
+}
+
 /** `value`, once it has stopped changing for `delay` ms. */
 export function useDebounced<T>(value: T, delay: number): T {
   const [settled, setSettled] = useState(value);

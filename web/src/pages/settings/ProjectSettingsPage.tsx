@@ -44,10 +44,14 @@ function useCanManage(project: Project | undefined) {
 function Repository({ project, canEdit }: { project: Project; canEdit: boolean }) {
   const [repoUrl, setRepoUrl] = useState(project.repoUrl ?? '');
   const [branch, setBranch] = useState(project.defaultBranch);
-  const save = useChange(queryKeys.project(project.id), (api, body: { repoUrl: string | null; defaultBranch: string }) => api.patch<Project>(`/projects/${project.id}`, body));
+  const [workflows, setWorkflows] = useState(Boolean(project.githubWorkflows));
+  const save = useChange(
+    queryKeys.project(project.id),
+    (api, body: { repoUrl: string | null; defaultBranch: string; githubWorkflows: boolean }) => api.patch<Project>(`/projects/${project.id}`, body),
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    save.mutate({ repoUrl: repoUrl.trim() || null, defaultBranch: branch.trim() });
+    save.mutate({ repoUrl: repoUrl.trim() || null, defaultBranch: branch.trim(), githubWorkflows: workflows });
   };
   return (
     <Card title="Project">
@@ -59,6 +63,10 @@ function Repository({ project, canEdit }: { project: Project; canEdit: boolean }
         <label>
           Default branch
           <input name="defaultBranch" value={branch} onChange={(e) => setBranch(e.target.value)} disabled={!canEdit} required />
+        </label>
+        <label>
+          <input type="checkbox" name="githubWorkflows" checked={workflows} onChange={(e) => setWorkflows(e.target.checked)} disabled={!canEdit} />
+          Also run .github/workflows/*.yml (GitHub Actions)
         </label>
         {canEdit && (
           <button type="submit" disabled={save.isPending}>
