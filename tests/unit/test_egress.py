@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from conveyor import egress
+from conveyor.channels import outbound
 from conveyor.errors import InvalidInput
 
 INSIDE = [
@@ -69,7 +70,7 @@ async def test_a_name_that_resolves_inside_at_connection_time_is_refused(
     monkeypatch.setattr(egress, "resolve", rebinding)
     url = f"http://hooks.example.test:{port}/hook"
     await egress.check_url(url, frozenset(), "url")  # outside when saved
-    async with egress.guarded_client(frozenset(), timeout=5) as client:
+    async with outbound.guarded_client(frozenset(), timeout=5) as client:
         with pytest.raises(httpx.ConnectError, match=r"internal address \(127\.0\.0\.1\)"):
             await client.post(url, content=b"{}")
     server.close()
@@ -87,9 +88,9 @@ async def test_an_allowed_host_is_reached() -> None:
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    async with egress.guarded_client(frozenset({"127.0.0.1"}), timeout=5) as client:
+    async with outbound.guarded_client(frozenset({"127.0.0.1"}), timeout=5) as client:
         response = await client.post(f"http://127.0.0.1:{port}/hook", content=b"{}")
-    async with egress.guarded_client(frozenset(), timeout=5) as client:
+    async with outbound.guarded_client(frozenset(), timeout=5) as client:
         with pytest.raises(httpx.ConnectError, match="internal address"):
             await client.post(f"http://127.0.0.1:{port}/hook", content=b"{}")
     server.close()

@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy import select, update
 
 from conveyor import egress
+from conveyor.channels import outbound
 from conveyor.channels.models import ProjectWebhook, WebhookDelivery
 from conveyor.channels.schemas import DeliveryStatus
 from conveyor.config import Settings
@@ -57,7 +58,7 @@ async def deliver_due(
         rows = list((await session.execute(due)).tuples())
     attempted = 0
     allowed = egress.allowed_hosts(settings.webhook_allowed_hosts)
-    async with egress.guarded_client(allowed, timeout=settings.webhook_timeout_seconds) as client:
+    async with outbound.guarded_client(allowed, timeout=settings.webhook_timeout_seconds) as client:
         for delivery_id, due_at in rows:
             if await _claim(db, settings, delivery_id, due_at, now):
                 await _attempt(db, settings, cipher, client, delivery_id)
