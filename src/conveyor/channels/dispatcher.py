@@ -9,9 +9,9 @@ dispatched once. It works behind the events, never on their path.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import select
@@ -41,6 +41,7 @@ from conveyor.status import FAILED_ON_ITS_OWN, Status
 log = structlog.get_logger(__name__)
 CURSOR = "notifications"
 _T = EventType
+T = TypeVar("T")
 
 
 @dataclass
@@ -51,6 +52,15 @@ class Batch:
     emissions: list[Emission] = field(default_factory=list)
     mails: list[tuple[str, str, str]] = field(default_factory=list)  # (to, subject, body)
     diagrams: list[tuple[str, str]] = field(default_factory=list)  # (project id, ref) to analyse
+    # Reads that many events of a batch repeat (the admins, whose preferences mute what), made
+    # once: nothing else writes them in this transaction. A burst of alerts costs two queries.
+    known: dict[Hashable, Any] = field(default_factory=dict)
+
+    async def once(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        if key not in self.known:
+            self.known[key] = await read()
+        found: T = self.known[key]
+        return found
 
 
 Handler = Callable[[Batch, EventRecord], Awaitable[None]]
@@ -65,8 +75,9 @@ class Dispatcher:
             _T.DEBUG_PATCH_GENERATED: self._patch_generated,
             _T.SECURITY_VULNERABILITY_DETECTED: self._vulnerability,
             _T.SYSTEM_ALERT: self._alert,
-            _T.USER_NOTIFICATION: self._mail,
         }
+        if email.configured(settings):  # notifications go out by e-mail too
+            self.handlers[_T.USER_NOTIFICATION] = self._mail
         self.loop = Periodic("conveyor-dispatcher", self.tick, interval=settings.notify_interval_seconds)
 
     def start(self) -> None:
@@ -81,12 +92,14 @@ class Dispatcher:
         await deliver_due(self.db, self.settings, self.cipher)
         await forge.send_due(self.db, self.cipher, self.settings)
 
-    async def dispatch(self) -> int:
-        """Handle the next batch of events; return how many were looked at (0: caught up)."""
+    async def dispatch(self) -> bool:
+        """Handle the next batch of events; True if there may be more to handle at once: the
+        batch was full or wrote events it handles itself (a notification to e-mail). Under a
+        steady stream the next tick takes the rest."""
         async with self.db.write_session() as session:
             claimed = await readers.claim(session, CURSOR, list(self.handlers))
             if not claimed.looked_at:
-                return 0
+                return False
             batch = Batch(session)
             for record in claimed.records:
                 await self.handlers[record.event_type](batch, record)
@@ -95,7 +108,9 @@ class Dispatcher:
             await email.send(self.settings, to, subject, body)
         for project_id, ref in batch.diagrams:
             spawn(self._diagram(project_id, ref), name=f"architecture-{project_id}")
-        return claimed.looked_at
+        return claimed.looked_at >= readers.WINDOW or any(
+            item.spec.event_type in self.handlers for item in batch.emissions
+        )
 
     async def _diagram(self, project_id: str, ref: str) -> None:
         await architecture.auto_diagram(db=self.db, bus=self.bus, project_id=project_id, ref=ref)
@@ -160,7 +175,7 @@ class Dispatcher:
             return
         priority = EventPriority.HIGH if alert.get("severity") == "critical" else EventPriority.MEDIUM
         title = f"Alert: {alert.get('title', '')}"
-        admins = await people.admins(batch.session)
+        admins = await batch.once("admins", lambda: people.admins(batch.session))
         await self._notify(
             batch, admins, NotificationKind.SYSTEM_ALERT, title, str(alert.get("message", "")), None, priority
         )
@@ -187,7 +202,11 @@ class Dispatcher:
         project_id: str | None,
         priority: EventPriority = EventPriority.MEDIUM,
     ) -> None:
-        for user_id in await notifications.receivers(batch.session, user_ids, kind.value):
+        wanted = await batch.once(
+            ("receivers", kind, *user_ids),
+            lambda: notifications.receivers(batch.session, user_ids, kind.value),
+        )
+        for user_id in wanted:
             batch.emissions.append(
                 notifications.notify(
                     batch.session,

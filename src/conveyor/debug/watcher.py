@@ -40,8 +40,8 @@ class DebugWatcher:
         await cancel_and_wait(*self.working)
 
     async def tick(self) -> None:
-        while await self.claim_next():
-            pass
+        while await self.claim_next() >= readers.WINDOW:
+            pass  # a full batch: more are waiting (under a steady stream the next tick takes the rest)
 
     async def claim_next(self) -> int:
         """Claim the next batch of events and start the loop for each ended execution in it;

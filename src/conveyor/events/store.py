@@ -51,8 +51,7 @@ async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[E
     if len(emissions) == 1:  # the common case, in one round trip: numbered by the INSERT itself
         row = _row(0, now, emissions[0])
         del row["seq"]
-        numbered = insert(EventRecord).values(seq=_NEXT_SEQ, **row).returning(EventRecord.seq)
-        row["seq"] = (await session.execute(numbered)).scalar_one()
+        row["seq"] = (await session.execute(_NUMBERED_INSERT, row)).scalar_one()
         return [Envelope.model_validate(row)]
     first = await last_seq(session) + 1
     rows = [_row(seq, now, item) for seq, item in enumerate(emissions, start=first)]
@@ -77,6 +76,8 @@ def _row(seq: int, timestamp: datetime, item: Emission) -> dict[str, Any]:
 
 _LAST_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0))
 _NEXT_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0) + 1).scalar_subquery()
+# One statement for every event (its values as parameters): built and compiled once, not per event.
+_NUMBERED_INSERT = insert(EventRecord).values(seq=_NEXT_SEQ).returning(EventRecord.seq)
 
 
 async def last_seq(session: AsyncSession) -> int:

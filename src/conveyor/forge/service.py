@@ -181,6 +181,8 @@ async def send_due(
             .limit(BATCH)
         )
         rows = list((await session.execute(due)).tuples())
+    if not rows:
+        return 0  # no client (and its TLS context, milliseconds to build) every second for nothing
     attempted = 0
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
         for status_id, due_at in rows:
