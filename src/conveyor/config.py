@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     # Labels this node's runner has besides its defaults (docs/pipelines.md, Runner labels):
     # the local runner's, or a worker's when `conveyor worker --labels` is not given.
     runner_labels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A `conveyor worker`: the server it takes jobs from and reports to (the worker API), and the
+    # worker token an admin created (`conveyor worker-tokens create`). A worker needs no
+    # database URL and no secrets key.
+    server_url: str | None = None
+    worker_token: str | None = Field(default=None, repr=False)
 
     # The debugging loop's LLM fixer: an OpenAI-compatible endpoint (its base URL, e.g.
     # http://host/v1), model and key; without a URL only the built-in fixers run.

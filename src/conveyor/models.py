@@ -13,6 +13,7 @@ from conveyor.pipelines import models as pipeline_models
 from conveyor.projects import models as project_models
 from conveyor.security import models as security_models
 from conveyor.system import models as system_models
+from conveyor.workers import models as worker_models
 
 metadata = Base.metadata
 
@@ -30,4 +31,5 @@ __all__ = [
     "project_models",
     "security_models",
     "system_models",
+    "worker_models",
 ]

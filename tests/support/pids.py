@@ -29,10 +29,21 @@ async def none_running(token: str, within: float = 10.0) -> bool:
     this namespace's, so steps mark the processes a test waits for)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if not any(token in " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])):
+        if not await asyncio.to_thread(_holders, token):
             return True
         await asyncio.sleep(0.05)
     return False
+
+
+def _holders(token: str) -> list[int]:
+    """The pids whose command line holds ``token``. Called in a thread: walking every process
+    of a busy machine takes long enough to starve a server sharing the test's event loop (whose
+    workers must reach it to keep their jobs' leases)."""
+    return [
+        int(process.pid)
+        for process in psutil.process_iter(["cmdline"])
+        if token in " ".join(process.info["cmdline"] or [])
+    ]
 
 
 def holding() -> Command:
@@ -51,9 +62,8 @@ class Command:
         """The host pid of the marked process, once it runs."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            for process in psutil.process_iter(["cmdline"]):
-                if self.token in " ".join(process.info["cmdline"] or []):
-                    return int(process.pid)
+            if holders := await asyncio.to_thread(_holders, self.token):
+                return holders[0]
             await asyncio.sleep(0.02)
         raise AssertionError(f"no process holds {self.token}")
 

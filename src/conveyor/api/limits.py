@@ -36,6 +36,11 @@ BODY_LIMITS = (
     BodyLimit("POST", re.compile(r"/api/v1/hooks/[^/]+/[^/]+"), 25 * MIB),
     # Pasted logs: up to MAX_LOG_BYTES of text, which JSON escaping may double.
     BodyLimit("POST", re.compile(r"/api/v1/debug/(?:classify|sessions)"), 2 * MAX_LOG_BYTES + 64 * KIB),
+    # Workers: a log batch (split at 1 MiB by the worker), a job's JUnit cases, and an artifact,
+    # streamed into the database and cut at CONVEYOR_ARTIFACT_MAX_BYTES as it arrives.
+    BodyLimit("POST", re.compile(r"/api/v1/workers/jobs/[^/]+/report"), 8 * MIB),
+    BodyLimit("POST", re.compile(r"/api/v1/workers/jobs/[^/]+/tests"), 64 * MIB),
+    BodyLimit("PUT", re.compile(r"/api/v1/workers/jobs/[^/]+/artifacts"), 64 * 1024 * MIB),
 )
 
 

@@ -21,6 +21,7 @@ from conveyor.pipelines.routes import router as pipelines_router
 from conveyor.projects.routes import router as projects_router
 from conveyor.security.routes import router as security_router
 from conveyor.system.routes import router as system_router
+from conveyor.workers.routes import router as workers_router
 
 API_PREFIX = "/api/v1"
 
@@ -66,3 +67,5 @@ for router in (
 # Logs to classify are read, never stored, and the classifier refuses binary (NUL) itself,
 # without a second pass over a body of up to 50 MB.
 api_router.include_router(debug_router)
+# Its JSON routes refuse NUL characters themselves; an artifact upload is binary, streamed.
+api_router.include_router(workers_router)

@@ -61,7 +61,11 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "worker": Lazy(
         "conveyor.runners.cli:worker_command",
-        "Run jobs from the Redis broker (CONVEYOR_REDIS_URL), writing state to CONVEYOR_DATABASE_URL.",
+        "Run jobs from the Redis broker for the server at CONVEYOR_SERVER_URL (CONVEYOR_WORKER_TOKEN).",
+    ),
+    "worker-tokens": Lazy(
+        "conveyor.cli.resources:worker_tokens_app",
+        "Worker tokens (admins): what `conveyor worker` shows the server to take and report jobs.",
     ),
     "user": Lazy("conveyor.cli.server:user_app", "Manage users."),
     "admin": Lazy(

@@ -75,7 +75,14 @@ async def _run(
         await connection.run_sync(Base.metadata.create_all)
     bus = EventBus(DisplayEmitter(display))
     cipher = SecretCipher(new_id())
-    env = RunnerEnv(db, bus, settings, cipher, runner_id("local"), fixed_workspace=workspace)
+    env = RunnerEnv(
+        db=db,
+        bus=bus,
+        settings=settings,
+        cipher=cipher,
+        runner_id=runner_id("local"),
+        fixed_workspace=workspace,
+    )
     executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, executor.cancel_all)

@@ -1,4 +1,5 @@
-"""``conveyor projects|pipelines list|create`` and ``conveyor tokens create|list|revoke``."""
+"""``conveyor projects|pipelines list|create``, ``conveyor tokens create|list|revoke`` and
+``conveyor worker-tokens create|list|revoke``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
 projects_app = typer.Typer(help="Projects on a Conveyor server.", no_args_is_help=True)
 pipelines_app = typer.Typer(help="Pipelines of the projects on a Conveyor server.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Your API tokens, for scripts and CI.", no_args_is_help=True)
+worker_tokens_app = typer.Typer(
+    help="Worker tokens (admins): what `conveyor worker` shows the server to take and report jobs.",
+    no_args_is_help=True,
+)
 
 
 @projects_app.command("list")
@@ -171,19 +176,70 @@ def tokens_revoke(
 ) -> None:
     """Revoke one of your API tokens: it stops working at once."""
 
-    async def revoke(client: ConveyorClient) -> dict[str, Any]:
-        tokens: list[dict[str, Any]] = await client.get("/auth/tokens")
-        live = [t for t in tokens if which in (t["id"], t["name"]) and t["revokedAt"] is None]
-        if len(live) != 1:
-            several = f"{len(live)} live API tokens are named {which!r}; revoke one by its id."
-            raise CliError(
-                several if live else f"You have no live API token {which!r} (`conveyor tokens list`)."
-            )
-        await client.delete(f"/auth/tokens/{live[0]['id']}")
-        return live[0]
-
-    revoked = remote.call(revoke)
+    revoked = remote.call(
+        lambda client: _revoke(client, "/auth/tokens", which, "API token", "tokens", "You have no")
+    )
     typer.echo(f"Revoked API token {revoked['name']!r} ({revoked['id']}).")
+
+
+async def _revoke(
+    client: ConveyorClient, path: str, which: str, kind: str, command: str, none: str = "There is no"
+) -> dict[str, Any]:
+    """Revoke the one live token at ``path`` whose id or name is ``which``; the token."""
+    tokens: list[dict[str, Any]] = await client.get(path)
+    live = [t for t in tokens if which in (t["id"], t["name"]) and t["revokedAt"] is None]
+    if len(live) != 1:
+        several = f"{len(live)} live {kind}s are named {which!r}; revoke one by its id."
+        raise CliError(several if live else f"{none} live {kind} {which!r} (`conveyor {command} list`).")
+    await client.delete(f"{path}/{live[0]['id']}")
+    return live[0]
+
+
+@worker_tokens_app.command("create")
+@remote
+def worker_tokens_create(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Which workers use it, e.g. 'build farm'.")],
+    as_json: JsonOption = False,
+    *,
+    remote: Remote,
+) -> None:
+    """Create a worker token and print it (shown only this once): CONVEYOR_WORKER_TOKEN of workers."""
+    created = remote.call(lambda client: client.post("/workers/tokens", {"name": name}))
+    if as_json:
+        print_json(created)
+        return
+    typer.echo(created["token"])
+    typer.echo(
+        f"Created worker token {name!r} ({created['id']}); give it to the workers as CONVEYOR_WORKER_TOKEN "
+        "and copy it now, it is not shown again.",
+        err=True,
+    )
+
+
+@worker_tokens_app.command("list")
+@remote
+def worker_tokens_list(as_json: JsonOption = False, *, remote: Remote) -> None:
+    """List the worker tokens (never the tokens themselves)."""
+    tokens: list[dict[str, Any]] = remote.call(lambda client: client.get("/workers/tokens"))
+    if as_json:
+        print_json(tokens)
+        return
+    rows = [
+        (t["name"], t["id"], f"{t['prefix']}...", _day(t["lastUsedAt"]) or "never", _state(t)) for t in tokens
+    ]
+    print_table(("NAME", "ID", "STARTS", "LAST CLAIM", "STATE"), rows, empty="No worker tokens.")
+
+
+@worker_tokens_app.command("revoke")
+@remote
+def worker_tokens_revoke(
+    which: Annotated[str, typer.Argument(metavar="TOKEN", help="Its id or its name.")], *, remote: Remote
+) -> None:
+    """Revoke a worker token: the workers using it are refused from their next call."""
+    revoked = remote.call(
+        lambda client: _revoke(client, "/workers/tokens", which, "worker token", "worker-tokens")
+    )
+    typer.echo(f"Revoked worker token {revoked['name']!r} ({revoked['id']}).")
 
 
 def _day(stamp: str | None) -> str:

@@ -80,6 +80,8 @@ class Job(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=0)
     retries_left: Mapped[int] = mapped_column(Integer, default=0)
     runner: Mapped[str | None] = mapped_column(String(255))
+    # The worker token (workers/) whose worker claimed the job: only it may report on the job.
+    worker_token_id: Mapped[str | None] = mapped_column(String(36))
     pgid: Mapped[int | None] = mapped_column(Integer)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # why a queued job does not run yet (no runner has its labels, ...), and since when

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,10 +122,12 @@ async def claim_job(
     runner: str,
     lease: float,
     labels: frozenset[str] | None = None,
+    holder: str | None = None,
 ) -> Claim | None:
     """Take a queued job (None if it is gone, cancelled or already taken) and mark it running.
 
     A runner with ``labels`` takes only a job whose `runs-on` labels it has (None: any job).
+    ``holder``: the worker token of a remote worker, the only one allowed to report on the job.
     """
     async with db.write_session() as session:
         job = await session.get(Job, job_id)
@@ -133,11 +135,18 @@ async def claim_job(
             return None
         execution = await lock_execution(session, job.execution_id)
         await session.refresh(job)
-        if job.status != Status.QUEUED or execution.cancel_requested or not _fits(job.plan, labels):
+        # a job not dispatched yet (its needs still running) is no runner's to take
+        if (
+            job.status != Status.QUEUED
+            or job.dispatched_at is None
+            or execution.cancel_requested
+            or not _fits(job.plan, labels)
+        ):
             await session.commit()
             return None
         now = utcnow()
         job.status, job.runner, job.attempt = Status.RUNNING, runner, job.attempt + 1
+        job.worker_token_id = holder
         job.started_at, job.finished_at, job.exit_code, job.error = now, None, None, None
         job.wait_reason = job.waiting_since = None
         job.lease_expires_at = now + timedelta(seconds=lease)
@@ -172,10 +181,33 @@ def _artifact_sources(plan: JobPlan, needed: Sequence[Job]) -> list[ArtifactSour
     ]
 
 
-async def artifacts_of(db: Database, job_id: str) -> list[Artifact]:
+@dataclass(frozen=True)
+class StoredArtifact:
+    id: str
+    job_id: str
+    path: str
+    size: int
+    sha256: str
+
+
+async def artifacts_of(db: Database, job_id: str) -> list[StoredArtifact]:
     async with db.session() as session:
         statement = select(Artifact).where(Artifact.job_id == job_id).order_by(Artifact.path)
-        return list((await session.execute(statement)).scalars())
+        rows = (await session.execute(statement)).scalars()
+        return [StoredArtifact(row.id, row.job_id, row.path, row.size, row.sha256) for row in rows]
+
+
+async def held_claim(db: Database, job_id: str, *, holder: str) -> Claim | None:
+    """Who a remote worker reports on: the job, if the worker token ``holder`` claimed it last
+    (its ``needs``, ``conveyor`` and sources are left empty: reports do not read them)."""
+    async with db.session() as session:
+        job = await session.get(Job, job_id)
+        if job is None or job.worker_token_id != holder:
+            return None
+        execution = await session.get(Execution, job.execution_id)
+        if execution is None:
+            return None
+        return _claim(job, execution, None, {}, {})
 
 
 async def job_secrets(db: Database, cipher: SecretCipher, claim: Claim) -> dict[str, str]:
@@ -264,9 +296,12 @@ async def report(
     through is announced, even within one batch). False if the runner lost the job."""
     async with db.write_session() as session:
         execution = await lock_execution(session, claim.execution_id)
-        if await _held(session, claim.job_id, runner) is None:
+        job = await _held(session, claim.job_id, runner)
+        if job is None:
             return False
         events = []
+        # a batch sent again (its answer lost on the way back to a remote worker) is not doubled
+        lines = [line for line in lines if line.n >= job.log_lines]
         if lines:
             events.append(await _append_lines(session, claim, lines))
         if steps:
@@ -371,29 +406,58 @@ async def heartbeat(db: Database, job_id: str, *, runner: str, lease: float, pgi
 
 async def store_artifacts(db: Database, claim: Claim, files: Sequence[ArtifactFile]) -> None:
     """Replace the job's artifacts (a retry's replace the last attempt's) with ``files``."""
-    async with db.write_session() as session:
-        await session.execute(delete(Artifact).where(Artifact.job_id == claim.job_id))
-        await session.commit()
+    await delete_artifacts(db, claim)
     for file in files:
         await _store_artifact(db, claim, file)
 
 
 async def _store_artifact(db: Database, claim: Claim, file: ArtifactFile) -> None:
-    """One transaction per file, written a chunk at a time: never the whole file in memory."""
+    with file.source.open("rb") as stream:
+        await store_artifact(db, claim, file.path, _file_chunks(stream))
+
+
+async def _file_chunks(stream: BinaryIO) -> AsyncIterator[bytes]:
+    while chunk := await asyncio.to_thread(stream.read, ARTIFACT_CHUNK_BYTES):
+        yield chunk
+
+
+async def delete_artifacts(db: Database, claim: Claim) -> None:
+    async with db.write_session() as session:
+        await session.execute(delete(Artifact).where(Artifact.job_id == claim.job_id))
+        await session.commit()
+
+
+async def store_artifact(db: Database, claim: Claim, path: str, chunks: AsyncIterator[bytes]) -> int:
+    """One file of the job's artifacts in one transaction, written as it arrives in rows of
+    ``ARTIFACT_CHUNK_BYTES`` (never the whole file in memory); its size. It replaces a file of
+    the same path (an upload tried again)."""
     digest, size, n = hashlib.sha256(), 0, 0
     async with db.write_session() as session:
+        await session.execute(delete(Artifact).where(Artifact.job_id == claim.job_id, Artifact.path == path))
         artifact = Artifact(
-            execution_id=claim.execution_id, job_id=claim.job_id, path=file.path, size=0, sha256=""
+            execution_id=claim.execution_id, job_id=claim.job_id, path=path, size=0, sha256=""
         )
         session.add(artifact)
         await session.flush()
-        with file.source.open("rb") as stream:
-            while chunk := await asyncio.to_thread(stream.read, ARTIFACT_CHUNK_BYTES):
-                await session.execute(insert(ArtifactChunk).values(artifact_id=artifact.id, n=n, data=chunk))
-                digest.update(chunk)
-                size, n = size + len(chunk), n + 1
+        async for chunk in _rows(chunks):
+            await session.execute(insert(ArtifactChunk).values(artifact_id=artifact.id, n=n, data=chunk))
+            digest.update(chunk)
+            size, n = size + len(chunk), n + 1
         artifact.size, artifact.sha256 = size, digest.hexdigest()
         await session.commit()
+    return size
+
+
+async def _rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The bytes of ``chunks`` again, cut into pieces of ``ARTIFACT_CHUNK_BYTES`` (the last shorter)."""
+    pending = bytearray()
+    async for chunk in chunks:
+        pending += chunk
+        while len(pending) >= ARTIFACT_CHUNK_BYTES:
+            yield bytes(pending[:ARTIFACT_CHUNK_BYTES])
+            del pending[:ARTIFACT_CHUNK_BYTES]
+    if pending:
+        yield bytes(pending)
 
 
 async def store_test_results(db: Database, claim: Claim, cases: Sequence[TestCase]) -> dict[str, int]:

@@ -1,5 +1,5 @@
 """Artifacts of the jobs a job needs, restored into its workspace before its steps, streamed a
-chunk at a time from the database, checked against their SHA-256."""
+chunk at a time from the server (its database, or the worker API), checked against their SHA-256."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from conveyor.db import Database
-from conveyor.executions import updates
-from conveyor.executions.models import Artifact
-from conveyor.executions.service import artifact_content
-from conveyor.executions.updates import ArtifactSource
+from conveyor.executions.updates import ArtifactSource, Claim, StoredArtifact
+from conveyor.runners.link import JobLink
 from conveyor.status import Status
 
 
@@ -22,7 +19,8 @@ class ArtifactError(Exception):
 
 
 async def restore_artifacts(
-    db: Database,
+    link: JobLink,
+    claim: Claim,
     sources: list[ArtifactSource],
     workspace: Path,
     *,
@@ -33,7 +31,7 @@ async def restore_artifacts(
     missing, a path would leave the workspace, or they pass ``max_bytes`` together."""
     total = 0
     for source in sources:
-        artifacts = await updates.artifacts_of(db, source.job_id)
+        artifacts = await link.source_artifacts(claim, source.job_id)
         if not artifacts:
             why = (
                 "nothing matched its paths"
@@ -52,11 +50,11 @@ async def restore_artifacts(
                 f"artifacts of job {source.key!r} would pass the {max_bytes}-byte limit of a job"
             )
         for artifact in artifacts:
-            await _restore(db, artifact, workspace)
+            await _restore(link, claim, artifact, workspace)
         log(f"artifacts: restored {len(artifacts)} file(s), {size} bytes, from job {source.key!r}")
 
 
-async def _restore(db: Database, artifact: Artifact, workspace: Path) -> None:
+async def _restore(link: JobLink, claim: Claim, artifact: StoredArtifact, workspace: Path) -> None:
     target = safe_target(workspace, artifact.path)
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
@@ -64,7 +62,7 @@ async def _restore(db: Database, artifact: Artifact, workspace: Path) -> None:
         raise ArtifactError(f"artifact {artifact.path!r} cannot be written: {exc.strerror}") from None
     digest = hashlib.sha256()
     with os.fdopen(fd, "wb") as out:
-        async for chunk in artifact_content(db, artifact.id):
+        async for chunk in link.artifact_content(claim, artifact):
             await asyncio.to_thread(out.write, chunk)
             digest.update(chunk)
     if digest.hexdigest() != artifact.sha256:

@@ -1,9 +1,11 @@
 """Distributed runner: the server queues jobs on Celery (Redis broker); ``conveyor worker`` runs them.
 
-Workers share nothing with the server but PostgreSQL and Redis: they write job state through
-the same update path (``executions.updates``) and publish events through the Redis bus. A job
-with `runs-on` labels travels on the queue of its label set, which only workers having all of
-those labels listen on (``labels.worker_queues``).
+A message carries a job's id and nothing else. The worker claims the job through the server's
+worker API with its worker token (``runners/remote.py``), gets the job's plan and secrets from
+the answer and reports through the same API: it holds no database URL and no secrets key, so a
+step that escaped its sandbox would find no credential for the database there. A job with
+`runs-on` labels travels on the queue of its label set, which only workers having all of those
+labels listen on (``labels.worker_queues``).
 """
 
 from __future__ import annotations
@@ -11,30 +13,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
 from collections.abc import Sequence
 
 import redis
-import socketio
 from celery import Celery
 from redis.asyncio import Redis
 
 from conveyor.config import Settings
 from conveyor.db import Database
-from conveyor.events.bus import EventBus
 from conveyor.executions.routing import job_labels
-from conveyor.projects.secrets import SecretCipher
-from conveyor.runners.execute import execute_job, runner_id
+from conveyor.runners.execute import runner_id
 from conveyor.runners.guardian import GUARDIAN
-from conveyor.runners.job import RunnerEnv
+from conveyor.runners.job import JobRun, Result, Runner
 from conveyor.runners.labels import queue_for, worker_queues
+from conveyor.runners.remote import ApiLink, client
 
 RUN_JOB = "conveyor.run_job"
 
 
 def create_celery(settings: Settings) -> Celery:
-    if not settings.redis_url or settings.is_sqlite:
-        raise RuntimeError("the Celery executor needs Redis (CONVEYOR_REDIS_URL) and PostgreSQL")
+    if not settings.redis_url:
+        raise RuntimeError("Celery needs Redis (CONVEYOR_REDIS_URL), its broker")
     app = Celery("conveyor", broker=settings.redis_url, set_as_current=False)
     app.conf.update(
         task_default_queue=settings.celery_queue,
@@ -110,44 +111,35 @@ class Presence:
             self.client.delete(self.key)
 
 
-def worker_app(settings: Settings, labels: frozenset[str], identity: str) -> Celery:
+def worker_app(settings: Settings, runner: Runner) -> Celery:
     """The Celery app of ``conveyor worker``, with the job task registered."""
     app = create_celery(settings)
 
     @app.task(name=RUN_JOB, ignore_result=True)  # type: ignore[untyped-decorator]
     def run_job(job_id: str) -> None:
-        asyncio.run(_run_job(settings, app, identity, labels, job_id))
+        asyncio.run(run_remote_job(settings, runner, job_id))
 
     return app
 
 
-async def _run_job(
-    settings: Settings, app: Celery, identity: str, labels: frozenset[str], job_id: str
-) -> None:
-    db = Database(settings.resolved_database_url)
-    manager = socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel, write_only=True)
-    env = RunnerEnv(
-        db=db,
-        bus=EventBus(manager),
-        settings=settings,
-        cipher=SecretCipher(settings.resolved_secrets_key),
-        runner_id=identity,
-        labels=labels,
-    )
-    try:
-        await execute_job(env, job_id, dispatch=CeleryExecutor(app, settings, db).dispatch)
-    finally:
-        await db.dispose()
-        if manager.redis is not None:
-            with contextlib.suppress(Exception):
-                await manager.redis.aclose()
+async def run_remote_job(settings: Settings, runner: Runner, job_id: str) -> Result | None:
+    """Claim the job from the server and run it; None when it was no longer waiting for it."""
+    assert settings.server_url and settings.worker_token, "checked when the worker starts"
+    async with client(settings.server_url, settings.worker_token) as http:
+        link = ApiLink(http, runner.runner_id, runner.labels)
+        claimed = await link.claim(job_id)
+        if claimed is None:
+            return None
+        claim, secrets = claimed
+        return await JobRun(runner, link, claim, secrets).run()
 
 
 def run_worker(
     settings: Settings, *, concurrency: int, queue: str | None, name: str | None, labels: frozenset[str]
 ) -> None:
     identity = runner_id("celery")
-    app = worker_app(settings, labels, identity)
+    app = worker_app(settings, Runner(settings=settings, runner_id=identity, labels=labels))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per report and heartbeat
     base = queue or settings.celery_queue
     GUARDIAN.start()
     presence = Presence(settings, identity, labels, base)

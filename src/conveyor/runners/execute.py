@@ -6,6 +6,8 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
+from conveyor.db import Database
+from conveyor.events.bus import EventBus
 from conveyor.executions import updates
 from conveyor.executions.dag import advance
 from conveyor.runners.job import JobRun, Result, RunnerEnv
@@ -35,10 +37,15 @@ async def execute_job(
     )
     if claim is None:
         return None
-    run = JobRun(env, claim, await updates.job_secrets(env.db, env.cipher, claim))
+    run = JobRun(env, env.link(), claim, await updates.job_secrets(env.db, env.cipher, claim))
     started(run)
     result = await run.run()
-    async with env.db.write_session() as session:
-        ready = await advance(session, env.bus, claim.execution_id)
-    await dispatch(ready)
+    await job_ended(env.db, env.bus, dispatch, claim.execution_id)
     return result
+
+
+async def job_ended(db: Database, bus: EventBus, dispatch: Dispatch, execution_id: str) -> None:
+    """After a job ended (or was lost): dispatch the jobs that are ready now."""
+    async with db.write_session() as session:
+        ready = await advance(session, bus, execution_id)
+    await dispatch(ready)

@@ -18,9 +18,8 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.errors import InvalidInput
 from conveyor.events.bus import EventBus
-from conveyor.executions import updates
 from conveyor.executions.updates import Claim, StepChange
-from conveyor.pipelines.builtins import TOOLS_DIRECTORY, BuiltinContext, BuiltinJob, handler_of
+from conveyor.pipelines.builtins import TOOLS_DIRECTORY, BuiltinContext, handler_of
 from conveyor.pipelines.spec.expressions import (
     Context,
     ExpressionError,
@@ -36,6 +35,7 @@ from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.artifacts import ArtifactError, restore_artifacts
 from conveyor.runners.cache import CacheError, CacheStore
 from conveyor.runners.junit import collect_reports
+from conveyor.runners.link import DirectLink, JobLink
 from conveyor.runners.masking import Masker
 from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs, read_step_file
 from conveyor.runners.process import ProcessOutcome, run_process
@@ -67,14 +67,11 @@ STEP_FILES = {
 OUTCOMES = {Status.SUCCESS: "success", Status.SKIPPED: "skipped", Status.CANCELLED: "cancelled"}
 
 
-@dataclass
-class RunnerEnv:
-    """What a runner process brings: its database, bus, settings and identity."""
+@dataclass(kw_only=True)
+class Runner:
+    """What any process running jobs brings: settings, identity, the sandbox of its steps."""
 
-    db: Database
-    bus: EventBus
     settings: Settings
-    cipher: SecretCipher
     runner_id: str
     fixed_workspace: Path | None = None
     labels: frozenset[str] | None = None  # what `runs-on` it satisfies; None: it takes every job
@@ -82,6 +79,19 @@ class RunnerEnv:
 
     def __post_init__(self) -> None:
         self.sandbox = sandbox_for(self.settings)
+
+
+@dataclass(kw_only=True)
+class RunnerEnv(Runner):
+    """A runner on a server node (the local executor, the reaper): it shares the server's
+    database, bus and secrets key."""
+
+    db: Database
+    bus: EventBus
+    cipher: SecretCipher
+
+    def link(self) -> DirectLink:
+        return DirectLink(self.db, self.bus, self.runner_id, self.settings.job_lease_seconds)
 
 
 @dataclass(frozen=True)
@@ -92,8 +102,8 @@ class Result:
 
 
 class JobRun:
-    def __init__(self, env: RunnerEnv, claim: Claim, secrets: dict[str, str]) -> None:
-        self.env, self.claim, self.secrets = env, claim, secrets
+    def __init__(self, env: Runner, link: JobLink, claim: Claim, secrets: dict[str, str]) -> None:
+        self.env, self.link, self.claim, self.secrets = env, link, claim, secrets
         self.mask = Masker(secrets.values())
         self.cancel = asyncio.Event()
         self.stopped: Result | None = None
@@ -109,10 +119,8 @@ class JobRun:
         self.files = env.settings.resolved_workspaces_dir / ".files" / claim.job_id
         settings = env.settings
         self.reporter = Reporter(
-            db=env.db,
-            bus=env.bus,
+            link=link,
             claim=claim,
-            runner=env.runner_id,
             masker=self.mask,
             interval=settings.log_flush_seconds,
             batch=settings.log_batch_lines,
@@ -139,11 +147,8 @@ class JobRun:
             await beat
             await self.reporter.close()
         error = self.mask.optional(result.error)
-        await updates.finish_job(
-            self.env.db,
-            self.env.bus,
+        await self.link.finish(
             self.claim,
-            runner=self.env.runner_id,
             status=result.status,
             exit_code=result.exit_code,
             error=error,
@@ -169,7 +174,7 @@ class JobRun:
         return result
 
     async def _restart(self) -> bool:
-        return await updates.restart_job(self.env.db, self.env.bus, self.claim, runner=self.env.runner_id)
+        return await self.link.restart(self.claim)
 
     async def _attempt(self) -> Result:
         deadline = asyncio.get_running_loop().time() + self.claim.plan.timeout
@@ -226,7 +231,7 @@ class JobRun:
         self.reporter.write(f"HEAD is now at {sha}")
         self.sha = sha
         if self.claim.commit_sha is None:
-            await updates.record_commit(self.env.db, self.claim.execution_id, sha)
+            await self.link.record_commit(self.claim, sha)
         return dest
 
     def _cleanup(self, workspace: Path) -> None:
@@ -283,7 +288,8 @@ class JobRun:
     async def _restore_artifacts(self, workspace: Path) -> None:
         if self.claim.artifact_sources:
             await restore_artifacts(
-                self.env.db,
+                self.link,
+                self.claim,
                 self.claim.artifact_sources,
                 workspace,
                 max_bytes=self.env.settings.artifact_restore_max_bytes,
@@ -492,16 +498,7 @@ class JobRun:
 
     async def _builtin(self, step: StepPlan, workspace: Path, env: dict[str, str]) -> Result:
         handler = handler_of(step.uses or "")
-        claim = self.claim
-        job = BuiltinJob(
-            claim.project_id,
-            claim.execution_id,
-            claim.job_id,
-            claim.ref,
-            claim.commit_sha,
-            self.env.db,
-            self.env.bus,
-        )
+        job = self.link.builtin_job(self.claim)
         context = BuiltinContext(
             workspace=workspace,
             inputs=step.inputs,
@@ -529,7 +526,7 @@ class JobRun:
         )
         if files:
             self.reporter.write(f"artifacts: kept {len(files)} file(s)")
-            await updates.store_artifacts(self.env.db, self.claim, files)
+            await self.link.store_artifacts(self.claim, files)
 
     async def _keep_reports(self, workspace: Path) -> None:
         patterns = self.claim.plan.junit
@@ -540,7 +537,7 @@ class JobRun:
         for note in notes:
             self.reporter.write(note)
         cases = [replace(case, message=self.mask.optional(case.message)) for case in cases]
-        summary = await updates.store_test_results(self.env.db, self.claim, cases)
+        summary = await self.link.store_test_results(self.claim, cases)
         self.reporter.write(
             f"reports: {summary['passed']} passed, {summary['failed']} failed, {summary['skipped']} skipped"
         )
@@ -552,13 +549,7 @@ class JobRun:
                 await asyncio.wait_for(done.wait(), settings.job_heartbeat_seconds)
                 return
             try:
-                beat = await updates.heartbeat(
-                    self.env.db,
-                    self.claim.job_id,
-                    runner=self.env.runner_id,
-                    lease=settings.job_lease_seconds,
-                    pgid=self.pid,
-                )
+                beat = await self.link.heartbeat(self.claim, pgid=self.pid)
             except Exception:
                 log.exception("heartbeat failed", job=self.claim.job_id)
                 continue

@@ -12,9 +12,8 @@ from sqlalchemy import select, update
 from conveyor.aio import Periodic
 from conveyor.db import utcnow
 from conveyor.executions import routing, updates
-from conveyor.executions.dag import advance
 from conveyor.executions.models import Execution, Job
-from conveyor.runners.execute import Dispatch, host_of
+from conveyor.runners.execute import Dispatch, host_of, job_ended
 from conveyor.runners.job import RunnerEnv
 from conveyor.runners.process import kill_group
 from conveyor.status import TERMINAL, Status
@@ -91,9 +90,7 @@ async def _active_executions(env: RunnerEnv) -> list[str]:
 
 async def _advance(env: RunnerEnv, dispatch: Dispatch, execution_ids: Sequence[str]) -> None:
     for execution_id in execution_ids:
-        async with env.db.write_session() as session:
-            ready = await advance(session, env.bus, execution_id)
-        await dispatch(ready)
+        await job_ended(env.db, env.bus, dispatch, execution_id)
 
 
 RunnerLabels = Callable[[], Awaitable[list[frozenset[str]]]]

@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import structlog
 
-from conveyor.db import Database, utcnow
-from conveyor.events.bus import EventBus
-from conveyor.executions.updates import Claim, Line, StepChange, report
+from conveyor.db import utcnow
+from conveyor.executions.updates import Claim, Line, StepChange
+from conveyor.runners.link import JobLink
 from conveyor.runners.masking import Masker, neutralise
 
 log = structlog.get_logger(__name__)
@@ -28,17 +28,15 @@ class Reporter:
     def __init__(
         self,
         *,
-        db: Database,
-        bus: EventBus,
+        link: JobLink,
         claim: Claim,
-        runner: str,
         masker: Masker,
         interval: float,
         batch: int,
         lost: Callable[[], None],
         max_output_bytes: int = 16 * 1024 * 1024,
     ) -> None:
-        self.db, self.bus, self.claim, self.runner, self.masker = db, bus, claim, runner, masker
+        self.link, self.claim, self.masker = link, claim, masker
         self.interval, self.batch, self.lost = interval, batch, lost
         self.next_n = claim.log_offset
         self.output_bytes, self.max_output_bytes = 0, max_output_bytes
@@ -96,9 +94,7 @@ class Reporter:
                 lines, self._lines = self._lines[: self.batch], self._lines[self.batch :]
                 steps, self._steps = ([], self._steps) if self._lines else (self._steps, [])
                 try:
-                    held = await report(
-                        self.db, self.bus, self.claim, lines=lines, steps=steps, runner=self.runner
-                    )
+                    held = await self.link.report(self.claim, lines=lines, steps=steps)
                 except Exception:
                     log.exception("job report failed; will retry", job=self.claim.job_id)
                     self._lines[:0], self._steps[:0] = lines, steps

@@ -47,6 +47,8 @@ class PipelineRuntime:
         )
         executor: LocalExecutor | CeleryExecutor
         if settings.executor == "celery":
+            if settings.is_sqlite:
+                raise RuntimeError("the Celery executor needs PostgreSQL (CONVEYOR_DATABASE_URL)")
             executor = CeleryExecutor(create_celery(settings), settings, db)
         else:
             executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)

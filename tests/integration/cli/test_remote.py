@@ -188,6 +188,28 @@ async def test_tokens_create_list_revoke_by_name(cli: Cli, server: RunningServer
     assert code == 2 and err.strip() == "You have no live API token 'nightly' (`conveyor tokens list`)."
 
 
+async def test_worker_tokens_create_list_revoke(cli: Cli, server: RunningServer) -> None:
+    auth = {
+        "CONVEYOR_URL": server.base_url,
+        "CONVEYOR_USERNAME": "admin",
+        "CONVEYOR_PASSWORD": ADMIN_PASSWORD,
+    }
+    code, out, err = await cli("worker-tokens", "create", "build farm", **auth)
+    assert code == 0 and "CONVEYOR_WORKER_TOKEN" in err, err
+    assert out.strip().startswith("cvw_")
+    code, out, _ = await cli("worker-tokens", "list", **auth)
+    assert code == 0 and "build farm" in out and "never" in out and "live" in out
+    assert out.strip().splitlines()[0].split() == ["NAME", "ID", "STARTS", "LAST", "CLAIM", "STATE"]
+    code, out, err = await cli("worker-tokens", "revoke", "build farm", **auth)
+    assert code == 0 and out.startswith("Revoked worker token 'build farm'"), err
+    [revoked] = await cli.json("worker-tokens", "list", **auth)
+    assert revoked["revokedAt"] is not None and "token" not in revoked
+    code, _, err = await cli("worker-tokens", "revoke", "build farm", **auth)
+    assert code == 2 and err.strip() == (
+        "There is no live worker token 'build farm' (`conveyor worker-tokens list`)."
+    )
+
+
 async def test_events_limit_prints_the_newest(cli: Cli, server: RunningServer) -> None:
     raised = [await server.raise_alert(f"alert {n}") for n in range(7)]
     auth = {

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from conveyor.auth.security import digest
 from conveyor.config import Settings
+from conveyor.db import Database
+from conveyor.workers.models import WorkerToken
+from conveyor.workers.service import WORKER_TOKEN_PREFIX
 from tests.conftest import JWT_SECRET, _truncate, sandbox_of
 from tests.support.backends import REDIS_URL, redis_ready
 from tests.support.pipelines import PipelineApi
@@ -24,11 +30,15 @@ CONVEYOR = str(Path(sys.executable).with_name("conveyor"))
 
 @pytest.fixture
 def celery_settings(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> Settings:
-    """A server on PostgreSQL that queues jobs on Celery, on a channel and queue of its own."""
+    """A server on PostgreSQL that queues jobs on Celery, on a channel and queue of its own, on
+    a port chosen now (its workers are told the URL), with a worker token for its workers."""
     redis_ready()
     asyncio.run(_truncate(postgres_url))
     suffix = uuid.uuid4().hex[:8]
+    token = asyncio.run(add_worker_token(postgres_url, "test workers"))
     return Settings(
+        port=free_port(),
+        worker_token=token,
         environment="test",
         data_dir=tmp_path / "data",
         database_url=postgres_url,
@@ -49,8 +59,28 @@ def celery_settings(request: pytest.FixtureRequest, tmp_path: Path, postgres_url
 
 @pytest.fixture
 async def celery_server(celery_settings: Settings) -> AsyncIterator[RunningServer]:
-    async with run_server(celery_settings) as running:
+    async with run_server(celery_settings, port=celery_settings.port) as running:
         yield running
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def add_worker_token(database_url: str, name: str) -> str:
+    """A worker token straight in the database (as `conveyor worker-tokens create` makes one)."""
+    plaintext = WORKER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db = Database(database_url)
+    try:
+        async with db.write_session() as session:
+            session.add(WorkerToken(name=name, prefix=plaintext[:8], token_hash=digest(plaintext)))
+            await session.commit()
+    finally:
+        await db.dispose()
+    return plaintext
 
 
 @pytest.fixture
@@ -80,17 +110,16 @@ class Worker:
 
 
 def worker_env(settings: Settings, data_dir: Path) -> dict[str, str]:
+    """A worker's whole configuration: no database URL, no secrets key."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CONVEYOR_")}
     env.update(
-        CONVEYOR_DATABASE_URL=str(settings.database_url),
+        CONVEYOR_SERVER_URL=f"http://127.0.0.1:{settings.port}",
+        CONVEYOR_WORKER_TOKEN=str(settings.worker_token),
         CONVEYOR_REDIS_URL=str(settings.redis_url),
-        CONVEYOR_REDIS_CHANNEL=settings.redis_channel,
         CONVEYOR_CELERY_QUEUE=settings.celery_queue,
-        CONVEYOR_SECRETS_KEY=str(settings.secrets_key),
         CONVEYOR_DATA_DIR=str(data_dir),
         CONVEYOR_CACHE_DIR=str(settings.resolved_cache_dir),  # one cache for the server and its workers
         CONVEYOR_JOB_HEARTBEAT_SECONDS=str(settings.job_heartbeat_seconds),
-        CONVEYOR_JOB_LEASE_SECONDS=str(settings.job_lease_seconds),
         CONVEYOR_SANDBOX=settings.sandbox,
         CONVEYOR_ALLOWED_REPO_ROOTS=":".join(str(root) for root in settings.allowed_repo_roots),
     )

@@ -139,7 +139,8 @@ async def test_cancel_reaches_a_job_on_a_worker(
 async def test_a_job_no_worker_took_is_queued_again_and_runs_once(
     celery_settings: Settings, workers: Callable[[str, int], Worker]
 ) -> None:
-    async with run_server(celery_settings.model_copy(update={"redispatch_seconds": 0.5})) as server:
+    quick = celery_settings.model_copy(update={"redispatch_seconds": 0.5})
+    async with run_server(quick, port=celery_settings.port) as server:
         api = PipelineApi(server, await server.admin_token())
         project = await api.project("unclaimed")
         pipeline = await api.pipeline(project, "jobs:\n  once:\n    steps: [{run: echo ran}]\n")

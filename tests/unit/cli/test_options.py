@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from conveyor.cli import COMMANDS, app
 
-REMOTE = ["login", "projects", "pipelines", "run-remote", "executions", "events", "tokens"]
+REMOTE = ["login", "projects", "pipelines", "run-remote", "executions", "events", "tokens", "worker-tokens"]
 
 
 def leaves(name: str) -> list[tuple[str, ...]]:
