@@ -224,7 +224,7 @@ async def test_runs_on_routes_jobs_to_workers_with_the_labels(
     celery_settings: Settings, workers: Callable[..., Worker]
 ) -> None:
     settings = celery_settings.model_copy(update={"runner_wait_seconds": 2})
-    async with run_server(settings) as server:
+    async with run_server(settings, port=celery_settings.port) as server:
         await ready(workers("plain", 2), workers("gpu", 1, "gpu,Linux"))
         api = PipelineApi(server, await server.admin_token())
         pipeline = await api.pipeline(await api.project("labels-on-workers"), LABELS)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 import redis
 
 from conveyor.config import Settings
@@ -23,6 +24,12 @@ jobs:
     needs: [build]
     steps: [{run: cat out.txt}]
 """
+
+
+@pytest.fixture
+def celery_settings(celery_settings: Settings) -> Settings:
+    """Leases long enough for a test that heartbeats by hand only when it says so."""
+    return celery_settings.model_copy(update={"job_lease_seconds": 120})
 
 
 class Worker:

@@ -27,6 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pipeline_executions") as batch_op:
-        for column in ("from_fork", "head_ref", "base_ref", "pull_request_title", "pull_request"):
-            batch_op.drop_column(column)
+    # not batch mode: SQLite's copy of the table would cascade-delete the executions' jobs
+    for column in ("from_fork", "head_ref", "base_ref", "pull_request_title", "pull_request"):
+        op.drop_column("pipeline_executions", column)

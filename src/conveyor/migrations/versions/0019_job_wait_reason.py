@@ -23,6 +23,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pipeline_jobs", schema=None) as batch_op:
-        batch_op.drop_column("waiting_since")
-        batch_op.drop_column("wait_reason")
+    # not batch mode: SQLite's copy of the table would cascade-delete the jobs' steps and artifacts
+    op.drop_column("pipeline_jobs", "waiting_since")
+    op.drop_column("pipeline_jobs", "wait_reason")
