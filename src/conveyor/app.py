@@ -80,6 +80,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
         await container.pipelines.stop()
         await container.websockets.stop()
         await container.hub.stop()
+        await container.logins.close()
         await container.db.dispose()
 
 

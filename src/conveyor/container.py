@@ -8,7 +8,7 @@ import socketio
 
 from conveyor.auth.cache import PrincipalCache
 from conveyor.auth.security import JwtCodec
-from conveyor.auth.throttle import LoginThrottle
+from conveyor.auth.throttle import LoginThrottle, RedisFailures
 from conveyor.channels.dispatcher import Dispatcher
 from conveyor.config import Settings
 from conveyor.db import Database
@@ -99,6 +99,8 @@ class Container:
             },
         )
         logins = LoginThrottle(
+            # shared by every API process when there are several (they share Redis then)
+            store=RedisFailures(settings.redis_url, settings.redis_channel) if settings.redis_url else None,
             free_per_user=settings.login_free_attempts,
             free_per_address=settings.login_free_attempts_per_address,
             max_wait=settings.login_max_wait_seconds,

@@ -3,12 +3,14 @@ and within their owner's current rights."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 import httpx
 
 from conveyor.auth.throttle import LoginThrottle
+from tests.support.backends import REDIS_URL, redis_ready
 from tests.support.server import ADMIN_PASSWORD, USER_PASSWORD, RunningServer
 
 
@@ -37,19 +39,39 @@ async def test_one_address_guessing_many_users_is_throttled(
     assert next_user.status_code == 429 and "Retry-After" in next_user.headers
 
 
-def test_each_failure_past_the_free_ones_doubles_the_wait() -> None:
+async def test_each_failure_past_the_free_ones_doubles_the_wait() -> None:
     now = [1000.0]
     throttle = LoginThrottle(free_per_user=2, free_per_address=100, max_wait=60, clock=lambda: now[0])
     waits = []
     for _ in range(9):
-        waits.append(throttle.wait("bob", "10.0.0.1"))
+        waits.append(await throttle.wait("bob", "10.0.0.1"))
         now[0] += waits[-1]
-        throttle.failed("bob", "10.0.0.1")
+        await throttle.failed("bob", "10.0.0.1")
     assert waits == [0, 0, 1, 2, 4, 8, 16, 32, 60]
     now[0] += 60
-    assert throttle.wait("bob", "10.0.0.1") == 0
-    throttle.succeeded("bob")
-    assert throttle.wait("bob", "10.0.0.2") == 0
+    assert await throttle.wait("bob", "10.0.0.1") == 0
+    await throttle.succeeded("bob")
+    assert await throttle.wait("bob", "10.0.0.2") == 0
+
+
+async def test_failed_logins_count_on_every_api_process_sharing_redis(
+    server_with: Callable[..., AbstractAsyncContextManager[RunningServer]],
+) -> None:
+    """Two API processes with one Redis: guesses spread over both are throttled as one."""
+    redis_ready()
+    channel = f"conveyor-test-{uuid.uuid4().hex[:8]}"
+    async with (
+        server_with(redis_url=REDIS_URL, redis_channel=channel) as first,
+        server_with(redis_url=REDIS_URL, redis_channel=channel) as second,
+        first.api() as one,
+        second.api() as other,
+    ):
+        statuses = [
+            (await _login(client, "admin", "wrong-password")).status_code for client in [one, other] * 3
+        ]
+        blocked = await _login(one, "admin", ADMIN_PASSWORD)
+    assert statuses == [401] * 5 + [429], statuses
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
 
 
 async def test_a_password_change_or_reset_revokes_earlier_jwts(server: RunningServer) -> None:

@@ -39,14 +39,14 @@ async def login(
 ) -> TokenResponse:
     """An access token and the refresh token of a new session; 429 while failed attempts for
     the name or from the address make it wait."""
-    wait = throttle.wait(username, address)
+    wait = await throttle.wait(username, address)
     if wait:
         raise TooManyRequests(f"Too many failed sign-ins; try again in {wait} s.", retry_after=wait)
     user = await _user_by_name(session, username)
     if not security.verify_password(user.password_hash if user else None, password):
-        throttle.failed(username, address)
+        await throttle.failed(username, address)
         raise Unauthorized("The username or password is wrong.")
-    throttle.succeeded(username)
+    await throttle.succeeded(username)
     assert user is not None
     if not user.is_active:
         raise Unauthorized("This account is disabled.")
