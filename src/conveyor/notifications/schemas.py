@@ -36,6 +36,8 @@ class ActivityKind(StrEnum):
     PASSWORD_RESET = "password_reset"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
+    WORKER_TOKEN_CREATED = "worker_token_created"
+    WORKER_TOKEN_REVOKED = "worker_token_revoked"
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"
     USER_DELETED = "user_deleted"

@@ -28,6 +28,7 @@ from conveyor.executions import updates
 from conveyor.executions.models import Job
 from conveyor.executions.service import artifact_content
 from conveyor.executions.updates import Claim, Line, StepChange, StoredArtifact, TestCase
+from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.execute import Dispatch, job_ended
@@ -67,7 +68,8 @@ async def create_token(
     )
     session.add(token)
     await bus.commit(
-        session, activity(actor.user_id, "worker_token_created", f"Created worker token {data.name}")
+        session,
+        activity(actor.user_id, ActivityKind.WORKER_TOKEN_CREATED, f"Created worker token {data.name}"),
     )
     return token, plaintext
 
@@ -87,7 +89,8 @@ async def revoke_token(
         raise NotFound(f"worker token {token_id} not found")
     token.revoked_at = token.revoked_at or utcnow()
     await bus.commit(
-        session, activity(actor.user_id, "worker_token_revoked", f"Revoked worker token {token.name}")
+        session,
+        activity(actor.user_id, ActivityKind.WORKER_TOKEN_REVOKED, f"Revoked worker token {token.name}"),
     )
     return token
 
