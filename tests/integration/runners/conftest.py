@@ -51,7 +51,7 @@ def celery_settings(request: pytest.FixtureRequest, tmp_path: Path, postgres_url
         secrets_key="secrets-key-shared-by-server-and-workers",
         allowed_repo_roots=[tmp_path],
         job_heartbeat_seconds=0.5,
-        job_lease_seconds=3,
+        job_lease_seconds=6,  # heartbeats now go through the server, which shares the test's loop
         reaper_interval_seconds=0.5,
         sandbox=sandbox_of(request),
     )
