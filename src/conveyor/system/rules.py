@@ -159,7 +159,8 @@ def _raise(session: AsyncSession, finding: Finding) -> Alert:
 
 async def hold_alert(session: AsyncSession, cause: str, finding: Finding | None) -> list[Emission]:
     """Keep the one alert of ``cause`` in line with a condition its owner judges (not a metrics
-    rule): raised while ``finding`` holds (its text brought up to date), resolved when it is None.
+    rule): raised while ``finding`` holds (its stored text brought up to date without an event),
+    resolved when it is None.
     Returns the events for the caller's ``bus.commit``; written in the caller's transaction."""
     unresolved = select(Alert).where(Alert.cause == cause, Alert.status != AlertStatus.RESOLVED.value)
     alert = (await session.execute(unresolved)).scalars().first()
@@ -175,10 +176,9 @@ async def hold_alert(session: AsyncSession, cause: str, finding: Finding | None)
         except IntegrityError:
             return []
         return [alert_event(alert)]
-    if (alert.title, alert.message, alert.severity) == (finding.title, finding.message, finding.severity):
-        return []
+    # Still open: its text follows the condition quietly (an event would tell the admins again).
     alert.title, alert.message, alert.severity = finding.title, finding.message, finding.severity.value
-    return [alert_event(alert)]
+    return []
 
 
 class AlertRules:
