@@ -279,6 +279,8 @@ class JobRun:
                 deadline = 0.0
             elif failure is None and Status(outcome.status) in FAILING and not step.continue_on_error:
                 failure = outcome
+        if failure is None and self.cancel.is_set():  # steps were skipped because the job was stopped
+            failure = self.stopped or Result(Status.CANCELLED, error="cancelled")
         if failure is None:
             for (spec, key, _), record in zip(caches, self.caches, strict=True):
                 await self._save_cache(workspace, spec, key, record)
