@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from conveyor.config import Settings
+from conveyor.runners.job import PROTECTED_ENV
 from tests.integration.runners.conftest import (  # noqa: F401 - the Celery fixtures
     CONVEYOR,
     Worker,
@@ -52,14 +53,15 @@ async def test_a_step_on_a_worker_cannot_reach_the_database(
             probe("worker environ", "grep -qa CONVEYOR_ /proc/$PPID/environ"),
             probe("any environ", "cat /proc/[0-9]*/environ 2>/dev/null | grep -qa CONVEYOR_"),
             probe("database port", f"exec 3<>/dev/tcp/{database.host}/{database.port or 5432}"),
-            'echo "variables: $(env | grep ^CONVEYOR_ | cut -d= -f1)"',
+            "echo \"variables: $(env | grep ^CONVEYOR_ | cut -d= -f1 | sort | paste -sd' ')\"",
         ]
     )
     execution, lines = await run_script(celery_api, celery_server, script)
     assert execution["status"] == "success" and job_of(execution, "probe")["runner"].startswith("celery@")
     refused = ["worker environ: refused", "any environ: refused", "database port: refused"]
-    # CONVEYOR_OUTPUT: the step's own output file; nothing of the worker's settings
-    assert lines == [*refused, "variables: CONVEYOR_OUTPUT"]
+    # the step's own files ($CONVEYOR_OUTPUT, $CONVEYOR_ENV...); nothing of the worker's settings
+    own = " ".join(sorted(name for name in PROTECTED_ENV if name.startswith("CONVEYOR_")))
+    assert lines == [*refused, f"variables: {own}"]
 
 
 @pytest.mark.unconfined  # as if the step had escaped its sandbox: the worker's /proc is open to it
