@@ -9,6 +9,7 @@ from enum import StrEnum
 
 class Status(StrEnum):
     QUEUED = "queued"
+    WAITING = "waiting"  # for a maintainer to approve a job of a protected environment
     RUNNING = "running"
     SUCCESS = "success"
     FAILED = "failed"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_dashboard import Browser, assert_fits_phone, browser, database_url, sign_in
+from tests.integration.executions.test_approvals import waiting_for_approval
 from tests.integration.executions.test_pull_requests import (
     github,
     github_pull_request,
@@ -312,4 +313,46 @@ async def test_the_tests_tab_shows_failures_first(server: RunningServer, browser
     await browser.call("click", selector='svg[aria-label="jobs"] .dag-job[data-job="test"]')
     await browser.see(".step-header")
     assert "tab=" not in await browser.call("url")
+    assert await browser.call("consoleErrors") == []
+
+
+APPROVAL = """
+jobs:
+  deploy:
+    environment: {name: production, url: "https://shop.example.com/"}
+    steps: [{run: echo deployed}]
+"""
+
+
+async def test_a_run_waiting_for_approval_is_approved_or_rejected_on_its_page(
+    server: RunningServer, browser: Browser
+) -> None:
+    api = PipelineApi(server, await server.admin_token())
+    project = await api.project("web-approval")
+    await api.request("PATCH", f"/projects/{project}", 200, json={"protectedEnvironments": ["production"]})
+    pipeline = await api.pipeline(project, APPROVAL, name="release")
+    listener = await server.authenticated_socket(api.token)
+    first = await api.start(pipeline["id"])
+    await waiting_for_approval(listener, first)
+
+    await sign_in(browser, server, f"/executions/{first}")
+    await browser.see('[data-testid="execution-status"]', "waiting")
+    await browser.see(job_node("deploy", "waiting"))
+    waiting = '[data-testid="approval"] li[data-job="deploy"]'
+    await browser.see(waiting, "waiting for a maintainer to approve the deployment to 'production'")
+    await browser.see(f'{waiting} a[href="https://shop.example.com/"]', "https://shop.example.com/")
+    await browser.call("fill", selector='input[aria-label="approval comment"]', value="ship it")
+    await browser.call("click", selector='[data-testid="approval"] button', text="Approve")
+    await browser.see('[data-testid="execution-status"]', "success")
+    await browser.see('[data-testid="approval"]', "approved by admin — ship it")
+    assert (await completed(listener, first))["data"]["execution"]["status"] == "success"
+
+    second = await api.start(pipeline["id"])
+    await waiting_for_approval(listener, second)
+    await browser.call("goto", url=f"{server.base_url}/executions/{second}")
+    await browser.see(waiting, "production")
+    await browser.call("click", selector='[data-testid="approval"] button', text="Reject")
+    await browser.see('[data-testid="execution-status"]', "cancelled")
+    await browser.see('[data-testid="approval"]', "rejected by admin")
+    await browser.see(job_node("deploy", "cancelled"))
     assert await browser.call("consoleErrors") == []

@@ -8,15 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.auth.models import User
 from conveyor.auth.roles import Role
 from conveyor.executions.models import Execution
-from conveyor.projects.models import ProjectMember
+from conveyor.projects.access import members_with_role
 
 
 async def members(session: AsyncSession, project_id: str, at_least: Role) -> list[str]:
-    statement = select(ProjectMember.user_id, ProjectMember.role).where(
-        ProjectMember.project_id == project_id
-    )
-    rows = (await session.execute(statement)).tuples()
-    return sorted(user_id for user_id, role in rows if Role(role).rank >= at_least.rank)
+    return await members_with_role(session, project_id, at_least)
 
 
 async def admins(session: AsyncSession) -> list[str]:

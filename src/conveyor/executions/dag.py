@@ -15,6 +15,7 @@ from conveyor.db import utcnow
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
+from conveyor.executions import approvals, concurrency
 from conveyor.executions.models import Execution, Job, Step
 from conveyor.executions.state import (
     conveyor_context,
@@ -41,21 +42,27 @@ async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> li
     jobs = await jobs_of(session, execution_id)
     now = utcnow()
     stopped = _fail_fast(jobs, now)
-    skipped, ready = _decide(execution, jobs, now, await conveyor_context(session, execution))
+    conveyor = await conveyor_context(session, execution)
+    skipped, ready = _decide(execution, jobs, now, conveyor)
     if skipped or stopped:
         await _skip_steps(session, [*skipped, *stopped])
+    going, notes = await approvals.hold(session, execution, ready, now)
+    going, superseded = await concurrency.take_groups(session, execution, going, jobs, conveyor, now)
     events: list[Emission] = []
     finished = all(Status(job.status).done for job in jobs)
     if finished:
         execution.status, execution.error = outcome(execution, jobs)
         execution.finished_at = now
         events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_COMPLETED, execution))
-    elif skipped or stopped:
+    elif skipped or stopped or len(going) < len(ready):
         events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
-    await bus.commit(session, *events)
+    await bus.commit(session, *events, *notes)
+    ready = going
     ready_ids = [job.id for job in ready]
     if finished and execution.concurrency_group is not None:
         ready_ids += await _next_in_group(session, bus, execution)
+    for other in [*sorted(superseded), *await concurrency.next_waiters(session, execution, jobs)]:
+        ready_ids += await advance(session, bus, other)
     return ready_ids
 
 
@@ -115,6 +122,12 @@ def _decide(
     while progress:
         progress = False
         for job in jobs:
+            if job.status == Status.QUEUED and job.cancel_requested:  # by a newer job of its group
+                job.status, job.finished_at, job.dispatched_at = Status.CANCELLED, now, None
+                job.error, job.wait_reason, job.waiting_since = job.error or "cancelled", None, None
+                skipped.append(job)
+                progress = True
+                continue
             if job.status != Status.QUEUED or job.dispatched_at is not None:
                 continue
             needs = [by_key[key] for key in job.needs if key in by_key]

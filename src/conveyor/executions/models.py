@@ -65,6 +65,7 @@ class Job(Base):
     __table_args__ = (
         UniqueConstraint("execution_id", "key"),
         Index("ix_pipeline_jobs_status_lease", "status", "lease_expires_at"),
+        Index("ix_pipeline_jobs_concurrency_group", "concurrency_group"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -87,6 +88,7 @@ class Job(Base):
     # why a queued job does not run yet (no runner has its labels, ...), and since when
     wait_reason: Mapped[str | None] = mapped_column(Text)
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    concurrency_group: Mapped[str | None] = mapped_column(String(255))  # filled when it is ready
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     exit_code: Mapped[int | None] = mapped_column(Integer)
@@ -95,6 +97,10 @@ class Job(Base):
     outputs: Mapped[dict[str, str] | None] = mapped_column(JSON)
     caches: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     tests: Mapped[dict[str, int] | None] = mapped_column(JSON)  # passed, failed, skipped
+    environment: Mapped[dict[str, str | None] | None] = mapped_column(JSON)  # {name, url}
+    # a maintainer's decision on a job of a protected environment: {decision, userId, username,
+    # comment, at}
+    approval: Mapped[dict[str, str | None] | None] = mapped_column(JSON)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

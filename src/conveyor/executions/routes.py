@@ -20,6 +20,7 @@ from conveyor.executions import commits, logs, service, webhooks
 from conveyor.executions.deps import ExecutionAsMaintainer, ExecutionAsViewer
 from conveyor.executions.logs import LogQuery
 from conveyor.executions.schemas import (
+    ApprovalDecision,
     ArtifactRead,
     ExecutionAccepted,
     ExecutionCreate,
@@ -113,6 +114,51 @@ async def retry_execution(
         session=session, bus=bus, executor=executor, execution=execution, actor_id=principal.user_id
     )
     return ExecutionAccepted(execution_id=execution.id)
+
+
+@router.post("/executions/{execution_id}/approve")
+async def approve_execution(
+    execution: ExecutionAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
+    body: ApprovalDecision | None = None,
+) -> ExecutionRead:
+    """Run the jobs waiting for approval of a protected environment (maintainers; 409 if none waits)."""
+    decided = await service.decide_approval(
+        session=session,
+        bus=bus,
+        executor=executor,
+        execution=execution,
+        actor=principal,
+        approve=True,
+        comment=body.comment if body else None,
+    )
+    return await read_execution(session, decided)
+
+
+@router.post("/executions/{execution_id}/reject")
+async def reject_execution(
+    execution: ExecutionAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
+    body: ApprovalDecision | None = None,
+) -> ExecutionRead:
+    """Cancel the jobs waiting for approval (maintainers; 409 if none waits); jobs needing them
+    are skipped."""
+    decided = await service.decide_approval(
+        session=session,
+        bus=bus,
+        executor=executor,
+        execution=execution,
+        actor=principal,
+        approve=False,
+        comment=body.comment if body else None,
+    )
+    return await read_execution(session, decided)
 
 
 @router.get("/executions/{execution_id}/logs")

@@ -68,6 +68,25 @@ class TestReport(ApiModel):
     tests: list[TestResultRead]  # failures first
 
 
+class EnvironmentRead(ApiModel):
+    name: str
+    url: str | None = None
+
+
+class ApprovalRead(ApiModel):
+    """A maintainer's decision on a job of a protected environment."""
+
+    decision: Literal["approved", "rejected"]
+    user_id: str | None
+    username: str
+    comment: str | None = None
+    at: datetime
+
+
+class ApprovalDecision(ApiModel):
+    comment: str | None = Field(default=None, max_length=1000)
+
+
 class JobRead(ApiModel):
     id: str
     key: str
@@ -85,6 +104,8 @@ class JobRead(ApiModel):
     outputs: dict[str, str] | None = None
     caches: list[CacheRead] | None = None
     tests: TestSummary | None = None
+    environment: EnvironmentRead | None = None
+    approval: ApprovalRead | None = None
     started_at: datetime | None
     finished_at: datetime | None
     steps: list[StepRead] = []

@@ -18,6 +18,7 @@ from conveyor.errors import Conflict, InvalidInput, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
+from conveyor.executions import approvals
 from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step, TestResult
@@ -248,6 +249,7 @@ def _job_rows(execution_id: str, plans: Sequence[JobPlan]) -> list[Job]:
             attempt=0,
             retries_left=plan.retries,
             log_lines=0,
+            environment={"name": plan.environment, "url": plan.environment_url} if plan.environment else None,
         )
         for position, plan in enumerate(plans)
     ]
@@ -278,7 +280,7 @@ async def cancel_execution(
     now = utcnow()
     running: list[str] = []
     for job in await jobs_of(session, execution.id):
-        if job.status == Status.QUEUED:
+        if job.status in (Status.QUEUED, Status.WAITING):
             job.status, job.error, job.finished_at = Status.CANCELLED, "cancelled before it started", now
             job.wait_reason = job.waiting_since = None
             await session.execute(
@@ -305,7 +307,7 @@ async def retry_execution(
     for job in again:
         job.status, job.dispatched_at, job.cancel_requested = Status.QUEUED, None, False
         job.exit_code = job.error = job.finished_at = job.outputs = job.caches = None
-        job.wait_reason = job.waiting_since = None
+        job.wait_reason = job.waiting_since = job.approval = None
         job.retries_left = job.plan.retries
         await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.QUEUED.value))
     execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id
@@ -331,6 +333,25 @@ def _did(actor_id: str | None, kind: ActivityKind, execution: Execution) -> list
             executionId=execution.id,
         )
     ]
+
+
+async def decide_approval(
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    executor: Executor,
+    execution: Execution,
+    actor: Principal,
+    approve: bool,
+    comment: str | None,
+) -> Execution:
+    """A maintainer's decision on the jobs waiting for approval: approved ones run, rejected ones
+    are cancelled (and the jobs needing them skipped)."""
+    execution = await lock_execution(session, execution.id)
+    events = await approvals.record_decision(session, execution, actor, approve=approve, comment=comment)
+    await bus.commit(session, *events)
+    await executor.dispatch(await advance(session, bus, execution.id))
+    return execution
 
 
 def _rerun(job: Job) -> bool:

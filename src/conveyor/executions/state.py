@@ -45,6 +45,8 @@ _JOB_COLUMNS += [
     Job.outputs,
     Job.caches,
     Job.tests,
+    Job.environment,
+    Job.approval,
     Job.started_at,
     Job.finished_at,
 ]

@@ -139,6 +139,7 @@ async def claim_job(
         if (
             job.status != Status.QUEUED
             or job.dispatched_at is None
+            or job.cancel_requested
             or execution.cancel_requested
             or not _fits(job.plan, labels)
         ):
@@ -151,8 +152,9 @@ async def claim_job(
         job.wait_reason = job.waiting_since = None
         job.lease_expires_at = now + timedelta(seconds=lease)
         await _reset_steps(session, job.id)
-        if execution.status == Status.QUEUED:
-            execution.status, execution.started_at = Status.RUNNING, execution.started_at or now
+        execution.started_at = execution.started_at or now
+        if execution.status == Status.QUEUED:  # a run waiting for approval still waits
+            execution.status = Status.RUNNING
         project = await session.get(Project, execution.project_id)
         needed = [other for other in await jobs_of(session, execution.id) if other.key in job.needs]
         claim = replace(

@@ -24,6 +24,7 @@ class NotificationKind(StrEnum):
     DEBUG_SESSION = "debug_session"  # a run failed and was diagnosed (debug/)
     SECURITY = "security"  # critical or high findings (security/)
     MEMBERSHIP = "membership"
+    APPROVAL = "approval"  # a run waits for a maintainer to approve a protected environment
 
 
 class ActivityKind(StrEnum):
@@ -53,6 +54,8 @@ class ActivityKind(StrEnum):
     PATCH_ROLLED_BACK = "patch_rolled_back"
     SECURITY_POLICY_UPDATED = "security_policy_updated"
     VULNERABILITY_TRIAGED = "security_vulnerability_triaged"
+    DEPLOYMENT_APPROVED = "deployment_approved"  # jobs of a protected environment (executions/)
+    DEPLOYMENT_REJECTED = "deployment_rejected"
 
 
 class PreferencesRead(ApiModel):

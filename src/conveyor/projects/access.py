@@ -45,6 +45,15 @@ async def require_in_project(
         raise NotFound(f"{what} not found") from None
 
 
+async def members_with_role(session: AsyncSession, project_id: str, at_least: Role) -> list[str]:
+    """The ids of the project's members holding ``at_least`` (or a higher role)."""
+    statement = select(ProjectMember.user_id, ProjectMember.role).where(
+        ProjectMember.project_id == project_id
+    )
+    rows = (await session.execute(statement)).tuples()
+    return sorted(user_id for user_id, role in rows if Role(role).allows(at_least))
+
+
 async def load_access(session: AsyncSession, user_id: str) -> Access:
     """The user's standing right now: admin flag and role in each project."""
     user = await session.get(User, user_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conveyor.db import Base, UTCDateTime, new_id, utcnow
@@ -18,6 +18,8 @@ class Project(Base):
     # also run the repository's .github/workflows/*.yml (docs/github-actions.md)
     github_workflows: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     public_badges: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # environments whose jobs wait for a maintainer's approval (`environment:` in a job)
+    protected_environments: Mapped[list[str] | None] = mapped_column(JSON)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, field_validator
 
 from conveyor.auth.roles import Role
 from conveyor.schemas import ApiModel
 
 ProjectName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
 SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
 
 
@@ -29,6 +30,13 @@ class ProjectUpdate(ApiModel):
         default=None, description="pipeline badges (GET /pipelines/{id}/badge.svg) readable without login"
     )
     github_workflows: bool | None = None
+    protected_environments: Annotated[
+        list[EnvironmentName] | None, AfterValidator(lambda v: list(dict.fromkeys(v)) if v else v)
+    ] = Field(
+        default=None,
+        max_length=50,
+        description="environments whose jobs wait for a maintainer's approval before they run",
+    )
 
 
 class ProjectRead(ApiModel):
@@ -38,6 +46,7 @@ class ProjectRead(ApiModel):
     default_branch: str
     public_badges: bool = False
     github_workflows: bool = False
+    protected_environments: Annotated[list[str], BeforeValidator(lambda v: v or [])] = []
     created_at: datetime
     role: Role | None = None
 

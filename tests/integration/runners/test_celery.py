@@ -12,6 +12,8 @@ import redis
 
 from conveyor.config import Settings
 from conveyor.runners.labels import runner_labels
+from tests.integration.executions.test_approvals import check_approvals
+from tests.integration.executions.test_job_concurrency import check_job_concurrency
 from tests.integration.executions.test_language import (
     ARTIFACTS_AND_CACHES,
     OUTPUTS,
@@ -236,3 +238,17 @@ async def test_runs_on_routes_jobs_to_workers_with_the_labels(
         assert job_of(execution, "gpu")["runner"].startswith("celery@")
         gpu_log = await api.log_text(execution_id, "gpu")
         assert gpu_log[0].startswith(f"gpu in {celery_settings.data_dir.parent / 'gpu'}/"), gpu_log
+
+
+async def test_protected_environments_wait_for_approval_on_workers(
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
+) -> None:
+    await ready(workers("approvals", 2))
+    await check_approvals(celery_server, celery_api, "approvals-on-workers")
+
+
+async def test_job_concurrency_groups_on_workers(
+    celery_server: RunningServer, celery_api: PipelineApi, workers: Callable[[str, int], Worker]
+) -> None:
+    await ready(workers("groups", 3))
+    await check_job_concurrency(celery_server, celery_api, "job-concurrency-on-workers")

@@ -113,6 +113,23 @@ def test_yes_and_on_are_strings_not_booleans() -> None:
             "line 3: jobs.a.runs-on: List should have at most 8 items",
         ),
         (
+            "jobs:\n  a:\n    environment: prod/eu\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.environment.name: invalid environment name 'prod/eu'",
+        ),
+        (
+            "jobs:\n  a:\n    environment: {name: prod, url: '${{ steps.d.outputs.url }}'}\n"
+            "    steps: [{run: x}]\n",
+            "jobs.a.environment.url: steps.d.outputs.url: the steps context is not available here",
+        ),
+        (
+            "jobs:\n  a:\n    concurrency: {group: 'g-${{ steps.x.outputs.y }}'}\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.concurrency.group: steps.x.outputs.y: the steps context is not available here",
+        ),
+        (
+            "jobs:\n  a:\n    concurrency: {group: g, cancel-in-progress: maybe}\n    steps: [{run: x}]\n",
+            "line 3: jobs.a.concurrency.cancel-in-progress: Input should be a valid boolean",
+        ),
+        (
             "jobs:\n  a:\n    runs-on: ${{ secrets.POOL }}\n    steps: [{run: x}]\n",
             "line 3: jobs.a.runs-on[0]: secrets.POOL: the secrets context is not available here",
         ),
@@ -401,3 +418,44 @@ def test_every_problem_has_its_line_and_column() -> None:
         == "invalid pipeline definition: line 3: invalid YAML: control character #x0007 is not allowed"
     )
     assert check_definition("jobs:\n  a:\n    steps: [{run: x}]\n").spec is not None
+
+
+def test_environments_are_filled_when_the_execution_starts() -> None:
+    text = """
+    jobs:
+      deploy:
+        matrix: {region: [eu, us]}
+        environment: {name: "prod-${{ matrix.region }}", url: "https://${{ matrix.region }}.example.com"}
+        steps: [{run: x}]
+      plain:
+        environment: staging
+        steps: [{run: x}]
+    """
+    plans = {plan.key: plan for plan in plan_jobs(parse_definition(textwrap.dedent(text)))}
+    assert (plans["deploy (eu)"].environment, plans["deploy (eu)"].environment_url) == (
+        "prod-eu",
+        "https://eu.example.com",
+    )
+    assert (plans["plain"].environment, plans["plain"].environment_url) == ("staging", None)
+
+
+def test_a_job_concurrency_group_keeps_what_is_known_when_it_is_ready() -> None:
+    text = """
+    jobs:
+      plan:
+        outputs: {target: x}
+        steps: [{run: x}]
+      deploy:
+        needs: plan
+        matrix: {region: [eu]}
+        concurrency:
+          group: "deploy-${{ matrix.region }}-${{ needs.plan.outputs.target }}"
+          cancel-in-progress: true
+        steps: [{run: x}]
+    """
+    plans = {plan.key: plan for plan in plan_jobs(parse_definition(textwrap.dedent(text)))}
+    deploy = plans["deploy (eu)"]
+    assert (
+        deploy.concurrency_group == "deploy-eu-${{ needs.plan.outputs.target }}" and deploy.cancel_in_progress
+    )
+    assert plans["plan"].concurrency_group is None

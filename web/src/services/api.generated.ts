@@ -832,6 +832,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/{execution_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Execution
+         * @description Run the jobs waiting for approval of a protected environment (maintainers; 409 if none waits).
+         */
+        post: operations["approve_execution_api_v1_executions__execution_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject Execution
+         * @description Cancel the jobs waiting for approval (maintainers; 409 if none waits); jobs needing them
+         *     are skipped.
+         */
+        post: operations["reject_execution_api_v1_executions__execution_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/{execution_id}/logs": {
         parameters: {
             query?: never;
@@ -1661,6 +1702,33 @@ export interface components {
             /** Revokedat */
             revokedAt: string | null;
         };
+        /** ApprovalDecision */
+        ApprovalDecision: {
+            /** Comment */
+            comment?: string | null;
+        };
+        /**
+         * ApprovalRead
+         * @description A maintainer's decision on a job of a protected environment.
+         */
+        ApprovalRead: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approved" | "rejected";
+            /** Userid */
+            userId: string | null;
+            /** Username */
+            username: string;
+            /** Comment */
+            comment: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
         /**
          * ArchitectureSettings
          * @description ``layers``: top to bottom, each a list of component patterns (``conveyor.api``,
@@ -2122,6 +2190,13 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** EnvironmentRead */
+        EnvironmentRead: {
+            /** Name */
+            name: string;
+            /** Url */
+            url: string | null;
+        };
         /**
          * ErrorBody
          * @description Every 4xx: a sentence, or (a request that does not fit the schema) the list of problems.
@@ -2538,6 +2613,8 @@ export interface components {
             /** Caches */
             caches: components["schemas"]["CacheRead"][] | null;
             tests: components["schemas"]["conveyor__executions__schemas__TestSummary"] | null;
+            environment: components["schemas"]["EnvironmentRead"] | null;
+            approval: components["schemas"]["ApprovalRead"] | null;
             /** Startedat */
             startedAt: string | null;
             /** Finishedat */
@@ -2652,7 +2729,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "run_fixed" | "patch_review" | "system_alert" | "debug_session" | "security" | "membership";
+        NotificationKind: "run_fixed" | "patch_review" | "system_alert" | "debug_session" | "security" | "membership" | "approval";
         /** NotificationRead */
         NotificationRead: {
             /** Id */
@@ -2983,6 +3060,11 @@ export interface components {
              */
             githubWorkflows: boolean;
             /**
+             * Protectedenvironments
+             * @default []
+             */
+            protectedEnvironments: string[];
+            /**
              * Createdat
              * Format: date-time
              */
@@ -3002,6 +3084,11 @@ export interface components {
             publicBadges?: boolean | null;
             /** Githubworkflows */
             githubWorkflows?: boolean | null;
+            /**
+             * Protectedenvironments
+             * @description environments whose jobs wait for a maintainer's approval before they run
+             */
+            protectedEnvironments?: string[] | null;
         };
         /**
          * Provider
@@ -3178,7 +3265,7 @@ export interface components {
          * Status
          * @enum {string}
          */
-        Status: "queued" | "running" | "success" | "failed" | "cancelled" | "timed_out" | "skipped";
+        Status: "queued" | "waiting" | "running" | "success" | "failed" | "cancelled" | "timed_out" | "skipped";
         /** StepChangeWire */
         StepChangeWire: {
             /** Index */
@@ -9495,6 +9582,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExecutionAccepted"];
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approve_execution_api_v1_executions__execution_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDecision"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionRead"];
+                };
+            };
+            /** @description The request cannot be acted on */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or token scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: a sentence, or the list of schema problems */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject_execution_api_v1_executions__execution_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDecision"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionRead"];
                 };
             };
             /** @description The request cannot be acted on */

@@ -74,6 +74,15 @@ export interface Pipeline {
   updatedAt: string;
 }
 
+/** A maintainer's decision on a job of a protected environment. */
+export interface Approval {
+  decision: "approved" | "rejected";
+  userId: string | null;
+  username: string;
+  comment: string | null;
+  at: string;
+}
+
 /** What one of a job's caches did: `exact` hit, `partial` (a restore key matched) or `miss`. */
 export interface Cache {
   key: string;
@@ -81,6 +90,11 @@ export interface Cache {
   restoredKey: string | null;
   saved: boolean;
   size: number | null;
+}
+
+export interface Environment {
+  name: string;
+  url: string | null;
 }
 
 export interface Execution {
@@ -128,12 +142,14 @@ export interface Job {
   outputs: { [key: string]: string } | null;
   caches: Cache[] | null;
   tests: TestSummary | null;
+  environment: Environment | null;
+  approval: Approval | null;
   startedAt: string | null;
   finishedAt: string | null;
   steps: Step[];
 }
 
-export type Status = "queued" | "running" | "success" | "failed" | "cancelled" | "timed_out" | "skipped";
+export type Status = "queued" | "waiting" | "running" | "success" | "failed" | "cancelled" | "timed_out" | "skipped";
 
 export interface Step {
   index: number;

@@ -15,6 +15,7 @@ DEFAULT_JOB_TIMEOUT_SECONDS = 3600.0
 JOB_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$"
 MAX_INPUT_CHARS = 10_000
+ENVIRONMENT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_LABELS = 8  # a worker listens on a queue per subset of its labels: 2**8 - 1 at most
 SHELLS = ("bash", "sh", "python", "pwsh")
@@ -72,6 +73,16 @@ def check_label(label: str) -> str:
             "starting with a letter or digit, at most 64"
         )
     return label.lower()
+
+
+def check_environment(name: str) -> str:
+    """An environment's name as jobs and a project's protected list hold it (ValueError if bad)."""
+    if not ENVIRONMENT_PATTERN.match(name):
+        raise ValueError(
+            f"invalid environment name {name[:80]!r}: letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit, at most 100"
+        )
+    return name
 
 
 def _labels(labels: list[str]) -> list[str]:
@@ -191,6 +202,17 @@ class Concurrency(Strict):
     cancel_in_progress: bool = Field(default=False, alias="cancel-in-progress")
 
 
+def _environment(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class EnvironmentSpec(Strict):
+    """Where a job deploys: a project can make its jobs wait for a maintainer's approval."""
+
+    name: Annotated[str, AfterValidator(lambda v: v if "${{" in v else check_environment(v))]
+    url: Annotated[str | None, Field(max_length=2000)] = None
+
+
 class ReportsSpec(Strict):
     junit: WorkspaceGlobs  # JUnit XML files, read after the steps whatever their outcome
 
@@ -217,6 +239,10 @@ class JobSpec(Strict):
     cache: Annotated[list[CacheSpec], BeforeValidator(lambda v: [v] if isinstance(v, dict) else v)] = Field(
         default_factory=list, max_length=16
     )
+    environment: Annotated[EnvironmentSpec | None, BeforeValidator(_environment)] = None
+    # jobs of the project with the same group run one at a time (matrix, inputs, conveyor and
+    # needs expressions in the group are filled when the job is ready)
+    concurrency: Annotated[Concurrency | None, BeforeValidator(_concurrency)] = None
     # the labels a runner must have to take the job (all of them); matrix, conveyor and inputs
     # expressions are filled when the execution starts
     runs_on: Annotated[StrList, AfterValidator(_labels)] = Field(

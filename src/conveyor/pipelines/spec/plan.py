@@ -18,10 +18,12 @@ from conveyor.pipelines.spec.expressions import DEFAULT_CONDITION, Context, Expr
 from conveyor.pipelines.spec.matrix import MAX_NAME_CHARS, job_key, matrix_combinations
 from conveyor.pipelines.spec.model import (
     ArtifactSpec,
+    EnvironmentSpec,
     JobSpec,
     PipelineSpec,
     RunDefaults,
     StepSpec,
+    check_environment,
     check_label,
     parse_duration,
 )
@@ -75,6 +77,10 @@ class JobPlan(BaseModel):
     fail_fast: bool = True  # for a matrix job: a failed combination cancels the others
     max_parallel: int | None = None  # for a matrix job: combinations running at once
     labels: list[str] = []  # `runs-on`: a runner must have every one (lower case, sorted)
+    environment: str | None = None  # a protected one waits for a maintainer's approval
+    environment_url: str | None = None
+    concurrency_group: str | None = None  # the group's text, matrix filled (the rest when ready)
+    cancel_in_progress: bool = False
 
     @property
     def definition_id(self) -> str:
@@ -125,6 +131,9 @@ def _job_plan(spec: PipelineSpec, job_id: str, job: JobSpec, context: Context, n
         fail_fast=job.fail_fast,
         max_parallel=job.max_parallel,
         labels=_labels(job.runs_on, context, f"jobs.{job_id}.runs-on"),
+        **_environment(job.environment, context, f"jobs.{job_id}.environment"),
+        concurrency_group=_fill(job.concurrency.group, combo) if job.concurrency else None,
+        cancel_in_progress=bool(job.concurrency and job.concurrency.cancel_in_progress),
         cache=[
             CachePlan(
                 key=_fill(cache.key, combo),
@@ -185,6 +194,17 @@ def _labels(labels: list[str], context: Context, where: str) -> list[str]:
         return sorted({check_label(interpolate(label, context).strip()) for label in labels})
     except (ExpressionError, ValueError) as exc:
         raise InvalidInput(f"{where}: {exc}") from None
+
+
+def _environment(spec: EnvironmentSpec | None, context: Context, where: str) -> dict[str, str | None]:
+    if spec is None:
+        return {}
+    try:
+        name = check_environment(interpolate(spec.name, context).strip())
+        url = interpolate(spec.url, context) if spec.url is not None else None
+    except (ExpressionError, ValueError) as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+    return {"environment": name, "environment_url": url}
 
 
 def _display(name: str) -> str:

@@ -274,6 +274,13 @@ def _check_job_expressions(spec: PipelineSpec, job_id: str, job: JobSpec) -> Ite
     yield from _check_condition((*where, "if"), job.if_, Scope(JOB_IF, spec, job_id))
     if isinstance(job.timeout, str):
         yield from _check_text((*where, "timeout"), job.timeout, Scope(PLANNED, spec, job_id))
+    if job.concurrency is not None:
+        group_scope = Scope(JOB_GROUP, spec, job_id)
+        yield from _check_text((*where, "concurrency", "group"), job.concurrency.group, group_scope)
+    if job.environment is not None:
+        planned = Scope(PLANNED, spec, job_id)
+        yield from _check_text((*where, "environment", "name"), job.environment.name, planned)
+        yield from _check_text((*where, "environment", "url"), job.environment.url, planned)
     for index, label in enumerate(job.runs_on):
         yield from _check_text((*where, "runs-on", index), label, Scope(PLANNED, spec, job_id))
     for name, value in job.env.items():
@@ -305,6 +312,7 @@ PLANNED = _RUN | {"matrix", "inputs"}
 STARTED = _RUN | {"inputs"}
 PIPELINE_ENV = _RUN | {"inputs", "secrets"}
 JOB_ENV = _RUN | {"matrix", "inputs", "needs", "secrets"}
+JOB_GROUP = _RUN | {"matrix", "inputs", "needs"}
 JOB_IF = _RUN | {"matrix", "inputs", "needs", "env"}
 RUNTIME = _RUN | {"matrix", "inputs", "needs", "secrets", "env", "steps"}
 STEP_FIELDS = ("outputs", "outcome", "conclusion")

@@ -11,6 +11,7 @@ import type { Artifact, Execution, Job, Pipeline } from '../../services/api.type
 import { FAILING_STATUSES, RETRYABLE_STATUSES, TERMINAL_STATUSES } from '../../services/events.generated';
 import { RunPipeline } from '../pipelines/RunPipeline';
 import { useCanOperate, useExecution, useExecutionAction, usePipeline, useProject } from '../pipelines/queries';
+import { Approval } from './Approval';
 import { Diagnosis } from './Diagnosis';
 import { JobLog } from './JobLog';
 import { TestResults } from './TestResults';
@@ -100,6 +101,7 @@ export function RunPage() {
         </dl>
         {run.error && <p className="error">{run.error}</p>}
       </Card>
+      <Approval run={run} canDecide={canOperate} />
       <Diagnosis run={run} />
       <Card title="Jobs">
         <JobGraph

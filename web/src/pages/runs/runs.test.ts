@@ -10,7 +10,7 @@ const line = (n: number, step: number | null = 0): LogLine => ({ n, ts: '2026-01
 const job = (key: string, needs: string[] = [], status: Job['status'] = 'success'): Job =>
   ({
   id: key, key, name: key, status, needs, attempt: 1, runner: null, exitCode: null, error: null, waitReason: null, logLines: 0,
-  startedAt: null, finishedAt: null, steps: [], outputs: {}, caches: null, tests: null,
+  startedAt: null, finishedAt: null, steps: [], outputs: {}, caches: null, tests: null, environment: null, approval: null,
   }) as Job;
 
 describe('a step section', () => {

@@ -1,0 +1,114 @@
+"""Protected environments: jobs of an environment the project protects wait (status `waiting`)
+until a maintainer approves or rejects them; the maintainers are told, the decision is recorded
+on the jobs and as the deciding user's activity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conveyor.auth.models import User
+from conveyor.auth.principal import Principal
+from conveyor.auth.roles import Role
+from conveyor.db import utcnow
+from conveyor.errors import Conflict
+from conveyor.events.catalog import EventPriority, EventType
+from conveyor.events.schemas import Emission
+from conveyor.executions.models import Execution, Job, Step
+from conveyor.executions.state import execution_event, jobs_of
+from conveyor.notifications import service as notifications
+from conveyor.notifications.schemas import ActivityKind, NotificationKind
+from conveyor.pipelines.models import Pipeline
+from conveyor.projects.access import members_with_role
+from conveyor.projects.models import Project
+from conveyor.status import Status
+
+
+async def hold(
+    session: AsyncSession, execution: Execution, ready: Sequence[Job], now: datetime
+) -> tuple[list[Job], list[Emission]]:
+    """Of the ready jobs, those of a protected environment not approved yet wait, and so does the
+    execution. Returns the jobs that go on, and the notifications telling the maintainers."""
+    candidates = [job for job in ready if job.plan.environment is not None and not _approved(job)]
+    if not candidates:
+        return list(ready), []
+    project = await session.get(Project, execution.project_id)
+    protected = set(project.protected_environments or []) if project else set()
+    held = [job for job in candidates if job.plan.environment in protected]
+    if not held:
+        return list(ready), []
+    for job in held:
+        job.status, job.dispatched_at, job.waiting_since = Status.WAITING, None, now
+        job.wait_reason = f"waiting for a maintainer to approve the deployment to {job.plan.environment!r}"
+    execution.status = Status.WAITING
+    return [job for job in ready if job not in held], await _tell_maintainers(session, execution, held)
+
+
+def _approved(job: Job) -> bool:
+    return bool(job.approval) and (job.approval or {}).get("decision") == "approved"
+
+
+async def _tell_maintainers(
+    session: AsyncSession, execution: Execution, held: Sequence[Job]
+) -> list[Emission]:
+    pipeline = await session.get(Pipeline, execution.pipeline_id)
+    environments = ", ".join(sorted({str(job.plan.environment) for job in held}))
+    run = f"{pipeline.name if pipeline else 'run'} #{execution.number}"
+    title = f"{run} waits for approval to deploy to {environments}"
+    body = f"Jobs {', '.join(job.key for job in held)} run once a maintainer approves them on the run page."
+    maintainers = await members_with_role(session, execution.project_id, Role.MAINTAINER)
+    kind = NotificationKind.APPROVAL.value
+    return [
+        notifications.notify(
+            session,
+            user_id=user_id,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            priority=EventPriority.HIGH,
+            project_id=execution.project_id,
+        )
+        for user_id in await notifications.receivers(session, maintainers, kind)
+    ]
+
+
+async def record_decision(
+    session: AsyncSession, execution: Execution, actor: Principal, *, approve: bool, comment: str | None
+) -> list[Emission]:
+    """Approve (they queue again) or reject (they are cancelled) every job of the locked
+    execution waiting for approval; its events. Conflict when none waits."""
+    waiting = [job for job in await jobs_of(session, execution.id) if job.status == Status.WAITING]
+    if not waiting:
+        raise Conflict(f"run #{execution.number} has no job waiting for approval (it is {execution.status})")
+    user = await session.get(User, actor.user_id)
+    username = user.username if user else actor.user_id
+    now = utcnow()
+    decision = "approved" if approve else "rejected"
+    record = {"decision": decision, "user_id": actor.user_id, "username": username, "comment": comment}
+    for job in waiting:
+        job.approval = {**record, "at": now.isoformat()}
+        job.wait_reason = job.waiting_since = None
+        if approve:
+            job.status = Status.QUEUED
+            continue
+        reason = f"deployment to {job.plan.environment!r} rejected by {username}"
+        job.status, job.finished_at = Status.CANCELLED, now
+        job.error = f"{reason}: {comment}" if comment else reason
+        await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.SKIPPED.value))
+    execution.status = Status.RUNNING if execution.started_at else Status.QUEUED
+    environments = sorted({str(job.plan.environment) for job in waiting})
+    activity = notifications.activity(
+        actor.user_id,
+        ActivityKind.DEPLOYMENT_APPROVED if approve else ActivityKind.DEPLOYMENT_REJECTED,
+        f"{decision} the deployment of run #{execution.number} to {', '.join(environments)}",
+        projectId=execution.project_id,
+        pipelineId=execution.pipeline_id,
+        executionId=execution.id,
+        environments=environments,
+        jobs=[job.key for job in waiting],
+        comment=comment,
+    )
+    return [await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution), activity]
