@@ -341,6 +341,7 @@ async def test_a_run_waiting_for_approval_is_approved_or_rejected_on_its_page(
     waiting = '[data-testid="approval"] li[data-job="deploy"]'
     await browser.see(waiting, "waiting for a maintainer to approve the deployment to 'production'")
     await browser.see(f'{waiting} a[href="https://shop.example.com/"]', "https://shop.example.com/")
+    await browser.see('[data-testid="wait-reason"]', "waiting for a maintainer to approve")
     await browser.call("fill", selector='input[aria-label="approval comment"]', value="ship it")
     await browser.call("click", selector='[data-testid="approval"] button', text="Approve")
     await browser.see('[data-testid="execution-status"]', "success")

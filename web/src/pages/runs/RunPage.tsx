@@ -120,6 +120,11 @@ export function RunPage() {
       </div>
       {panel === 'log' && job && (
         <Card title={<>{job.name} <Badge value={job.status} /></>}>
+          {job.waitReason && (
+            <p className="muted" data-testid="wait-reason">
+              {job.waitReason}
+            </p>
+          )}
           <JobLog key={job.id} executionId={run.id} job={job} />
         </Card>
       )}
