@@ -145,8 +145,17 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "checkin", _restore_foreign_keys)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _restore_foreign_keys(dbapi_connection: Any, record: Any) -> None:
+    """After a migration (migrations/env.py), once its transaction has ended."""
+    if dbapi_connection is not None and record.info.pop(FOREIGN_KEYS_OFF, False):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -170,6 +179,9 @@ def alembic_config(connection: Connection | None = None, *, secrets_key: str | N
 
 # Any fixed 64-bit number: serialises migrations of nodes that start at the same time.
 MIGRATION_LOCK_KEY = 0x6D6967726174696F
+FOREIGN_KEYS_OFF = (
+    "conveyor.foreign_keys_off"  # a connection whose SQLite foreign keys a migration turned off
+)
 
 
 def _upgrade_to_head(connection: Connection, secrets_key: str | None) -> None:

@@ -74,3 +74,13 @@ async def test_large_artifacts_round_trip_in_chunks_and_survive_the_migration(
     await migrate(server.container.db, "head")
 
     assert (await api.request("GET", url, 200)).content == BIG
+
+
+async def test_sqlite_connections_enforce_foreign_keys_again_after_a_migration(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/fresh.db")
+    try:
+        await db.migrate()  # turns them off while it copies tables (migrations/env.py)
+        async with db.engine.connect() as connection:  # the pool's one connection: the migration's
+            assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar_one() == 1
+    finally:
+        await db.dispose()
