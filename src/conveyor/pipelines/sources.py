@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import new_id, utcnow
@@ -79,11 +80,12 @@ async def pipelines_at_commit(
         spec, error = await _parse(file)
         row = by_path.get(file.path)
         if row is None:
-            row = _new_row(project, file, _free_name(file.path, names), spec, error)
-            session.add(row)
+            row, created = await _adopt(
+                session, _new_row(project, file, _free_name(file.path, names), spec, error)
+            )
             names.add(row.name)
-            await session.flush()
-            events.append(pipeline_event(EventType.PIPELINE_CREATED, row))
+            if created:
+                events.append(pipeline_event(EventType.PIPELINE_CREATED, row))
         elif on_default_branch and (row.definition, row.error) != (file.text or "", error):
             _update_row(row, file, spec, error)
             events.append(pipeline_event(EventType.PIPELINE_UPDATED, row))
@@ -92,6 +94,21 @@ async def pipelines_at_commit(
         events += _unschedule_removed(by_path, {file.path for file in files})
     await bus.commit(session, *events)
     return found
+
+
+async def _adopt(session: AsyncSession, row: Pipeline) -> tuple[Pipeline, bool]:
+    """The new row, or the one another delivery made for the same file since we looked."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = await session.scalar(
+            select(Pipeline).where(Pipeline.project_id == row.project_id, Pipeline.path == row.path)
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
 
 
 async def _parse(file: PipelineFile) -> tuple[PipelineSpec | None, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
@@ -145,3 +146,16 @@ async def test_a_schedule_runs_the_default_branch_file_as_it_is_now(
     run = (await completed(listener, execution_id))["data"]["execution"]
     assert run["trigger"] == "schedule" and run["commitSha"] == second and run["ref"] == "main"
     assert (await api.log_text(execution_id, "say"))[-1] == f"second at {second[:7]}"
+
+
+async def test_deliveries_that_first_see_a_file_at_once_share_one_pipeline(
+    server: RunningServer, api: PipelineApi, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo", {".conveyor.yml": says("top"), ".conveyor/lint.yml": says("lint")})
+    project = await api.project("raced", repo)
+    sync = f"/projects/{project}/pipelines/sync"
+    answers = await asyncio.gather(*(api.request("POST", sync, 200, json={}) for _ in range(4)))
+    assert {tuple(sorted(p["id"] for p in answer)) for answer in answers} == {
+        tuple(sorted(p["id"] for p in answers[0]))
+    }
+    assert len(await api.request("GET", f"/projects/{project}/pipelines", 200)) == 2
