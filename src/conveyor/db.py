@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, DateTime, MetaData, event, text
+from sqlalchemy import JSON, DateTime, MetaData, event, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -148,6 +148,19 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
         event.listen(engine.sync_engine, "checkin", _restore_foreign_keys)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+async def take_due(db: Database, model: Any, row_id: str, due_at: datetime | None, until: datetime) -> bool:
+    """Move a due row's ``next_attempt_at`` to ``until`` unless another node already has: True
+    when this one takes it (for one attempt; outbound deliveries that several nodes read)."""
+    async with db.write_session() as session:
+        taken = await session.execute(
+            update(model)
+            .where(model.id == row_id, model.next_attempt_at == due_at)
+            .values(next_attempt_at=until)
+        )
+        await session.commit()
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
 def _restore_foreign_keys(dbapi_connection: Any, record: Any) -> None:

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from conveyor import egress
 from conveyor.channels import outbound
 from conveyor.channels.models import ProjectWebhook, WebhookDelivery
 from conveyor.channels.schemas import DeliveryStatus
 from conveyor.config import Settings
-from conveyor.db import Database, utcnow
+from conveyor.db import Database, take_due, utcnow
 from conveyor.projects.secrets import SecretCipher
 
 SIGNATURE_HEADER = "X-Conveyor-Signature"
@@ -73,14 +73,7 @@ async def _claim(
 ) -> bool:
     """Take the delivery for one attempt (another node that read it too skips it)."""
     lease = now + timedelta(seconds=settings.webhook_timeout_seconds * 2)
-    async with db.write_session() as session:
-        claimed = await session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.next_attempt_at == due_at)
-            .values(next_attempt_at=lease)
-        )
-        await session.commit()
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+    return await take_due(db, WebhookDelivery, delivery_id, due_at, lease)
 
 
 async def _attempt(

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.config import Settings
-from conveyor.db import Database, new_id, utcnow
+from conveyor.db import Database, new_id, take_due, utcnow
 from conveyor.errors import InvalidInput, NotFound
 from conveyor.forge.client import Answer, StatusRequest, send_status
 from conveyor.forge.models import CommitStatus, ForgeLink
@@ -197,14 +197,7 @@ async def _claim(
 ) -> bool:
     """Take the status for one attempt (another node that read it too skips it)."""
     lease = now + timedelta(seconds=settings.webhook_timeout_seconds * 2)
-    async with db.write_session() as session:
-        claimed = await session.execute(
-            update(CommitStatus)
-            .where(CommitStatus.id == status_id, CommitStatus.next_attempt_at == due_at)
-            .values(next_attempt_at=lease)
-        )
-        await session.commit()
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+    return await take_due(db, CommitStatus, status_id, due_at, lease)
 
 
 async def _attempt(
