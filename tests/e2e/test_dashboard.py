@@ -63,6 +63,10 @@ class Browser:
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{await self.describe(selector)}") from None
 
+    async def gone(self, selector: str, timeout: int = TIMEOUT_MS) -> None:
+        """Wait until no element matching ``selector`` is visible (hidden or removed)."""
+        await self.call("waitFor", selector=selector, state="hidden", timeout=timeout)
+
     async def describe(self, selector: str) -> str:
         """What the page shows instead, so that a failed wait says why."""
         shown = await self.call(
