@@ -126,16 +126,7 @@ async def approve_execution(
     body: ApprovalDecision | None = None,
 ) -> ExecutionRead:
     """Run the jobs waiting for approval of a protected environment (maintainers; 409 if none waits)."""
-    decided = await service.decide_approval(
-        session=session,
-        bus=bus,
-        executor=executor,
-        execution=execution,
-        actor=principal,
-        approve=True,
-        comment=body.comment if body else None,
-    )
-    return await read_execution(session, decided)
+    return await _decide(session, bus, executor, execution, principal, body, approve=True)
 
 
 @router.post("/executions/{execution_id}/reject")
@@ -149,14 +140,28 @@ async def reject_execution(
 ) -> ExecutionRead:
     """Cancel the jobs waiting for approval (maintainers; 409 if none waits); jobs needing them
     are skipped."""
+    return await _decide(session, bus, executor, execution, principal, body, approve=False)
+
+
+async def _decide(
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
+    execution: ExecutionAsMaintainer,
+    principal: CurrentPrincipal,
+    body: ApprovalDecision | None,
+    *,
+    approve: bool,
+) -> ExecutionRead:
+    comment = body.comment if body else None
     decided = await service.decide_approval(
         session=session,
         bus=bus,
         executor=executor,
         execution=execution,
         actor=principal,
-        approve=False,
-        comment=body.comment if body else None,
+        approve=approve,
+        comment=comment,
     )
     return await read_execution(session, decided)
 
