@@ -41,6 +41,9 @@ BODY_LIMITS = (
     BodyLimit("POST", re.compile(r"/api/v1/workers/jobs/[^/]+/report"), 8 * MIB),
     BodyLimit("POST", re.compile(r"/api/v1/workers/jobs/[^/]+/tests"), 64 * MIB),
     BodyLimit("PUT", re.compile(r"/api/v1/workers/jobs/[^/]+/artifacts"), 64 * 1024 * MIB),
+    # A step's scan (up to 5,000 findings per scanner) and diagram, analysed on the worker.
+    BodyLimit("POST", re.compile(r"/api/v1/workers/jobs/[^/]+/scans/[^/]+/finish"), 32 * MIB),
+    BodyLimit("POST", re.compile(r"/api/v1/workers/jobs/[^/]+/(?:advisories|architecture)"), 32 * MIB),
 )
 
 

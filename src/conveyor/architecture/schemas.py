@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from conveyor.schemas import ApiModel
 
@@ -58,3 +59,65 @@ class DiagramRead(ApiModel):
     changes: DiagramChanges
     previous_id: str | None
     mermaid: str
+
+
+# --- the worker API's half of ``uses: conveyor/architecture`` (architecture/recorder.py) --------
+
+Component = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class ComponentWire(ApiModel):
+    id: Component
+    modules: int = Field(ge=0)
+    sample: list[Component] = Field(max_length=5)
+
+
+class EdgeWire(ApiModel):
+    from_: Component = Field(alias="from")
+    to: Component
+    imports: int = Field(ge=1)
+
+
+class BreachWire(ApiModel):
+    from_: Component = Field(alias="from")
+    to: Component
+    rule: str = Field(max_length=200)
+
+
+class SkippedWire(ApiModel):
+    path: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(max_length=200)
+
+
+class GraphStats(ApiModel):
+    modules: int = Field(ge=0)
+    files: dict[str, int] = Field(max_length=10)
+    components: int = Field(ge=0)
+
+
+class GraphWire(ApiModel):
+    """An analysed tree's graph (``analyze.Graph.as_json``), as a worker's step sends it."""
+
+    components: list[ComponentWire] = Field(max_length=20_000)
+    edges: list[EdgeWire] = Field(max_length=200_000)
+    cycles: list[list[Component]] = Field(max_length=1_000)
+    breaches: list[BreachWire] = Field(max_length=200_000)
+    skipped: list[SkippedWire] = Field(max_length=100_000)
+    stats: GraphStats
+
+    @model_validator(mode="after")
+    def _names_listed_components(self) -> GraphWire:
+        known = {c.id for c in self.components}
+        pairs = [(e.from_, e.to) for e in self.edges] + [(b.from_, b.to) for b in self.breaches]
+        named = {n for pair in pairs for n in pair}
+        named.update(n for cycle in self.cycles for n in cycle)
+        if unknown := sorted(named - known):
+            raise ValueError(f"edges or cycles name components the graph does not list: {unknown[:5]}")
+        if self.stats.components != len(self.components):
+            raise ValueError("stats.components is not the number of components")
+        return self
+
+
+class DiagramStore(ApiModel):
+    graph: GraphWire
+    depth: int = Field(ge=1, le=10)

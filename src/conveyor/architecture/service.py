@@ -67,7 +67,7 @@ async def analyse_project(
     caller's transaction."""
     settings = await get_settings(session, project.id)
     async with _checkout_of(project, ref) as (root, ref, sha):
-        graph, depth = await _analyse(root, settings, depth)
+        graph, depth = await analyse_tree(root, settings, depth)
     return await _store(session, bus, project.id, graph, depth=depth, ref=ref, sha=sha, trigger=trigger)
 
 
@@ -109,14 +109,32 @@ async def record(
     and announce the diagram."""
     async with db.session() as session:
         settings = await get_settings(session, project_id)
-    graph, depth = await _analyse(root, settings, depth)
+    graph, depth = await analyse_tree(root, settings, depth)
+    return await store_graph(
+        db=db, bus=bus, project_id=project_id, graph=graph, depth=depth, ref=ref, sha=sha, trigger=trigger
+    )
+
+
+async def store_graph(
+    *,
+    db: Database,
+    bus: EventBus,
+    project_id: str,
+    graph: dict[str, Any],
+    depth: int,
+    ref: str | None,
+    sha: str | None,
+    trigger: str,
+) -> DiagramRead:
+    """Store and announce a graph analysed elsewhere (a pipeline step, maybe on a worker)."""
     async with db.write_session() as session:
         return await _store(session, bus, project_id, graph, depth=depth, ref=ref, sha=sha, trigger=trigger)
 
 
-async def _analyse(
+async def analyse_tree(
     root: Path, settings: ArchitectureSettings, depth: int | None
 ) -> tuple[dict[str, Any], int]:
+    """The graph of ``root`` (in a thread) and the depth it was grouped at."""
     depth = depth or settings.depth
     rule = LayerRule(tuple(tuple(layer) for layer in settings.layers)) if settings.layers else None
     return (await asyncio.to_thread(analyse, root, depth=depth, rule=rule)).as_json(), depth

@@ -1,10 +1,16 @@
-"""The pipeline step ``uses: conveyor/architecture``: diagrams the job's workspace and records it
-on the project. Inputs (``with:``): ``path`` (a folder of the workspace), ``depth``."""
+"""The pipeline step ``uses: conveyor/architecture``: diagrams the job's workspace where the job
+runs and records it on the project (through ``recorder.py``: in-process on a server node, through
+the worker API on a remote worker). Inputs (``with:``): ``path`` (a folder of the workspace),
+``depth``."""
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from conveyor.architecture import service
-from conveyor.pipelines.builtins import BuiltinContext, BuiltinOutcome, register
+from conveyor.architecture.recorder import diagram_recorder
+from conveyor.architecture.schemas import GraphWire
+from conveyor.pipelines.builtins import BuiltinContext, BuiltinOutcome, WorkerApiError, register
 
 NAME = "conveyor/architecture"
 
@@ -22,19 +28,18 @@ async def architecture_step(context: BuiltinContext) -> BuiltinOutcome:
         return BuiltinOutcome("failed", f"{NAME}: depth must be a whole number")
     if depth is not None and not 1 <= depth <= 10:
         return BuiltinOutcome("failed", f"{NAME}: depth must be between 1 and 10")
-    job = context.job
-    if job is None:
+    if context.job is None:
         return BuiltinOutcome("failed", f"{NAME}: this runner cannot record diagrams")
-    diagram = await service.record(
-        db=job.db,
-        bus=job.bus,
-        project_id=job.project_id,
-        root=root,
-        ref=job.ref,
-        sha=job.commit_sha,
-        trigger="step",
-        depth=depth,
-    )
+    recorder = diagram_recorder(context.job)
+    try:
+        analysed, depth = await service.analyse_tree(root, await recorder.settings(), depth)
+        diagram = await recorder.store(GraphWire.model_validate(analysed), depth)
+    except ValidationError as exc:
+        return BuiltinOutcome(
+            "failed", f"{NAME}: the diagram is too large to record: {exc.errors()[0]['msg']}"
+        )
+    except WorkerApiError as exc:
+        return BuiltinOutcome("failed", f"{NAME}: the server did not record the diagram: {exc}")
     summary = diagram.summary
     context.log(
         f"{NAME}: diagram {diagram.diagram_id}: {summary.components} components, {summary.edges} edges, "

@@ -5,8 +5,13 @@ time a job uses the step: a runner (and ``conveyor run``) loads the security sca
 pipeline that scans.
 
 A handler gets the step's workspace, its ``with`` inputs, a log function and the job it runs in
-(with the runner's database and bus, for steps that record what they find), and returns an
-outcome. Unknown names are rejected when a pipeline is validated.
+(with the way to the server, for steps that record what they find), and returns an outcome.
+Unknown names are rejected when a pipeline is validated.
+
+A step that records (a scan, a diagram) does its work where the job runs and records through
+its domain's recorder (``security/recorder.py``, ``architecture/recorder.py``): straight into the
+database on a server node (``InProcess``), or through the worker API from a remote worker, which
+holds no database credentials (``WorkerApi``). The step's code is the same for both.
 """
 
 from __future__ import annotations
@@ -15,10 +20,30 @@ import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from conveyor.db import Database
 from conveyor.events.bus import EventBus
+
+
+@dataclass(frozen=True)
+class InProcess:
+    """The job runs on a server node: its steps record with the server's database and bus."""
+
+    db: Database
+    bus: EventBus
+
+
+class WorkerApiError(Exception):
+    """The server refused a worker API call (its reason) or could not be reached."""
+
+
+class WorkerApi(Protocol):
+    """The job runs on a remote worker: the worker API, scoped to the job the worker claimed."""
+
+    async def call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        """The JSON answer of ``method /api/v1/workers/jobs/{job id}/{path}`` (``WorkerApiError``
+        with the server's reason when it refuses)."""
 
 
 @dataclass(frozen=True)
@@ -28,8 +53,7 @@ class BuiltinJob:
     job_id: str
     ref: str | None
     commit_sha: str | None
-    db: Database
-    bus: EventBus
+    server: InProcess | WorkerApi
 
 
 TOOLS_DIRECTORY = "tools"  # beside a job's step files: what setup-python and the like install

@@ -21,7 +21,7 @@ from conveyor.executions.updates import (
     StoredArtifact,
     TestCase,
 )
-from conveyor.pipelines.builtins import BuiltinJob
+from conveyor.pipelines.builtins import BuiltinJob, InProcess
 from conveyor.status import Status
 
 
@@ -122,6 +122,5 @@ class DirectLink:
             claim.job_id,
             claim.ref,
             claim.commit_sha,
-            self.db,
-            self.bus,
+            InProcess(self.db, self.bus),
         )

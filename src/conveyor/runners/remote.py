@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from conveyor.executions.updates import (
     StoredArtifact,
     TestCase,
 )
-from conveyor.pipelines.builtins import BuiltinJob
+from conveyor.pipelines.builtins import BuiltinJob, WorkerApiError
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.status import Status
 from conveyor.workers.schemas import (
@@ -46,7 +46,7 @@ RETRY_SECONDS = (0.5, 1, 2, 4, 8, 15)
 RETRIED_STATUSES = {502, 503, 504}
 
 
-class RemoteError(Exception):
+class RemoteError(WorkerApiError):
     """The server refused a call (a 4xx or 5xx with its reason) or could not be reached."""
 
 
@@ -168,7 +168,10 @@ class ApiLink:
             await response.aclose()
 
     def builtin_job(self, claim: Claim) -> BuiltinJob | None:
-        return None
+        api = JobApi(self, claim.job_id)
+        return BuiltinJob(
+            claim.project_id, claim.execution_id, claim.job_id, claim.ref, claim.commit_sha, api
+        )
 
     async def _send(
         self,
@@ -197,6 +200,23 @@ class ApiLink:
                 if response.status_code not in RETRIED_STATUSES or not waits:
                     raise RemoteError(f"{method} {path}: {response.status_code} {_detail(response)}")
             await asyncio.sleep(waits.pop(0))
+
+
+@dataclass
+class JobApi:
+    """The worker API scoped to one claimed job, for built-in steps (``WorkerApi``): each call
+    names this runner, so the server answers only while it still holds the job."""
+
+    link: ApiLink
+    job_id: str
+
+    async def call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        where = f"/jobs/{self.job_id}/{path}"
+        if method == "GET":
+            response = await self.link._send(method, where, params={"runner": self.link.runner})
+        else:
+            response = await self.link._send(method, where, json={**(body or {}), "runner": self.link.runner})
+        return response.json() if response.content else None
 
 
 def _claim(assignment: JobAssignment) -> Claim:

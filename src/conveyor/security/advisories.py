@@ -95,8 +95,14 @@ async def ensure_loaded(db: Database) -> None:
 
 async def lookup(db: Database, keys: set[tuple[str, str]]) -> AdvisoryIndex:
     """The advisories naming any of these (ecosystem, normalized name) packages."""
+    return AdvisoryIndex(await records(db, keys))
+
+
+async def records(db: Database, keys: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The OSV records of the advisories naming any of these (ecosystem, normalized name)
+    packages: what a worker's scan step matches its workspace against."""
     await ensure_loaded(db)
-    index = AdvisoryIndex()
+    found: list[dict[str, Any]] = []
     async with db.session() as session:
         ids: set[str] = set()
         for chunk in [list(keys)[i : i + 300] for i in range(0, len(keys), 300)]:
@@ -106,9 +112,8 @@ async def lookup(db: Database, keys: set[tuple[str, str]]) -> AdvisoryIndex:
             ids.update((await session.execute(statement)).scalars())
         for id_chunk in _chunks(sorted(ids), 500):
             rows = await session.execute(select(Advisory.record).where(Advisory.id.in_(id_chunk)))
-            for text in rows.scalars():
-                index.add(json.loads(text))
-    return index
+            found.extend(json.loads(text) for text in rows.scalars())
+    return found
 
 
 async def health(db: Database) -> Check:

@@ -104,7 +104,7 @@ class ScanRunner:
             return await advisories.lookup(self.db, keys)
 
         async def progress(run: ScannerRun) -> None:
-            await service.scanner_progress(self.db, self.bus, scan_id, run)
+            await service.scanner_progress(self.db, self.bus, scan_id, service.scanner_read(run))
 
         context = ScanContext(root=root, timeout=self.scanner_timeout, advisories=lookup)
         return await run_scanners(context, self.scanners, on_progress=progress)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import Field, RootModel, model_validator
 
@@ -141,3 +141,92 @@ class AdvisoryStatus(ApiModel):
     newest_modified: datetime | None
     last_imported_at: datetime | None
     sources: dict[str, int]
+
+
+# --- the worker API's half of ``uses: conveyor/security-scan`` (security/recorder.py) ---------
+
+ScannerName = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Alias = Annotated[str, Field(min_length=1, max_length=100)]
+MAX_STEP_FINDINGS = 5000  # per scanner (scanners/base.MAX_FINDINGS)
+
+
+class FindingWire(ApiModel):
+    """A finding as a worker's step sends it: a scanner's ``Finding`` (never the secret itself)."""
+
+    scanner: ScannerName
+    kind: Kind
+    rule_id: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=500)
+    severity: Severity
+    fingerprint: str = Field(pattern=r"^[0-9a-f]{32}$")
+    remediation: str = Field(max_length=4000)
+    file: str | None = Field(default=None, min_length=1, max_length=1000)
+    line: int | None = Field(default=None, ge=0)
+    cwe: str | None = Field(default=None, max_length=100)
+    cve: str | None = Field(default=None, max_length=100)
+    ghsa: str | None = Field(default=None, max_length=100)
+    aliases: list[Alias] = Field(default_factory=list, max_length=50)
+    package: str | None = Field(default=None, min_length=1, max_length=300)
+    version: str | None = Field(default=None, max_length=200)
+    fixed_version: str | None = Field(default=None, max_length=200)
+
+
+class ScannerProgress(ApiModel):
+    """One scanner started or ended (its findings come with the scan's end)."""
+
+    name: ScannerName
+    status: ScannerStatus
+    findings: int = Field(default=0, ge=0)
+    seconds: float = Field(default=0.0, ge=0)
+    error: str | None = Field(default=None, max_length=2000)
+
+
+class ScannerResult(ScannerProgress):
+    found: list[FindingWire] = Field(default_factory=list, max_length=MAX_STEP_FINDINGS)
+
+    @model_validator(mode="after")
+    def _findings_are_its_own(self) -> ScannerResult:
+        if any(f.scanner != self.name for f in self.found):
+            raise ValueError(f"scanner {self.name} sent findings of another scanner")
+        return self
+
+
+class StepScanStart(ApiModel):
+    pass
+
+
+class StepScanFinish(ApiModel):
+    runs: list[ScannerResult] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _each_scanner_once(self) -> StepScanFinish:
+        names = [run.name for run in self.runs]
+        if len(set(names)) != len(names):
+            raise ValueError("each scanner may appear once")
+        return self
+
+
+class StepScanFail(ApiModel):
+    error: str = Field(min_length=1, max_length=2000)
+
+
+class StepScanResult(ApiModel):
+    """The recorded scan and the vulnerabilities that broke the project's policy in it."""
+
+    scan: ScanRead
+    violations: list[VulnerabilityRead]
+
+
+class PackageKey(ApiModel):
+    ecosystem: Literal["PyPI", "npm"]
+    name: str = Field(min_length=1, max_length=300)
+
+
+class AdvisoryQuery(ApiModel):
+    packages: list[PackageKey] = Field(max_length=20_000)
+
+
+class AdvisoryRecords(ApiModel):
+    """The OSV records that name any of the packages asked about."""
+
+    records: list[dict[str, Any]]

@@ -198,20 +198,24 @@ async def extend_lease(db: Database, scan_ids: Sequence[str], *, lease_seconds: 
         await session.commit()
 
 
-async def scanner_progress(db: Database, bus: EventBus, scan_id: str, run: ScannerRun) -> None:
+async def scanner_progress(db: Database, bus: EventBus, scan_id: str, progress: ScannerRead) -> None:
     """One scanner started or ended: the scan's ``scanners`` entry and ``security_scan_updated``."""
-    entry = _scanner_entry(run)
+    entry = progress.model_dump(mode="json")
     async with db.write_session() as session:
         scan = await get_or_404(session, Scan, scan_id, "scan")
-        scan.scanners = [s for s in scan.scanners or () if s["name"] != run.name] + [entry]
+        scan.scanners = [s for s in scan.scanners or () if s["name"] != progress.name] + [entry]
         scan.scanners.sort(key=lambda s: str(s["name"]))
         await bus.commit(session, _scan_event(EventType.SECURITY_SCAN_UPDATED, scan))
 
 
-def _scanner_entry(run: ScannerRun) -> dict[str, Any]:
+def scanner_read(run: ScannerRun) -> ScannerRead:
     return ScannerRead(
         name=run.name, status=run.status, findings=len(run.findings), seconds=run.seconds, error=run.error
-    ).model_dump(mode="json")
+    )
+
+
+def _scanner_entry(run: ScannerRun) -> dict[str, Any]:
+    return scanner_read(run).model_dump(mode="json")
 
 
 async def fail_scan(db: Database, bus: EventBus, scan_id: str, error: str) -> Scan | None:

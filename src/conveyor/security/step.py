@@ -1,5 +1,7 @@
-"""The pipeline step ``uses: conveyor/security-scan``: scans the job's workspace, records the scan
-on the project like any other, and fails the job when the project's policy says so.
+"""The pipeline step ``uses: conveyor/security-scan``: scans the job's workspace where the job
+runs, records the scan on the project like any other (through ``recorder.py``: in-process on a
+server node, through the worker API on a remote worker), and fails the job when the project's
+policy says so.
 
 Inputs (``with:``): ``path`` (a folder of the workspace, default the whole checkout),
 ``timeout`` (seconds per scanner, default 600).
@@ -7,17 +9,18 @@ Inputs (``with:``): ``path`` (a folder of the workspace, default the whole check
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from conveyor.pipelines.builtins import BuiltinContext, BuiltinJob, BuiltinOutcome, register
-from conveyor.security import advisories, service
-from conveyor.security.osv import AdvisoryIndex
+from conveyor.aio import Periodic
+from conveyor.pipelines.builtins import BuiltinContext, BuiltinOutcome, WorkerApiError, register
+from conveyor.security.recorder import LEASE_SECONDS, ScanRecorder, scan_recorder
 from conveyor.security.scanners import ScannerRun, run_scanners
 from conveyor.security.scanners.base import ScanContext
-from conveyor.security.schemas import ScanRead
+from conveyor.security.schemas import StepScanResult
 
 NAME = "conveyor/security-scan"
-LEASE_SECONDS = 60.0
 
 
 @register(NAME)
@@ -33,31 +36,17 @@ async def security_scan_step(context: BuiltinContext) -> BuiltinOutcome:
         return BuiltinOutcome("failed", f"{NAME}: timeout must be a number of seconds")
     if context.job is None:
         return BuiltinOutcome("failed", f"{NAME}: this runner cannot record scans")
-    scan = await _scan(context.job, root, limit, context)
-    return _outcome(scan, context)
+    try:
+        result = await _scan(scan_recorder(context.job), root, limit, context)
+    except WorkerApiError as exc:
+        return BuiltinOutcome("failed", f"{NAME}: the server did not record the scan: {exc}")
+    return _outcome(result, context)
 
 
-async def _scan(job: BuiltinJob, root: Path, limit: float, context: BuiltinContext) -> ScanRead:
-    async with job.db.write_session() as session:
-        project = await service.get_project(session, job.project_id)
-        created = await service.create_scan(
-            session=session,
-            bus=job.bus,
-            project=project,
-            trigger="step",
-            ref=job.ref,
-            commit_sha=job.commit_sha,
-            job_id=job.job_id,
-            lease_seconds=LEASE_SECONDS,
-        )
-    scan_id = created.id
-    context.log(
-        f"{NAME}: scan {scan_id} of {root.name if root != context.workspace.resolve() else 'the workspace'}"
-    )
-    await service.mark_running(job.db, job.bus, scan_id, lease_seconds=LEASE_SECONDS)
-
-    async def lookup(keys: set[tuple[str, str]]) -> AdvisoryIndex:
-        return await advisories.lookup(job.db, keys)
+async def _scan(recorder: ScanRecorder, root: Path, limit: float, context: BuiltinContext) -> StepScanResult:
+    scan_id = await recorder.start()
+    where = root.name if root != context.workspace.resolve() else "the workspace"
+    context.log(f"{NAME}: scan {scan_id} of {where}")
 
     async def progress(run: ScannerRun) -> None:
         if run.status != "running":
@@ -65,24 +54,41 @@ async def _scan(job: BuiltinJob, root: Path, limit: float, context: BuiltinConte
             context.log(
                 f"{NAME}: {run.name} {run.status}, {len(run.findings)} finding(s), {run.seconds:.1f} s{note}"
             )
-        await service.scanner_progress(job.db, job.bus, scan_id, run)
+        await recorder.progress(scan_id, run)
 
     try:
-        runs = await run_scanners(
-            ScanContext(root=root, timeout=limit, advisories=lookup), on_progress=progress
-        )
-        finished = await service.finish_scan(job.db, job.bus, scan_id, runs)
+        async with _leased(recorder, scan_id):
+            runs = await run_scanners(
+                ScanContext(root=root, timeout=limit, advisories=recorder.advisories), on_progress=progress
+            )
+        result = await recorder.finish(scan_id, runs)
     except BaseException:
-        await service.fail_scan(job.db, job.bus, scan_id, "interrupted: the job stopped during the scan")
+        with contextlib.suppress(Exception):
+            await recorder.fail(scan_id, "interrupted: the job stopped during the scan")
         raise
-    async with job.db.session() as session:
-        for v in await service.violations_of(session, finished):
-            where = f"{v.file}:{v.line}" if v.line else (v.file or v.package or "")
-            context.log(f"{NAME}: policy: [{v.severity}] {v.rule_id} {where}: {v.title}")
-    return service.scan_read(finished)
+    for v in result.violations:
+        where = f"{v.file}:{v.line}" if v.line else (v.file or v.package or "")
+        context.log(f"{NAME}: policy: [{v.severity}] {v.rule_id} {where}: {v.title}")
+    return result
 
 
-def _outcome(scan: ScanRead, context: BuiltinContext) -> BuiltinOutcome:
+@contextlib.asynccontextmanager
+async def _leased(recorder: ScanRecorder, scan_id: str) -> AsyncIterator[None]:
+    """The scan's lease renewed while the scanners run (a scan longer than its lease is not
+    taken for abandoned)."""
+    every = LEASE_SECONDS / 3
+    renewal = Periodic(
+        f"scan-lease-{scan_id}", lambda: recorder.extend(scan_id), interval=every, first_delay=every
+    )
+    renewal.start()
+    try:
+        yield
+    finally:
+        await renewal.stop()
+
+
+def _outcome(result: StepScanResult, context: BuiltinContext) -> BuiltinOutcome:
+    scan = result.scan
     counts = ", ".join(f"{n} {s}" for s, n in scan.summary.model_dump().items() if n)
     context.log(f"{NAME}: {scan.status}: {counts or 'no findings'}")
     if scan.status == "failed":

@@ -17,11 +17,15 @@ from conveyor.api.deps import (
     SettingsDep,
     refuse_nul_characters,
 )
+from conveyor.architecture.schemas import ArchitectureSettings, DiagramRead
+from conveyor.security.schemas import AdvisoryRecords, ScanRead, StepScanResult
 from conveyor.workers import service
 from conveyor.workers.deps import CurrentWorker
 from conveyor.workers.schemas import (
+    AdvisoryRequest,
     ClaimRequest,
     CommitRequest,
+    DiagramStoreRequest,
     FinishRequest,
     HeartbeatReply,
     HeartbeatRequest,
@@ -29,6 +33,9 @@ from conveyor.workers.schemas import (
     JobAssignment,
     ReportRequest,
     RunnerRequest,
+    ScanFailRequest,
+    ScanFinishRequest,
+    ScanProgressRequest,
     StoredArtifactWire,
     TestResultsRequest,
     TestSummary,
@@ -206,6 +213,74 @@ async def download_source_artifact(
     )
     headers = {"Content-Length": str(artifact.size)}
     return StreamingResponse(content, media_type="application/octet-stream", headers=headers)
+
+
+# Built-in steps of a claimed job (uses: conveyor/security-scan, conveyor/architecture): the work
+# runs on the worker, the record is made here, on the project of that job and no other.
+
+
+@json_routes.post("/workers/jobs/{job_id}/scans", status_code=status.HTTP_201_CREATED)
+async def start_scan(
+    job_id: str, body: RunnerRequest, worker: CurrentWorker, db: DatabaseDep, bus: BusDep
+) -> ScanRead:
+    """A running scan of this job's security-scan step (``security_scan_started``)."""
+    return await service.start_scan(db=db, bus=bus, token=worker, job_id=job_id, runner=body.runner)
+
+
+@json_routes.post("/workers/jobs/{job_id}/scans/{scan_id}/progress", status_code=status.HTTP_204_NO_CONTENT)
+async def scan_progress(
+    job_id: str, scan_id: str, body: ScanProgressRequest, worker: CurrentWorker, db: DatabaseDep, bus: BusDep
+) -> None:
+    """One scanner started or ended (``security_scan_updated``)."""
+    await service.scan_progress(db=db, bus=bus, token=worker, job_id=job_id, scan_id=scan_id, body=body)
+
+
+@json_routes.post("/workers/jobs/{job_id}/scans/{scan_id}/lease", status_code=status.HTTP_204_NO_CONTENT)
+async def extend_scan(
+    job_id: str, scan_id: str, body: RunnerRequest, worker: CurrentWorker, db: DatabaseDep
+) -> None:
+    """The step still scans: the scan is not abandoned."""
+    await service.extend_scan(db=db, token=worker, job_id=job_id, scan_id=scan_id, runner=body.runner)
+
+
+@json_routes.post("/workers/jobs/{job_id}/scans/{scan_id}/finish")
+async def finish_scan(
+    job_id: str, scan_id: str, body: ScanFinishRequest, worker: CurrentWorker, db: DatabaseDep, bus: BusDep
+) -> StepScanResult:
+    """The scanners' findings: vulnerabilities, the policy's verdict, events (idempotent)."""
+    return await service.finish_scan(db=db, bus=bus, token=worker, job_id=job_id, scan_id=scan_id, body=body)
+
+
+@json_routes.post("/workers/jobs/{job_id}/scans/{scan_id}/fail", status_code=status.HTTP_204_NO_CONTENT)
+async def fail_scan(
+    job_id: str, scan_id: str, body: ScanFailRequest, worker: CurrentWorker, db: DatabaseDep, bus: BusDep
+) -> None:
+    """The step stopped before its scan ended."""
+    await service.fail_scan(db=db, bus=bus, token=worker, job_id=job_id, scan_id=scan_id, body=body)
+
+
+@json_routes.post("/workers/jobs/{job_id}/advisories")
+async def advisories(
+    job_id: str, body: AdvisoryRequest, worker: CurrentWorker, db: DatabaseDep
+) -> AdvisoryRecords:
+    """The server's advisories (OSV records) naming any of these packages."""
+    return await service.advisory_records(db=db, token=worker, job_id=job_id, body=body)
+
+
+@json_routes.get("/workers/jobs/{job_id}/architecture/settings")
+async def architecture_settings(
+    job_id: str, runner: RunnerQuery, worker: CurrentWorker, db: DatabaseDep
+) -> ArchitectureSettings:
+    """The job's project's architecture settings (depth, layering rules)."""
+    return await service.architecture_settings(db=db, token=worker, job_id=job_id, runner=runner)
+
+
+@json_routes.post("/workers/jobs/{job_id}/architecture", status_code=status.HTTP_201_CREATED)
+async def store_diagram(
+    job_id: str, body: DiagramStoreRequest, worker: CurrentWorker, db: DatabaseDep, bus: BusDep
+) -> DiagramRead:
+    """The diagram of this job's architecture step (``architecture_diagram_update``)."""
+    return await service.store_diagram(db=db, bus=bus, token=worker, job_id=job_id, body=body)
 
 
 router.include_router(json_routes)

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from conveyor.architecture.schemas import DiagramStore
 from conveyor.schemas import ApiModel
+from conveyor.security.schemas import AdvisoryQuery, ScannerProgress, StepScanFail, StepScanFinish
 from conveyor.status import Status
 
 RunnerName = Field(
@@ -151,3 +153,27 @@ class StoredArtifactWire(ApiModel):
     path: str
     size: int
     sha256: str
+
+
+# --- built-in steps on workers: what ``security/recorder.py`` and ``architecture/recorder.py``
+# send for the job the worker claimed (the project is always that job's) ---
+
+
+class ScanProgressRequest(RunnerRequest, ScannerProgress):
+    pass
+
+
+class ScanFinishRequest(RunnerRequest, StepScanFinish):
+    pass
+
+
+class ScanFailRequest(RunnerRequest, StepScanFail):
+    pass
+
+
+class AdvisoryRequest(RunnerRequest, AdvisoryQuery):
+    pass
+
+
+class DiagramStoreRequest(RunnerRequest, DiagramStore):
+    pass

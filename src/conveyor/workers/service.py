@@ -18,6 +18,9 @@ from pathlib import PurePosixPath
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conveyor.architecture import service as architecture
+from conveyor.architecture.recorder import store_step_diagram
+from conveyor.architecture.schemas import ArchitectureSettings, DiagramRead
 from conveyor.auth.principal import Principal
 from conveyor.auth.security import digest
 from conveyor.config import Settings
@@ -32,16 +35,25 @@ from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.execute import Dispatch, job_ended
+from conveyor.security import advisories, recorder
+from conveyor.security.schemas import AdvisoryRecords, ScannerRead, ScanRead, StepScanResult
+from conveyor.security.service import scan_read
+from conveyor.security.versions import normalize_name
 from conveyor.workers.models import WorkerToken
 from conveyor.workers.schemas import (
+    AdvisoryRequest,
     ClaimRequest,
     CommitRequest,
+    DiagramStoreRequest,
     FinishRequest,
     HeartbeatReply,
     HeartbeatRequest,
     Held,
     JobAssignment,
     ReportRequest,
+    ScanFailRequest,
+    ScanFinishRequest,
+    ScanProgressRequest,
     SourceWire,
     TestResultsRequest,
     TestSummary,
@@ -301,3 +313,70 @@ async def source_artifact(
         if artifact.id == artifact_id:
             return artifact, artifact_content(db, artifact.id)
     raise NotFound(f"artifact {artifact_id} of job {source_job_id} not found")
+
+
+# --- built-in steps of a claimed job: scans and diagrams (security/recorder.py,
+# architecture/recorder.py); always on the project of that job ---
+
+
+async def start_scan(
+    *, db: Database, bus: EventBus, token: WorkerToken, job_id: str, runner: str
+) -> ScanRead:
+    held = await _running(db, token, job_id, runner)
+    scan = await recorder.start_step_scan(
+        db, bus, project_id=held.project_id, job_id=held.job_id, ref=held.ref, commit_sha=held.commit_sha
+    )
+    return scan_read(scan)
+
+
+async def scan_progress(
+    *, db: Database, bus: EventBus, token: WorkerToken, job_id: str, scan_id: str, body: ScanProgressRequest
+) -> None:
+    await _running(db, token, job_id, body.runner)
+    progress = ScannerRead.model_validate(body.model_dump(exclude={"runner"}))
+    await recorder.step_progress(db, bus, job_id, scan_id, progress)
+
+
+async def extend_scan(*, db: Database, token: WorkerToken, job_id: str, scan_id: str, runner: str) -> None:
+    await _running(db, token, job_id, runner)
+    await recorder.extend_step_scan(db, job_id, scan_id)
+
+
+async def finish_scan(
+    *, db: Database, bus: EventBus, token: WorkerToken, job_id: str, scan_id: str, body: ScanFinishRequest
+) -> StepScanResult:
+    await _running(db, token, job_id, body.runner)
+    runs = [recorder.run_of(run) for run in body.runs]
+    return await recorder.finish_step_scan(db, bus, job_id, scan_id, runs)
+
+
+async def fail_scan(
+    *, db: Database, bus: EventBus, token: WorkerToken, job_id: str, scan_id: str, body: ScanFailRequest
+) -> None:
+    await _claimed(db, token, job_id)  # also when the job was lost or cancelled meanwhile
+    await recorder.fail_step_scan(db, bus, job_id, scan_id, body.error)
+
+
+async def advisory_records(
+    *, db: Database, token: WorkerToken, job_id: str, body: AdvisoryRequest
+) -> AdvisoryRecords:
+    await _running(db, token, job_id, body.runner)
+    keys: set[tuple[str, str]] = {(p.ecosystem, normalize_name(p.ecosystem, p.name)) for p in body.packages}
+    return AdvisoryRecords(records=await advisories.records(db, keys))
+
+
+async def architecture_settings(
+    *, db: Database, token: WorkerToken, job_id: str, runner: str
+) -> ArchitectureSettings:
+    held = await _running(db, token, job_id, runner)
+    async with db.session() as session:
+        return await architecture.get_settings(session, held.project_id)
+
+
+async def store_diagram(
+    *, db: Database, bus: EventBus, token: WorkerToken, job_id: str, body: DiagramStoreRequest
+) -> DiagramRead:
+    held = await _running(db, token, job_id, body.runner)
+    return await store_step_diagram(
+        db, bus, project_id=held.project_id, ref=held.ref, commit_sha=held.commit_sha, data=body
+    )

@@ -206,3 +206,151 @@ async def test_an_artifact_past_the_limit_is_refused_and_nothing_is_kept(
     assert too_big.status_code == 413, too_big.text
     assert "CONVEYOR_ARTIFACT_MAX_BYTES" in too_big.json()["detail"]
     assert await celery_api.request("GET", f"/executions/{execution['id']}/artifacts", 200) == []
+
+
+def finding(**changes: Any) -> dict[str, Any]:
+    return {
+        "scanner": "detect-secrets",
+        "kind": "secret",
+        "ruleId": "secret/aws-access-key",
+        "title": "AWS Access Key committed",
+        "severity": "critical",
+        "fingerprint": "0123456789abcdef0123456789abcdef",
+        "remediation": "Revoke the key and read it from a secret.",
+        "file": "settings.py",
+        "line": 3,
+        **changes,
+    }
+
+
+def scanner_run(*found: dict[str, Any], name: str = "detect-secrets") -> dict[str, Any]:
+    return {"name": name, "status": "completed", "findings": len(found), "seconds": 0.5, "found": list(found)}
+
+
+GRAPH = {
+    "components": [
+        {"id": "app.api", "modules": 2, "sample": ["app.api.routes"]},
+        {"id": "app.core", "modules": 1, "sample": []},
+    ],
+    "edges": [{"from": "app.core", "to": "app.api", "imports": 1}],
+    "cycles": [],
+    "breaches": [{"from": "app.core", "to": "app.api", "rule": "layer 2 may not import layer 1"}],
+    "skipped": [],
+    "stats": {"modules": 3, "files": {"python": 3}, "components": 2},
+}
+
+
+async def test_a_worker_records_scans_and_diagrams_only_for_the_job_it_claimed(
+    celery_settings: Settings, celery_server: RunningServer, celery_api: PipelineApi
+) -> None:
+    mine = Worker(celery_server, str(celery_settings.worker_token))
+    other = Worker(
+        celery_server, await add_worker_token(str(celery_settings.database_url), "other"), "celery@b:2"
+    )
+    ours, theirs = (
+        await queued_execution(celery_api, "ours", "s1-value"),
+        await queued_execution(celery_api, "theirs", "s2-value"),
+    )
+    job, their_job = job_of(ours, "build")["id"], job_of(theirs, "build")["id"]
+    assert (await mine.claim(job)).status_code == 200
+    assert (await other.claim(their_job)).status_code == 200
+    me, them = {"runner": mine.runner}, {"runner": other.runner}
+
+    # a token that did not claim the job can start nothing on it
+    refused = await other.call("POST", f"/jobs/{job}/scans", json=them)
+    assert refused.status_code == 404 and "among the jobs this worker token claimed" in refused.text
+    started = await mine.call("POST", f"/jobs/{job}/scans", json=me)
+    assert started.status_code == 201, started.text
+    scan = started.json()
+    assert (scan["projectId"], scan["jobId"], scan["status"], scan["trigger"]) == (
+        ours["projectId"],
+        job,
+        "running",
+        "step",
+    )
+    scan_id = scan["scanId"]
+
+    # nor touch that scan through a job it did claim (another project's)
+    progress = {"name": "bandit", "status": "running"}
+    for path, body in [
+        ("progress", progress),
+        ("lease", {}),
+        ("finish", {"runs": [scanner_run(finding())]}),
+        ("fail", {"error": "stopped"}),
+    ]:
+        response = await other.call(
+            "POST", f"/jobs/{their_job}/scans/{scan_id}/{path}", json={**them, **body}
+        )
+        assert response.status_code == 404 and "not found among the scans of job" in response.text, (
+            path,
+            response.text,
+        )
+    # the right token under a runner name that does not hold the job
+    impostor = await mine.call(
+        "POST", f"/jobs/{job}/scans/{scan_id}/progress", json={"runner": "celery@x:9", **progress}
+    )
+    assert impostor.status_code == 409
+
+    # bad input: 422 with the reason, nothing recorded
+    for bad, reason in [
+        (scanner_run(finding(severity="urgent")), "severity"),
+        (scanner_run(finding(fingerprint="AKIAIOSFODNN7EXAMPLE")), "fingerprint"),
+        (scanner_run(finding(scanner="bandit")), "findings of another scanner"),
+        (scanner_run(finding(title="")), "title"),
+    ]:
+        response = await mine.call("POST", f"/jobs/{job}/scans/{scan_id}/finish", json={**me, "runs": [bad]})
+        assert response.status_code == 422 and reason in response.text, response.text
+    twice = {**me, "runs": [scanner_run(), scanner_run()]}
+    assert (await mine.call("POST", f"/jobs/{job}/scans/{scan_id}/finish", json=twice)).status_code == 422
+
+    assert (
+        await mine.call("POST", f"/jobs/{job}/scans/{scan_id}/progress", json={**me, **progress})
+    ).status_code == 204
+    assert (await mine.call("POST", f"/jobs/{job}/scans/{scan_id}/lease", json=me)).status_code == 204
+    body = {
+        **me,
+        "runs": [scanner_run(finding()), {**progress, "status": "skipped", "error": "not installed"}],
+    }
+    first = await mine.call("POST", f"/jobs/{job}/scans/{scan_id}/finish", json=body)
+    assert first.status_code == 200, first.text
+    result = first.json()
+    assert result["scan"]["status"] == "completed" and result["scan"]["summary"]["critical"] == 1
+    [violation] = result["violations"]  # the default policy fails on high and above
+    assert violation["ruleId"] == "secret/aws-access-key" and violation["projectId"] == ours["projectId"]
+    # a finish sent again (its answer lost) records nothing twice
+    again = await mine.call("POST", f"/jobs/{job}/scans/{scan_id}/finish", json=body)
+    assert again.json() == result
+    vulns = await celery_api.request("GET", f"/projects/{ours['projectId']}/vulnerabilities", 200)
+    assert [v["vulnerabilityId"] for v in vulns] == [violation["vulnerabilityId"]]
+    assert await celery_api.request("GET", f"/projects/{theirs['projectId']}/scans", 200) == []
+    ended = await mine.call("POST", f"/jobs/{job}/scans/{scan_id}/progress", json={**me, **progress})
+    assert ended.status_code == 409 and "has ended" in ended.text
+
+    # advisories from the server's database, for the job's worker only
+    query = {"packages": [{"ecosystem": "PyPI", "name": "Requests"}]}
+    records = (await mine.call("POST", f"/jobs/{job}/advisories", json={**me, **query})).json()["records"]
+    assert records and all(
+        any(a["package"]["name"].lower() == "requests" for a in r["affected"]) for r in records
+    )
+    assert (await other.call("POST", f"/jobs/{job}/advisories", json={**them, **query})).status_code == 404
+    cargo = {"packages": [{"ecosystem": "crates.io", "name": "serde"}]}
+    assert (await mine.call("POST", f"/jobs/{job}/advisories", json={**me, **cargo})).status_code == 422
+
+    # diagrams: on the claimed job's project only, a graph that holds together
+    assert (await other.call("GET", f"/jobs/{job}/architecture/settings", params=them)).status_code == 404
+    assert (await mine.call("GET", f"/jobs/{job}/architecture/settings", params=me)).json()["depth"] == 2
+    dangling = {**GRAPH, "edges": [{"from": "app.core", "to": "elsewhere", "imports": 1}]}
+    response = await mine.call(
+        "POST", f"/jobs/{job}/architecture", json={**me, "graph": dangling, "depth": 2}
+    )
+    assert response.status_code == 422 and "components the graph does not list" in response.text
+    refused = await other.call("POST", f"/jobs/{job}/architecture", json={**them, "graph": GRAPH, "depth": 2})
+    assert refused.status_code == 404
+    stored = await mine.call("POST", f"/jobs/{job}/architecture", json={**me, "graph": GRAPH, "depth": 2})
+    assert stored.status_code == 201, stored.text
+    diagram = stored.json()
+    assert diagram["projectId"] == ours["projectId"] and diagram["trigger"] == "step"
+    assert diagram["summary"]["breaches"] == 1 and "c_app_core -.->|1| c_app_api" in diagram["mermaid"]
+    assert (
+        await celery_api.request("GET", f"/projects/{theirs['projectId']}/architecture/diagrams", 200) == []
+    )

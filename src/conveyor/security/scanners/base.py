@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Protocol
 
 from conveyor.security.osv import AdvisoryIndex
-from conveyor.security.schemas import Kind, Severity
+from conveyor.security.schemas import MAX_STEP_FINDINGS, Kind, Severity
 
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
-MAX_FINDINGS = 5000
+MAX_FINDINGS = MAX_STEP_FINDINGS  # per scanner: what a worker's step may send for one
 
 
 class ScannerError(RuntimeError):
