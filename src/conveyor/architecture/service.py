@@ -168,7 +168,7 @@ async def _store(
     )
     session.add(diagram)
     read = diagram_read(diagram)
-    data = ArchitectureDiagramData(diagramId=diagram.id, diagram=read.wire())
+    data = ArchitectureDiagramData(diagramId=diagram.id, diagram=read)
     await bus.commit(session, emission(EventType.ARCHITECTURE_DIAGRAM_UPDATE, data, project_id=project_id))
     return read
 

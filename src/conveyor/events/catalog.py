@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema
 
+from conveyor.architecture.schemas import DiagramRead
 from conveyor.debug.schemas import (
     ClassificationRead,
     DebugErrorRead,
@@ -28,7 +29,7 @@ from conveyor.notifications.schemas import NotificationRead
 from conveyor.pipelines.schemas import PipelineRead
 from conveyor.security.schemas import ScanRead, VulnerabilityRead
 from conveyor.status import FAILED_ON_ITS_OWN
-from conveyor.system.schemas import AlertRead
+from conveyor.system.schemas import AlertRead, MetricsRead, SystemStatusRead
 
 
 class EventCategory(StrEnum):
@@ -163,11 +164,11 @@ class DebugPatchResultData(EventData):
 
 
 class SystemStatusData(EventData):
-    status: Obj
+    status: SystemStatusRead
 
 
 class SystemMetricsData(EventData):
-    metrics: Obj
+    metrics: MetricsRead
 
 
 class SystemAlertData(EventData):
@@ -177,7 +178,7 @@ class SystemAlertData(EventData):
 
 class ArchitectureDiagramData(EventData):
     diagramId: str
-    diagram: Obj
+    diagram: DiagramRead
 
 
 class UserNotificationData(EventData):

@@ -113,7 +113,7 @@ class MetricsSampler:
             telemetry.record_sample(sample)
             telemetry.TICK_SECONDS.labels(telemetry.NODE).observe(time.perf_counter() - started)
             async with self.db.write_session() as session:
-                data = SystemMetricsData(metrics=sample.wire())
+                data = SystemMetricsData(metrics=sample)
                 await self.bus.commit(session, emission(EventType.SYSTEM_METRICS_UPDATE, data))
             if self.after is not None:
                 await self.after(sample)

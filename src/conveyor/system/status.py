@@ -144,7 +144,7 @@ class StatusMonitor:
     async def announce(self, status: SystemStatusRead) -> None:
         self._announced_at = time.monotonic()
         async with self.db.write_session() as session:
-            data = SystemStatusData(status=status.wire())
+            data = SystemStatusData(status=status)
             await self.bus.commit(session, emission(EventType.SYSTEM_STATUS_UPDATE, data))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, get_args, get_origin
 
 import pytest
 from pydantic import ValidationError
@@ -143,3 +144,26 @@ def test_emission_rejects_the_wrong_audience() -> None:
 def test_unknown_event_type_is_refused() -> None:
     with pytest.raises(KeyError):
         spec_for("pipeline_exploded")
+
+
+# Payload fields that are still free-form objects, each for a reason: log lines keep the
+# "+00:00" timestamps they have always had (LogLineRead would write "Z"), and an activity's
+# details differ by its kind. Every other object is a domain's read schema, so the generated
+# TypeScript types name it (`Execution`, `Diagram`...) instead of `JsonObject`.
+FREE_FORM = {("pipeline_log", "lines"), ("user_activity", "activity")}
+
+
+def _free_form(annotation: object) -> bool:
+    if get_origin(annotation) is list:
+        return _free_form(get_args(annotation)[0])
+    return get_origin(annotation) is dict and get_args(annotation)[1] is Any
+
+
+def test_payload_objects_are_read_schemas_but_the_named_free_form_ones() -> None:
+    free = {
+        (spec.event_type.value, name)
+        for spec in CATALOG.values()
+        for name, field in spec.data_model.model_fields.items()
+        if _free_form(field.annotation)
+    }
+    assert free == FREE_FORM

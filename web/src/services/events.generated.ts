@@ -308,6 +308,54 @@ export interface PatchResult {
   verified: boolean | null;
 }
 
+export interface Component {
+  name: string;
+  status: Health;
+  detail: string;
+  checkedAt: string;
+}
+
+export type Health = "ok" | "degraded" | "down" | "unknown";
+
+export interface SystemStatus {
+  status: Health;
+  version: string;
+  node: string;
+  uptimeSeconds: number;
+  components: Component[];
+}
+
+export interface HostMetrics {
+  cpuPercent: number;
+  memoryPercent: number;
+  memoryUsedBytes: number;
+  diskPercent: number;
+  diskFreeBytes: number;
+}
+
+export interface Metrics {
+  node: string;
+  at: string;
+  windowSeconds: number;
+  host: HostMetrics | null;
+  platform: PlatformMetrics | null;
+  errors: { [key: string]: string };
+}
+
+export interface PlatformMetrics {
+  jobsQueued: number;
+  jobsRunning: number;
+  jobsLost: number;
+  executionsFinished: number;
+  executionsPerMinute: number;
+  failureRate: number;
+  stepDurationP50Seconds: number | null;
+  stepDurationP95Seconds: number | null;
+  connectedSockets: number;
+  eventsPerSecond: number;
+  eventLogSize: number;
+}
+
 export interface Alert {
   alertId: string;
   title: string;
@@ -324,6 +372,37 @@ export interface Alert {
 export type AlertSeverity = "critical" | "warning" | "info";
 
 export type AlertStatus = "open" | "acknowledged" | "resolved";
+
+export interface DiagramChanges {
+  componentsAdded: string[];
+  componentsRemoved: string[];
+  edgesAdded: string[][];
+  edgesRemoved: string[][];
+  newCycles: string[][];
+}
+
+export interface Diagram {
+  diagramId: string;
+  projectId: string;
+  ref: string | null;
+  commitSha: string | null;
+  depth: number;
+  trigger: string;
+  createdAt: string;
+  summary: DiagramSummary;
+  changes: DiagramChanges;
+  previousId: string | null;
+  mermaid: string;
+}
+
+export interface DiagramSummary {
+  components: number;
+  edges: number;
+  cycles: number;
+  breaches: number;
+  modules: number;
+  skipped: number;
+}
 
 export interface Notification {
   id: string;
@@ -474,12 +553,12 @@ export interface DebugPatchRollbackData {
 
 /** `system_status_update` (SYSTEM, priority: status.status: down HIGH, degraded MEDIUM, otherwise LOW): System status has been updated. */
 export interface SystemStatusUpdateData {
-  status: JsonObject;
+  status: SystemStatus;
 }
 
 /** `system_metrics_update` (SYSTEM, priority: LOW): System metrics have been updated. */
 export interface SystemMetricsUpdateData {
-  metrics: JsonObject;
+  metrics: Metrics;
 }
 
 /** `system_alert` (SYSTEM, priority: open alerts by alert.severity: critical HIGH, warning MEDIUM, info LOW; acknowledged or resolved LOW): A system alert has been triggered. */
@@ -491,7 +570,7 @@ export interface SystemAlertData {
 /** `architecture_diagram_update` (ARCHITECTURE, priority: LOW): An architecture diagram has been updated. */
 export interface ArchitectureDiagramUpdateData {
   diagramId: string;
-  diagram: JsonObject;
+  diagram: Diagram;
 }
 
 /** `user_notification` (USER, priority: notification.priority (HIGH/MEDIUM/LOW), MEDIUM when absent): A notification for one user. */
