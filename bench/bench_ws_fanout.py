@@ -76,9 +76,11 @@ class Result:
 # Publishing ----------------------------------------------------------------------------------
 
 
-async def publish(server: Server, scenario: Scenario) -> list[float]:
-    """Post ``events`` alerts titled ``bench-<i>``; return the wall time each POST was sent."""
+async def publish(server: Server, scenario: Scenario) -> tuple[list[float], list[float]]:
+    """Post ``events`` alerts titled ``bench-<i>``; return the wall time each POST was sent and
+    the time each was answered."""
     sent = [0.0] * scenario.events
+    answered = [0.0] * scenario.events
     headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
     # Idle connections are dropped before the server's keep-alive timeout (5 s) can close one under
     # a request (a ReadError on a busy machine).
@@ -99,12 +101,13 @@ async def publish(server: Server, scenario: Scenario) -> list[float]:
                     if attempt == 2:
                         raise
             reply.raise_for_status()
+            answered[index] = time.time()
 
         if scenario.mode == "steady":
             await _at_steady_rate(post, scenario.events, scenario.rate)
         else:
             await _as_fast_as_answered(post, scenario.events, scenario.concurrency)
-    return sent
+    return sent, answered
 
 
 async def _at_steady_rate(post: Any, events: int, rate: float) -> None:
@@ -134,7 +137,7 @@ async def _as_fast_as_answered(post: Any, events: int, concurrency: int) -> None
 SERVER_CPU, OTHERS_CPU = "1", "0"
 
 
-def run(scenario: Scenario, *, profile: Path | None = None) -> Result:
+def run(scenario: Scenario, *, profile: Path | None = None, timeline: Path | None = None) -> Result:
     server_cpu = SERVER_CPU if scenario.pinned else None
     server = Server(scenario.server, free_port(), scenario.compression, server_cpu)
     if scenario.pinned:
@@ -147,7 +150,8 @@ def run(scenario: Scenario, *, profile: Path | None = None) -> Result:
         rss_before = server.ps.memory_info().rss
         groups = _connect_clients(server, scenario)
         rss_connected = server.ps.memory_info().rss
-        result = _measure(server, groups, scenario, (rss_connected - rss_before) / scenario.clients, profile)
+        per_connection = (rss_connected - rss_before) / scenario.clients
+        result = _measure(server, groups, scenario, per_connection, profile, timeline)
         result.load_average = load
         return result
     finally:
@@ -184,6 +188,7 @@ def _measure(
     scenario: Scenario,
     memory_per_connection: float,
     profile: Path | None,
+    timeline: Path | None,
 ) -> Result:
     import psutil
 
@@ -192,7 +197,7 @@ def _measure(
     machine_before, server_before = psutil.cpu_times(), server.ps.cpu_times()
     profiler = _start_profiler(server, profile) if profile else None
     started = time.monotonic()
-    sent = asyncio.run(publish(server, scenario))
+    sent, answered = asyncio.run(publish(server, scenario))
     _drain(groups, scenario.clients * scenario.events)
     elapsed = time.monotonic() - started
     if profiler is not None and profile is not None:
@@ -203,6 +208,8 @@ def _measure(
     system_share = (server_after.system - server_before.system) / max(cpu_after[0] - cpu_before[0], 1e-9)
     busy = [(after - before) / elapsed * 100 for before, after in zip(cpu_before, cpu_after, strict=True)]
     reports = [group.ask(f"report {scenario.events}") for group in groups]
+    if timeline is not None:
+        write_timeline(timeline, sent, answered, reports)
     return _result(scenario, sent, reports, [*busy, *machine, system_share], elapsed, memory_per_connection)
 
 
@@ -262,6 +269,26 @@ def _result(
         softirq_cpu_percent=softirq,
         window_seconds=window,
     )
+
+
+def write_timeline(
+    path: Path, sent: list[float], answered: list[float], reports: list[dict[str, Any]]
+) -> None:
+    """One CSV row per event, in the order posted: when it was sent (s after the first POST),
+    how long its POST took, and when its receipts arrived (ms after it was sent): where a
+    latency tail comes from (a slow POST, a slow fan-out) and whether it recurs."""
+    start = min(sent)
+    lines = ["event,sent_s,post_ms,first_ms,median_ms,last_ms,receipts"]
+    for index, at in enumerate(sent):
+        times = sorted(t / 1000 - at for report in reports for t in report["recv"][index])
+        spread = [times[0], times[len(times) // 2], times[-1]] if times else [float("nan")] * 3
+        cells = [at - start, answered[index] - at, *spread]
+        lines.append(
+            f"{index},"
+            + ",".join(f"{v * (1 if i == 0 else 1000):.3f}" for i, v in enumerate(cells))
+            + f",{len(times)}"
+        )
+    path.write_text("\n".join(lines) + "\n")
 
 
 # Profiling (py-spy, installed into .venv for the benchmark only) -------------------------------
@@ -416,6 +443,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="POSTs in flight (max mode)")
     parser.add_argument("--compression", action="store_true", help="per-message deflate on")
     parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks of the server to this file")
+    parser.add_argument("--timeline", type=Path, help="per-event CSV (POST and receipt times) to this file")
     parser.add_argument("--matrix", action="store_true", help="run every scenario; append to results/")
     parser.add_argument("--matrix-clients", default="100,1000,5000", help="client counts of --matrix")
     parser.add_argument("--pin", action="store_true", help="server alone on CPU 1, the rest on CPU 0")
@@ -441,7 +469,7 @@ def main() -> None:
         ]
     print(HEADER, flush=True)
     for scenario in scenarios:
-        result = run(scenario, profile=args.profile)
+        result = run(scenario, profile=args.profile, timeline=args.timeline)
         print(row(result), flush=True)
         with (RESULTS / "ws_fanout.jsonl").open("a") as log:
             log.write(json.dumps(asdict(result)) + "\n")
