@@ -7,9 +7,9 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-import structlog
+from conveyor.logs import get_logger
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 _running: set[asyncio.Task[Any]] = set()
 
 

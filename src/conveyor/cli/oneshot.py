@@ -70,9 +70,10 @@ async def _run(
     db: Database, settings: Settings, definition: str, name: str, workspace: Path, display: Display
 ) -> Status:
     # A scratch database: the tables straight from the models, without Alembic's chain (faster),
-    # and only those of the domains a local run imports (not every domain's models).
+    # and only those of the domains a local run imports (not every domain's models). It is new,
+    # so no table is looked up before it is created.
     async with db.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+        await connection.run_sync(Base.metadata.create_all, checkfirst=False)
     bus = EventBus(DisplayEmitter(display))
     cipher = SecretCipher(new_id())
     env = RunnerEnv(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 from conveyor.debug.locations import (
@@ -60,15 +61,20 @@ def _compile(rows: tuple[RuleRow, ...]) -> tuple[Rule, ...]:
     return tuple(Rule(kind, tool, re.compile(pattern, re.MULTILINE)) for kind, tool, pattern in rows)
 
 
-RULES: Final[tuple[Rule, ...]] = _compile(
-    PYTHON_RULES
-    + PACKAGING_RULES
-    + NODE_RULES
-    + NATIVE_RULES
-    + RESOURCE_RULES
-    + RUNNER_RULES
-    + ENVIRONMENT_RULES
-)
+@cache
+def rules() -> tuple[Rule, ...]:
+    """The rule tables compiled, at the first detection: at import it would cost everything that
+    imports the debug package (the event catalog does, for its schemas) ~15 ms."""
+    return _compile(
+        PYTHON_RULES
+        + PACKAGING_RULES
+        + NODE_RULES
+        + NATIVE_RULES
+        + RESOURCE_RULES
+        + RUNNER_RULES
+        + ENVIRONMENT_RULES
+    )
+
 
 _COMMAND_LINE = re.compile(r"^(?:Run |\+ |\$ |> |\[command\])\s*(?:sudo )?(?:\S*/)?(?P<cmd>[\w.+-]+)")
 KNOWN_COMMANDS: Final = frozenset(
@@ -163,7 +169,7 @@ def detect_in_text(text: str) -> list[DetectedError]:
 def _collect_hits(text: str) -> list[tuple[int, Rule, re.Match[str]]]:
     """All rule matches as (line index, rule, match), in log order then rule priority."""
     positioned: list[tuple[int, int, Rule, re.Match[str]]] = []
-    for priority, rule in enumerate(RULES):
+    for priority, rule in enumerate(rules()):
         for count, match in enumerate(rule.regex.finditer(text)):
             if count >= MAX_MATCHES_PER_RULE:
                 break

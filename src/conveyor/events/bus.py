@@ -12,14 +12,14 @@ import time
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.events import store
 from conveyor.events.rooms import WS_NAMESPACE, rooms_for
 from conveyor.events.schemas import Emission, Envelope
+from conveyor.logs import get_logger
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 BUS_EVENT = "conveyor:event"
 CONTROL_EVENT = "conveyor:control"

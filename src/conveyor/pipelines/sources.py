@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import structlog
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +23,7 @@ from conveyor.errors import InvalidInput
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
+from conveyor.logs import get_logger
 from conveyor.pipelines.models import Pipeline, PipelineSource
 from conveyor.pipelines.repository import PipelineFile, RepositoryMirrors
 from conveyor.pipelines.service import pipeline_event
@@ -32,7 +32,7 @@ from conveyor.pipelines.spec.formats import parse_pipeline
 from conveyor.pipelines.spec.schedule import next_run
 from conveyor.projects.models import Project
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import structlog
-
 from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.errors import InvalidInput
 from conveyor.events.bus import EventBus
 from conveyor.executions.updates import Claim, StepChange
+from conveyor.logs import get_logger
 from conveyor.pipelines.builtins import TOOLS_DIRECTORY, BuiltinContext, handler_of
 from conveyor.pipelines.spec.expressions import (
     Context,
@@ -51,7 +50,7 @@ from conveyor.runners.workspace import (
 )
 from conveyor.status import FAILING, Status
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 SHELL = ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c")
 # `shell:` of a step: the command that runs its `run` text
 SHELLS = {"bash": SHELL, "sh": ("sh", "-e", "-c"), "python": ("python3", "-c"), "pwsh": ("pwsh", "-command")}

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-import structlog
-
+from conveyor.logs import get_logger
 from conveyor.runners.execute import execute_job
 from conveyor.runners.job import JobRun, RunnerEnv
 from conveyor.status import Status
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 SHUTDOWN = "runner stopped: the server shut down while the job ran"
 
 

@@ -12,14 +12,13 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-import structlog
-
 from conveyor.db import utcnow
 from conveyor.executions.updates import Claim, Line, StepChange
+from conveyor.logs import get_logger
 from conveyor.runners.link import JobLink
 from conveyor.runners.masking import Masker, neutralise
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class Reporter:

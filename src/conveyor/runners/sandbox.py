@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import structlog
-
 from conveyor.config import Settings
+from conveyor.logs import get_logger
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 HOME = "/home/conveyor"
 SYSTEM_DIRECTORIES = ("/usr", "/etc", "/opt")

@@ -19,9 +19,15 @@ SERVER = ["fastapi", "starlette", "uvicorn", "socketio", "engineio", "aiohttp", 
 HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor.db", "conveyor.app"]
 # A local run needs the runner, executions and the event log; not every domain's tables, the
 # debugging loop (it reads ended executions on a server), nor the built-in steps of later domains
-# unless the pipeline uses one, nor what those pull in (metrics, the advisory index, cron).
+# unless the pipeline uses one, nor what those pull in (metrics, the advisory index, cron); nor
+# structlog until a line is logged (it loads rich's tracebacks and pygments), nor cryptography
+# until a secret is decrypted.
 NOT_FOR_A_LOCAL_RUN = [
     *SERVER,
+    "structlog",
+    "pygments",
+    "rich.traceback",
+    "cryptography",
     "alembic",
     "httpx",
     "conveyor.models",
