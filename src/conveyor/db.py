@@ -140,10 +140,13 @@ class Database:
 
 def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
     if url.startswith("sqlite"):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        from conveyor import sqlite_driver  # aiosqlite only where the database is SQLite
+
+        parsed = make_url(url)
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        one_trip = {"module": sqlite_driver.dbapi()} if parsed.get_driver_name() == "aiosqlite" else {}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **one_trip)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "checkin", _restore_foreign_keys)
         return engine

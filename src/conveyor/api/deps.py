@@ -1,4 +1,8 @@
-"""FastAPI dependencies: every route signature reads like a sentence."""
+"""FastAPI dependencies: every route signature reads like a sentence.
+
+They are ``async def`` even when they only read the container: FastAPI runs a plain ``def``
+dependency in a worker thread, a thread hand-off per dependency and request.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -51,56 +55,56 @@ async def get_session(request: Request, container: ContainerDep) -> AsyncIterato
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def get_bus(container: ContainerDep) -> EventBus:
+async def get_bus(container: ContainerDep) -> EventBus:
     return container.bus
 
 
 BusDep = Annotated[EventBus, Depends(get_bus)]
 
 
-def get_codec(container: ContainerDep) -> JwtCodec:
+async def get_codec(container: ContainerDep) -> JwtCodec:
     return container.codec
 
 
 CodecDep = Annotated[JwtCodec, Depends(get_codec)]
 
 
-def get_executor(container: ContainerDep) -> Executor:
+async def get_executor(container: ContainerDep) -> Executor:
     return container.pipelines.executor
 
 
 ExecutorDep = Annotated[Executor, Depends(get_executor)]
 
 
-def get_scans(container: ContainerDep) -> ScanRunner:
+async def get_scans(container: ContainerDep) -> ScanRunner:
     return container.scans
 
 
 ScansDep = Annotated[ScanRunner, Depends(get_scans)]
 
 
-def get_cipher(container: ContainerDep) -> SecretCipher:
+async def get_cipher(container: ContainerDep) -> SecretCipher:
     return container.cipher
 
 
 CipherDep = Annotated[SecretCipher, Depends(get_cipher)]
 
 
-def get_repo_policy(container: ContainerDep) -> RepoPolicy:
+async def get_repo_policy(container: ContainerDep) -> RepoPolicy:
     return RepoPolicy.of(container.settings)
 
 
 RepoPolicyDep = Annotated[RepoPolicy, Depends(get_repo_policy)]
 
 
-def get_login_throttle(container: ContainerDep) -> LoginThrottle:
+async def get_login_throttle(container: ContainerDep) -> LoginThrottle:
     return container.logins
 
 
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 
 
-def get_database(container: ContainerDep) -> Database:
+async def get_database(container: ContainerDep) -> Database:
     """For responses that outlive the request's session (streamed downloads)."""
     return container.db
 
@@ -108,14 +112,14 @@ def get_database(container: ContainerDep) -> Database:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-def get_settings(container: ContainerDep) -> Settings:
+async def get_settings(container: ContainerDep) -> Settings:
     return container.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_mirrors(container: ContainerDep) -> RepositoryMirrors:
+async def get_mirrors(container: ContainerDep) -> RepositoryMirrors:
     """Where projects' pipeline files are read at a commit."""
     return RepositoryMirrors.of(container.settings)
 

@@ -9,11 +9,11 @@ from conveyor.db import Database
 from conveyor.system.monitor import SystemMonitor
 
 
-def get_monitor(container: ContainerDep) -> SystemMonitor:
+async def get_monitor(container: ContainerDep) -> SystemMonitor:
     return container.system
 
 
-def get_database(container: ContainerDep) -> Database:
+async def get_database(container: ContainerDep) -> Database:
     return container.db
 
 

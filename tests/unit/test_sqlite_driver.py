@@ -1,0 +1,66 @@
+"""SQLite statements go to aiosqlite's thread once each and read back what sqlite3 would give."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from conveyor.db import Database
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/driver.db")
+    async with database.write_session() as session:
+        await session.execute(text("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+        await session.commit()
+    yield database
+    await database.dispose()
+
+
+def trips(caplog: pytest.LogCaptureFixture) -> int:
+    """Calls run on aiosqlite's connection thread (it logs each one it executes)."""
+    return sum(record.getMessage().startswith("executing") for record in caplog.records)
+
+
+async def test_a_statement_with_its_rows_is_one_trip_to_the_connection_thread(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with db.write_session() as session:
+        await session.execute(text("SELECT 1"))  # the transaction and connection are set up
+        caplog.set_level(logging.DEBUG, logger="aiosqlite")
+        returned = await session.execute(text("INSERT INTO item (name) VALUES ('a'), ('b') RETURNING id"))
+        assert trips(caplog) == 1
+        assert returned.scalars().all() == [1, 2]
+        await session.commit()
+    assert trips(caplog) <= 3  # + COMMIT, + the rollback of the connection's return to the pool
+
+
+async def test_rowcount_lastrowid_and_many_rows_are_those_of_sqlite(db: Database) -> None:
+    async with db.write_session() as session:
+        inserted = await session.execute(text("INSERT INTO item (name) VALUES ('x')"))
+        assert inserted.lastrowid == 1  # type: ignore[attr-defined]
+        await session.execute(text("INSERT INTO item (name) VALUES (:name)"), [{"name": f"n{i}"} for i in range(5)])
+        updated = await session.execute(text("UPDATE item SET name = name || '!' WHERE id > 2"))
+        assert updated.rowcount == 4  # type: ignore[attr-defined]
+        await session.commit()
+    async with db.session() as session:
+        names = (await session.execute(text("SELECT name FROM item ORDER BY id"))).scalars().all()
+    assert names == ["x", "n0", "n1!", "n2!", "n3!", "n4!"]
+
+
+async def test_errors_are_sqlalchemy_errors_and_the_connection_goes_on(db: Database) -> None:
+    async with db.write_session() as session:
+        await session.execute(text("INSERT INTO item (name) VALUES ('same')"))
+        with pytest.raises(IntegrityError):
+            await session.execute(text("INSERT INTO item (name) VALUES ('same')"))
+        await session.rollback()
+        with pytest.raises(OperationalError, match="no such table"):
+            await session.execute(text("SELECT * FROM missing"))
+        await session.rollback()
+        assert (await session.execute(text("SELECT count(*) FROM item"))).scalar_one() == 0
