@@ -45,7 +45,8 @@ async def test_rowcount_lastrowid_and_many_rows_are_those_of_sqlite(db: Database
     async with db.write_session() as session:
         inserted = await session.execute(text("INSERT INTO item (name) VALUES ('x')"))
         assert inserted.lastrowid == 1  # type: ignore[attr-defined]
-        await session.execute(text("INSERT INTO item (name) VALUES (:name)"), [{"name": f"n{i}"} for i in range(5)])
+        many = [{"name": f"n{i}"} for i in range(5)]
+        await session.execute(text("INSERT INTO item (name) VALUES (:name)"), many)
         updated = await session.execute(text("UPDATE item SET name = name || '!' WHERE id > 2"))
         assert updated.rowcount == 4  # type: ignore[attr-defined]
         await session.commit()
