@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.security.scanners import run_scanners
+from conveyor.security.scanners import base, run_scanners
 from conveyor.security.scanners.base import Finding, ScanContext, ScannerError, run_tool, tool_env
 
 
@@ -51,3 +51,25 @@ def test_tools_see_none_of_the_servers_environment(monkeypatch: pytest.MonkeyPat
 def test_a_timeout_kills_the_tool(tmp_path: Path) -> None:
     with pytest.raises(ScannerError, match=r"timed out after 0\.2 s"):
         asyncio.run(run_tool([sys.executable, "-c", "import time; time.sleep(60)"], cwd=tmp_path, limit=0.2))
+
+
+def test_a_tool_past_its_memory_is_failed_with_the_reason(tmp_path: Path) -> None:
+    """A huge repository cannot make a scanner exhaust the host: its address space is capped."""
+    grab = "x = bytearray(512 * 1024 * 1024); print(len(x))"
+    assert asyncio.run(run_tool([sys.executable, "-c", grab], cwd=tmp_path, limit=60)) == b"536870912\n"
+    with pytest.raises(ScannerError, match=r"ran out of its 256 MiB of memory"):
+        asyncio.run(run_tool([sys.executable, "-c", grab], cwd=tmp_path, limit=60, memory=256 * 1024 * 1024))
+
+
+def test_a_capped_tool_cannot_write_past_the_output_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "MAX_OUTPUT_BYTES", 1024 * 1024)
+    spill = "import sys\nfor _ in range(64): sys.stdout.write('x' * 65536)\nsys.stdout.flush()"
+    with pytest.raises(ScannerError, match=r"output larger than 1 MB"):
+        asyncio.run(run_tool([sys.executable, "-c", spill], cwd=tmp_path, limit=60, memory=1024**3))
+    big = tmp_path / "written"
+    write = f"open({str(big)!r}, 'wb').write(b'x' * 4 * 1024 * 1024)"
+    with pytest.raises(ScannerError):
+        asyncio.run(run_tool([sys.executable, "-c", write], cwd=tmp_path, limit=60, memory=1024**3))
+    assert big.stat().st_size <= 1024 * 1024 + 1

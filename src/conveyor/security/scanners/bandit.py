@@ -8,6 +8,7 @@ from typing import Any
 
 from conveyor.security.scanners.base import (
     MAX_FINDINGS,
+    TOOL_MEMORY_BYTES,
     Finding,
     ScanContext,
     ScannerError,
@@ -32,7 +33,9 @@ class BanditScanner:
     async def scan(self, context: ScanContext) -> list[Finding]:
         args = [*python_tool("bandit"), "-r", ".", "-f", "json", "-q", "-x", EXCLUDED]
         # bandit exits 1 when it found something.
-        output = await run_tool(args, cwd=context.root, limit=context.timeout, ok_codes=(0, 1))
+        output = await run_tool(
+            args, cwd=context.root, limit=context.timeout, ok_codes=(0, 1), memory=TOOL_MEMORY_BYTES
+        )
         try:
             results = json.loads(output)["results"]
         except (ValueError, KeyError) as exc:

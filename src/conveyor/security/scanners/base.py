@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from conveyor.security.schemas import MAX_STEP_FINDINGS, Kind, Severity
 
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 MAX_FINDINGS = MAX_STEP_FINDINGS  # per scanner: what a worker's step may send for one
+TOOL_MEMORY_BYTES = 4 * 1024 * 1024 * 1024  # address space of one scanner process
 
 
 class ScannerError(RuntimeError):
@@ -105,14 +107,18 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-async def run_tool(args: Sequence[str], *, cwd: Path, limit: float, ok_codes: Sequence[int] = (0,)) -> bytes:
+async def run_tool(
+    args: Sequence[str], *, cwd: Path, limit: float, ok_codes: Sequence[int] = (0,), memory: int | None = None
+) -> bytes:
     """Run ``python -m <tool> ...`` (or a program) in its own process group; its stdout, bounded.
 
     ScannerError when it times out, exits with a code outside ``ok_codes`` or prints too much.
+    With ``memory``, the tool (a scanner, not git) may hold at most that much address space and
+    write no file larger than its output may be, so a huge repository cannot exhaust the host.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = await asyncio.create_subprocess_exec(
-            *args,
+            *(_capped(args, memory) if memory else args),
             cwd=cwd,
             stdout=out,
             stderr=err,
@@ -134,9 +140,21 @@ async def run_tool(args: Sequence[str], *, cwd: Path, limit: float, ok_codes: Se
         if code not in ok_codes:
             err.seek(0)
             tail = err.read()[-2000:].decode(errors="replace").strip().splitlines()
-            raise ScannerError(f"exited with {code}: {tail[-1] if tail else 'no message'}")
+            last = tail[-1] if tail else "no message"
+            if memory and ("MemoryError" in last or "out of memory" in last.lower()):
+                raise ScannerError(f"ran out of its {memory // (1024 * 1024)} MiB of memory")
+            raise ScannerError(f"exited with {code}: {last}")
         out.seek(0)
         return out.read()
+
+
+def _capped(args: Sequence[str], memory: int) -> list[str]:
+    """``args`` under prlimit (util-linux): address space and file size capped. Without prlimit
+    the tool runs uncapped (its timeout still holds)."""
+    prlimit = shutil.which("prlimit")
+    if prlimit is None:
+        return list(args)
+    return [prlimit, f"--as={memory}", f"--fsize={MAX_OUTPUT_BYTES + 1}", "--", *args]
 
 
 def _kill_group(pid: int) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from conveyor.security.scanners.base import (
     MAX_FINDINGS,
+    TOOL_MEMORY_BYTES,
     Finding,
     ScanContext,
     ScannerError,
@@ -72,7 +73,7 @@ class SecretsScanner:
 
 async def _detect(root: Path, limit: float) -> list[dict[str, Any]]:
     args = [*python_tool("detect_secrets"), "scan", "--all-files", "--exclude-files", EXCLUDED_FILES]
-    output = await run_tool(args, cwd=root, limit=limit)
+    output = await run_tool(args, cwd=root, limit=limit, memory=TOOL_MEMORY_BYTES)
     try:
         results = json.loads(output)["results"]
         return [item for items in results.values() for item in items]

@@ -1,5 +1,7 @@
 """Code in Python and JavaScript/TypeScript: semgrep with the rules kept in this package
-(``rules/semgrep.yml``), only when semgrep is installed (``pip install conveyor[semgrep]``)."""
+(``rules/semgrep.yml``), only when semgrep is installed: in an environment of its own (its pins,
+e.g. structlog and OpenTelemetry, conflict with Conveyor's), on the ``PATH`` or beside Conveyor's
+Python (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from conveyor.security.scanners.base import (
     MAX_FINDINGS,
+    TOOL_MEMORY_BYTES,
     Finding,
     ScanContext,
     ScannerError,
@@ -26,7 +29,7 @@ class SemgrepScanner:
     name = "semgrep"
 
     def unavailable(self) -> str | None:
-        return None if _program() else "semgrep is not installed (optional: conveyor[semgrep])"
+        return None if _program() else "semgrep is not installed (optional: `pipx install semgrep`)"
 
     async def scan(self, context: ScanContext) -> list[Finding]:
         args = [
@@ -40,7 +43,9 @@ class SemgrepScanner:
             "--quiet",
             ".",
         ]
-        output = await run_tool(args, cwd=context.root, limit=context.timeout, ok_codes=(0, 1))
+        output = await run_tool(
+            args, cwd=context.root, limit=context.timeout, ok_codes=(0, 1), memory=TOOL_MEMORY_BYTES
+        )
         try:
             results = json.loads(output)["results"]
         except (ValueError, KeyError) as exc:
