@@ -1,9 +1,9 @@
 // Sockets announce, the cache follows: events from the real server patch or refetch queries.
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, expect, it } from 'vitest';
-import { baseUrl, login, raiseAlert, unique, until } from '../../test/support';
+import { api, baseUrl, login, raiseAlert, unique, until } from '../../test/support';
 import { helloPipeline, startExecution } from '../../test/pipelines';
-import type { Alert, Execution } from './api.types';
+import type { Alert, Execution, Pipeline } from './api.types';
 import { connectLiveCache, queryKeys, withLatestState } from './liveCache';
 import { WebSocketService } from './websocket.service';
 
@@ -52,6 +52,20 @@ it('gives a list fetched before an event (and answered after it) the state the e
   await until(() => cached()?.status === 'success', changed, 30_000, 'the execution to succeed in the cache');
   const stale = { ...(cached() as Execution), status: 'queued' as const, finishedAt: null };
   expect(withLatestState([stale])[0]).toMatchObject({ id: executionId, status: 'success', finishedAt: cached()?.finishedAt });
+});
+
+it('drops a deleted pipeline from its project list when the event arrives, before any refetch', async () => {
+  const { token, service, client } = await setUp();
+  const { projectId, pipelineId } = await helloPipeline(token);
+  const cached = () => client.getQueryData<Pipeline[]>(queryKeys.pipelines(projectId))?.map((p) => p.id);
+  client.setQueryData(queryKeys.pipelines(projectId), await api<Pipeline[]>(`/projects/${projectId}/pipelines`, { token }));
+  expect(cached()).toEqual([pipelineId]);
+  // Listeners run in the order they were added: this one reads the cache right after liveCache's,
+  // before a refetch could have answered (and nothing observes the list, so none starts).
+  const seen = new Promise<string[] | undefined>((resolve) => cleanups.push(service.on('pipeline_deleted', () => resolve(cached()))));
+  const deleted = await fetch(`${baseUrl()}/api/v1/pipelines/${pipelineId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+  expect(deleted.status).toBe(204);
+  expect(await seen).toEqual([]);
 });
 
 it('refetches what is shown after every authentication', async () => {

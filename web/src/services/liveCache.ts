@@ -1,7 +1,7 @@
 // Sockets announce changes; this keeps the REST cache (TanStack Query) in step: it patches what
 // an event carries whole (alerts, notifications, executions) and refetches the rest.
 import type { QueryClient } from '@tanstack/react-query';
-import type { Alert, Execution, ExecutionSummary, Notification } from './api.types';
+import type { Alert, Execution, ExecutionSummary, Notification, Pipeline } from './api.types';
 import type { WebSocketService } from './websocket.service';
 
 export const queryKeys = {
@@ -46,6 +46,14 @@ export function withLatestState<T extends { id: string } & RunState>(runs: T[]):
     const latest = latestRunState.get(run.id);
     return latest && latest.status !== run.status ? { ...run, ...latest } : run;
   });
+}
+
+/** A deleted pipeline leaves its project's list at once (then the list is read again): a page
+ * showing the list from the cache would otherwise draw the pipeline's card, whose runs and inputs
+ * are asked for and answered 404. */
+export function forgetPipeline(client: QueryClient, projectId: string, pipelineId: string) {
+  client.setQueryData<Pipeline[]>(queryKeys.pipelines(projectId), (list) => list?.filter((pipeline) => pipeline.id !== pipelineId));
+  void client.invalidateQueries({ queryKey: queryKeys.pipelines(projectId) });
 }
 
 export function connectLiveCache(service: WebSocketService, client: QueryClient): () => void {
@@ -97,7 +105,9 @@ export function connectLiveCache(service: WebSocketService, client: QueryClient)
       refetchPipelines(e.project_id);
       void client.invalidateQueries({ queryKey: queryKeys.pipeline(e.data.pipelineId) });
     }),
-    service.on('pipeline_deleted', (e) => refetchPipelines(e.project_id)),
+    service.on('pipeline_deleted', (e) => {
+      if (e.project_id) forgetPipeline(client, e.project_id, e.data.pipelineId);
+    }),
     // Each (re)authentication may follow a gap in which state changed: refetch what is shown.
     service.onState(() => {
       const now = service.getState().authentications;

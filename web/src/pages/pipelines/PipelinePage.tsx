@@ -8,7 +8,7 @@ import { formatTime } from '../../components/format';
 import { useApi } from '../../hooks/useSession';
 import { JobGraph } from '../../components/JobGraph';
 import type { Pipeline, PipelineGraph, PipelineRevision } from '../../services/api.types';
-import { queryKeys } from '../../services/liveCache';
+import { forgetPipeline, queryKeys } from '../../services/liveCache';
 import { DefinitionEditor, DefinitionView, errorLines, graphNodes } from './DefinitionEditor';
 import { RunsTable } from './RunsTable';
 import { RunPipeline } from './RunPipeline';
@@ -55,7 +55,7 @@ function Actions({ pipeline, onEdit }: { pipeline: Pipeline; onEdit: () => void 
   const remove = useMutation({
     mutationFn: () => api.delete(`/pipelines/${pipeline.id}`),
     onSuccess: () => {
-      void queries.invalidateQueries({ queryKey: queryKeys.pipelines(pipeline.projectId) });
+      forgetPipeline(queries, pipeline.projectId, pipeline.id);
       void navigate(`/projects/${pipeline.projectId}`);
     },
   });
