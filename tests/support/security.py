@@ -9,6 +9,8 @@ from tests.support.pipelines import commit, git
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "security" / "vulnerable-repo"
 SARIF_SCHEMA = FIXTURE.parent / "sarif-schema-2.1.0.json"
+# semgrep's own environment (scripts/bootstrap --dev): its pins conflict with Conveyor's
+SEMGREP_TOOLS = Path(__file__).resolve().parents[2] / ".venv-semgrep" / "bin"
 
 
 def vulnerable_repo(path: Path) -> Path:

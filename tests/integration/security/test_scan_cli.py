@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 from typer.testing import CliRunner
 
 from conveyor.cli import app
@@ -15,7 +20,7 @@ from conveyor.security.cli import scan_tree
 from conveyor.security.osv import AdvisoryIndex
 from conveyor.security.scanners import SCANNERS, run_scanners
 from conveyor.security.scanners.base import ScanContext
-from tests.support.security import SARIF_SCHEMA, vulnerable_repo
+from tests.support.security import SARIF_SCHEMA, SEMGREP_TOOLS, vulnerable_repo
 
 
 def test_scan_writes_valid_sarif_and_fails_on_the_policy(tmp_path: Path) -> None:
@@ -61,3 +66,27 @@ def test_a_scanner_that_times_out_is_failed_with_the_reason(tmp_path: Path) -> N
     runs = {r.name: r for r in asyncio.run(run_scanners(context, SCANNERS[:2], on_progress=progress))}
     assert runs["bandit"].status == "failed" and runs["bandit"].error == "timed out after 0.01 s"
     assert ("bandit", "running") in seen and ("bandit", "failed") in seen
+
+
+def test_the_scan_needs_no_network(tmp_path: Path) -> None:
+    """Every scanner (semgrep too, when installed) completes in a network namespace of its own,
+    with no interface but loopback: nothing is fetched at scan time."""
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "--net", "true"], check=False).returncode != 0:
+        pytest.skip("cannot make a network namespace here (unshare --net needs root)")
+    repo = vulnerable_repo(tmp_path / "repo")
+    report = tmp_path / "out.json"
+    env = {**os.environ, "PATH": f"{SEMGREP_TOOLS}{os.pathsep}{os.environ['PATH']}"}
+    conveyor = str(Path(sys.executable).with_name("conveyor"))
+    done = subprocess.run(
+        [unshare, "--net", conveyor, "scan", str(repo), "--json", str(report)],
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stdout.decode()[-2000:] + done.stderr.decode()[-2000:]
+    scanners = {s["name"]: s for s in json.loads(report.read_text())["scanners"]}
+    ran = [s for s in scanners.values() if s["status"] != "skipped"]
+    assert {"bandit", "detect-secrets", "dependencies"} <= {s["name"] for s in ran}
+    assert all(s["status"] == "completed" and s["findings"] > 0 for s in ran), scanners

@@ -12,15 +12,13 @@ import pytest
 
 from conveyor.security.scanners.base import ScanContext
 from conveyor.security.scanners.semgrep import SemgrepScanner
-from tests.support.security import vulnerable_repo
-
-TOOLS = Path(__file__).resolve().parents[3] / ".venv-semgrep" / "bin"
+from tests.support.security import SEMGREP_TOOLS, vulnerable_repo
 
 
 @pytest.fixture(autouse=True)
 def semgrep_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    if (TOOLS / "semgrep").is_file():
-        monkeypatch.setenv("PATH", f"{TOOLS}{os.pathsep}{os.environ['PATH']}")
+    if (SEMGREP_TOOLS / "semgrep").is_file():
+        monkeypatch.setenv("PATH", f"{SEMGREP_TOOLS}{os.pathsep}{os.environ['PATH']}")
     reason = SemgrepScanner().unavailable()
     if reason is not None:
         if os.environ.get("CI") == "true":
