@@ -226,7 +226,8 @@ def _locate(
         return Location(nearby.file, line, column) if nearby else None
     if file is None:
         return nearby
-    return Location(file, nearby.line if nearby and nearby.file == file else None, None)
+    same_file = nearby is not None and nearby.file == file
+    return Location(file, nearby.line if same_file else None, nearby.column if same_file else None)
 
 
 def _lookback_command(lines: list[str], index: int) -> str | None:

@@ -130,6 +130,9 @@ LOOKBACK_TOOLS: Final = frozenset(
 # Tools that print the location on a line below the error (rustc's "--> file:line:col").
 LOOKAHEAD_TOOLS: Final = frozenset({"rustc", "clippy", "cargo"})
 PYTEST_TOOLS: Final = frozenset({"python", "pytest"})
+# Test runners that print the failing test first and its stack (the test's own frame) below it.
+TEST_FRAME_TOOLS: Final = frozenset({"jest", "gradle", "dotnet", "phpunit"})
+TEST_FRAME_LINES: Final = 25
 LOOKAHEAD_LINES: Final = 4
 LOOKBACK_LINES: Final = 25
 PYTEST_SECTION_LINES: Final = 400
@@ -148,6 +151,25 @@ NEARBY_FORMATS: Final[tuple[re.Pattern[str], ...]] = (
     re.compile(r"^(?P<file>/[\w./@-]+\.(?:[jt]sx?|mjs|cjs|vue|py))$"),
 )
 
+# Stack frames of the test's own code: JS ``at f (file:line:col)``, JVM ``at a.B.c(B.java:12)``,
+# .NET ``at A.B() in /path/B.cs:line 12``, PHPUnit's ``/path/FooTest.php:17`` line.
+TEST_FRAMES: Final[tuple[re.Pattern[str], ...]] = (
+    re.compile(
+        r"^\s*at (?:.*\()?(?P<file>(?!node:)[^\s()]+\.(?:[cm]?[jt]sx?|vue)):(?P<line>\d+):(?P<col>\d+)\)?$"
+    ),
+    re.compile(
+        r"^\s*at (?:[\w$.]*/+)?[\w$.<>]+\((?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+)\)$"
+    ),
+    re.compile(r"^\s*at .+ in (?P<file>\S+\.(?:cs|fs|vb)):line (?P<line>\d+)$"),
+    re.compile(r"^(?P<file>\S+\.php):(?P<line>\d+)$"),
+)
+# Frames of the test framework, the runtime or installed packages, not of the project.
+_FOREIGN_FRAME = re.compile(
+    r"node_modules|/vendor/|at (?:[\w$.]*/+)?(?:java|javax|jdk|sun|kotlin|scala|junit|org\.junit|"
+    r"org\.opentest4j|org\.assertj|org\.hamcrest|org\.testng|org\.gradle|worker\.org\.gradle)\."
+)
+_NEXT_TEST = re.compile(r"^\s*(?:\u25cf |\d+\) |Failed [\w.]+(?:\(.*\))? \[|FAIL\s|.+ > .+ FAILED$)")
+
 
 def nearby_location(lines: list[str], index: int, tool: str | None) -> Location | None:
     """The location printed around error line ``index`` in the way ``tool`` prints it."""
@@ -158,6 +180,8 @@ def nearby_location(lines: list[str], index: int, tool: str | None) -> Location 
             found = _ARROW.match(candidate)
             if found:
                 return _location(found)
+    if tool in TEST_FRAME_TOOLS:
+        return _test_frame_below(lines, index)
     if tool in PYTEST_TOOLS:
         below = _pytest_location_below(lines, index + 1, LOOKBACK_LINES)
         if below:
@@ -175,6 +199,20 @@ def _go_test_location(lines: list[str], index: int) -> Location | None:
             return _location(found)
         if _GO_TEST_BOUNDARY.match(candidate):
             break
+    return None
+
+
+def _test_frame_below(lines: list[str], index: int) -> Location | None:
+    """The first frame of the project's code in the stack printed under a failed test."""
+    for candidate in lines[index + 1 : index + 1 + TEST_FRAME_LINES]:
+        if _NEXT_TEST.match(candidate):
+            break
+        if _FOREIGN_FRAME.search(candidate):
+            continue
+        for pattern in TEST_FRAMES:
+            found = pattern.match(candidate)
+            if found:
+                return _location(found)
     return None
 
 

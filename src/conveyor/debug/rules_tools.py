@@ -271,7 +271,17 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     (
         "compiler_error",
         "kotlinc",
-        r"^e: (?:file://)?(?P<file>\S+\.kts?):(?:\s*\()?(?P<line>\d+)[:,] ?\d+\)?:? (?P<msg>.+)$",
+        r"^e: (?:file://)?(?P<file>\S+\.kts?):(?:\s*\()?(?P<line>\d+)[:,] ?(?P<col>\d+)\)?:? (?P<msg>.+)$",
+    ),
+    (
+        "compiler_error",
+        "swiftc",
+        r"^(?P<file>[\w./\\@+~-]+\.swift):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>(?!-\[).+)$",
+    ),
+    (
+        "compiler_error",
+        "scalac",
+        r"^\[error\] (?:-- .*?)?(?P<file>[\w./\\@+~-]+\.scala):(?P<line>\d+):(?P<col>\d+):? (?P<msg>.+)$",
     ),
     ("compiler_error", "maven", r"^\[ERROR\] (?P<msg>COMPILATION ERROR.*)$"),
     (
@@ -321,6 +331,17 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
     ("build_failed", "cargo", r"^(?P<msg>error: failed to run custom build command for .+)$"),
     ("link_error", "rustc", r"^(?P<msg>error: linking with `[^`]+` failed.*)$"),
     ("test_failed", "cargo", r"^test (?P<msg>(?P<test>\S+)) \.\.\. FAILED$"),
+    (  # a test's panic names the test and where it panicked (any other thread's panic is no test)
+        "test_failed",
+        "cargo",
+        r"^(?P<msg>thread '(?P<test>(?!main')[^']+)' panicked at (?:'.*', )?"
+        r"(?P<file>[\w./\\-]+\.rs):(?P<line>\d+):(?P<col>\d+).*)$",
+    ),
+    (
+        "runtime_error",
+        "ruby",
+        r"^(?P<file>[\w./\\-]+\.rb):(?P<line>\d+):in [`'][^']*': (?P<msg>.+ \([A-Z]\w*(?:::\w+)*\))$",
+    ),
     ("test_summary", "cargo", r"^(?P<msg>test result: FAILED\..*)$"),
     ("format_check", "rustfmt", r"^Diff in (?P<file>\S+?)(?: at line |:)(?P<line>\d+):?$"),
     (

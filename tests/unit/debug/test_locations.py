@@ -134,6 +134,31 @@ def test_classification_lists_the_failing_tests() -> None:
             25,
             None,
         ),
+        (
+            "e: file:///home/runner/work/r/r/app/src/main/kotlin/A.kt:12:5 Unresolved reference: foo",
+            "app/src/main/kotlin/A.kt",
+            12,
+            5,
+        ),
+        ("e: /builds/g/p/src/A.kt: (12, 5): Unresolved reference: foo", "src/A.kt", 12, 5),
+        (
+            "/Users/runner/work/r/r/Sources/App/Model.swift:58:29: error: cannot find 'x' in scope",
+            "Sources/App/Model.swift",
+            58,
+            29,
+        ),
+        (
+            "[error] /home/runner/work/r/r/src/main/scala/A.scala:12:5: not found: value foo",
+            "src/main/scala/A.scala",
+            12,
+            5,
+        ),
+        (
+            "/home/runner/work/r/r/lib/a.rb:12:in `foo': undefined method `bar' for nil (NoMethodError)",
+            "lib/a.rb",
+            12,
+            None,
+        ),
     ],
 )
 def test_detected_errors_carry_file_line_and_column(
@@ -141,6 +166,58 @@ def test_detected_errors_carry_file_line_and_column(
 ) -> None:
     error = detect(log)[0]
     assert (error.file, error.line, error.column) == (file, line, column)
+
+
+@pytest.mark.parametrize(
+    ("log", "test", "location"),
+    [
+        (
+            "FAIL src/sum.test.js\n  \u25cf sum \u203a adds\n\n    expect(received).toBe(expected)\n\n"
+            "      at Object.<anonymous> (src/sum.test.js:4:17)\n      at node_modules/x/index.js:1:1",
+            "sum \u203a adds",
+            ("src/sum.test.js", 4, 17),
+        ),
+        (
+            "thread 'tests::it_works' panicked at src/lib.rs:10:9:\nassertion `left == right` failed",
+            "tests::it_works",
+            ("src/lib.rs", 10, 9),
+        ),
+        (
+            "thread 'tests::old' panicked at 'assertion failed: x', /home/runner/work/r/r/src/lib.rs:3:5",
+            "tests::old",
+            ("src/lib.rs", 3, 5),
+        ),
+        (
+            "  Failed App.Tests.MathTests.Adds [12 ms]\n  Error Message:\n   Assert.Equal() Failure\n"
+            "  Stack Trace:\n     at App.Tests.MathTests.Adds()"
+            " in /home/runner/work/r/r/tests/MathTests.cs:line 12",
+            "App.Tests.MathTests.Adds",
+            ("tests/MathTests.cs", 12, None),
+        ),
+        (
+            "1) Tests\\Unit\\FooTest::testBar\nFailed asserting that false is true.\n\n"
+            "/home/runner/work/r/r/tests/Unit/FooTest.php:17",
+            "Tests\\Unit\\FooTest::testBar",
+            ("tests/Unit/FooTest.php", 17, None),
+        ),
+        (
+            "AppTest > testAdd() FAILED\n    org.opentest4j.AssertionFailedError: expected: <3>\n"
+            "        at app//org.junit.jupiter.api.AssertionUtils.fail(AssertionUtils.java:151)\n"
+            "        at app//a.AppTest.testAdd(AppTest.java:12)",
+            "AppTest > testAdd()",
+            ("AppTest.java", 12, None),
+        ),
+    ],
+)
+def test_a_failed_test_points_at_its_own_frame_below_it(
+    log: str, test: str, location: tuple[str, int, int | None]
+) -> None:
+    failed = next(error for error in detect(log) if error.test == test)
+    assert (failed.file, failed.line, failed.column) == location
+
+
+def test_a_panic_outside_a_test_names_no_test() -> None:
+    assert not any(error.test for error in detect("thread 'main' panicked at src/main.rs:10:9:\nboom"))
 
 
 @pytest.mark.parametrize(
