@@ -3,8 +3,9 @@
 Each row is ``(cue, pattern)``; ``cue_tokens`` turns the phrases found in a text into
 ``cue_<name>`` tokens for the model's structure line. Synonyms from different tools share
 one token, so a phrasing seen in one tool's template carries over to another tool's log.
-Every phrase is one that the corpus templates use or a generic word; phrases first met in
-the untouched real-log holdout were left out on purpose (see data/README.md).
+Every phrase is one that the corpus templates use, a generic word, or a phrase of the written
+label edges met in the real training excerpts (``real_train.jsonl``); phrases first met in the
+untouched real-log holdout were left out on purpose (see data/README.md).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("memory", r"out of memory|heap (?:limit|space|out)|allocation failed|oom[- ]?kill|oomkilled"),
     ("memory", r"cannot allocate memory|memoryerror|gc overhead"),
     ("killed", r"sigkill|signal 9|\bkilled\b|exit(?:ed)? (?:code|status|value|with) 137"),
+    ("killed", r"signal terminated program"),
     ("timeout", r"timed? ?out after|exceeded the maximum (?:execution )?time|time limit|took longer than"),
     ("timeout", r"no output has been received|too long with no output|deadline exceeded"),
     ("timeout", r"timeout (?:has been |of \d+m?s )?exceeded|timetrap_timeout"),
-    ("timeout", r"tests timed out|exited with 124"),
+    ("timeout", r"tests timed out|exited with 124|exceeded timeout of \d+"),
     ("cancel", r"operation was canceled|was cancelled|build (?:was )?aborted|marking the build as aborted"),
     ("network", r"could not resolve host|name resolution|getaddrinfo|eai_again|enotfound|dial tcp"),
     ("network", r"econnreset|econnrefused|etimedout|connection (?:reset|refused|timed out)|i/o timeout"),
@@ -29,7 +31,7 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("network", r"could not (?:transfer|get|download)|failed to (?:download|fetch)"),
     ("network", r"\b50[234]\b.{0,30}(?:gateway|unavailable)"),
     ("network", r"empty reply from server|unable to access '"),
-    ("network", r"could not fetch content|could not create connection"),
+    ("network", r"could not fetch content|could not create connection|unable to connect to"),
     ("auth", r"permission denied|access denied|unauthori[sz]ed|forbidden|\b40[13]\b"),
     (
         "auth",
@@ -42,7 +44,7 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("missing", r"no module named|cannot find module|module not found|modulenotfound"),
     ("missing", r"could not find a version|no matching distribution|no such file or directory|not found in"),
     ("missing", r"cannot find -l|command not found|could not find (?:artifact|package|gem)"),
-    ("missing", r"unresolved import|loaderror"),
+    ("missing", r"unresolved import|loaderror|no matching package found|unable to locate package"),
     ("compile", r"syntax error|cannot find symbol|undefined reference|expected .{1,20} before"),
     (
         "compile",
@@ -52,20 +54,26 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("types", r"has no attribute .{0,40}\[attr-defined\]|argument of type|found \d+ errors? in \d+ files?"),
     ("lint", r"eslint|flake8|\bruff\b|pylint|rubocop|clippy|golangci|prettier|black|isort|ktlint|checkstyle"),
     ("lint", r"would reformat|offenses? detected|code style|lint|\bgofmt\b|rustfmt"),
+    ("lint", r"whitespace formatting|fix (?:whitespace|formatting)"),
     ("tests", r"\bfailed\b.{0,40}\btests?\b|tests? failed|assert(?:ion)?(?:error)?"),
     ("tests", r"expected.{0,40}(?:got|received|but was)"),
     ("tests", r"failures?:|--- fail|fail:|test suites?:|examples?, \d+ failures?|there are test failures"),
     ("config", r"invalid (?:workflow|configuration|config|yaml)|yaml|unexpected value"),
     ("config", r"input required|not supplied|unknown (?:option|flag|argument)|missing required"),
     ("config", r"not set|undefined variable|no such option|unsupported (?:option|version)|is not a valid"),
+    ("config", r"configuration errors?:|schema violations?|config(?:uration)? (?:file )?is invalid"),
     ("runner", r"lost communication|runner .{0,40}shutdown|channel ?closed"),
     ("runner", r"system failure|docker daemon|cannot connect to the docker|prepare environment"),
     ("runner", r"stopped hearing from agent|agent .{0,40}(?:offline|was lost)"),
-    ("runner", r"cannot contact .{0,40}exception"),
+    ("runner", r"cannot contact .{0,40}exception|agent (?:removed|disconnected|lost)"),
     ("runner", r"vm could not be started|preparing the build environment"),
     ("library", r"error while loading shared libraries|cannot open shared object|library not loaded"),
     ("library", r"executable file not found in \$path|is currently not installed|command not found"),
+    ("library", r"is not recognized as an internal or external command"),
     ("script", r"\bcd: \S+: no such file|no rakefile found|task never defined|no rule to make target"),
+    ("script", r"cannot find module '\.\.?/|task '[^']+' not found in (?:root )?project"),
+    ("script", r"go\.mod file not found"),
+    ("script", r"project file does not exist|missing script|\.(?:bat|cmd|ps1|sh)\W{0,2} is not recognized"),
 )
 
 _COMPILED: Final = tuple((name, re.compile(pattern)) for name, pattern in CUE_ROWS)

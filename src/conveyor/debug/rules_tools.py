@@ -167,6 +167,7 @@ PACKAGING_RULES: Final[tuple[RuleRow, ...]] = (
     ("package_not_found", "bundler", r"^(?P<msg>Could not find gem .+)$"),
     ("import_error", "ruby", r"^(?P<msg>.*cannot load such file -- \S+ \(LoadError\).*)$"),
     ("resolution_conflict", "composer", r"^(?P<msg>Your requirements could not be resolved.*)$"),
+    ("package_not_found", "composer", r"^\s*- (?P<msg>.+ -> no matching package found\.?)$"),
     ("package_not_found", "conda", r"^(?P<msg>PackagesNotFoundError: .+)$"),
     (
         "resolution_conflict",
@@ -231,6 +232,20 @@ NATIVE_RULES: Final[tuple[RuleRow, ...]] = (
         r"(?P<msg>\S+: No such file or directory|'[^']+' file not found)$",
     ),
     ("out_of_memory", "gcc", r"^(?P<msg>.*fatal error: Killed signal terminated program .+)$"),
+    # the same kill in a translated gcc (Italian "Morto signal terminated program lto1")
+    ("out_of_memory", "gcc", r"^(?P<msg>.* signal terminated program (?:cc1\w*|lto1|as|ld)\b.*)$"),
+    (
+        "missing_header",
+        "msvc",
+        r"^(?P<file>(?:[A-Za-z]:)?[\w./\\ ()+-]+\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ixx))"
+        r"\((?P<line>\d+)(?:,(?P<col>\d+))?\): fatal error (?P<msg>C1083: .+?)(?: \[[^\]]+\])?$",
+    ),
+    (
+        "compiler_error",
+        "msvc",
+        r"^(?P<file>(?:[A-Za-z]:)?[\w./\\ ()+-]+\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ixx))"
+        r"\((?P<line>\d+)(?:,(?P<col>\d+))?\): (?:fatal )?error (?P<msg>C\d{4}: .+?)(?: \[[^\]]+\])?$",
+    ),
     (
         "compiler_error",
         "gcc",

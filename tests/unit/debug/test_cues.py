@@ -17,3 +17,16 @@ def test_cues_are_case_insensitive_and_capped() -> None:
 
 def test_text_without_cues_gives_no_tokens() -> None:
     assert cue_tokens("Compiling module 12 of 40 ... ok") == []
+
+
+def test_the_written_label_edges_have_their_cues() -> None:
+    # A missing system command is something to install; a missing file of the repository is setup.
+    assert "cue_library" in cue_tokens("'retry' is not recognized as an internal or external command,")
+    assert "cue_script" in cue_tokens("'C:\\ci\\appveyor.bat' is not recognized as an internal command")
+    assert "cue_script" in cue_tokens("Error: Cannot find module './webpack.lib'")
+    assert "cue_script" not in cue_tokens("Error: Cannot find module 'webpack'")
+    assert "cue_script" in cue_tokens("Task 'test' not found in root project 'app'.")
+    assert "cue_runner" in cue_tokens("was canceled with comment 'Agent removed'")
+    assert "cue_killed" in cue_tokens("lto-wrapper: Morto signal terminated program lto1")
+    assert "cue_timeout" in cue_tokens('thrown: "Exceeded timeout of 5000 ms for a hook.')
+    assert "cue_lint" in cue_tokens("A.cs(871,14): error WHITESPACE: Fix whitespace formatting.")

@@ -264,6 +264,9 @@ EDGE_CASES = [
         "lint_violation",
     ),
     ("[ant:checkstyle] [ERROR] /a/B.java:3:1: x [Rule]", "lint_violation"),
+    ("lto-wrapper: Morto signal terminated program lto1", "out_of_memory"),
+    (r"C:\a\main.cpp(12): fatal error C1083: Cannot open include file: 'x.h'", "missing_header"),
+    ("    - a/b dev-master requires c/d ~5.0 -> no matching package found.", "package_not_found"),
 ]
 
 

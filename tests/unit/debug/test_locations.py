@@ -142,6 +142,13 @@ def test_classification_lists_the_failing_tests() -> None:
         ),
         ("e: /builds/g/p/src/A.kt: (12, 5): Unresolved reference: foo", "src/A.kt", 12, 5),
         (
+            r"D:\a\r\r\src\gmock-actions.h(819,36): error C2039: 'result_of': is not a member of 'std'"
+            r" [D:\a\r\r\build\unit_tests.vcxproj]",
+            "src/gmock-actions.h",
+            819,
+            36,
+        ),
+        (
             "/Users/runner/work/r/r/Sources/App/Model.swift:58:29: error: cannot find 'x' in scope",
             "Sources/App/Model.swift",
             58,
