@@ -226,8 +226,9 @@ def _locate(
         return Location(nearby.file, line, column) if nearby else None
     if file is None:
         return nearby
-    same_file = nearby is not None and nearby.file == file
-    return Location(file, nearby.line if same_file else None, nearby.column if same_file else None)
+    if nearby is None or nearby.file != file:
+        return Location(file, None, None)
+    return Location(file, nearby.line, nearby.column)
 
 
 def _lookback_command(lines: list[str], index: int) -> str | None:
