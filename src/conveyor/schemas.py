@@ -16,6 +16,7 @@ class ApiModel(BaseModel):
         extra="forbid",
         # The server always sends every field, so the generated client types mark none optional.
         json_schema_serialization_defaults_required=True,
+        defer_build=True,
     )
 
     def wire(self) -> dict[str, Any]:

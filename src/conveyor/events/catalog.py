@@ -90,7 +90,7 @@ class EventType(StrEnum):
 class EventData(BaseModel):
     """Base of every payload: exactly the fields of the spec's "Data Structure" column."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 Obj = dict[str, Any]
