@@ -186,11 +186,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "security_scan.json")
     args = parser.parse_args()
     sdist = args.sdist or fetch_sdist(Path(tempfile.gettempdir()) / "conveyor-bench-sdist", args.spec)
-    result = {
+    load_before = os.getloadavg()[0]
+    result: dict[str, Any] = {
         "host": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "scan": scan_bench(sdist, args.repeat),
         "lock": lock_bench(),
     }
+    # the machine may be shared: the 1-minute load average around the run
+    result["host"]["load_1m"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
