@@ -5,11 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from conveyor.api.deps import BusDep, CurrentPrincipal, SessionDep
+from conveyor.api.deps import BusDep, SessionDep
 from conveyor.architecture import service
+from conveyor.architecture.deps import DiagramAsViewer
 from conveyor.architecture.schemas import AnalyseRequest, ArchitectureSettings, DiagramFormat, DiagramRead
-from conveyor.auth.roles import Role
-from conveyor.projects.access import require_in_project
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsViewer
 
 router = APIRouter(tags=["architecture"])
@@ -44,16 +43,7 @@ async def put_settings(
 
 
 @router.get("/architecture/diagrams/{diagram_id}")
-async def get_diagram(
-    diagram_id: str,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    format: DiagramFormat = DiagramFormat.JSON,
-) -> Response:
-    diagram = await service.get_diagram(session, diagram_id)
-    await require_in_project(
-        session, principal, diagram.project_id, Role.VIEWER, what=f"diagram {diagram_id}"
-    )
+async def get_diagram(diagram: DiagramAsViewer, format: DiagramFormat = DiagramFormat.JSON) -> Response:
     media_type, body = service.export(diagram, format)
     if isinstance(body, dict):
         return JSONResponse(body)

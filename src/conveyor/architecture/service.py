@@ -24,11 +24,14 @@ from conveyor.architecture.schemas import (
     DiagramRead,
     DiagramSummary,
 )
+from conveyor.auth.principal import Principal
+from conveyor.auth.roles import Role
 from conveyor.db import Database, new_id, utcnow
 from conveyor.errors import InvalidInput, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import ArchitectureDiagramData, EventType
 from conveyor.events.schemas import emission
+from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project
 
 GIT_TIMEOUT_SECONDS = 300.0
@@ -193,10 +196,14 @@ async def list_diagrams(session: AsyncSession, project_id: str, limit: int) -> l
     return [diagram_read(d) for d in (await session.execute(statement)).scalars()]
 
 
-async def get_diagram(session: AsyncSession, diagram_id: str) -> ArchitectureDiagram:
+async def require_diagram(
+    session: AsyncSession, principal: Principal, diagram_id: str, needed: Role = Role.VIEWER
+) -> ArchitectureDiagram:
+    """The diagram if the caller holds ``needed`` in its project (a stranger's 404 names the diagram)."""
     diagram = await session.get(ArchitectureDiagram, diagram_id)
     if diagram is None:
         raise NotFound(f"diagram {diagram_id} not found")
+    await require_in_project(session, principal, diagram.project_id, needed, what=f"diagram {diagram_id}")
     return diagram
 
 
