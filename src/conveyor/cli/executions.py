@@ -11,7 +11,7 @@ import typer
 
 from conveyor.cli.local import EXIT_CODES
 from conveyor.cli.remote import JsonOption, Remote, print_json, print_table, remote
-from conveyor.status import Status
+from conveyor.status import FAILING, Status
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -156,12 +156,9 @@ def _closing_line(run: dict[str, Any], pipeline: str | None) -> str:
     took = _duration(run)
     line = f"{name} {run['status']}" + (f" in {took}" if took else "") + "."
     failed = [
-        f"{job['key']}: {job['error'] or job['status']}" for job in run["jobs"] if job["status"] in _FAILING
+        f"{job['key']}: {job['error'] or job['status']}" for job in run["jobs"] if job["status"] in FAILING
     ]
     return line + ("" if not failed else " " + "; ".join(failed) + ".")
-
-
-_FAILING = {Status.FAILED, Status.TIMED_OUT, Status.CANCELLED}
 
 
 async def _post(client: ConveyorClient, execution: str, action: str) -> str:

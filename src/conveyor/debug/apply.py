@@ -30,6 +30,7 @@ from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.schemas import PipelineUpdate
 from conveyor.pipelines.service import update_pipeline
 from conveyor.projects.models import Project
+from conveyor.status import Status
 
 APPLIED = frozenset({PatchStatus.VERIFYING, PatchStatus.VERIFIED, PatchStatus.FAILED})
 
@@ -241,7 +242,7 @@ async def verification_ended(session: AsyncSession, bus: EventBus, execution: Ex
         return True
     debug = await session.get(DebugSession, patch.session_id)
     assert debug is not None
-    patch.verified = execution.status == "success"
+    patch.verified = execution.status == Status.SUCCESS
     patch.status = PatchStatus.VERIFIED if patch.verified else PatchStatus.FAILED
     if patch.verified:
         await memory.remember(session, debug, patch)

@@ -26,7 +26,7 @@ from conveyor.executions.state import (
     outcome,
 )
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
-from conveyor.status import FAILING, TERMINAL, Status
+from conveyor.status import FAILED_ON_ITS_OWN, FAILING, TERMINAL, Status
 
 
 async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> list[str]:
@@ -108,7 +108,7 @@ def _fail_fast(jobs: Sequence[Job], now: datetime) -> list[Job]:
 
 
 def _fails_fast(job: Job) -> bool:
-    return bool(job.plan.matrix) and job.plan.fail_fast and job.status in (Status.FAILED, Status.TIMED_OUT)
+    return bool(job.plan.matrix) and job.plan.fail_fast and job.status in FAILED_ON_ITS_OWN
 
 
 def _decide(

@@ -4,13 +4,13 @@ import { useQuery } from '@tanstack/react-query';
 import { Card, ErrorText } from '../../components/ui';
 import { useApi } from '../../hooks/useSession';
 import type { Classification, Execution, LogPage } from '../../services/api.types';
-import { FAILING_STATUSES } from '../../services/events.generated';
+import { FAILED_ON_ITS_OWN_STATUSES, FAILING_STATUSES } from '../../services/events.generated';
 
 const TAIL = 400;
 
 export function Diagnosis({ run }: { run: Execution }) {
   const api = useApi();
-  const job = run.jobs.find((j) => j.status === 'failed' || j.status === 'timed_out');
+  const job = run.jobs.find((j) => FAILED_ON_ITS_OWN_STATUSES.has(j.status));
   const diagnosis = useQuery({
     queryKey: ['diagnosis', run.id, run.attempt, job?.id, job?.logLines],
     enabled: Boolean(job) && FAILING_STATUSES.has(run.status),
