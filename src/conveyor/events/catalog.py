@@ -8,28 +8,47 @@ domain's ``schemas`` module imports nothing but pydantic and shared modules (doc
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema
 
-from conveyor.architecture.schemas import DiagramRead
-from conveyor.debug.schemas import (
-    ClassificationRead,
-    DebugErrorRead,
-    DebugSessionRead,
-    PatchRead,
-    PatchResult,
-)
 from conveyor.executions.schemas import ExecutionRead
 from conveyor.notifications.schemas import NotificationRead
 from conveyor.pipelines.schemas import PipelineRead
-from conveyor.security.schemas import ScanRead, VulnerabilityRead
 from conveyor.status import FAILED_ON_ITS_OWN
-from conveyor.system.schemas import AlertRead, MetricsRead, SystemStatusRead
+
+if TYPE_CHECKING:
+    from conveyor.architecture.schemas import DiagramRead
+    from conveyor.debug.schemas import (
+        ClassificationRead,
+        DebugErrorRead,
+        DebugSessionRead,
+        PatchRead,
+        PatchResult,
+    )
+    from conveyor.security.schemas import ScanRead, VulnerabilityRead
+    from conveyor.system.schemas import AlertRead, MetricsRead, SystemStatusRead
+
+# The read schemas of the domains whose events a local `conveyor run` never publishes, by the
+# module that defines each: imported when a payload naming one is first built (EventData), so
+# that the run does not load them (~60 ms of its start).
+LATER_PARTS = {
+    "conveyor.architecture.schemas": ("DiagramRead",),
+    "conveyor.debug.schemas": (
+        "ClassificationRead",
+        "DebugErrorRead",
+        "DebugSessionRead",
+        "PatchRead",
+        "PatchResult",
+    ),
+    "conveyor.security.schemas": ("ScanRead", "VulnerabilityRead"),
+    "conveyor.system.schemas": ("AlertRead", "MetricsRead", "SystemStatusRead"),
+}
 
 
 class EventCategory(StrEnum):
@@ -88,9 +107,37 @@ class EventType(StrEnum):
 
 
 class EventData(BaseModel):
-    """Base of every payload: exactly the fields of the spec's "Data Structure" column."""
+    """Base of every payload: exactly the fields of the spec's "Data Structure" column.
+
+    Built at its first use (``defer_build``); a payload that names one of ``LATER_PARTS`` imports
+    its module then."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    @classmethod
+    def model_rebuild(
+        cls,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: Mapping[str, Any] | None = None,
+    ) -> bool | None:
+        return super().model_rebuild(
+            force=force,
+            raise_errors=raise_errors,
+            _types_namespace={**_later_parts_of(cls), **(_types_namespace or {})},
+        )
+
+
+def _later_parts_of(model: type[BaseModel]) -> dict[str, Any]:
+    named = {str(annotation) for annotation in model.__annotations__.values()}
+    return {
+        name: getattr(importlib.import_module(module), name)
+        for module, names in LATER_PARTS.items()
+        for name in names
+        if name in named
+    }
 
 
 Obj = dict[str, Any]

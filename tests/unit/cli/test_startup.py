@@ -17,11 +17,12 @@ from conveyor.cli import COMMANDS, app
 # needed to print help, and a local run needs the database but not the server or the client.
 SERVER = ["fastapi", "starlette", "uvicorn", "socketio", "engineio", "aiohttp", "celery", "sklearn"]
 HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor.db", "conveyor.app"]
-# A local run needs the runner, executions and the event log; not every domain's tables, the
-# debugging loop (it reads ended executions on a server), nor the built-in steps of later domains
-# unless the pipeline uses one, nor what those pull in (metrics, the advisory index, cron); nor
-# structlog until a line is logged (it loads rich's tracebacks and pygments), nor cryptography
-# until a secret is decrypted.
+# A local run needs the runner, executions and the event log; not every domain's tables, nor any
+# part of the domains whose events it never publishes (the debugging loop reads ended executions
+# on a server; the catalog imports their read schemas when such a payload is first built), nor
+# the built-in steps of later domains unless the pipeline uses one, nor what those pull in
+# (metrics, the advisory index, cron); nor structlog until a line is logged (it loads rich's
+# tracebacks and pygments), nor cryptography until a secret is decrypted.
 NOT_FOR_A_LOCAL_RUN = [
     *SERVER,
     "structlog",
@@ -31,15 +32,12 @@ NOT_FOR_A_LOCAL_RUN = [
     "alembic",
     "httpx",
     "conveyor.models",
-    "conveyor.debug.loop",
-    "conveyor.debug.watcher",
-    "conveyor.debug.analysis",
-    "conveyor.security.step",
-    "conveyor.security.service",
-    "conveyor.architecture.step",
-    "conveyor.architecture.service",
-    "conveyor.system.status",
-    "conveyor.system.models",
+    "conveyor.debug",
+    "conveyor.security",
+    "conveyor.architecture",
+    "conveyor.system",
+    "conveyor.forge",
+    "conveyor.channels",
     "prometheus_client",
     "sqlalchemy.dialects.postgresql",
     "croniter",
