@@ -6,10 +6,15 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
+import weakref
 
 from uvicorn.config import Config
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
+from websockets.frames import Opcode
+from websockets.server import ServerProtocol
+
+from conveyor.events.realtime.engine import parse_frames_only
 
 
 async def _app(scope: object, receive: object, send: object) -> None:
@@ -36,3 +41,26 @@ def test_only_the_app_sends_data_frames() -> None:
     data frames of its own (pings, pongs and closes are control frames)."""
     source = inspect.getsource(WebSocketsSansIOProtocol)
     assert source.count("conn.send_text(") == 1 and source.count("conn.send_binary(") == 1
+
+
+def test_an_owned_connection_forgets_its_handshake_request_and_still_reads_frames() -> None:
+    conn = ServerProtocol()
+    conn.receive_data(
+        b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    [request] = conn.events_received()
+    conn.send_response(conn.accept(request))
+    forgotten = weakref.ref(request)
+    del request
+
+    parse_frames_only(conn)
+
+    assert forgotten() is None
+    payload, mask = b'40/ws,{"token":"t"}', b"\x01\x02\x03\x04"
+    masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+    conn.receive_data(b"\x81" + bytes((0x80 | len(payload),)) + mask + masked[:5])
+    conn.receive_data(masked[5:])  # a frame in two reads
+    [frame] = conn.events_received()
+    assert frame.opcode is Opcode.TEXT and frame.data == payload

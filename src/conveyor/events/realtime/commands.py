@@ -14,7 +14,7 @@ from conveyor.config import Settings
 from conveyor.errors import InvalidInput
 from conveyor.events.filters import FilterChange
 from conveyor.events.realtime.channel import Channel
-from conveyor.events.realtime.connection import SocketState, shared_filter
+from conveyor.events.realtime.connection import SocketState, TokenBucket, shared_filter
 from conveyor.events.realtime.sessions import Sessions
 
 Handler = Callable[[SocketState, Any], Awaitable[Any]]
@@ -46,6 +46,10 @@ class ClientCommands:
         state = self.sessions.sockets.get(sid)
         if state is None:
             return None
+        if state.limiter is None:
+            state.limiter = TokenBucket(
+                rate=self.settings.ws_rate_limit_per_second, burst=self.settings.ws_rate_limit_burst
+            )
         if not state.limiter.take():
             return await self._rate_limited(state, event)
         handler = self._handlers.get(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from weakref import WeakValueDictionary
 
@@ -48,15 +48,15 @@ class TokenBucket:
 class SocketState:
     sid: str
     channel: Channel
-    limiter: TokenBucket
+    limiter: TokenBucket | None = None  # made at the first message (most sockets never send one)
     principal: Identity | None = None
     access: Access | None = None
     filter: EventFilter = DEFAULT_FILTER
     last_seq: int = 0
     ever_authenticated: bool = False
     replaying: bool = False
-    pending: list[dict[str, Any]] = field(default_factory=list)
-    rooms: set[str] = field(default_factory=set)
+    pending: list[dict[str, Any]] | None = None  # live events held during a replay
+    rooms: frozenset[str] = frozenset()  # shared by the sockets in the same rooms (RoomIndex)
     timer: asyncio.TimerHandle | None = None
     rate_violations: int = 0
 

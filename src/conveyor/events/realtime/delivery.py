@@ -84,6 +84,8 @@ def deliver(state: SocketState, batch: Sequence[Outgoing]) -> None:
 
 def hold(state: SocketState, envelope: dict[str, Any]) -> None:
     """Keep a live event until the socket's replay has caught up with it."""
+    if state.pending is None:
+        state.pending = []
     if len(state.pending) >= MAX_PENDING:
         drop_slow(state)
         return

@@ -22,6 +22,8 @@ from urllib.parse import parse_qs
 import socketio
 from socketio import packet as sio_packet
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import Protocol, State
+from websockets.server import ServerProtocol
 
 from conveyor.aio import Periodic, spawn
 from conveyor.config import Settings
@@ -126,15 +128,21 @@ class Connection:
             self.channel.close(b"", NORMAL_CLOSE)
 
     async def _read(self, receive: Receive) -> None:
-        while (message := await receive())["type"] == "websocket.receive":
-            data = message.get("text")
-            if data is None:
-                data = message.get("bytes") or b""
-            if len(data) > self.engine.settings.ws_hard_max_message_bytes:
-                self.channel.close(b"", MESSAGE_TOO_BIG)
-                return
-            if not self._on_message(data):
-                return
+        while self._take(await receive()):
+            pass
+
+    def _take(self, message: MutableMapping[str, Any]) -> bool:
+        """One ASGI message; False ends the connection. A function of its own so that the last
+        message (the CONNECT, with its token) is not kept alive while the next one is awaited."""
+        if message["type"] != "websocket.receive":
+            return False
+        data = message.get("text")
+        if data is None:
+            data = message.get("bytes") or b""
+        if len(data) > self.engine.settings.ws_hard_max_message_bytes:
+            self.channel.close(b"", MESSAGE_TOO_BIG)
+            return False
+        return self._on_message(data)
 
     def _open(self) -> None:
         handshake = {
@@ -230,9 +238,10 @@ def _channel_of(protocol: Any, settings: Settings) -> WebSocketChannel:
         # Everything this node sends on an owned socket is compressed once per event, not per
         # connection: free the connection's own compressor (32 KiB), which nothing uses now.
         del deflate.encoder
-    # The handshake's request, response and headers are not needed once it is accepted.
-    protocol.request = protocol.response = None
-    protocol.scope["headers"] = []
+    _forget_handshake(protocol)
+    # Our heartbeat keeps the connection alive: uvicorn's own WebSocket pings (a timer per socket)
+    # would only double it.
+    protocol.stop_keepalive()
     # Half of what may wait for a client in the kernel, with a fixed size (Linux would let it
     # grow to megabytes for a client that stopped reading), half in the transport's buffer.
     budget = settings.ws_send_buffer_bytes // 2
@@ -245,3 +254,22 @@ def _channel_of(protocol: Any, settings: Settings) -> WebSocketChannel:
         deflate=deflate is not None and deflate.local_max_window_bits >= DEFLATE_WINDOW_BITS,
         limit=budget,
     )
+
+
+def _forget_handshake(protocol: Any) -> None:
+    """Free what only the handshake needed (~3 KiB a connection): the request and its headers,
+    the response and the ASGI scope's contents (nothing reads them once the socket is ours)."""
+    protocol.request = protocol.response = None
+    protocol.scope.clear()
+    protocol.scope["type"] = "websocket"
+    parse_frames_only(protocol.conn)
+
+
+def parse_frames_only(conn: ServerProtocol) -> None:
+    """websockets' server parser keeps the handshake request in its generator's frame for the
+    life of the connection; past the handshake it only parses frames, as the base parser does,
+    so that one takes over. Right after our 101 the client cannot have sent a frame yet (nor has
+    the parser begun one): with nothing buffered, none is cut in two."""
+    if conn.state is State.OPEN and not conn.reader.buffer:
+        conn.parser = Protocol.parse(conn)
+        next(conn.parser)

@@ -162,7 +162,7 @@ class Sequencer:
                     break
         finally:
             while state.pending:
-                pending, state.pending = state.pending, []
+                pending, state.pending = state.pending, None
                 await _send_in_order(state, pending)
             state.replaying = False
 

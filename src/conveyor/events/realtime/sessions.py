@@ -16,7 +16,7 @@ from conveyor.errors import Unauthorized
 from conveyor.events.filters import FilterChange
 from conveyor.events.realtime.access import Authenticator, Visibility, rooms_of
 from conveyor.events.realtime.channel import Channel, Packet
-from conveyor.events.realtime.connection import SocketState, TokenBucket, shared_filter
+from conveyor.events.realtime.connection import SocketState, shared_filter
 from conveyor.events.realtime.delivery import drop_slow
 from conveyor.events.realtime.room_index import RoomIndex
 from conveyor.events.realtime.sequencer import Sequencer
@@ -45,10 +45,7 @@ class Sessions:
             state.cancel_timer()
 
     def connected(self, sid: str, channel: Channel) -> SocketState:
-        limiter = TokenBucket(
-            rate=self.settings.ws_rate_limit_per_second, burst=self.settings.ws_rate_limit_burst
-        )
-        state = SocketState(sid=sid, channel=channel, limiter=limiter)
+        state = SocketState(sid=sid, channel=channel)
         self.sockets[sid] = state
         self._start_grace(state, "authentication timeout")
         return state
