@@ -15,7 +15,8 @@ from pathlib import Path
 
 from conveyor.aio import Periodic
 from conveyor.pipelines.builtins import BuiltinContext, BuiltinOutcome, WorkerApiError, register
-from conveyor.security.recorder import LEASE_SECONDS, ScanRecorder, scan_recorder
+from conveyor.security import recorder as recording
+from conveyor.security.recorder import ScanRecorder, scan_recorder
 from conveyor.security.scanners import ScannerRun, run_scanners
 from conveyor.security.scanners.base import ScanContext
 from conveyor.security.schemas import StepScanResult
@@ -76,7 +77,7 @@ async def _scan(recorder: ScanRecorder, root: Path, limit: float, context: Built
 async def _leased(recorder: ScanRecorder, scan_id: str) -> AsyncIterator[None]:
     """The scan's lease renewed while the scanners run (a scan longer than its lease is not
     taken for abandoned)."""
-    every = LEASE_SECONDS / 3
+    every = recording.LEASE_SECONDS / 3
     renewal = Periodic(
         f"scan-lease-{scan_id}", lambda: recorder.extend(scan_id), interval=every, first_delay=every
     )

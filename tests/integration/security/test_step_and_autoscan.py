@@ -7,6 +7,9 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+import pytest
+
+from conveyor.security import advisories, recorder
 from tests.support.pipelines import PipelineApi, completed, job_of
 from tests.support.security import vulnerable_repo
 from tests.support.server import RunningServer
@@ -81,3 +84,29 @@ async def test_auto_scan_follows_every_default_branch_execution(
     triggered = [(s["trigger"], s["executionId"], s["status"]) for s in scans]
     assert triggered == [("auto", execution_id, "completed")]
     assert feature != execution_id and scans[0]["ref"] == "main" and scans[0]["summary"]["critical"] >= 1
+
+
+async def test_a_step_scan_longer_than_its_lease_is_not_taken_for_abandoned(
+    server_with: Callable[..., AbstractAsyncContextManager[RunningServer]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The step renews its scan's lease while the scanners run: with a 0.6 s lease, checked for
+    abandoned scans every 0.2 s, a scan of several seconds still completes."""
+    monkeypatch.setattr(recorder, "LEASE_SECONDS", 0.6)
+    repo = vulnerable_repo(tmp_path / "repo")
+    async with server_with(scan_lease_seconds=0.6) as server:
+        await advisories.ensure_loaded(server.container.db)  # a long write of its own, not under test
+        api = PipelineApi(server, await server.admin_token())
+        listener = await server.authenticated_socket(api.token)
+        project_id = await api.project("slow", repo)
+        await api.request("PUT", f"/projects/{project_id}/security/policy", 200, json={"failOn": None})
+        pipeline = await api.pipeline(project_id, STEP)
+        execution_id = await api.start(pipeline["id"])
+        await completed(listener, execution_id, timeout=120)
+        [scan] = await api.request("GET", f"/projects/{project_id}/scans", 200)
+        execution = await api.execution(execution_id)
+    assert scan["status"] == "completed", scan["error"]
+    assert (scan["finishedAt"] > scan["startedAt"]) and execution["status"] == "success"
+    seconds = max(s["seconds"] for s in scan["scanners"])
+    assert seconds > 0.6, f"the scan ({seconds} s) must outlast its lease for this test to mean anything"
