@@ -22,13 +22,15 @@ HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor
 # on a server; the catalog imports their read schemas when such a payload is first built), nor
 # the built-in steps of later domains unless the pipeline uses one, nor what those pull in
 # (metrics, the advisory index, cron); nor structlog until a line is logged (it loads rich's
-# tracebacks and pygments), nor cryptography until a secret is decrypted.
+# tracebacks and pygments), nor cryptography until a secret is decrypted, nor the XML parser
+# unless a job keeps JUnit reports.
 NOT_FOR_A_LOCAL_RUN = [
     *SERVER,
     "structlog",
     "pygments",
     "rich.traceback",
     "cryptography",
+    "xml.etree",
     "alembic",
     "httpx",
     "conveyor.models",
