@@ -4,7 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import { api, baseUrl, login, raiseAlert, unique, until } from '../../test/support';
 import { helloPipeline, startExecution } from '../../test/pipelines';
 import type { Alert, Execution, Pipeline } from './api.types';
-import { connectLiveCache, queryKeys, withLatestState } from './liveCache';
+import { connectLiveCache, queryKeys, withAnnouncedRuns, withLatestState } from './liveCache';
 import { WebSocketService } from './websocket.service';
 
 const cleanups: (() => void)[] = [];
@@ -66,6 +66,19 @@ it('drops a deleted pipeline from its project list when the event arrives, befor
   const deleted = await fetch(`${baseUrl()}/api/v1/pipelines/${pipelineId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
   expect(deleted.status).toBe(204);
   expect(await seen).toEqual([]);
+});
+
+it('gives a list read before a run started (and answered after its events) the run', async () => {
+  const { token, client, changed } = await setUp();
+  const { pipelineId } = await helloPipeline(token);
+  const executionId = await startExecution(token, pipelineId);
+  const cached = () => client.getQueryData<Execution>(queryKeys.execution(executionId));
+  await until(() => cached()?.status === 'success', changed, 30_000, 'the execution to succeed in the cache');
+  expect(withAnnouncedRuns(pipelineId, []).map((run) => [run.id, run.status])).toEqual([[executionId, 'success']]);
+  // A list that holds the run (or a later one) gets nothing added; another pipeline's list neither.
+  const fetched = cached() as Execution;
+  expect(withAnnouncedRuns(pipelineId, [fetched])).toEqual([fetched]);
+  expect(withAnnouncedRuns('another-pipeline', [])).toEqual([]);
 });
 
 it('refetches what is shown after every authentication', async () => {

@@ -34,10 +34,26 @@ const LATEST_KEPT = 500;
 // answered just after it would otherwise put the older status back until the next event.
 const latestRunState = new Map<string, RunState>();
 
+// The latest snapshot of the runs announced lately, whole: a pipeline's list fetched just before a
+// run started and answered after its events would otherwise miss the run until its next event.
+const announcedRuns = new Map<string, Execution>();
+const ANNOUNCED_KEPT = 100;
+
 function remember(execution: Execution) {
   latestRunState.delete(execution.id);
   latestRunState.set(execution.id, { status: execution.status, startedAt: execution.startedAt, finishedAt: execution.finishedAt });
   if (latestRunState.size > LATEST_KEPT) latestRunState.delete(latestRunState.keys().next().value as string);
+  announcedRuns.delete(execution.id);
+  announcedRuns.set(execution.id, execution);
+  if (announcedRuns.size > ANNOUNCED_KEPT) announcedRuns.delete(announcedRuns.keys().next().value as string);
+}
+
+/** A pipeline's newest runs as fetched, with the announced runs it was read too early to hold
+ * (numbered above its newest): for the query function, which returns once the answer is in. */
+export function withAnnouncedRuns(pipelineId: string, runs: Execution[]): Execution[] {
+  const newest = runs.reduce((highest, run) => Math.max(highest, run.number), 0);
+  const missed = [...announcedRuns.values()].filter((run) => run.pipelineId === pipelineId && run.number > newest);
+  return missed.length ? [...missed, ...runs].sort(byNumberDesc) : runs;
 }
 
 /** A fetched list of runs with each run's newest announced state (a stable `select` for queries). */
@@ -118,5 +134,6 @@ export function connectLiveCache(service: WebSocketService, client: QueryClient)
   return () => {
     offs.forEach((off) => off());
     latestRunState.clear();
+    announcedRuns.clear();
   };
 }

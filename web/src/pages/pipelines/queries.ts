@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useState } from 'react';
 import { useApi, useSession } from '../../hooks/useSession';
 import type { DefinitionCheck, Execution, Pipeline, Project } from '../../services/api.types';
-import { queryKeys, withLatestState } from '../../services/liveCache';
+import { queryKeys, withAnnouncedRuns, withLatestState } from '../../services/liveCache';
 import type { CheckState } from './DefinitionEditor';
 
 export function useProjects() {
@@ -41,7 +41,7 @@ export function useExecutions(pipelineId: string) {
   const api = useApi();
   return useQuery({
     queryKey: queryKeys.executions(pipelineId),
-    queryFn: () => api.get<Execution[]>(`/pipelines/${pipelineId}/executions`, { limit: 10 }),
+    queryFn: async () => withAnnouncedRuns(pipelineId, await api.get<Execution[]>(`/pipelines/${pipelineId}/executions`, { limit: 10 })),
     select: withLatestState<Execution>,
   });
 }
