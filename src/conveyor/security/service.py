@@ -50,6 +50,11 @@ from conveyor.system.schemas import AlertSeverity
 ACCEPTED = ("ignored", "false_positive")
 CRITICAL_VULNERABILITY_RULE = "critical_vulnerability"
 MAX_VULNERABILITY_EVENTS = 500  # per scan; the page re-reads the list when the scan completes
+ABANDONED = {  # why a scan whose lease ran out failed, by who was running it
+    "api": "interrupted: the server running this scan stopped before it ended",
+    "auto": "interrupted: the server running this scan stopped before it ended",
+    "step": "interrupted: the job's runner stopped renewing this scan (its job stopped or its worker died)",
+}
 
 
 # --- policy ---------------------------------------------------------------------------------
@@ -236,14 +241,14 @@ async def fail_scan(db: Database, bus: EventBus, scan_id: str, error: str) -> Sc
 async def fail_abandoned(db: Database, bus: EventBus) -> list[str]:
     """Scans whose runner stopped holding them (the server crashed or stopped): failed, with why."""
     async with db.session() as session:
-        statement = select(Scan.id).where(
+        statement = select(Scan.id, Scan.trigger).where(
             Scan.status.in_(("queued", "running")),
             (Scan.lease_expires_at.is_(None)) | (Scan.lease_expires_at < utcnow()),
         )
-        ids = list((await session.execute(statement)).scalars())
-    for scan_id in ids:
-        await fail_scan(db, bus, scan_id, "interrupted: the server running this scan stopped before it ended")
-    return ids
+        found = list((await session.execute(statement)).tuples())
+    for scan_id, trigger in found:
+        await fail_scan(db, bus, scan_id, ABANDONED.get(trigger, ABANDONED["api"]))
+    return [scan_id for scan_id, _ in found]
 
 
 async def start_auto_scans(

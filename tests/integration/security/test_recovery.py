@@ -11,15 +11,16 @@ from conveyor.config import Settings
 from conveyor.db import Database, new_id, utcnow
 from conveyor.security.models import Scan
 from tests.support.server import RunningServer
+from tests.support.sockets import Listener
 
 
-async def _abandoned_scan(db: Database, project_id: str, *, expired: bool) -> str:
+async def _abandoned_scan(db: Database, project_id: str, *, expired: bool, trigger: str = "api") -> str:
     lease = utcnow() + timedelta(seconds=-5 if expired else 3600)
     scan = Scan(
         id=new_id(),
         project_id=project_id,
         status="running",
-        trigger="api",
+        trigger=trigger,
         ref="main",
         scanners=[],
         summary={},
@@ -31,6 +32,13 @@ async def _abandoned_scan(db: Database, project_id: str, *, expired: bool) -> st
         session.add(scan)
         await session.commit()
     return scan.id
+
+
+async def _completed(listener: Listener, scan_id: str) -> None:
+    """Until the scan's ``security_scan_completed`` has arrived (maybe already)."""
+    done = [e for n, e in listener.received if n == "security_scan_completed"]
+    if all(e["data"]["scanId"] != scan_id for e in done):
+        await listener.events_until("security_scan_completed", lambda e: e["data"]["scanId"] == scan_id, 10)
 
 
 async def test_abandoned_scans_are_failed_at_start_and_while_running(
@@ -53,8 +61,13 @@ async def test_abandoned_scans_are_failed_at_start_and_while_running(
         listener = await second.authenticated_socket(token)
         async with second.api(token) as client:
             after_start = (await client.get(f"/api/v1/scans/{crashed}")).json()
+            step = await _abandoned_scan(second.container.db, project_id, expired=True, trigger="step")
             later = await _abandoned_scan(second.container.db, project_id, expired=True)
-            await listener.events_until("security_scan_completed", lambda e: e["data"]["scanId"] == later, 10)
+            await _completed(listener, later)  # both failed by the same check, in either order
+            await _completed(listener, step)
             reaped = (await client.get(f"/api/v1/scans/{later}")).json()
+            step_reaped = (await client.get(f"/api/v1/scans/{step}")).json()
     assert after_start["status"] == "failed" and after_start["error"].startswith("interrupted")
     assert reaped["status"] == "failed" and "stopped before it ended" in reaped["error"]
+    # a pipeline step's scan was run by its job's runner (maybe a worker), not by a server
+    assert step_reaped["status"] == "failed" and "the job's runner stopped renewing" in step_reaped["error"]
