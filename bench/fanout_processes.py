@@ -116,6 +116,7 @@ class ClientGroup:
     token: str | None
     max_events: int
     cpus: str | None = None
+    subscribe: dict[str, Any] | None = None  # the filter sent with the token (Conveyor)
     process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
@@ -125,6 +126,7 @@ class ClientGroup:
             COUNT=str(self.count),
             TOKEN=self.token or "",
             MAX_EVENTS=str(self.max_events),
+            SUBSCRIBE=json.dumps(self.subscribe) if self.subscribe else "",
         )
         command = ["node", str(NODE_DIR / "clients.mjs")]
         if self.cpus is not None:

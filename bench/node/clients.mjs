@@ -4,6 +4,7 @@
 //   status       -> {"type":"status","received":R}
 //   report E     -> {"type":"report","recv":[[t,...] per event index],"lost":L,"duplicates":D,...}
 // Env: URL (http://127.0.0.1:PORT), COUNT, TOKEN (sent in the CONNECT auth; wait for `authenticated`),
+//      SUBSCRIBE (JSON filter sent with the token, e.g. {"eventTypes":["system_alert"]}),
 //      MAX_EVENTS, BATCH (connections opened at once).
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,7 @@ import { io } from 'socket.io-client';
 const url = process.env.URL;
 const count = Number(process.env.COUNT ?? 100);
 const token = process.env.TOKEN || null;
+const subscribe = process.env.SUBSCRIBE ? JSON.parse(process.env.SUBSCRIBE) : undefined;
 const maxEvents = Number(process.env.MAX_EVENTS ?? 10000);
 const batch = Number(process.env.BATCH ?? 50);
 
@@ -27,7 +29,7 @@ function open(index) {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    auth: token ? { token } : undefined,
+    auth: token ? { token, subscribe } : undefined,
   });
   socket.on('system_alert', (event) => {
     const at = now();

@@ -50,18 +50,27 @@ def close_frame(code: int) -> bytes:
 
 
 class FrameCache:
-    """A packet's WebSocket frames, made on first use: plain, and deflated for those who can."""
+    """A packet's WebSocket frames, each made on first use: plain, and deflated for those who can
+    inflate it (compressing is wasted work when no socket negotiated it)."""
 
-    __slots__ = ("deflated", "plain")
+    __slots__ = ("_deflated", "_header", "plain")
 
     def __init__(self, text: str) -> None:
         payload = EIO_MESSAGE + text.encode()
         self.plain = text_frame(payload)
-        self.deflated = (
-            text_frame(deflated(payload), compressed=True)
-            if len(payload) >= COMPRESS_MIN_BYTES
-            else self.plain
-        )
+        self._header = len(self.plain) - len(payload)
+        self._deflated: bytes | None = None
+
+    @property
+    def deflated(self) -> bytes:
+        if self._deflated is None:
+            payload = self.plain[self._header :]
+            self._deflated = (
+                text_frame(deflated(payload), compressed=True)
+                if len(payload) >= COMPRESS_MIN_BYTES
+                else self.plain
+            )
+        return self._deflated
 
 
 def frames_of(packet: Packet) -> FrameCache:
