@@ -30,3 +30,8 @@ def test_the_written_label_edges_have_their_cues() -> None:
     assert "cue_killed" in cue_tokens("lto-wrapper: Morto signal terminated program lto1")
     assert "cue_timeout" in cue_tokens('thrown: "Exceeded timeout of 5000 ms for a hook.')
     assert "cue_lint" in cue_tokens("A.cs(871,14): error WHITESPACE: Fix whitespace formatting.")
+    assert "cue_network" in cue_tokens("Temporary failure resolving 'archive.ubuntu.com'")
+    assert "cue_network" in cue_tokens("API rate limit exceeded for 1.2.3.4")
+    assert "cue_memory" in cue_tokens("Your build has exceeded the memory limit of 4G on 1 container.")
+    assert "cue_runner" in cue_tokens("Error: Pod r-workflow is unhealthy with phase status Failed")
+    assert "cue_missing" in cue_tokens("requires PHP extension ext-apcu * but it is missing from your system")
