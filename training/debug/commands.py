@@ -11,6 +11,7 @@ from rich.table import Table
 
 from conveyor.debug.model import MODEL_PATH, load_model
 from training.debug.evaluation import (
+    REPOSITORY,
     SOURCES,
     Evaluation,
     SplitEvaluation,
@@ -18,7 +19,7 @@ from training.debug.evaluation import (
     evaluate_model,
 )
 from training.debug.fit import CORPUS_PATH, SEED, CorpusRecord, featurize, save_model, train_model
-from training.debug.records import EXTERNAL_DEV_PATH, REAL_TRAIN_PATH, load_training_records
+from training.debug.records import EXTERNAL_DEV_PATH, REAL_PROVENANCE, REAL_TRAIN_PATH, load_training_records
 from training.debug.selection import score_candidates
 
 UNTOUCHED_PATH = (
@@ -42,7 +43,10 @@ def evaluate(
             f"Stratified {folds}-fold CV on {len(records)} examples (memorises templates)",
             cross_validate_split(records, documents, folds, SEED, None),
         )
+        has_real = any(record.provenance == REAL_PROVENANCE for record in records)
         for source in SOURCES if by_template else ():
+            if source == REPOSITORY and not has_real:
+                continue
             print_split(
                 f"{folds}-fold CV holding out whole {source} groups (leave-source-out)",
                 cross_validate_split(records, documents, folds, SEED, source),
@@ -61,14 +65,14 @@ def print_split(title: str, split: SplitEvaluation) -> None:
 
 
 def print_selection(records: list[CorpusRecord], folds: int) -> None:
-    table = Table("C", "real weight", "template-out macro-F1", "ecosystem-out macro-F1", "mean")
-    for candidate in score_candidates(records, folds):
-        by_split = candidate.macro_f1
+    candidates = score_candidates(records, folds)
+    splits = list(candidates[0].macro_f1)
+    table = Table("C", "real weight", *[f"{split}-out macro-F1" for split in splits], "mean")
+    for candidate in candidates:
         table.add_row(
             str(candidate.svm_c),
             str(candidate.real_weight),
-            f"{by_split['template']:.4f}",
-            f"{by_split['ecosystem']:.4f}",
+            *[f"{candidate.macro_f1[split]:.4f}" for split in splits],
             f"{candidate.mean:.4f}",
         )
     console.print("[bold]Model selection by leave-source-out CV on the real excerpts (best first)[/bold]")

@@ -47,8 +47,11 @@ class Evaluation:
     size: int
 
 
-# What a leave-source-out split holds out, as the corpus field that names the source.
-SOURCES: Final = ("template", "ci", "ecosystem")
+# What a leave-source-out split holds out, as the corpus field that names the source; ``repository``
+# holds out the real excerpts a repository at a time while the whole generated corpus keeps training
+# (the situation of the shipped model meeting a new project's log).
+REPOSITORY: Final = "repository"
+SOURCES: Final = (REPOSITORY, "template", "ci", "ecosystem")
 
 
 def cross_validate(
@@ -99,6 +102,7 @@ def cross_validate_split(
     labels = np.array([record.label for record in records])
     order = tuple(sorted(set(labels)))
     proba = np.zeros((len(records), len(order)))
+    tested = np.zeros(len(records), dtype=bool)
     for train_index, test_index in _splits(records, labels, folds, seed, hold_out):
         pipeline = build_pipeline(seed, svm_c)
         fit_pipeline(
@@ -107,9 +111,10 @@ def cross_validate_split(
         fold_proba = pipeline.predict_proba([documents[i] for i in test_index])
         columns = np.array([order.index(str(label)) for label in pipeline.classes_])
         proba[np.ix_(test_index, columns)] = fold_proba
-    real = [i for i, record in enumerate(records) if record.provenance == REAL_PROVENANCE]
+        tested[test_index] = True
+    real = [i for i, record in enumerate(records) if record.provenance == REAL_PROVENANCE and tested[i]]
     return SplitEvaluation(
-        overall=score(list(labels), proba, order),
+        overall=score(list(labels[tested]), proba[tested], order),
         real=score([str(labels[i]) for i in real], proba[real], order) if real else None,
     )
 
@@ -122,6 +127,8 @@ def _splits(
     hold_out: str | None,
 ) -> list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
     placeholder = np.zeros(len(records))
+    if hold_out == REPOSITORY:
+        return repository_folds(records, labels, folds, seed)
     if hold_out == "template":
         groups = [record.template for record in records]
         grouped = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -133,6 +140,20 @@ def _splits(
         return list(GroupKFold(n_splits=n_splits).split(placeholder, labels, sources))
     stratified = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return list(stratified.split(placeholder, labels))
+
+
+def repository_folds(
+    records: Sequence[CorpusRecord], labels: np.ndarray[Any, Any], folds: int, seed: int
+) -> list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+    """Folds of the real excerpts by repository (a real record's template); generated ones always train."""
+    is_real = np.array([record.provenance == REAL_PROVENANCE for record in records], dtype=bool)
+    real, generated = np.flatnonzero(is_real), np.flatnonzero(~is_real)
+    grouped = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    groups = [records[int(i)].template for i in real]
+    return [
+        (np.concatenate([generated, real[train]]), real[test])
+        for train, test in grouped.split(np.zeros(len(real)), labels[real], groups)
+    ]
 
 
 def evaluate_model(model: TrainedModel, logs: Sequence[str], labels: Sequence[str]) -> Evaluation:
