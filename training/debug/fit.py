@@ -38,8 +38,10 @@ SEED: Final = 1337
 CALIBRATION_FOLDS: Final = 3
 # Chosen by leave-source-out cross-validation on the real excerpts (`conveyor debug evaluate --select`),
 # never by the untouched set: the SVM's C and how much one real excerpt weighs against one generated.
+# With 517 real excerpts, weight 8 beat 3 on the leave-repository-out split (macro-F1 0.928 vs 0.923)
+# and on the external development set (0.682 vs 0.664); 16 scored as 8.
 SVM_C: Final = 0.1
-REAL_WEIGHT: Final = 3.0
+REAL_WEIGHT: Final = 8.0
 
 
 def featurize(log: str | bytes) -> str:
