@@ -6,7 +6,7 @@ import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighti
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { EditorSelection, EditorState, type Text } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { DefinitionProblem } from '../../services/api.types';
 
 export interface YamlEditorProps {
@@ -42,7 +42,9 @@ export default function YamlEditor({ value, onChange, problems, goTo, label = 'd
     changed.current = onChange;
   }, [onChange]);
 
-  useEffect(() => {
+  // Layout effects: the editor and its marks change in the same commit as the page around it, so
+  // the problems listed below and their marks in the editor are never seen one without the other.
+  useLayoutEffect(() => {
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -76,14 +78,14 @@ export default function YamlEditor({ value, onChange, problems, goTo, label = 'd
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const editor = view.current;
     if (editor && editor.state.doc.toString() !== value) {
       editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
     }
   }, [value]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const editor = view.current;
     if (editor) editor.dispatch(setDiagnostics(editor.state, diagnostics(editor.state.doc, problems)));
   }, [problems]);
