@@ -17,13 +17,13 @@ from conveyor.cli import COMMANDS, app
 # needed to print help, and a local run needs the database but not the server or the client.
 SERVER = ["fastapi", "starlette", "uvicorn", "socketio", "engineio", "aiohttp", "celery", "sklearn"]
 HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor.db", "conveyor.app"]
-# A local run needs the runner, executions and the event log; not every domain's tables, nor any
-# part of the domains whose events it never publishes (the debugging loop reads ended executions
-# on a server; the catalog imports their read schemas when such a payload is first built), nor
-# the built-in steps of later domains unless the pipeline uses one, nor what those pull in
-# (metrics, the advisory index, cron); nor structlog until a line is logged (it loads rich's
-# tracebacks and pygments), nor cryptography until a secret is decrypted, nor the XML parser
-# unless a job keeps JUnit reports.
+# A local run, whether its step succeeds or fails, needs the runner, executions and the event
+# log; not every domain's tables, nor any part of the domains whose events it never publishes
+# (the debugging loop reads ended executions on a server; the catalog imports their read schemas
+# when such a payload is first built), nor the built-in steps of later domains unless the
+# pipeline uses one, nor what those pull in (metrics, the advisory index, cron); nor structlog
+# until a line is logged (it loads rich's tracebacks and pygments), nor cryptography until a
+# secret is decrypted, nor the XML parser unless a job keeps JUnit reports.
 NOT_FOR_A_LOCAL_RUN = [
     *SERVER,
     "structlog",
@@ -48,19 +48,26 @@ PROBE = """
 import json, sys
 from conveyor.cli import main
 sys.argv = ["conveyor", *json.loads(sys.argv[1])]
+code = 0
 try:
     main()
-except SystemExit:
-    pass
-print("\\n@@" + json.dumps(sorted(sys.modules)))
+except SystemExit as exc:
+    code = exc.code
+print("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def imported_by(*args: str, cwd: Path | None = None) -> set[str]:
+def probe(*args: str, cwd: Path | None = None) -> tuple[object, set[str]]:
+    """The exit code of ``conveyor ARGS`` and every module it imported."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True, cwd=cwd, timeout=60
     )
-    return set(json.loads(done.stdout.rsplit("\n@@", 1)[1]))
+    found = json.loads(done.stdout.rsplit("\n@@", 1)[1])
+    return found["code"], set(found["modules"])
+
+
+def imported_by(*args: str, cwd: Path | None = None) -> set[str]:
+    return probe(*args, cwd=cwd)[1]
 
 
 def loaded(modules: set[str], roots: list[str]) -> list[str]:
@@ -72,10 +79,14 @@ def test_help_imports_nothing_heavy(args: tuple[str, ...]) -> None:
     assert loaded(imported_by(*args), HEAVY) == []
 
 
-def test_a_local_run_imports_what_it_runs_and_nothing_of_the_server(tmp_path: Path) -> None:
-    (tmp_path / "one.yml").write_text("jobs:\n  a:\n    steps: [{run: 'true'}]\n")
-    modules = imported_by("run", "one.yml", cwd=tmp_path)
-    assert "conveyor.runners.local" in modules, "the probe ran the pipeline"
+@pytest.mark.parametrize(("step", "code"), [("true", 0), ("exit 3", 1)], ids=["succeeds", "fails"])
+def test_a_local_run_imports_what_it_runs_and_nothing_of_the_server(
+    tmp_path: Path, step: str, code: int
+) -> None:
+    (tmp_path / "one.yml").write_text(f"jobs:\n  a:\n    steps: [{{run: '{step}'}}]\n")
+    exit_code, modules = probe("run", "one.yml", cwd=tmp_path)
+    assert exit_code == code, "the probe ran the pipeline to its end"
+    assert "conveyor.runners.local" in modules
     assert loaded(modules, NOT_FOR_A_LOCAL_RUN) == []
 
 
