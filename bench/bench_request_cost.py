@@ -1,15 +1,23 @@
 """Server CPU per HTTP request: what persistence and authentication cost before any fan-out.
 
 Starts ``conveyor serve`` (SQLite, or CONVEYOR_DATABASE_URL), sends sequential requests and
-divides the server process's CPU time by their number.
+divides the server process's CPU time by their number. With ``--callgrind`` the server runs
+under valgrind and the figure is instructions per request (every thread, user space): it does
+not depend on what else the machine runs, unlike CPU time (kernel time is not counted), and
+covers the request path only: the node's timed loops (the notification dispatcher, metrics,
+status checks, reaper, scheduler, debug watcher) are set to run hourly.
 
-    .venv/bin/python -m bench.bench_request_cost [--requests 1000]
+    .venv/bin/python -m bench.bench_request_cost [--requests 1000] [--callgrind]
+
+Another checkout's code is measured with ``PYTHONPATH=/that/checkout/src`` (the server is
+started with this environment), e.g. interleaved runs before and after a change.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -21,18 +29,26 @@ import psutil
 
 ADMIN_PASSWORD = "bench-admin-password"
 ALERT = {"title": "bench", "severity": "info", "message": "", "source": "bench"}
+TIMED_LOOPS = ("REAPER", "SCHEDULER", "METRICS", "STATUS", "NOTIFY", "DEBUG")
 
 
-def start_server(port: int, data_dir: str) -> subprocess.Popen[bytes]:
+def start_server(port: int, data_dir: str, *, callgrind: bool = False) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "CONVEYOR_DATA_DIR"}
     env.update(CONVEYOR_DATA_DIR=data_dir, CONVEYOR_ADMIN_PASSWORD=ADMIN_PASSWORD)
-    conveyor = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "conveyor"
-    command = [str(conveyor), "serve", "--port", str(port)]
+    venv = Path(__file__).resolve().parents[1] / ".venv" / "bin"
+    command = [str(venv / "conveyor"), "serve", "--port", str(port)]
+    if callgrind:
+        # Under valgrind a request takes ~50 times longer, so the node's timed loops would run
+        # that much more often per request: they are kept out of the count.
+        quiet = {f"CONVEYOR_{loop}_INTERVAL_SECONDS": "3600" for loop in TIMED_LOOPS}
+        env.update(quiet)
+        dumps = f"--callgrind-out-file={data_dir}/callgrind.%p"
+        command = ["valgrind", "--tool=callgrind", dumps, str(venv / "python"), *command]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_ready(client: httpx.Client) -> None:
-    deadline = time.monotonic() + 240  # a busy shared machine starts slowly
+def wait_ready(client: httpx.Client, *, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout  # a busy shared machine starts slowly
     while time.monotonic() < deadline:
         try:
             if client.get("/healthz").status_code == 200:
@@ -52,16 +68,36 @@ def cpu_per_request(process: psutil.Process, send: Callable[[], object], count: 
     return ((after.user - before.user) + (after.system - before.system)) / count * 1000
 
 
+class Instructions:
+    """Instructions the server executes, read from callgrind's counters (zeroed, then dumped)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], dumps: Path) -> None:
+        self.pid, self.dumps = str(process.pid), dumps
+
+    def per_request(self, send: Callable[[], object], count: int) -> float:
+        for _ in range(20):
+            send()
+        subprocess.run(["callgrind_control", "--zero", self.pid], check=True, capture_output=True)
+        for _ in range(count):
+            send()
+        subprocess.run(["callgrind_control", "--dump", self.pid], check=True, capture_output=True)
+        latest = max(self.dumps.glob(f"callgrind.{self.pid}.*"), key=lambda path: path.stat().st_mtime)
+        totals = re.search(r"^(?:totals|summary): (\d+)", latest.read_text(), re.MULTILINE)
+        assert totals, f"no totals in {latest}"
+        return int(totals.group(1)) / count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8797)
+    parser.add_argument("--callgrind", action="store_true", help="count instructions (valgrind)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
-        server = start_server(args.port, data_dir)
+        server = start_server(args.port, data_dir, callgrind=args.callgrind)
         try:
-            client = httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=30)
-            wait_ready(client)
+            client = httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=300)
+            wait_ready(client, timeout=1800 if args.callgrind else 240)
             login = {"username": "admin", "password": ADMIN_PASSWORD}
             token = client.post("/api/v1/auth/login", json=login).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
@@ -74,6 +110,12 @@ def main() -> None:
                 ),
             }
             database = os.environ.get("CONVEYOR_DATABASE_URL", "SQLite")
+            if args.callgrind:
+                counter = Instructions(server, Path(data_dir))
+                print(f"server instructions per request ({database}, {args.requests} sequential requests):")
+                for name, send in requests.items():
+                    print(f"  {name:30s} {counter.per_request(send, args.requests) / 1e6:6.2f} M")
+                return
             print(f"server CPU per request ({database}, {args.requests} sequential requests):")
             for name, send in requests.items():
                 print(f"  {name:30s} {cpu_per_request(process, send, args.requests):6.2f} ms")

@@ -51,7 +51,7 @@ async def test_rowcount_lastrowid_and_many_rows_are_those_of_sqlite(db: Database
         assert updated.rowcount == 4  # type: ignore[attr-defined]
         await session.commit()
     async with db.session() as session:
-        names = (await session.execute(text("SELECT name FROM item ORDER BY id"))).scalars().all()
+        names: list[str] = list((await session.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
     assert names == ["x", "n0", "n1!", "n2!", "n3!", "n4!"]
 
 

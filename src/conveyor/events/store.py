@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import new_id, utcnow
@@ -55,8 +55,7 @@ async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[E
         return [Envelope.model_validate(row)]
     first = await last_seq(session) + 1
     rows = [_row(seq, now, item) for seq, item in enumerate(emissions, start=first)]
-    # Core insert: events are written, never loaded back into this session.
-    await session.execute(insert(EventRecord), rows)
+    await session.execute(insert(_EVENTS), rows)
     return [Envelope.model_validate(row) for row in rows]
 
 
@@ -76,8 +75,11 @@ def _row(seq: int, timestamp: datetime, item: Emission) -> dict[str, Any]:
 
 _LAST_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0))
 _NEXT_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0) + 1).scalar_subquery()
+# Core inserts into the table, not the mapped class: events are written, never loaded back into
+# the session, so the ORM's bulk-insert path would only add CPU to every append.
+_EVENTS = cast(Table, EventRecord.__table__)
 # One statement for every event (its values as parameters): built and compiled once, not per event.
-_NUMBERED_INSERT = insert(EventRecord).values(seq=_NEXT_SEQ).returning(EventRecord.seq)
+_NUMBERED_INSERT = insert(_EVENTS).values(seq=_NEXT_SEQ).returning(_EVENTS.c.seq)
 
 
 async def last_seq(session: AsyncSession) -> int:
