@@ -112,9 +112,15 @@ def _freeze() -> None:
     """Exempt what startup built (modules, models, routes, migrations: ~270,000 objects that live
     as long as the process) from garbage collection. Every full collection walked them all, about
     150 ms of CPU in one go, every few seconds under a busy event stream, and every socket's
-    deliveries waited that long (bench/results/ws_fanout.md: the p99 of 341 ms at 1,000 clients)."""
+    deliveries waited that long (bench/results/ws_fanout.md: the p99 of 341 ms at 1,000 clients).
+
+    Young collections every 10,000 container allocations instead of 700: a fan-out allocates
+    about one per socket, and each young collection promoted what in-flight requests held, so
+    full collections (over every connection's objects: ~80 ms at 1,000 sockets) still came every
+    few seconds; with 10,000, none in a 1,000 x 50/s run."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 async def _conveyor_error(_: Request, exc: ConveyorError) -> JSONResponse:
