@@ -41,21 +41,28 @@ def branch_of(debug: DebugSession) -> str:
 
 async def require_patch(
     session: AsyncSession, principal: Principal, patch_id: str, needed: Role
-) -> tuple[DebugPatch, DebugSession]:
+) -> DebugPatch:
+    """The patch if the caller holds ``needed`` where its session belongs (a stranger gets 404)."""
     patch = await session.get(DebugPatch, patch_id)
     if patch is None:
         raise NotFound(f"patch {patch_id} not found")
     try:
-        debug = await sessions.require_session(session, principal, patch.session_id, needed)
+        await sessions.require_session(session, principal, patch.session_id, needed)
     except NotFound:
         raise NotFound(f"patch {patch_id} not found") from None
-    return patch, debug
+    return patch
+
+
+async def _session_of(session: AsyncSession, patch: DebugPatch) -> DebugSession:
+    debug = await session.get(DebugSession, patch.session_id)
+    assert debug is not None  # the foreign key deletes a session's patches with it
+    return debug
 
 
 async def apply_patch(
-    *, session: AsyncSession, bus: EventBus, executor: Executor, principal: Principal, patch_id: str
+    *, session: AsyncSession, bus: EventBus, executor: Executor, principal: Principal, patch: DebugPatch
 ) -> PatchRead:
-    patch, debug = await require_patch(session, principal, patch_id, Role.MAINTAINER)
+    debug = await _session_of(session, patch)
     if patch.status != PatchStatus.PROPOSED:
         raise Conflict(f"patch {patch.id} is {patch.status}; only a proposed patch can be applied")
     if debug.execution_id is None:
@@ -157,9 +164,9 @@ async def _apply_to_definition(
 
 
 async def rollback_patch(
-    *, session: AsyncSession, bus: EventBus, principal: Principal, patch_id: str
+    *, session: AsyncSession, bus: EventBus, principal: Principal, patch: DebugPatch
 ) -> PatchRead:
-    patch, debug = await require_patch(session, principal, patch_id, Role.MAINTAINER)
+    debug = await _session_of(session, patch)
     if patch.status not in APPLIED or not patch.undo:
         raise Conflict(f"patch {patch.id} is {patch.status}; only an applied patch can be rolled back")
     if patch.target == PatchTarget.PIPELINE:

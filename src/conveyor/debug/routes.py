@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from conveyor.api.deps import BusDep, CurrentPrincipal, ExecutorDep, SessionDep, SettingsDep
 from conveyor.debug import service
+from conveyor.debug.deps import DebugSessionAsViewer, PatchAsMaintainer, ProjectIdAsViewer
 from conveyor.debug.schemas import (
     ClassificationResult,
     DebugSessionRead,
@@ -50,31 +51,32 @@ async def list_sessions(
 
 
 @router.get("/sessions/{session_id}")
-async def get_session(session_id: str, principal: CurrentPrincipal, session: SessionDep) -> DebugSessionRead:
-    return await service.get_session(session=session, principal=principal, session_id=session_id)
+async def get_session(debug: DebugSessionAsViewer, session: SessionDep) -> DebugSessionRead:
+    return await service.get_session(session=session, debug=debug)
 
 
 @router.post("/patches/{patch_id}/apply")
 async def apply_patch(
-    patch_id: str, principal: CurrentPrincipal, session: SessionDep, bus: BusDep, executor: ExecutorDep
+    patch: PatchAsMaintainer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    bus: BusDep,
+    executor: ExecutorDep,
 ) -> PatchRead:
     return await service.apply_patch(
-        session=session, bus=bus, executor=executor, principal=principal, patch_id=patch_id
+        session=session, bus=bus, executor=executor, principal=principal, patch=patch
     )
 
 
 @router.post("/patches/{patch_id}/rollback")
 async def rollback_patch(
-    patch_id: str, principal: CurrentPrincipal, session: SessionDep, bus: BusDep
+    patch: PatchAsMaintainer, principal: CurrentPrincipal, session: SessionDep, bus: BusDep
 ) -> PatchRead:
-    return await service.rollback_patch(session=session, bus=bus, principal=principal, patch_id=patch_id)
+    return await service.rollback_patch(session=session, bus=bus, principal=principal, patch=patch)
 
 
 @router.get("/flaky")
 async def flaky_jobs(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    project_id: Annotated[str, Query(alias="projectId")],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    project_id: ProjectIdAsViewer, session: SessionDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[FlakyJobRead]:
-    return await service.flaky_jobs(session=session, principal=principal, project_id=project_id, limit=limit)
+    return await service.flaky_jobs(session=session, project_id=project_id, limit=limit)

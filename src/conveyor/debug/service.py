@@ -12,7 +12,7 @@ from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
 from conveyor.config import Settings
 from conveyor.debug import apply, flaky, loop, sessions
-from conveyor.debug.models import DebugSession
+from conveyor.debug.models import DebugPatch, DebugSession
 from conveyor.debug.redact import redact
 from conveyor.debug.schemas import (
     ClassificationResult,
@@ -65,8 +65,7 @@ async def open_session(
     return await sessions.read_session(session, debug)
 
 
-async def get_session(*, session: AsyncSession, principal: Principal, session_id: str) -> DebugSessionRead:
-    debug = await sessions.require_session(session, principal, session_id)
+async def get_session(*, session: AsyncSession, debug: DebugSession) -> DebugSessionRead:
     return await sessions.read_session(session, debug)
 
 
@@ -85,21 +84,18 @@ async def list_sessions(
 
 
 async def apply_patch(
-    *, session: AsyncSession, bus: EventBus, executor: Executor, principal: Principal, patch_id: str
+    *, session: AsyncSession, bus: EventBus, executor: Executor, principal: Principal, patch: DebugPatch
 ) -> PatchRead:
     return await apply.apply_patch(
-        session=session, bus=bus, executor=executor, principal=principal, patch_id=patch_id
+        session=session, bus=bus, executor=executor, principal=principal, patch=patch
     )
 
 
 async def rollback_patch(
-    *, session: AsyncSession, bus: EventBus, principal: Principal, patch_id: str
+    *, session: AsyncSession, bus: EventBus, principal: Principal, patch: DebugPatch
 ) -> PatchRead:
-    return await apply.rollback_patch(session=session, bus=bus, principal=principal, patch_id=patch_id)
+    return await apply.rollback_patch(session=session, bus=bus, principal=principal, patch=patch)
 
 
-async def flaky_jobs(
-    *, session: AsyncSession, principal: Principal, project_id: str, limit: int
-) -> list[FlakyJobRead]:
-    await sessions.require_project_role(session, principal, project_id, Role.VIEWER)
+async def flaky_jobs(*, session: AsyncSession, project_id: str, limit: int) -> list[FlakyJobRead]:
     return await flaky.flakiest(session, project_id, limit)

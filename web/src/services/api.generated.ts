@@ -12821,8 +12821,8 @@ export interface operations {
     flaky_jobs_api_v1_debug_flaky_get: {
         parameters: {
             query: {
-                projectId: string;
                 limit?: number;
+                projectId: string;
             };
             header?: never;
             path?: never;
