@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from conveyor.api.deps import BusDep, CurrentPrincipal, ScansDep, SessionDep
 from conveyor.projects.deps import ProjectAsMaintainer, ProjectAsViewer
 from conveyor.security import advisories, reports, service
-from conveyor.security.deps import ScanAsViewer
+from conveyor.security.deps import ScanAsViewer, VulnerabilityAsMaintainer
 from conveyor.security.schemas import (
     AdvisoryStatus,
     Kind,
@@ -98,14 +98,14 @@ async def list_vulnerabilities(
 
 @router.patch("/vulnerabilities/{vulnerability_id}")
 async def update_vulnerability(
-    vulnerability_id: str,
+    vulnerability: VulnerabilityAsMaintainer,
     body: VulnerabilityPatch,
     principal: CurrentPrincipal,
     session: SessionDep,
     bus: BusDep,
 ) -> VulnerabilityRead:
     v = await service.update_vulnerability(
-        session=session, bus=bus, principal=principal, vulnerability_id=vulnerability_id, data=body
+        session=session, bus=bus, principal=principal, v=vulnerability, data=body
     )
     return service.vulnerability_read(v)
 

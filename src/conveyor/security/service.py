@@ -515,19 +515,26 @@ async def list_vulnerabilities(
     return sorted(rows, key=lambda v: (severity_rank(v.severity), v.file or v.package or "", v.line or 0))  # type: ignore[arg-type]
 
 
+async def require_vulnerability(
+    session: AsyncSession, principal: Principal, vulnerability_id: str, needed: Role
+) -> Vulnerability:
+    """The vulnerability if the caller holds ``needed`` in its project (a stranger gets 404)."""
+    v = await session.get(Vulnerability, vulnerability_id)
+    if v is None:
+        raise NotFound(f"vulnerability {vulnerability_id} not found")
+    await require_in_project(session, principal, v.project_id, needed, what=f"vulnerability {v.id}")
+    return v
+
+
 async def update_vulnerability(
     *,
     session: AsyncSession,
     bus: EventBus,
     principal: Principal,
-    vulnerability_id: str,
+    v: Vulnerability,
     data: VulnerabilityPatch,
 ) -> Vulnerability:
     """A maintainer's triage: ignored / false_positive with a reason, or open again."""
-    v = await session.get(Vulnerability, vulnerability_id)
-    if v is None:
-        raise NotFound(f"vulnerability {vulnerability_id} not found")
-    await require_in_project(session, principal, v.project_id, Role.MAINTAINER, what=f"vulnerability {v.id}")
     v.status, v.reason, v.updated_at = data.status, data.reason, utcnow()
     project = await get_or_404(session, Project, v.project_id, "project")
     events = [
