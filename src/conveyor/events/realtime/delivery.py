@@ -51,16 +51,39 @@ async def fan_out(batch: Sequence[Outgoing]) -> None:
     """Deliver a batch of consecutive events, slice of sockets by slice of sockets; each socket
     gets all the events of the batch it may and wants to see in one write."""
     if len(batch) == 1:
-        states = list(batch[0].audience.values())
-    else:
-        audience: dict[str, SocketState] = {}
-        for item in batch:
-            audience.update(item.audience)
-        states = list(audience.values())
+        await _fan_out_one(batch[0])
+        return
+    audience: dict[str, SocketState] = {}
+    for item in batch:
+        audience.update(item.audience)
+    states = list(audience.values())
     for start in range(0, len(states), DELIVERY_SLICE):
         for state in states[start : start + DELIVERY_SLICE]:
             deliver(state, batch)
         await asyncio.sleep(0)
+
+
+async def _fan_out_one(item: Outgoing) -> None:
+    """``fan_out`` of a single event (events one at a time is the common case): the same
+    decisions, with less work per socket (bench/bench_ws_deliver.py at 1,000 sockets: 3.6-4.5
+    -> 2.7-3.2 µs per delivery, of which ~2.3 is the write itself)."""
+    states = list(item.audience.values())
+    for start in range(0, len(states), DELIVERY_SLICE):
+        for state in states[start : start + DELIVERY_SLICE]:
+            deliver_one(state, item)
+        await asyncio.sleep(0)
+
+
+def deliver_one(state: SocketState, item: Outgoing) -> None:
+    if state.principal is None or item.seq <= state.last_seq:
+        return
+    if state.replaying:
+        hold(state, item.envelope)
+        return
+    resume_from, state.last_seq = state.last_seq, item.seq
+    if item.wanted_by(state.filter) and not state.channel.send(item.packet):
+        state.last_seq = resume_from
+        drop_slow(state)
 
 
 def deliver(state: SocketState, batch: Sequence[Outgoing]) -> None:

@@ -101,12 +101,13 @@ class WebSocketChannel:
         return not self.closed and not self.transport.is_closing()
 
     def send(self, packet: Packet) -> bool:
-        if not self.open:
+        transport = self.transport  # the hot path: once per socket per event
+        if self.closed or transport.is_closing():
             return True
-        if self.transport.get_write_buffer_size() > self.limit:
+        if transport.get_write_buffer_size() > self.limit:
             return False
-        frames = frames_of(packet)
-        self.transport.write(frames.deflated if self.deflate else frames.plain)
+        frames = packet.frames or frames_of(packet)
+        transport.write(frames.deflated if self.deflate else frames.plain)
         return True
 
     def send_all(self, packets: list[Packet]) -> bool:
