@@ -168,6 +168,7 @@ _FOREIGN_FRAME = re.compile(
     r"node_modules|/vendor/|at (?:[\w$.]*/+)?(?:java|javax|jdk|sun|kotlin|scala|junit|org\.junit|"
     r"org\.opentest4j|org\.assertj|org\.hamcrest|org\.testng|org\.gradle|worker\.org\.gradle)\."
 )
+_STACK_FRAME_START = re.compile(r"^\s+at \S")
 _NEXT_TEST = re.compile(r"^\s*(?:\u25cf |\d+\) |Failed [\w.]+(?:\(.*\))? \[|FAIL\s|.+ > .+ FAILED$)")
 
 
@@ -187,7 +188,14 @@ def nearby_location(lines: list[str], index: int, tool: str | None) -> Location 
         if below:
             return below
     if tool in LOOKBACK_TOOLS:
-        return _lookback(lines, index)
+        return _lookback(lines, index) or _stack_below(lines, index)
+    return _stack_below(lines, index)
+
+
+def _stack_below(lines: list[str], index: int) -> Location | None:
+    """An exception whose stack trace starts on the next line points at the first frame of the project."""
+    if index + 1 < len(lines) and _STACK_FRAME_START.match(lines[index + 1]):
+        return _test_frame_below(lines, index)
     return None
 
 

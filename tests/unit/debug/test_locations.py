@@ -267,3 +267,12 @@ def test_nuget_restore_errors_are_dependency_errors() -> None:
     )
     assert (missing.kind, missing.tool) == ("package_not_found", "nuget")
     assert missing.message.endswith("nuget.org")
+
+
+def test_an_exception_points_at_the_first_frame_of_the_project_in_its_stack() -> None:
+    (error,) = detect(
+        "TypeError: Cannot read properties of undefined (reading 'x')\n"
+        "    at render (/home/runner/work/r/r/node_modules/react-dom/index.js:3:1)\n"
+        "    at App (/home/runner/work/r/r/src/App.tsx:12:5)"
+    )
+    assert (error.file, error.line, error.column) == ("src/App.tsx", 12, 5)
