@@ -146,7 +146,15 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         one_trip = {"module": sqlite_driver.dbapi()} if parsed.get_driver_name() == "aiosqlite" else {}
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **one_trip)
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": 30},
+            # A connection's transaction is always ended by its Connection (a commit, or the
+            # rollback of closing one still open): no second rollback, a thread trip, on return.
+            pool_reset_on_return=None,
+            **one_trip,
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "checkin", _restore_foreign_keys)
         return engine

@@ -38,7 +38,18 @@ async def test_a_statement_with_its_rows_is_one_trip_to_the_connection_thread(
         assert trips(caplog) == 1
         assert returned.scalars().all() == [1, 2]
         await session.commit()
-    assert trips(caplog) <= 3  # + COMMIT, + the rollback of the connection's return to the pool
+    assert trips(caplog) == 2  # + COMMIT (no rollback when the connection returns to the pool)
+
+
+async def test_a_session_closed_in_a_transaction_leaves_nothing_behind(db: Database) -> None:
+    async with db.write_session() as session:
+        await session.execute(text("INSERT INTO item (name) VALUES ('never committed')"))
+    async with db.write_session() as session:  # the same pooled connection, no transaction open
+        await session.execute(text("INSERT INTO item (name) VALUES ('kept')"))
+        await session.commit()
+    async with db.session() as session:
+        names: list[str] = list((await session.execute(text("SELECT name FROM item"))).scalars())
+    assert names == ["kept"]
 
 
 async def test_rowcount_lastrowid_and_many_rows_are_those_of_sqlite(db: Database) -> None:
