@@ -1,10 +1,11 @@
 """The shipped model on the untouched real-log holdout (never used for training or tuning).
 
-Floors sit a little under the measured scores (see training/debug/data/README.md):
-all 227 excerpts 0.916 accuracy / 0.920 macro-F1 / 0.991 top-3 (issue #17's model trained on
-real excerpts too); batch 2 alone, collected after every change of issue #4 was made, 0.824 /
-0.844 / 1.000; batch 3, split off by a hash of the source while collecting the real training
-excerpts, 0.897 / 0.911 / 1.000.
+Floors sit a little under the scores measured once with the third part of issue #17's model
+(see training/debug/data/README.md): all 402 excerpts 0.925 accuracy / 0.930 macro-F1 / 0.983
+top-3; batch 2 alone, collected after every change of issue #4 was made, 0.853 / 0.856 / 1.000;
+batch 3, split off by a hash of the source while collecting the real training excerpts, 0.897 /
+0.911 / 0.974; batch 4, split off the same way by the third part's collectors, 0.937 / 0.940 /
+0.983.
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ def test_untouched_set_does_not_overlap_the_other_holdout(
 
 def test_shipped_model_on_the_untouched_set(untouched_logs: list[dict[str, Any]]) -> None:
     evaluation = _evaluate(untouched_logs)
-    assert evaluation.accuracy >= 0.89
-    assert evaluation.macro_f1 >= 0.89
+    assert evaluation.accuracy >= 0.9
+    assert evaluation.macro_f1 >= 0.9
     assert evaluation.top3_accuracy >= 0.97
 
 
-@pytest.mark.parametrize(("batch", "accuracy"), [(2, 0.8), (3, 0.85)])
+@pytest.mark.parametrize(("batch", "accuracy"), [(2, 0.8), (3, 0.85), (4, 0.9)])
 def test_shipped_model_on_the_batches_collected_last(
     untouched_logs: list[dict[str, Any]], batch: int, accuracy: float
 ) -> None:
