@@ -5,6 +5,11 @@ import pytest
 from tests.support.server import RunningServer
 
 ALERT = {"title": "Disk almost full", "severity": "warning", "message": "92% used", "source": "node-exporter"}
+RULES_SOURCE = "conveyor-rules"  # the server's own health rules may raise alerts on a loaded machine
+
+
+def raised_by_hand(alerts: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [a for a in alerts if a["source"] != RULES_SOURCE]
 
 
 @pytest.mark.parametrize(
@@ -16,7 +21,7 @@ async def test_alert_is_persisted_and_pushed_with_priority_from_severity(
     listener = await server.authenticated_socket(await server.admin_token())
     async with server.api(await server.admin_token()) as client:
         response = await client.post("/api/v1/system/alerts", json={**ALERT, "severity": severity})
-        listed = (await client.get("/api/v1/system/alerts")).json()
+        listed = raised_by_hand((await client.get("/api/v1/system/alerts")).json())
     created = response.json()
     assert response.status_code == 201 and created["status"] == "open"
     assert [a["alertId"] for a in listed] == [created["alertId"]]
@@ -63,10 +68,11 @@ async def test_bad_alerts_are_refused_and_nothing_is_stored(
 ) -> None:
     async with server.api(await server.admin_token()) as client:
         response = await client.post("/api/v1/system/alerts", json=body)
-        listed = (await client.get("/api/v1/system/alerts")).json()
+        listed = raised_by_hand((await client.get("/api/v1/system/alerts")).json())
         events = (await client.get("/api/v1/events", params={"eventType": "system_alert"})).json()
+    alerts_pushed = raised_by_hand([e["data"]["alert"] for e in events["events"]])
     assert response.status_code == 422 and response.json()["detail"]
-    assert listed == [] and events["events"] == []
+    assert listed == [] and alerts_pushed == []
 
 
 async def test_acknowledge_then_resolve(server: RunningServer) -> None:
