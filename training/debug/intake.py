@@ -2,14 +2,16 @@
 
 Collectors write JSON Lines records ``{label, log, source, ci, ecosystem, origin, note}`` (the
 format of ``data/real_train.jsonl``). A record is refused when a field is missing or empty, the
-label is unknown, the source is not a GitHub URL, the source is already in any set (or twice in
-the batch), or its excerpt repeats one already in any set, the generated corpus included (equal
-after collapsing whitespace, or one containing the other). Every accepted record goes where its
-source hashes to (``records.split_of``), whatever file it came in: the split is decided by the
-URL alone, never by looking at the excerpt. Untouched records join
-``tests/data/debug/real_logs_untouched.jsonl`` as batch ``--batch``; nothing here prints them.
+label or origin is unknown, the source is not a GitHub URL (for a web ``page``: not an https URL
+off GitHub), the source is already in any set (or twice in the batch), or its excerpt repeats one
+already in any set, the generated corpus included (equal after collapsing whitespace, or one
+containing the other). Every accepted record goes to the side of its repository
+(``records.split_of``: where the repository already has records, else by a hash of the
+repository), whatever file it came in: the split is decided by the source alone, never by looking
+at the excerpt. Accepted records carry ``batch``; untouched ones join
+``tests/data/debug/real_logs_untouched.jsonl``; nothing here prints them.
 
-    python -m training.debug.intake --batch 4 collected/train.jsonl collected/untouched.jsonl
+    python -m training.debug.intake --batch 5 collected/a.jsonl collected/b.jsonl
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from pathlib import Path
 from typing import Any, Final
 
 from conveyor.debug.schemas import LABELS
-from training.debug.records import CORPUS_PATH, EXTERNAL_DEV_PATH, REAL_TRAIN_PATH, split_of
+from training.debug.records import (
+    CORPUS_PATH,
+    EXTERNAL_DEV_PATH,
+    REAL_TRAIN_PATH,
+    UNTOUCHED,
+    repository_of,
+    sides_of_repositories,
+    split_of,
+)
 
 HOLDOUT_DIR: Final = Path(__file__).resolve().parents[2] / "tests" / "data" / "debug"
 UNTOUCHED_PATH: Final = HOLDOUT_DIR / "real_logs_untouched.jsonl"
@@ -37,6 +47,8 @@ KNOWN_PATHS: Final = (
     HOLDOUT_DIR / "handwritten.jsonl",
 )
 FIELDS: Final = ("label", "log", "source", "ci", "ecosystem", "origin", "note")
+GITHUB: Final = "https://github.com/"
+PAGE_ORIGIN: Final = "page"
 UNTOUCHED_FIELDS: Final = ("label", "source", "log", "ecosystem", "ci", "note")
 # Shorter excerpts (one common message) may legitimately recur inside another set's longer excerpt.
 MIN_CONTAINED_CHARS: Final = 80
@@ -52,8 +64,14 @@ class Intake:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
 
 
-def check(collected: Iterable[dict[str, Any]], known: Sequence[dict[str, Any]]) -> Intake:
-    """Split ``collected`` into train / untouched records and refusals, against the ``known`` sets."""
+def check(
+    collected: Iterable[dict[str, Any]], known: Sequence[dict[str, Any]], sides: dict[str, set[str]]
+) -> Intake:
+    """Split ``collected`` into train / untouched records and refusals, against the ``known`` sets.
+
+    ``sides`` (``records.sides_of_repositories``) says where each repository's records are; it
+    grows with every accepted record, so a repository's new records all land on one side.
+    """
     sources = {str(row.get("source", "")) for row in known}
     texts = [_collapse(str(row["log"])) for row in known]
     joined = "\n".join(texts)
@@ -72,7 +90,9 @@ def check(collected: Iterable[dict[str, Any]], known: Sequence[dict[str, Any]]) 
         joined += "\n" + text
         if len(text) >= MIN_CONTAINED_CHARS:
             long_texts.append(text)
-        (intake.untouched if split_of(source) == "untouched" else intake.train).append(record)
+        side = split_of(source, sides)
+        sides.setdefault(repository_of(source), set()).add(side)
+        (intake.untouched if side == UNTOUCHED else intake.train).append(record)
     return intake
 
 
@@ -84,10 +104,13 @@ def _problem(
         return f"missing {', '.join(missing) or 'note'}"
     if raw["label"] not in LABELS:
         return f"unknown label {raw['label']!r}"
-    if not raw["source"].startswith("https://github.com/"):
-        return "source is not a GitHub URL"
-    if not (raw["origin"] == "issue" or raw["origin"].startswith("dataset:")):
+    if not (raw["origin"] in ("issue", PAGE_ORIGIN) or raw["origin"].startswith("dataset:")):
         return f"unknown origin {raw['origin']!r}"
+    if raw["origin"] == PAGE_ORIGIN:
+        if not raw["source"].startswith("https://") or raw["source"].startswith(GITHUB):
+            return "a page's source is not an https URL off GitHub"
+    elif not raw["source"].startswith(GITHUB):
+        return "source is not a GitHub URL"
     if raw["source"] in sources:
         return "source already in a set"
     text = _collapse(raw["log"])
@@ -107,8 +130,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def append(intake: Intake, batch: int, train_path: Path, untouched_path: Path) -> None:
-    """Append accepted records: training rows as they are, untouched rows tagged with ``batch``."""
-    _append_rows(train_path, intake.train)
+    """Append accepted records tagged with ``batch`` (untouched ones without their origin)."""
+    _append_rows(train_path, [record | {"batch": batch} for record in intake.train])
     _append_rows(
         untouched_path,
         [{key: record[key] for key in UNTOUCHED_FIELDS} | {"batch": batch} for record in intake.untouched],
@@ -142,7 +165,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
     known = [row for path in KNOWN_PATHS for row in read_rows(path)]
-    intake = check((row for path in args.files for row in read_rows(path)), known)
+    sides = sides_of_repositories(
+        (row["source"] for row in read_rows(REAL_TRAIN_PATH)),
+        (row["source"] for row in read_rows(UNTOUCHED_PATH)),
+    )
+    intake = check((row for path in args.files for row in read_rows(path)), known, sides)
     if not args.dry_run:
         append(intake, args.batch, REAL_TRAIN_PATH, UNTOUCHED_PATH)
     print(summary(intake))

@@ -3,10 +3,14 @@
 ``data/corpus.jsonl`` is generated from the templates (``corpus/build.py``). ``data/real_train.jsonl``
 holds excerpts of real CI runs, each with where it was copied from: ``{label, log, source, ci,
 ecosystem, origin, note}``. ``origin`` is ``issue`` (pasted into a public GitHub issue or pull
-request; ``source`` is its URL) or ``dataset:<owner/name>`` (cut from a public dataset of CI
-logs; ``source`` is the file and line range). None of them is in the untouched evaluation set
-(``tests/data/debug/real_logs_untouched.jsonl``): a newly collected excerpt goes to one or the
-other by a hash of its source (``split_of``), decided when it is collected, before any scoring.
+request; ``source`` is its URL), ``page`` (a public web page elsewhere, such as a Stack Overflow
+question or a CI vendor's forum; ``source`` is its https URL) or ``dataset:<owner/name>`` (cut
+from a public dataset of CI logs; ``source`` is the file and line range). None of them is in the
+untouched evaluation set (``tests/data/debug/real_logs_untouched.jsonl``). Up to batch 4 an
+excerpt went to one or the other by a hash of its URL (``split_of_url_legacy``); from batch 5 on,
+by its repository (``split_of``): to the side where the repository already has excerpts, else by
+a hash of the repository, so that no new excerpt puts a repository on both sides. Either way the
+side is decided when the excerpt is taken in, before any scoring.
 
 As training records, real excerpts have provenance ``real`` and template ``real:<repository>``,
 so the leave-template-out cross-validation holds out every excerpt of a repository together.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -31,6 +36,8 @@ EXTERNAL_DEV_PATH: Final = DATA_DIR / "external_dev.jsonl"
 REAL_PROVENANCE: Final = "real"
 # A collected excerpt whose source hashes to one of these first hex digits is kept for evaluation.
 UNTOUCHED_DIGITS: Final = "01234"
+TRAIN: Final = "train"
+UNTOUCHED: Final = "untouched"
 _REPOSITORY = re.compile(r"^https://github\.com/(?P<repo>[^/]+/[^/#?]+)")
 
 
@@ -82,17 +89,43 @@ def training_sha256(corpus: Path = CORPUS_PATH, real: Path | None = REAL_TRAIN_P
     return digest.hexdigest()
 
 
-def split_of(source: str) -> str:
-    """``untouched`` or ``train`` for a newly collected excerpt (about 5 in 16 are untouched)."""
-    return (
-        "untouched"
-        if hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()[0] in UNTOUCHED_DIGITS
-        else "train"
-    )
+def split_of_url_legacy(source: str) -> str:
+    """The side batches 1-4 were split to by a hash of the URL (kept to check those records)."""
+    return _hashed_side(source)
+
+
+def split_of(source: str, sides: Mapping[str, set[str]]) -> str:
+    """``untouched`` or ``train`` for a newly taken in excerpt, by its repository.
+
+    ``sides`` maps a repository to the sides it already has records on: a repository on one side
+    stays there, one on both (split by URL before batch 5) goes to training, a new one goes where
+    the hash of its name falls (about 5 in 16 untouched).
+    """
+    repository = repository_of(source)
+    known = sides.get(repository, set())
+    if len(known) == 1:
+        return next(iter(known))
+    return TRAIN if known else _hashed_side(repository)
+
+
+def sides_of_repositories(
+    train_sources: Iterable[str], untouched_sources: Iterable[str]
+) -> dict[str, set[str]]:
+    """For ``split_of``: the sides each repository has records on."""
+    sides: dict[str, set[str]] = {}
+    for side, sources in ((TRAIN, train_sources), (UNTOUCHED, untouched_sources)):
+        for source in sources:
+            sides.setdefault(repository_of(source), set()).add(side)
+    return sides
+
+
+def _hashed_side(key: str) -> str:
+    digit = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[0]
+    return UNTOUCHED if digit in UNTOUCHED_DIGITS else TRAIN
 
 
 def repository_of(source: str) -> str:
-    """``owner/name`` of a GitHub URL (lower-cased), else the source itself."""
+    """``owner/name`` of a GitHub URL (lower-cased), else the source itself (a web page is its own)."""
     found = _REPOSITORY.match(source)
     return found.group("repo").lower() if found else source
 
