@@ -22,14 +22,14 @@ import os
 import subprocess
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 
-from bench.fanout_processes import ClientGroup, Server, cpu_seconds, free_port
+from bench.fanout_processes import ClientGroup, Server, cpu_seconds, free_port, run_queue_seconds
 
 RESULTS = Path(__file__).parent / "results"
 SERVERS = ["conveyor", "minimal", "node", "direct-send", "direct-frame"]
@@ -75,6 +75,19 @@ class Result:
     softirq_cpu_percent: float
     window_seconds: float
     load_average: float = 0.0  # the machine's 1-minute load average as the run started
+    # Clients whose connection ended (a slow_consumer drop, a ping timeout) reconnect and resume
+    # from the last seq they saw: how often, why, and how many were told slow_consumer.
+    resumes: int = 0
+    slow_consumer_notices: int = 0
+    disconnect_reasons: dict[str, int] = field(default_factory=dict)
+    # --probe (Conveyor): POST sent -> the event's last transport.write, over events.
+    server_p50_ms: float | None = None
+    server_p99_ms: float | None = None
+    # CPU of the Node client processes (all their threads: zlib runs in libuv's pool) per delivery
+    generator_us_per_delivery: float = 0.0
+    # % of the run each process was runnable but waiting for a CPU: server, client processes
+    # (summed), publisher (this process)
+    waiting_for_cpu_percent: list[float] = field(default_factory=list)
 
 
 # Publishing ----------------------------------------------------------------------------------
@@ -141,9 +154,12 @@ async def _as_fast_as_answered(post: Any, events: int, concurrency: int) -> None
 SERVER_CPU, OTHERS_CPU = "1", "0"
 
 
-def run(scenario: Scenario, *, profile: Path | None = None, timeline: Path | None = None) -> Result:
+def run(
+    scenario: Scenario, *, profile: Path | None = None, timeline: Path | None = None, probe: bool = False
+) -> Result:
     server_cpu = SERVER_CPU if scenario.pinned else None
-    server = Server(scenario.server, free_port(), scenario.compression, server_cpu)
+    probe = probe and scenario.server == "conveyor"
+    server = Server(scenario.server, free_port(), scenario.compression, server_cpu, probe=probe)
     if scenario.pinned:
         os.sched_setaffinity(0, {int(OTHERS_CPU)})
     groups: list[ClientGroup] = []
@@ -199,6 +215,7 @@ def _measure(
 
     me = psutil.Process()
     cpu_before = [cpu_seconds(server.ps), *(cpu_seconds(g.ps) for g in groups), cpu_seconds(me)]
+    waits_before = _run_queue(server, groups, me)
     machine_before, server_before = psutil.cpu_times(), server.ps.cpu_times()
     profiler = _start_profiler(server, profile) if profile else None
     started = time.monotonic()
@@ -208,14 +225,38 @@ def _measure(
     if profiler is not None and profile is not None:
         _stop_profiler(profiler, profile)
     cpu_after = [cpu_seconds(server.ps), *(cpu_seconds(g.ps) for g in groups), cpu_seconds(me)]
+    waits = [
+        (a - b) / elapsed * 100 for a, b in zip(_run_queue(server, groups, me), waits_before, strict=True)
+    ]
     machine = _machine_busy(machine_before, psutil.cpu_times(), elapsed)
     server_after = server.ps.cpu_times()
     system_share = (server_after.system - server_before.system) / max(cpu_after[0] - cpu_before[0], 1e-9)
     busy = [(after - before) / elapsed * 100 for before, after in zip(cpu_before, cpu_after, strict=True)]
     reports = [group.ask(f"report {scenario.events}") for group in groups]
+    fan_outs = read_fan_out_times(server.probe_file) if server.probe else {}
     if timeline is not None:
-        write_timeline(timeline, sent, answered, reports)
-    return _result(scenario, sent, reports, [*busy, *machine, system_share], elapsed, memory_per_connection)
+        write_timeline(timeline, sent, answered, reports, fan_outs)
+    result = _result(scenario, sent, reports, [*busy, *machine, system_share], elapsed, memory_per_connection)
+    result.waiting_for_cpu_percent = waits
+    if fan_outs:
+        server_side = np.array([fan_outs[i][1] - at for i, at in enumerate(sent) if i in fan_outs])
+        result.server_p50_ms = float(np.percentile(server_side, 50) * 1000)
+        result.server_p99_ms = float(np.percentile(server_side, 99) * 1000)
+    return result
+
+
+def _run_queue(server: Server, groups: list[ClientGroup], me: Any) -> list[float]:
+    clients = sum(run_queue_seconds(group.ps) for group in groups)
+    return [run_queue_seconds(server.ps), clients, run_queue_seconds(me)]
+
+
+def read_fan_out_times(path: Path) -> dict[int, tuple[float, float]]:
+    """Event index -> (fan-out start, last write), Unix seconds, from bench/conveyor_probe.py."""
+    times = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        index, start, end = line.split(",")
+        times[int(index)] = (float(start), float(end))
+    return times
 
 
 def _machine_busy(before: Any, after: Any, elapsed: float) -> tuple[float, float]:
@@ -259,6 +300,9 @@ def _result(
         deliveries=deliveries,
         lost=sum(r["lost"] for r in reports),
         duplicates=sum(r["duplicates"] for r in reports),
+        resumes=sum(r.get("resumes", 0) for r in reports),
+        slow_consumer_notices=sum(r.get("slowConsumerNotices", 0) for r in reports),
+        disconnect_reasons=dict(sum((Counter(r.get("disconnectReasons", {})) for r in reports), Counter())),
         deliveries_per_second=deliveries / window,
         events_per_second=len(sent) / window,
         latency_p50_ms=float(np.percentile(latencies, 50) * 1000),
@@ -269,6 +313,7 @@ def _result(
         server_system_share=system_share,
         memory_kib_per_connection=memory_per_connection / 1024,
         generator_cpu_percent=busy[1:-1],
+        generator_us_per_delivery=sum(busy[1:-1]) / 100 * elapsed / max(deliveries, 1) * 1e6,
         publisher_cpu_percent=busy[-1],
         machine_cpu_percent=machine,
         softirq_cpu_percent=softirq,
@@ -277,17 +322,23 @@ def _result(
 
 
 def write_timeline(
-    path: Path, sent: list[float], answered: list[float], reports: list[dict[str, Any]]
+    path: Path,
+    sent: list[float],
+    answered: list[float],
+    reports: list[dict[str, Any]],
+    fan_outs: dict[int, tuple[float, float]],
 ) -> None:
     """One CSV row per event, in the order posted: when it was sent (s after the first POST),
-    how long its POST took, and when its receipts arrived (ms after it was sent): where a
-    latency tail comes from (a slow POST, a slow fan-out) and whether it recurs."""
+    how long its POST took, when the server's fan-out started and made its last write (--probe,
+    Conveyor) and when its receipts arrived (ms after it was sent): where a latency tail comes
+    from (a slow POST, a slow fan-out, clients behind) and whether it recurs."""
     start = min(sent)
-    lines = ["event,sent_s,post_ms,first_ms,median_ms,last_ms,receipts"]
+    lines = ["event,sent_s,post_ms,fan_out_ms,last_write_ms,first_ms,median_ms,last_ms,receipts"]
     for index, at in enumerate(sent):
         times = sorted(t / 1000 - at for report in reports for t in report["recv"][index])
         spread = [times[0], times[len(times) // 2], times[-1]] if times else [float("nan")] * 3
-        cells = [at - start, answered[index] - at, *spread]
+        server = [t - at for t in fan_outs[index]] if index in fan_outs else [float("nan")] * 2
+        cells = [at - start, answered[index] - at, *server, *spread]
         lines.append(
             f"{index},"
             + ",".join(f"{v * (1 if i == 0 else 1000):.3f}" for i, v in enumerate(cells))
@@ -384,15 +435,18 @@ def row(result: Result) -> str:
         f"{r.deliveries_per_second:,.0f}",
         f"{r.latency_p50_ms:.1f}",
         f"{r.latency_p99_ms:.1f}",
+        "" if r.server_p99_ms is None else f"{r.server_p50_ms:.1f} / {r.server_p99_ms:.1f}",
         r.lost,
         r.duplicates,
+        f"{r.resumes} ({r.slow_consumer_notices})",
         f"{r.server_cpu_percent:.0f}",
         f"{r.server_us_per_delivery:.1f} ({r.server_system_share:.0%} sys)",
         f"{r.memory_kib_per_connection:.1f}",
-        "/".join(f"{p:.0f}" for p in r.generator_cpu_percent),
+        "/".join(f"{p:.0f}" for p in r.generator_cpu_percent) + f" ({r.generator_us_per_delivery:.1f} µs)",
         f"{r.publisher_cpu_percent:.0f}",
         f"{r.machine_cpu_percent:.0f} ({r.softirq_cpu_percent:.0f})",
         f"{r.load_average:.1f}",
+        "/".join(f"{w:.0f}" for w in r.waiting_for_cpu_percent),
     ]
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
@@ -407,15 +461,18 @@ COLUMNS = [
     "deliveries/s",
     "p50 ms",
     "p99 ms",
+    "server-side p50 / p99 ms",
     "lost",
     "dup",
+    "resumed (slow_consumer)",
     "server CPU %",
     "server µs/delivery",
     "KiB/conn",
-    "generator CPU %",
+    "generator CPU % (µs/delivery)",
     "publisher CPU %",
     "machine CPU % (softirq)",
     "load",
+    "waiting for a CPU % (server/clients/publisher)",
 ]
 HEADER = "| " + " | ".join(COLUMNS) + " |\n" + "|---" * len(COLUMNS) + "|"
 
@@ -438,6 +495,27 @@ def matrix(events: int, clients: list[int], pinned: bool, deliveries: int) -> li
     return scenarios
 
 
+TARGETS = ((1000, 50.0), (5000, 10.0))  # issue 16's targets: kept up, p99 < 100 ms at 1,000; 0 lost
+
+
+def targets(events: int, servers: list[str], pinned: bool, deliveries: int) -> list[Scenario]:
+    """Only the rows issue 16 sets targets for, deflate off and on, as --matrix runs them."""
+    return [
+        Scenario(
+            server,
+            count,
+            min(events, max(deliveries // count, 20)),
+            "steady",
+            rate,
+            compression,
+            pinned=pinned,
+        )
+        for compression in (False, True)
+        for count, rate in TARGETS
+        for server in servers
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -454,6 +532,12 @@ def main() -> None:
     parser.add_argument("--matrix", action="store_true", help="run every scenario; append to results/")
     parser.add_argument("--matrix-clients", default="100,1000,5000", help="client counts of --matrix")
     parser.add_argument(
+        "--targets",
+        action="store_true",
+        help="only the target rows (1,000 x 50/s, 5,000 x 10/s, deflate off and on) for --servers",
+    )
+    parser.add_argument("--servers", default="conveyor,node", help="servers of --targets")
+    parser.add_argument(
         "--matrix-deliveries", type=int, default=300_000, help="--matrix: at most this many deliveries a run"
     )
     parser.add_argument("--pin", action="store_true", help="server alone on CPU 1, the rest on CPU 0")
@@ -463,13 +547,22 @@ def main() -> None:
         help="Conveyor's clients also take the admin notification of each alert (2 frames per alert)",
     )
     parser.add_argument("--no-deflate", action="store_true", help="--matrix without the deflate-on half")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="Conveyor: time each event's fan-out in the server (bench/conveyor_probe.py): "
+        "the server-side latency column, POST sent -> last write",
+    )
+    parser.add_argument("--deflate-only", action="store_true", help="--matrix without the deflate-off half")
     args = parser.parse_args()
-    if args.matrix:
+    if args.targets:
+        scenarios = targets(args.events, args.servers.split(","), args.pin, args.matrix_deliveries)
+    elif args.matrix:
         counts = [int(n) for n in args.matrix_clients.split(",")]
         scenarios = [
             s
             for s in matrix(args.events, counts, args.pin, args.matrix_deliveries)
-            if not (args.no_deflate and s.compression)
+            if not (args.no_deflate and s.compression) and not (args.deflate_only and not s.compression)
         ]
     else:
         scenarios = [
@@ -487,7 +580,7 @@ def main() -> None:
         ]
     print(HEADER, flush=True)
     for scenario in scenarios:
-        result = run(scenario, profile=args.profile, timeline=args.timeline)
+        result = run(scenario, profile=args.profile, timeline=args.timeline, probe=args.probe)
         print(row(result), flush=True)
         with (RESULTS / "ws_fanout.jsonl").open("a") as log:
             log.write(json.dumps(asdict(result)) + "\n")

@@ -33,6 +33,11 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     token: str | None = None
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-fanout-")))
+    probe: bool = False  # Conveyor: each event's fan-out start and end to probe_file (conveyor_probe.py)
+
+    @property
+    def probe_file(self) -> Path:
+        return self.scratch / "fan_out_times.csv"
 
     @property
     def url(self) -> str:
@@ -56,7 +61,11 @@ class Server:
                 CONVEYOR_JWT_SECRET=secrets.token_urlsafe(40),
                 CONVEYOR_WS_COMPRESSION="true" if self.compression else "false",
             )
-            return [str(Path(sys.executable).with_name("conveyor")), "serve", "--port", str(self.port)], env
+            serve = ["serve", "--port", str(self.port)]
+            if self.probe:
+                env["CONVEYOR_PROBE_FILE"] = str(self.probe_file)
+                return [sys.executable, "-m", "bench.conveyor_probe", *serve], env
+            return [str(Path(sys.executable).with_name("conveyor")), *serve], env
         flag = ["--compression"] if self.compression else []
         if self.kind == "minimal":
             return [
@@ -129,6 +138,8 @@ class ClientGroup:
             SUBSCRIBE=json.dumps(self.subscribe) if self.subscribe else "",
         )
         command = ["node", str(NODE_DIR / "clients.mjs")]
+        if profile_dir := os.environ.get("BENCH_CLIENT_CPU_PROF_DIR"):  # V8 profiles, written at exit
+            command[1:1] = ["--cpu-prof", "--cpu-prof-dir", profile_dir]
         if self.cpus is not None:
             command = ["taskset", "-c", self.cpus, *command]
         self.process = subprocess.Popen(
@@ -165,7 +176,15 @@ class ClientGroup:
         return psutil.Process(self.process.pid)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+        """Ask the process to exit (so that NODE_OPTIONS=--cpu-prof writes its profile), then kill it."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.write("exit\n")
+            self.process.stdin.flush()
+            self.process.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
             self.process.wait()
 
@@ -173,6 +192,18 @@ class ClientGroup:
 def cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
     return float(times.user + times.system)
+
+
+def run_queue_seconds(process: psutil.Process) -> float:
+    """How long the process's threads were runnable but waiting for a CPU (schedstat), so far:
+    a starved process (a busy core) shows here, an idle one does not."""
+    total = 0
+    for task in Path(f"/proc/{process.pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that ended meanwhile
+    return total / 1e9
 
 
 def free_port() -> int:

@@ -3,6 +3,10 @@
 //   (start)      -> {"type":"ready","sockets":N}    once every socket is connected (and authenticated)
 //   status       -> {"type":"status","received":R}
 //   report E     -> {"type":"report","recv":[[t,...] per event index],"lost":L,"duplicates":D,...}
+// As a real client is told to (README "Live API in short"): a client whose connection ends
+// without its asking (a `slow_consumer` error, a ping timeout) reconnects at once and, where the
+// server authenticates (Conveyor), sends the last `seq` it saw as `lastSeq` to get what it missed;
+// `lost` counts the deliveries still missing at the report, after every resume.
 // Env: URL (http://127.0.0.1:PORT), COUNT, TOKEN (sent in the CONNECT auth; wait for `authenticated`),
 //      SUBSCRIBE (JSON filter sent with the token, e.g. {"eventTypes":["system_alert"]}),
 //      MAX_EVENTS, BATCH (connections opened at once).
@@ -19,32 +23,68 @@ const batch = Number(process.env.BATCH ?? 50);
 
 const now = () => performance.timeOrigin + performance.now();
 const recv = Array.from({ length: maxEvents }, () => []);
-const sockets = [];
+const clients = [];
 let received = 0;
 let disconnects = 0;
+let resumes = 0;
+let slowConsumerNotices = 0;
+const disconnectReasons = {};
+let stopping = false;
+const RESUME_ATTEMPTS = 20;
+const RESUME_RETRY_MS = 500;
 
+// One logical client: its receipts and last seq outlive the connections it reconnects with.
 function open(index) {
-  const seen = new Uint16Array(maxEvents);
-  const socket = io(`${url}/ws`, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    auth: token ? { token, subscribe } : undefined,
+  const client = { index, seen: new Uint16Array(maxEvents), seq: null, socket: null };
+  clients.push(client);
+  return connect(client);
+}
+
+function resume(client, attempt) {
+  connect(client).catch((error) => {
+    if (attempt >= RESUME_ATTEMPTS) {
+      process.stderr.write(`resume of ${client.index} failed: ${error.message}\n`);
+      return;
+    }
+    client.socket.removeAllListeners();
+    client.socket.close();
+    setTimeout(() => resume(client, attempt + 1), RESUME_RETRY_MS);
   });
+}
+
+function connect(client) {
+  const auth = token ? { token, subscribe } : undefined;
+  if (auth && client.seq !== null) auth.lastSeq = client.seq;
+  const socket = io(`${url}/ws`, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
+  client.socket = socket;
   socket.on('system_alert', (event) => {
     const at = now();
+    client.seq = event.seq;
     const n = Number(event.data.alert.title.slice('bench-'.length));
     if (n >= 0 && n < maxEvents) {
-      seen[n] += 1;
+      client.seen[n] += 1;
       recv[n].push(at);
       received += 1;
     }
   });
-  socket.on('disconnect', () => { disconnects += 1; });
-  sockets.push({ socket, seen });
+  socket.on('authenticated', (welcome) => {
+    // Before any event, resume from where the server was when we joined (as the dashboard does).
+    if (client.seq === null && typeof welcome.lastSeq === 'number') client.seq = welcome.lastSeq;
+  });
+  socket.on('error', (error) => {
+    if (error?.code === 'slow_consumer') slowConsumerNotices += 1;
+  });
+  socket.on('disconnect', (reason) => {
+    disconnects += 1;
+    disconnectReasons[reason] = (disconnectReasons[reason] ?? 0) + 1;
+    if (stopping || socket !== client.socket) return;
+    socket.removeAllListeners();
+    resumes += 1;
+    resume(client, 1);
+  });
   return new Promise((resolve, reject) => {
-    socket.on('connect_error', (error) => reject(new Error(`socket ${index}: ${error.message}`)));
-    socket.on('auth_error', (error) => reject(new Error(`socket ${index}: ${JSON.stringify(error)}`)));
+    socket.on('connect_error', (error) => reject(new Error(`socket ${client.index}: ${error.message}`)));
+    socket.on('auth_error', (error) => reject(new Error(`socket ${client.index}: ${JSON.stringify(error)}`)));
     socket.on(token ? 'authenticated' : 'connect', () => resolve());
   });
 }
@@ -52,14 +92,25 @@ function open(index) {
 function report(events) {
   let lost = 0;
   let duplicates = 0;
-  for (const { seen } of sockets) {
+  for (const { seen } of clients) {
     for (let n = 0; n < events; n += 1) {
       if (seen[n] === 0) lost += 1;
       if (seen[n] > 1) duplicates += seen[n] - 1;
     }
   }
   const times = recv.slice(0, events).map((list) => list.map((t) => Math.round(t * 1000) / 1000));
-  return { type: 'report', sockets: sockets.length, received, lost, duplicates, disconnects, recv: times };
+  return {
+    type: 'report',
+    sockets: clients.length,
+    received,
+    lost,
+    duplicates,
+    disconnects,
+    disconnectReasons,
+    resumes,
+    slowConsumerNotices,
+    recv: times,
+  };
 }
 
 function answer(message) {
@@ -71,14 +122,15 @@ for (let start = 0; start < count; start += batch) {
   for (let i = start; i < Math.min(count, start + batch); i += 1) opening.push(open(i));
   await Promise.all(opening);
 }
-answer({ type: 'ready', sockets: sockets.length });
+answer({ type: 'ready', sockets: clients.length });
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, argument] = line.trim().split(/\s+/);
-  if (command === 'status') answer({ type: 'status', received, disconnects });
+  if (command === 'status') answer({ type: 'status', received, disconnects, resumes });
   if (command === 'report') answer(report(Number(argument)));
   if (command === 'exit') {
-    for (const { socket } of sockets) socket.close();
+    stopping = true;
+    for (const { socket } of clients) socket.close();
     process.exit(0);
   }
 });

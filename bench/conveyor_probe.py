@@ -1,0 +1,46 @@
+"""``conveyor serve`` with the time each event's fan-out started and ended (its last
+``transport.write``) appended to the file ``CONVEYOR_PROBE_FILE``, one line per ``system_alert``
+titled ``bench-<i>``: ``i,start,end`` (Unix seconds). bench_ws_fanout.py ``--server-timeline``
+runs the server this way, to split a delivery's latency into the server's part (POST sent ->
+last write) and the clients' (last write -> receipt). Benchmark-only: nothing in the server
+depends on it.
+
+    CONVEYOR_PROBE_FILE=/tmp/probe.csv .venv/bin/python -m bench.conveyor_probe serve --port 8000
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from typing import IO
+
+from conveyor.cli import main
+from conveyor.events.realtime import sequencer
+from conveyor.events.realtime.delivery import Outgoing, fan_out
+
+
+def _bench_index(item: Outgoing) -> int | None:
+    envelope = item.envelope
+    if envelope.get("event_type") != "system_alert":
+        return None
+    title = str(envelope["data"]["alert"].get("title", ""))
+    return int(title.removeprefix("bench-")) if title.startswith("bench-") else None
+
+
+def probe(out: IO[str]) -> None:
+    async def timed_fan_out(batch: Sequence[Outgoing]) -> None:
+        start = time.time()
+        await fan_out(batch)
+        end = time.time()
+        for item in batch:
+            index = _bench_index(item)
+            if index is not None:
+                out.write(f"{index},{start:.6f},{end:.6f}\n")
+
+    sequencer.fan_out = timed_fan_out  # type: ignore[assignment]
+
+
+if __name__ == "__main__":
+    probe(open(os.environ["CONVEYOR_PROBE_FILE"], "a", buffering=1))  # noqa: SIM115 (for the process's life)
+    main()
