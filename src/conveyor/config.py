@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.engine import make_url
 
+ENV_PREFIX = "CONVEYOR_"
 PLACEHOLDER_SECRETS = {"changeme", "secret", "change-me", "changethis"}
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CONVEYOR_", extra="ignore")
+class Settings(BaseModel):
+    """Each field also comes from ``CONVEYOR_<FIELD>`` (any case); a value given to the
+    constructor wins over the environment's. Lists arrive as the variable's text, split by the
+    field's own validator. Read by hand rather than with pydantic-settings, whose import and
+    per-field checks were ~7% of a local ``conveyor run``'s start (bench/results/cli_startup.md)."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
 
     environment: Literal["development", "production", "test"] = "development"
     data_dir: Path = Path(".conveyor")
@@ -45,11 +51,11 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     secrets_key: str | None = None
 
-    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allowed_origins: list[str] = Field(default_factory=list)
     # Where a project's repoUrl may point (projects/repos.py): local paths under these
     # directories (colon-separated), internal hosts listed here (comma-separated).
-    allowed_repo_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
-    allowed_repo_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allowed_repo_roots: list[Path] = Field(default_factory=list)
+    allowed_repo_hosts: list[str] = Field(default_factory=list)
     ws_auth_grace_seconds: float = Field(default=10.0, gt=0)
     ws_max_message_bytes: int = Field(default=16 * 1024, ge=256)
     ws_hard_max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -88,7 +94,7 @@ class Settings(BaseSettings):
     celery_queue: str = "conveyor.jobs"
     # Labels this node's runner has besides its defaults (docs/pipelines.md, Runner labels):
     # the local runner's, or a worker's when `conveyor worker --labels` is not given.
-    runner_labels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    runner_labels: list[str] = Field(default_factory=list)
     # A `conveyor worker`: the server it takes jobs from and reports to (the worker API), and the
     # worker token an admin created (`conveyor worker-tokens create`). A worker needs no
     # database URL and no secrets key.
@@ -106,7 +112,7 @@ class Settings(BaseSettings):
     sandbox_network: Literal["outbound", "none"] = "outbound"
     sandbox_uid: int = Field(default=65534, ge=1)  # the step's uid when the server runs as root
     sandbox_gid: int = Field(default=65534, ge=1)
-    sandbox_readonly_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    sandbox_readonly_paths: list[str] = Field(default_factory=list)
     scan_timeout_seconds: float = Field(default=600.0, gt=0)  # per scanner
     scan_max_parallel: int = Field(default=2, ge=1)
     scan_lease_seconds: float = Field(default=30.0, gt=0)
@@ -126,13 +132,20 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=5, ge=1)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     # Internal hosts (loopback, private, link-local...) webhooks may target (comma-separated); none.
-    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "conveyor@localhost"
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_first(cls, given: Any) -> Any:
+        if not isinstance(given, dict):
+            return given
+        return {**environment_values(cls.model_fields), **given}
 
     @field_validator("allowed_repo_roots", mode="before")
     @classmethod
@@ -225,6 +238,12 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_secrets_key(self) -> str:
         return self.secrets_key or _read_or_create_key(self.data_dir / "secrets_key")
+
+
+def environment_values(fields: Iterable[str]) -> dict[str, str]:
+    """``CONVEYOR_<FIELD>`` of each field set in the environment, its name in any case."""
+    wanted = {f"{ENV_PREFIX}{name}".lower(): name for name in fields}
+    return {wanted[key.lower()]: value for key, value in os.environ.items() if key.lower() in wanted}
 
 
 def _private_directory(path: Path) -> None:

@@ -23,9 +23,12 @@ HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor
 # when such a payload is first built), nor the built-in steps of later domains unless the
 # pipeline uses one, nor what those pull in (metrics, the advisory index, cron); nor structlog
 # until a line is logged (it loads rich's tracebacks and pygments), nor cryptography until a
-# secret is decrypted, nor the XML parser unless a job keeps JUnit reports.
+# secret is decrypted, nor the XML parser unless a job keeps JUnit reports; nor pydantic-settings
+# (Settings reads its CONVEYOR_* variables itself).
 NOT_FOR_A_LOCAL_RUN = [
     *SERVER,
+    "pydantic_settings",
+    "dotenv",
     "structlog",
     "pygments",
     "rich.traceback",
