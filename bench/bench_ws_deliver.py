@@ -48,13 +48,13 @@ def _envelope(seq: int) -> dict[str, Any]:
     }
 
 
-async def _sockets(count: int, rooms: RoomIndex) -> list[socket.socket]:
+async def _sockets(count: int, rooms: RoomIndex, deflate: bool) -> list[socket.socket]:
     loop = asyncio.get_running_loop()
     client_ends = []
     for index in range(count):
         server_end, client_end = socket.socketpair()
         transport, protocol = await loop.connect_accepted_socket(_Writer, server_end)
-        channel = WebSocketChannel(transport, protocol.writable, deflate=False, limit=512 * 1024)
+        channel = WebSocketChannel(transport, protocol.writable, deflate=deflate, limit=512 * 1024)
         state = SocketState(sid=f"socket-{index}", channel=channel)
         state.principal = object()  # type: ignore[assignment]  # authenticated: all the loop checks
         rooms.place(state, {ROOM})
@@ -62,9 +62,9 @@ async def _sockets(count: int, rooms: RoomIndex) -> list[socket.socket]:
     return client_ends
 
 
-async def _measure(count: int, events: int, reps: int, mode: str) -> list[float]:
+async def _measure(count: int, events: int, reps: int, mode: str, deflate: bool) -> list[float]:
     rooms = RoomIndex()
-    client_ends = await _sockets(count, rooms)
+    client_ends = await _sockets(count, rooms, deflate)
     seq, per_delivery = 0, []
     for _ in range(reps):
         started = time.thread_time()
@@ -90,9 +90,14 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--events", type=int, default=40, help="per rep (x ~400 bytes must fit the buffers)")
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="sockets negotiated permessage-deflate (fan_out sends the deflated frame)",
+    )
     args = parser.parse_args()
     for mode in ("write", "fan_out", "write", "fan_out"):
-        results = uvloop.run(_measure(args.sockets, args.events, args.reps, mode))
+        results = uvloop.run(_measure(args.sockets, args.events, args.reps, mode, args.deflate))
         shown = " ".join(f"{r:.2f}" for r in results)
         what = f"{args.sockets} sockets x {args.events} events"
         print(f"{mode:8} {what}: µs/delivery best {min(results):.2f} ({shown})")

@@ -22,7 +22,7 @@ import os
 import subprocess
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ class Scenario:
     # default they subscribe to system_alert only, so that every server sends one frame per
     # alert per client; True: they get (and the server writes) both.
     all_events: bool = False
+    # The client processes' niceness: > 0 lets the publisher, on the same core, post on time
+    # however busy the clients are (otherwise "50/s" can mean fewer: the publisher starves).
+    clients_nice: int = 0
 
 
 @dataclass
@@ -195,7 +198,10 @@ def _connect_clients(server: Server, scenario: Scenario) -> list[ClientGroup]:
         sizes.append(scenario.clients % CLIENTS_PER_PROCESS)
     cpus = OTHERS_CPU if scenario.pinned else None
     subscribe = None if scenario.all_events else {"eventTypes": ["system_alert"]}
-    groups = [ClientGroup(server.url, size, server.token, scenario.events, cpus, subscribe) for size in sizes]
+    groups = [
+        ClientGroup(server.url, size, server.token, scenario.events, cpus, subscribe, scenario.clients_nice)
+        for size in sizes
+    ]
     for group in groups:
         group.start()
     for group in groups:
@@ -538,6 +544,13 @@ def main() -> None:
     )
     parser.add_argument("--servers", default="conveyor,node", help="servers of --targets")
     parser.add_argument(
+        "--clients-nice",
+        type=int,
+        default=0,
+        help="run the client processes at this niceness, so that the publisher sharing their "
+        "core posts at the rate asked however busy they are",
+    )
+    parser.add_argument(
         "--matrix-deliveries", type=int, default=300_000, help="--matrix: at most this many deliveries a run"
     )
     parser.add_argument("--pin", action="store_true", help="server alone on CPU 1, the rest on CPU 0")
@@ -578,6 +591,7 @@ def main() -> None:
                 args.all_events,
             )
         ]
+    scenarios = [replace(s, clients_nice=args.clients_nice) for s in scenarios]
     print(HEADER, flush=True)
     for scenario in scenarios:
         result = run(scenario, profile=args.profile, timeline=args.timeline, probe=args.probe)

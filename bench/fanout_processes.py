@@ -126,6 +126,7 @@ class ClientGroup:
     max_events: int
     cpus: str | None = None
     subscribe: dict[str, Any] | None = None  # the filter sent with the token (Conveyor)
+    niceness: int = 0  # > 0: the publisher (this process) gets the shared core before the clients
     process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
@@ -142,6 +143,8 @@ class ClientGroup:
             command[1:1] = ["--cpu-prof", "--cpu-prof-dir", profile_dir]
         if self.cpus is not None:
             command = ["taskset", "-c", self.cpus, *command]
+        if self.niceness:
+            command = ["nice", "-n", str(self.niceness), *command]
         self.process = subprocess.Popen(
             command,
             env=env,

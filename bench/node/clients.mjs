@@ -9,7 +9,7 @@
 // `lost` counts the deliveries still missing at the report, after every resume.
 // Env: URL (http://127.0.0.1:PORT), COUNT, TOKEN (sent in the CONNECT auth; wait for `authenticated`),
 //      SUBSCRIBE (JSON filter sent with the token, e.g. {"eventTypes":["system_alert"]}),
-//      MAX_EVENTS, BATCH (connections opened at once).
+//      MAX_EVENTS, BATCH (connections opened at once), STALL (below).
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
@@ -32,10 +32,13 @@ const disconnectReasons = {};
 let stopping = false;
 const RESUME_ATTEMPTS = 20;
 const RESUME_RETRY_MS = 500;
+// STALL=N:MS (a check of the resume path): the first N clients stop reading their TCP socket for
+// MS ms after their first event, as a client on a stalled network would.
+const [stallCount, stallMs] = (process.env.STALL ?? '0:0').split(':').map(Number);
 
 // One logical client: its receipts and last seq outlive the connections it reconnects with.
 function open(index) {
-  const client = { index, seen: new Uint16Array(maxEvents), seq: null, socket: null };
+  const client = { index, seen: new Uint16Array(maxEvents), seq: null, socket: null, stalled: false };
   clients.push(client);
   return connect(client);
 }
@@ -52,6 +55,13 @@ function resume(client, attempt) {
   });
 }
 
+function stall(client, socket) {
+  client.stalled = true;
+  const tcp = socket.io.engine?.transport?.ws?._socket;
+  tcp?.pause();
+  setTimeout(() => tcp?.resume(), stallMs);
+}
+
 function connect(client) {
   const auth = token ? { token, subscribe } : undefined;
   if (auth && client.seq !== null) auth.lastSeq = client.seq;
@@ -60,6 +70,7 @@ function connect(client) {
   socket.on('system_alert', (event) => {
     const at = now();
     client.seq = event.seq;
+    if (client.index < stallCount && !client.stalled) stall(client, socket);
     const n = Number(event.data.alert.title.slice('bench-'.length));
     if (n >= 0 && n < maxEvents) {
       client.seen[n] += 1;
