@@ -30,6 +30,7 @@ import httpx
 import numpy as np
 
 from bench.fanout_processes import ClientGroup, Server, cpu_seconds, free_port, run_queue_seconds
+from bench.http_post import Poster
 
 RESULTS = Path(__file__).parent / "results"
 SERVERS = ["conveyor", "minimal", "node", "direct-send", "direct-frame"]
@@ -101,32 +102,21 @@ async def publish(server: Server, scenario: Scenario) -> tuple[list[float], list
     the time each was answered."""
     sent = [0.0] * scenario.events
     answered = [0.0] * scenario.events
-    headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
-    # Idle connections are dropped before the server's keep-alive timeout (5 s) can close one under
-    # a request (a ReadError on a busy machine).
-    limits = httpx.Limits(max_connections=64, keepalive_expiry=1.0)
-    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=120, limits=limits) as http:
+    poster = Poster(server.url, server.token)
+    try:
 
         async def post(index: int) -> None:
             body = {"title": f"bench-{index}", "severity": "info", "message": "", "source": "bench"}
             sent[index] = time.time()
-            for attempt in range(3):
-                try:
-                    reply = await http.post(server.alert_path, json=body)
-                    break
-                except (httpx.ReadError, httpx.RemoteProtocolError):
-                    # A kept-alive connection closed by the server as it was reused (its 5 s
-                    # timer, on a busy machine). A duplicate, if the server did take it, is
-                    # counted as such by the clients.
-                    if attempt == 2:
-                        raise
-            reply.raise_for_status()
+            await poster.post(server.alert_path, body)
             answered[index] = time.time()
 
         if scenario.mode == "steady":
             await _at_steady_rate(post, scenario.events, scenario.rate)
         else:
             await _as_fast_as_answered(post, scenario.events, scenario.concurrency)
+    finally:
+        poster.close()
     return sent, answered
 
 
