@@ -87,6 +87,7 @@ class Result:
     # --probe (Conveyor): POST sent -> the event's last transport.write, over events.
     server_p50_ms: float | None = None
     server_p99_ms: float | None = None
+    client_side_p99_ms: float | None = None  # --probe: the event's last write -> receipt, over deliveries
     # CPU of the Node client processes (all their threads: zlib runs in libuv's pool) per delivery
     generator_us_per_delivery: float = 0.0
     # % of the run each process was runnable but waiting for a CPU: server, client processes
@@ -235,10 +236,26 @@ def _measure(
     result = _result(scenario, sent, reports, [*busy, *machine, system_share], elapsed, memory_per_connection)
     result.waiting_for_cpu_percent = waits
     if fan_outs:
-        server_side = np.array([fan_outs[i][1] - at for i, at in enumerate(sent) if i in fan_outs])
-        result.server_p50_ms = float(np.percentile(server_side, 50) * 1000)
-        result.server_p99_ms = float(np.percentile(server_side, 99) * 1000)
+        _split_latency(result, sent, reports, fan_outs)
     return result
+
+
+def _split_latency(
+    result: Result, sent: list[float], reports: list[dict[str, Any]], fan_outs: dict[int, tuple[float, float]]
+) -> None:
+    """Server-side: POST sent -> the event's last write (per event). Client-side: the event's
+    last write -> each receipt (per delivery; 0 for a receipt before the fan-out ended)."""
+    server_side = np.array([fan_outs[i][1] - at for i, at in enumerate(sent) if i in fan_outs])
+    result.server_p50_ms = float(np.percentile(server_side, 50) * 1000)
+    result.server_p99_ms = float(np.percentile(server_side, 99) * 1000)
+    after = [
+        max(t / 1000 - fan_outs[i][1], 0.0)
+        for report in reports
+        for i, times in enumerate(report["recv"])
+        if i in fan_outs
+        for t in times
+    ]
+    result.client_side_p99_ms = float(np.percentile(np.array(after), 99) * 1000)
 
 
 def _run_queue(server: Server, groups: list[ClientGroup], me: Any) -> list[float]:
@@ -432,6 +449,7 @@ def row(result: Result) -> str:
         f"{r.latency_p50_ms:.1f}",
         f"{r.latency_p99_ms:.1f}",
         "" if r.server_p99_ms is None else f"{r.server_p50_ms:.1f} / {r.server_p99_ms:.1f}",
+        "" if r.client_side_p99_ms is None else f"{r.client_side_p99_ms:.1f}",
         r.lost,
         r.duplicates,
         f"{r.resumes} ({r.slow_consumer_notices})",
@@ -458,6 +476,7 @@ COLUMNS = [
     "p50 ms",
     "p99 ms",
     "server-side p50 / p99 ms",
+    "last write -> receipt p99 ms",
     "lost",
     "dup",
     "resumed (slow_consumer)",
