@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from conveyor import __version__
+from conveyor.api.flat import include_flat
 from conveyor.api.headers import SecurityHeaders
 from conveyor.api.limits import BodyLimitMiddleware
 from conveyor.api.router import API_PREFIX, api_router
@@ -35,7 +36,7 @@ def _rest_api() -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan,
     )
-    api.include_router(api_router)
+    include_flat(api.router, api_router)
     return api
 
 
@@ -50,7 +51,7 @@ def create_api(container: Container, *, freeze_heap: bool = False) -> FastAPI:
     api.state.freeze_heap = freeze_heap
     api.add_exception_handler(ConveyorError, _conveyor_error)  # type: ignore[arg-type]
     api.add_middleware(BodyLimitMiddleware)
-    api.include_router(probes_router)
+    include_flat(api.router, probes_router)
     mount_dashboard(api)
     return api
 

@@ -1,7 +1,10 @@
 """FastAPI dependencies: every route signature reads like a sentence.
 
 They are ``async def`` even when they only read the container: FastAPI runs a plain ``def``
-dependency in a worker thread, a thread hand-off per dependency and request.
+dependency in a worker thread, a thread hand-off per dependency and request. Those on every
+request's path read the container from the request (``container_of``) rather than through
+``ContainerDep``: FastAPI solves a dependency's own dependencies again wherever it is used, even
+when its value is cached, so each ``ContainerDep`` below them was one more solving per use.
 """
 
 from __future__ import annotations
@@ -36,17 +39,21 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
-async def get_container(request: Request) -> Container:
+def container_of(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
+
+
+async def get_container(request: Request) -> Container:
+    return container_of(request)
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-async def get_session(request: Request, container: ContainerDep) -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Reads get a plain session; writes also hold SQLite's single write slot."""
-    db = container.db
+    db = container_of(request).db
     opener = db.session if request.method in READ_METHODS else db.write_session
     async with opener() as session:
         yield session
@@ -55,8 +62,8 @@ async def get_session(request: Request, container: ContainerDep) -> AsyncIterato
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def get_bus(container: ContainerDep) -> EventBus:
-    return container.bus
+async def get_bus(request: Request) -> EventBus:
+    return container_of(request).bus
 
 
 BusDep = Annotated[EventBus, Depends(get_bus)]
@@ -136,11 +143,11 @@ SCOPED_ROUTES = {("POST", "/api/v1/system/alerts"): "alerts:write"}
 async def get_principal(
     request: Request,
     session: SessionDep,
-    container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("missing bearer token")
+    container = container_of(request)
     token = credentials.credentials
     principal = container.principals.get(token)
     if principal is None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from conveyor.api.deps import refuse_nul_characters
+from conveyor.api.flat import include_flat
 from conveyor.architecture.routes import router as architecture_router
 from conveyor.auth.routes import router as auth_router
 from conveyor.channels.routes import router as webhooks_router
@@ -63,9 +64,9 @@ for router in (
     badges_router,
     security_router,
 ):
-    api_router.include_router(router, dependencies=[Depends(refuse_nul_characters)])
+    include_flat(api_router, router, dependencies=[Depends(refuse_nul_characters)])
 # Logs to classify are read, never stored, and the classifier refuses binary (NUL) itself,
 # without a second pass over a body of up to 50 MB.
-api_router.include_router(debug_router)
+include_flat(api_router, debug_router)
 # Its JSON routes refuse NUL characters themselves; an artifact upload is binary, streamed.
-api_router.include_router(workers_router)
+include_flat(api_router, workers_router)

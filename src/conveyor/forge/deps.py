@@ -5,20 +5,19 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from conveyor.api.deps import ContainerDep, SessionDep, _bearer, get_principal
+from conveyor.api.deps import SessionDep, _bearer, get_principal
 from conveyor.auth.principal import Principal
 
 
 async def get_reader(
     request: Request,
     session: SessionDep,
-    container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
     """The caller when a token is given (it must then be valid), else None: anyone."""
     if credentials is None:
         return None
-    return await get_principal(request, session, container, credentials)
+    return await get_principal(request, session, credentials)
 
 
 OptionalReader = Annotated[Principal | None, Depends(get_reader)]

@@ -17,6 +17,7 @@ from conveyor.api.deps import (
     SettingsDep,
     refuse_nul_characters,
 )
+from conveyor.api.flat import include_flat
 from conveyor.architecture.schemas import ArchitectureSettings, DiagramRead
 from conveyor.security.schemas import AdvisoryRecords, ScanRead, StepScanResult
 from conveyor.workers import service
@@ -283,4 +284,4 @@ async def store_diagram(
     return await service.store_diagram(db=db, bus=bus, token=worker, job_id=job_id, body=body)
 
 
-router.include_router(json_routes)
+include_flat(router, json_routes)
