@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,23 +19,24 @@ from conveyor.system.schemas import AlertCreate, AlertRead, AlertStatus, AlertUp
 
 async def raise_alert(
     *, session: AsyncSession, bus: EventBus, data: AlertCreate, actor: Principal | None
-) -> Alert:
-    alert = Alert(
-        id=new_id(),
-        status=AlertStatus.OPEN.value,
-        created_at=utcnow(),
-        created_by=actor.user_id if actor else None,
+) -> AlertRead:
+    fields = {
         **data.model_dump(mode="json"),
-    )
-    # Written by one Core INSERT, not tracked by the session: nothing changes a new alert in this
-    # transaction, so a unit-of-work flush would only add CPU to every alert raised.
-    await session.execute(_INSERT_ALERT, {column.key: getattr(alert, column.key) for column in _COLUMNS})
-    await bus.commit(session, alert_event(alert))
+        "id": new_id(),
+        "status": AlertStatus.OPEN.value,
+        "created_at": utcnow(),
+    }
+    # Written by one Core INSERT from its row, not an ORM object: nothing changes a new alert in
+    # this transaction, and its fields are read once into what both the event and caller get.
+    row = {**_EMPTY_ROW, **fields, "created_by": actor.user_id if actor else None}
+    await session.execute(_INSERT_ALERT, row)
+    alert = AlertRead.model_validate({**fields, "acknowledged_at": None, "resolved_at": None})
+    await bus.commit(session, _emission(alert))
     return alert
 
 
 _TABLE = cast(Table, Alert.__table__)
-_COLUMNS = _TABLE.columns
+_EMPTY_ROW: dict[str, Any] = dict.fromkeys(column.key for column in _TABLE.columns)
 _INSERT_ALERT = insert(_TABLE)
 
 
@@ -63,5 +64,8 @@ async def update_alert(
 
 
 def alert_event(alert: Alert) -> Emission:
-    data = SystemAlertData(alertId=alert.id, alert=AlertRead.model_validate(alert))
-    return emission(EventType.SYSTEM_ALERT, data)
+    return _emission(AlertRead.model_validate(alert))
+
+
+def _emission(alert: AlertRead) -> Emission:
+    return emission(EventType.SYSTEM_ALERT, SystemAlertData(alertId=alert.alert_id, alert=alert))

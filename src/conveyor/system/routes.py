@@ -69,9 +69,7 @@ AlertAuthor = Annotated[Principal, Depends(get_alert_author)]
 
 @router.post("/alerts", status_code=status.HTTP_201_CREATED)
 async def raise_alert(body: AlertCreate, author: AlertAuthor, session: SessionDep, bus: BusDep) -> AlertRead:
-    return AlertRead.model_validate(
-        await alerts.raise_alert(session=session, bus=bus, data=body, actor=author)
-    )
+    return await alerts.raise_alert(session=session, bus=bus, data=body, actor=author)
 
 
 @router.get("/alerts")
