@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# An execution option: commit the transaction right after this statement. On SQLite in the
+# statement's trip to the connection's thread (sqlite_driver); other databases ignore it.
+COMMIT_AFTER = "conveyor_commit_after"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -156,6 +159,8 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
             **one_trip,
         )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        if one_trip:
+            event.listen(engine.sync_engine, "do_execute", sqlite_driver.commit_in_trip)
         event.listen(engine.sync_engine, "checkin", _restore_foreign_keys)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -5,6 +5,12 @@ four such calls per statement (open a cursor, execute, fetch the rows, close the
 hand-off to that thread and a wake-up of the event loop. Here a statement is opened, executed,
 fetched and closed by one function on that thread. Results are the same: SQLite answers the
 statement completely before the event loop sees it, as it did through the separate calls.
+
+The transaction's end costs no trip of its own where it can go with work already on the
+thread: a statement executed with the execution option ``COMMIT_AFTER`` commits in its own
+trip (the caller then commits the session with no statement in between), and ``commit`` or
+``rollback`` with no transaction open in SQLite (that one, or only reads since) do nothing, as
+sqlite3 itself would, without the trip.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.util.concurrency import await_
+
+from conveyor.db import COMMIT_AFTER
 
 
 @dataclass(slots=True)
@@ -38,7 +47,9 @@ class _Outcome:
         """Nothing left open: the sqlite3 cursor was closed on the connection's thread."""
 
 
-def _statement(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
+def _statement(
+    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool, commit: bool
+) -> _Outcome:
     cursor = connection.cursor()
     try:
         if many:
@@ -48,6 +59,8 @@ def _statement(connection: sqlite3.Connection, operation: str, parameters: Any, 
         else:
             cursor.execute(operation, parameters)
         rows = cursor.fetchall() if cursor.description else []
+        if commit:
+            connection.commit()
         return _Outcome(cursor.description, cursor.rowcount, cursor.lastrowid, rows)
     finally:
         cursor.close()
@@ -66,17 +79,23 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._soft_closed_memoized = {}  # type: ignore[assignment]
         self._rows = deque()
 
+    def execute_and_commit(self, operation: Any, parameters: Any) -> None:
+        try:
+            await_(self._run(operation, parameters, many=False, commit=True))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         await self._run(operation, parameters, many=False)
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
         await self._run(operation, seq_of_parameters, many=True)
 
-    async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
+    async def _run(self, operation: Any, parameters: Any, *, many: bool, commit: bool = False) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         async with self._adapt_connection._execute_mutex:
             outcome: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
-                _statement, connection._conn, operation, parameters, many
+                _statement, connection._conn, operation, parameters, many, commit
             )
         self._cursor = outcome  # type: ignore[assignment]
         self._rows = deque(outcome.rows)
@@ -85,6 +104,28 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def commit(self) -> None:
+        if self._in_transaction():
+            super().commit()
+
+    def rollback(self) -> None:
+        if self._in_transaction():
+            super().rollback()
+
+    def _in_transaction(self) -> bool:
+        # Read on the event loop's thread: the connection runs nothing else meanwhile (its
+        # caller awaits each statement), and sqlite3 reads a flag of SQLite's, no statement.
+        connection: sqlite3.Connection | None = self._connection._connection
+        return connection is not None and connection.in_transaction
+
+
+def commit_in_trip(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
+    """The engine's ``do_execute`` hook: runs a ``COMMIT_AFTER`` statement and its commit."""
+    if isinstance(cursor, OneTripCursor) and context.execution_options.get(COMMIT_AFTER):
+        cursor.execute_and_commit(statement, parameters)
+        return True
+    return None
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from conveyor.db import Database
+from conveyor.db import COMMIT_AFTER, Database
 
 
 @pytest.fixture
@@ -76,3 +76,39 @@ async def test_errors_are_sqlalchemy_errors_and_the_connection_goes_on(db: Datab
             await session.execute(text("SELECT * FROM missing"))
         await session.rollback()
         assert (await session.execute(text("SELECT count(*) FROM item"))).scalar_one() == 0
+
+
+async def test_a_statement_that_commits_after_it_ends_the_transaction_in_its_own_trip(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with db.write_session() as session:
+        await session.execute(text("INSERT INTO item (name) VALUES ('first')"))
+        caplog.set_level(logging.DEBUG, logger="aiosqlite")
+        last = text("INSERT INTO item (name) VALUES ('last') RETURNING id")
+        returned = await session.execute(last, execution_options={COMMIT_AFTER: True})
+        assert returned.scalar_one() == 2
+        await session.commit()
+        assert trips(caplog) == 1  # the commit went with the insert
+    async with db.session() as session:
+        names = list((await session.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+    assert names == ["first", "last"]
+
+
+async def test_a_statement_that_fails_commits_nothing(db: Database) -> None:
+    async with db.write_session() as session:
+        await session.execute(text("INSERT INTO item (name) VALUES ('same')"))
+        with pytest.raises(IntegrityError):
+            duplicate = text("INSERT INTO item (name) VALUES ('same')")
+            await session.execute(duplicate, execution_options={COMMIT_AFTER: True})
+    async with db.session() as session:
+        assert (await session.execute(text("SELECT count(*) FROM item"))).scalar_one() == 0
+
+
+async def test_a_session_that_only_read_ends_without_a_trip(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with db.session() as session:
+        await session.execute(text("SELECT 1"))
+        caplog.set_level(logging.DEBUG, logger="aiosqlite")
+        assert (await session.execute(text("SELECT count(*) FROM item"))).scalar_one() == 0
+    assert trips(caplog) == 1  # no rollback: SQLite had no transaction open

@@ -49,7 +49,10 @@ class EventBus:
         ``access_changed_for`` names users whose roles or memberships the transaction changed,
         so their live sockets re-read their access at once.
         """
-        envelopes = await store.append(session, emissions) if emissions else []
+        envelopes: list[Envelope] = []
+        if emissions:
+            await session.flush()  # before the insert, which may commit on SQLite
+            envelopes = await store.append(session, emissions, then_commit=True)
         await session.commit()
         for envelope, item in zip(envelopes, emissions, strict=True):
             await self.publish(envelope, user_id=item.user_id)

@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.db import new_id, utcnow
+from conveyor.db import COMMIT_AFTER, new_id, utcnow
 from conveyor.events.catalog import EventCategory, EventPriority
 from conveyor.events.filters import EventFilter
 from conveyor.events.models import EventRecord
@@ -38,12 +38,17 @@ class EventQuery:
     latest: bool = False  # the last ``limit`` matching events instead of the first
 
 
-async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[Envelope]:
+async def append(
+    session: AsyncSession, emissions: Sequence[Emission], *, then_commit: bool = False
+) -> list[Envelope]:
     """Insert events inside the caller's transaction, numbered after the last committed one.
 
     On PostgreSQL an advisory transaction lock makes event commits happen in ``seq`` order,
     so a reader that has seen ``seq`` N has also seen every committed event below N. On SQLite
     the caller holds the single write slot (``Database.write_session``).
+
+    ``then_commit``: the caller commits the session right after, with nothing flushed or
+    executed in between; SQLite may then commit with the insert, in one trip to its thread.
     """
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQ_LOCK_KEY})
@@ -51,7 +56,8 @@ async def append(session: AsyncSession, emissions: Sequence[Emission]) -> list[E
     if len(emissions) == 1:  # the common case, in one round trip: numbered by the INSERT itself
         row = _row(0, now, emissions[0])
         del row["seq"]
-        row["seq"] = (await session.execute(_NUMBERED_INSERT, row)).scalar_one()
+        options = _COMMIT_AFTER if then_commit else _NO_OPTIONS
+        row["seq"] = (await session.execute(_NUMBERED_INSERT, row, execution_options=options)).scalar_one()
         return [Envelope.model_validate(row)]
     first = await last_seq(session) + 1
     rows = [_row(seq, now, item) for seq, item in enumerate(emissions, start=first)]
@@ -80,6 +86,8 @@ _NEXT_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0) + 1).scalar_subqu
 _EVENTS = cast(Table, EventRecord.__table__)
 # One statement for every event (its values as parameters): built and compiled once, not per event.
 _NUMBERED_INSERT = insert(_EVENTS).values(seq=_NEXT_SEQ).returning(_EVENTS.c.seq)
+_COMMIT_AFTER = {COMMIT_AFTER: True}
+_NO_OPTIONS: dict[str, Any] = {}
 
 
 async def last_seq(session: AsyncSession) -> int:
