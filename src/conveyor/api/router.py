@@ -22,6 +22,7 @@ from conveyor.pipelines.routes import router as pipelines_router
 from conveyor.projects.routes import router as projects_router
 from conveyor.security.routes import router as security_router
 from conveyor.system.routes import router as system_router
+from conveyor.workers.routes import json_routes as workers_json_router
 from conveyor.workers.routes import router as workers_router
 
 API_PREFIX = "/api/v1"
@@ -70,3 +71,4 @@ for router in (
 include_flat(api_router, debug_router)
 # Its JSON routes refuse NUL characters themselves; an artifact upload is binary, streamed.
 include_flat(api_router, workers_router)
+include_flat(api_router, workers_json_router)

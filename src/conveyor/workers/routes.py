@@ -17,7 +17,6 @@ from conveyor.api.deps import (
     SettingsDep,
     refuse_nul_characters,
 )
-from conveyor.api.flat import include_flat
 from conveyor.architecture.schemas import ArchitectureSettings, DiagramRead
 from conveyor.security.schemas import AdvisoryRecords, ScanRead, StepScanResult
 from conveyor.workers import service
@@ -282,6 +281,3 @@ async def store_diagram(
 ) -> DiagramRead:
     """The diagram of this job's architecture step (``architecture_diagram_update``)."""
     return await service.store_diagram(db=db, bus=bus, token=worker, job_id=job_id, body=body)
-
-
-include_flat(router, json_routes)
