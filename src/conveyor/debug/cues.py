@@ -76,13 +76,23 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("library", r"error while loading shared libraries|cannot open shared object|library not loaded"),
     ("library", r"executable file not found in \$path|is currently not installed|command not found"),
     ("library", r"is not recognized as an internal or external command|no such command"),
+    ("library", r"unable to locate executable file"),
     ("script", r"\bcd: \S+: no such file|no rakefile found|task never defined|no rule to make target"),
     ("script", r"cannot find module '\.\.?/|task '[^']+' not found in (?:root )?project"),
     ("script", r"go\.mod file not found"),
     ("script", r"project file does not exist|missing script|\.(?:bat|cmd|ps1|sh)\W{0,2} is not recognized"),
 )
 
+# Edges of the written label definitions that a line far from the error decides, so they are
+# looked for in the whole tail: tsc run as the build's compiler (``> tsc`` of an npm script) is
+# compile_error, a ``tsc --noEmit`` / ``vue-tsc`` step is type_check (docs/diagnosis.md).
+EDGE_ROWS: Final[tuple[tuple[str, str], ...]] = (
+    ("tsc_build", r"(?m)^(?:> )?tsc(?![^\n]*noemit)(?:\s+-[^\n]*)?\s*$|\bts-node\b|buildtsc"),
+    ("tsc_check", r"tsc\b[^\n]*--noemit|vue-tsc"),
+)
+
 _COMPILED: Final = tuple((name, re.compile(pattern)) for name, pattern in CUE_ROWS)
+_EDGES: Final = tuple((name, re.compile(pattern)) for name, pattern in EDGE_ROWS)
 MAX_CUE_TEXT_CHARS: Final = 6000
 MAX_CUE_REPEATS: Final = 3
 
@@ -96,3 +106,9 @@ def cue_tokens(text: str) -> list[str]:
         if hits:
             counts[name] = min(counts.get(name, 0) + hits, MAX_CUE_REPEATS)
     return [f"cue_{name}" for name, count in sorted(counts.items()) for _ in range(count)]
+
+
+def edge_tokens(tail: str) -> list[str]:
+    """``edge_<name>`` tokens for the label edges found anywhere in the (lower-cased) log tail."""
+    lowered = tail.lower()
+    return [f"edge_{name}" for name, regex in _EDGES if regex.search(lowered)]

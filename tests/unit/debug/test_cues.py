@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conveyor.debug.cues import MAX_CUE_REPEATS, cue_tokens
+from conveyor.debug.cues import MAX_CUE_REPEATS, cue_tokens, edge_tokens
 
 
 def test_synonyms_from_different_tools_share_one_cue() -> None:
@@ -35,3 +35,11 @@ def test_the_written_label_edges_have_their_cues() -> None:
     assert "cue_memory" in cue_tokens("Your build has exceeded the memory limit of 4G on 1 container.")
     assert "cue_runner" in cue_tokens("Error: Pod r-workflow is unhealthy with phase status Failed")
     assert "cue_missing" in cue_tokens("requires PHP extension ext-apcu * but it is missing from your system")
+    assert "cue_library" in cue_tokens("##[error]Unable to locate executable file: 'cmd.exe'.")
+
+
+def test_edges_of_the_tsc_label_definitions() -> None:
+    assert edge_tokens("> tsc -p tsconfig.json") == ["edge_tsc_build"]
+    assert edge_tokens("> tsc --noEmit") == ["edge_tsc_check"]
+    assert edge_tokens("$ vue-tsc --noEmit") == ["edge_tsc_check"]
+    assert edge_tokens("src/tsc.ts(2,4): error TS2339") == []
