@@ -52,7 +52,9 @@ class EventBus:
         envelopes: list[Envelope] = []
         if emissions:
             await session.flush()  # before the insert, which may commit on SQLite
-            envelopes = await store.append(session, emissions, then_commit=True)
+            # Not inside a savepoint: the commit has to release it first.
+            last = not session.in_nested_transaction()
+            envelopes = await store.append(session, emissions, then_commit=last)
         await session.commit()
         for envelope, item in zip(envelopes, emissions, strict=True):
             await self.publish(envelope, user_id=item.user_id)
