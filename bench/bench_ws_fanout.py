@@ -36,6 +36,7 @@ RESULTS = Path(__file__).parent / "results"
 SERVERS = ["conveyor", "minimal", "node", "direct-send", "direct-frame"]
 CLIENTS_PER_PROCESS = 500
 DRAIN_IDLE_SECONDS = 5.0
+DRAIN_LIMIT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Result:
     resumes: int = 0
     slow_consumer_notices: int = 0
     disconnect_reasons: dict[str, int] = field(default_factory=dict)
+    lost_by_event: dict[str, int] = field(default_factory=dict)  # event index -> clients that never got it
     # --probe (Conveyor): POST sent -> the event's last transport.write, over events.
     server_p50_ms: float | None = None
     server_p99_ms: float | None = None
@@ -280,14 +282,20 @@ def _machine_busy(before: Any, after: Any, elapsed: float) -> tuple[float, float
 
 
 def _drain(groups: list[ClientGroup], expected: int) -> None:
-    """Wait until every delivery arrived, or nothing arrived for DRAIN_IDLE_SECONDS."""
-    last, last_change = -1, time.monotonic()
-    while time.monotonic() - last_change < DRAIN_IDLE_SECONDS:
-        received = sum(group.ask("status")["received"] for group in groups)
+    """Wait until every delivery arrived, or nothing arrived for DRAIN_IDLE_SECONDS while no
+    client was reconnecting (a resume in flight still has deliveries to bring), within
+    DRAIN_LIMIT_SECONDS."""
+    started = last_change = time.monotonic()
+    last = -1
+    while time.monotonic() - started < DRAIN_LIMIT_SECONDS:
+        statuses = [group.ask("status") for group in groups]
+        received = sum(status["received"] for status in statuses)
         if received >= expected:
             return
-        if received != last:
+        if received != last or any(status.get("reconnecting") for status in statuses):
             last, last_change = received, time.monotonic()
+        elif time.monotonic() - last_change >= DRAIN_IDLE_SECONDS:
+            return
         time.sleep(0.05)
 
 
@@ -316,6 +324,7 @@ def _result(
         resumes=sum(r.get("resumes", 0) for r in reports),
         slow_consumer_notices=sum(r.get("slowConsumerNotices", 0) for r in reports),
         disconnect_reasons=dict(sum((Counter(r.get("disconnectReasons", {})) for r in reports), Counter())),
+        lost_by_event=dict(sum((Counter(r.get("lostByEvent", {})) for r in reports), Counter())),
         deliveries_per_second=deliveries / window,
         events_per_second=len(sent) / window,
         latency_p50_ms=float(np.percentile(latencies, 50) * 1000),

@@ -43,9 +43,15 @@ function open(index) {
   return connect(client);
 }
 
+// Clients between losing their connection and being authenticated again: the benchmark waits
+// for them before it counts what was lost.
+let reconnecting = 0;
+
 function resume(client, attempt) {
-  connect(client).catch((error) => {
+  if (attempt === 1) reconnecting += 1;
+  connect(client).then(() => { reconnecting -= 1; }, (error) => {
     if (attempt >= RESUME_ATTEMPTS) {
+      reconnecting -= 1;
       process.stderr.write(`resume of ${client.index} failed: ${error.message}\n`);
       return;
     }
@@ -103,9 +109,13 @@ function connect(client) {
 function report(events) {
   let lost = 0;
   let duplicates = 0;
+  const lostByEvent = {};
   for (const { seen } of clients) {
     for (let n = 0; n < events; n += 1) {
-      if (seen[n] === 0) lost += 1;
+      if (seen[n] === 0) {
+        lost += 1;
+        lostByEvent[n] = (lostByEvent[n] ?? 0) + 1;
+      }
       if (seen[n] > 1) duplicates += seen[n] - 1;
     }
   }
@@ -115,6 +125,7 @@ function report(events) {
     sockets: clients.length,
     received,
     lost,
+    lostByEvent,
     duplicates,
     disconnects,
     disconnectReasons,
@@ -137,7 +148,7 @@ answer({ type: 'ready', sockets: clients.length });
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, argument] = line.trim().split(/\s+/);
-  if (command === 'status') answer({ type: 'status', received, disconnects, resumes });
+  if (command === 'status') answer({ type: 'status', received, disconnects, resumes, reconnecting });
   if (command === 'report') answer(report(Number(argument)));
   if (command === 'exit') {
     stopping = true;
