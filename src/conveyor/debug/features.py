@@ -27,7 +27,7 @@ MAX_STRUCTURE_ERRORS: Final = 12
 WORD_TOKEN_PATTERN: Final = r"(?u)\b[a-z_][a-z0-9_]+\b|\b\d{3}\b"
 SALIENT_TAIL_LINES: Final = 6
 MAX_SALIENT_LINES: Final = 40
-MAX_SALIENT_CHARS: Final = 3000
+MAX_SALIENT_CHARS: Final = 1500
 # Words that mark a line as reporting a failure, in most tools' wording (matched lower-cased).
 _SALIENT_MARKERS = re.compile(
     r"error|fatal|fail|exception|cannot|can't|unable|not found|denied|refused|killed|timed? ?out"

@@ -1,11 +1,12 @@
 """The shipped model on the untouched real-log holdout (never used for training or tuning).
 
-Floors sit a little under the scores measured once with the third part of issue #17's model
-(see training/debug/data/README.md): all 402 excerpts 0.925 accuracy / 0.930 macro-F1 / 0.983
-top-3; batch 2 alone, collected after every change of issue #4 was made, 0.853 / 0.856 / 1.000;
+Floors sit a little under the scores measured once with the fourth part of issue #17's model
+(see training/debug/data/README.md): all 543 excerpts 0.895 accuracy / 0.904 macro-F1 / 0.983
+top-3; batch 2 alone, collected after every change of issue #4 was made, 0.882 / 0.886 / 1.000;
 batch 3, split off by a hash of the source while collecting the real training excerpts, 0.897 /
-0.911 / 0.974; batch 4, split off the same way by the third part's collectors, 0.937 / 0.940 /
-0.983.
+0.911 / 1.000; batch 4, split off the same way by the third part's collectors, 0.954 / 0.959 /
+1.000; batch 5, routed by repository (no repository of it has a training excerpt) in the fourth
+part, 0.766 / 0.787 / 0.957.
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ def test_untouched_set_does_not_overlap_the_other_holdout(
 
 def test_shipped_model_on_the_untouched_set(untouched_logs: list[dict[str, Any]]) -> None:
     evaluation = _evaluate(untouched_logs)
-    assert evaluation.accuracy >= 0.9
-    assert evaluation.macro_f1 >= 0.9
+    assert evaluation.accuracy >= 0.88
+    assert evaluation.macro_f1 >= 0.89
     assert evaluation.top3_accuracy >= 0.97
 
 
-@pytest.mark.parametrize(("batch", "accuracy"), [(2, 0.8), (3, 0.85), (4, 0.9)])
+@pytest.mark.parametrize(("batch", "accuracy"), [(2, 0.85), (3, 0.85), (4, 0.93), (5, 0.74)])
 def test_shipped_model_on_the_batches_collected_last(
     untouched_logs: list[dict[str, Any]], batch: int, accuracy: float
 ) -> None:
