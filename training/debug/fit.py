@@ -5,7 +5,7 @@ Everything is seeded, so ``train_model()`` on the same corpus rebuilds the same 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -89,46 +89,40 @@ def build_pipeline(seed: int = SEED, svm_c: float = SVM_C) -> Pipeline:
     return Pipeline([("features", _features()), ("classifier", _classifier(seed, svm_c))])
 
 
+def _word_ngrams(
+    preprocessor: Callable[[str], str], ngram_range: tuple[int, int], max_features: int
+) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        preprocessor=preprocessor,
+        token_pattern=WORD_TOKEN_PATTERN,
+        ngram_range=ngram_range,
+        min_df=2,
+        max_features=max_features,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+
+
+def _char_ngrams(preprocessor: Callable[[str], str]) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        preprocessor=preprocessor,
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        min_df=3,
+        max_features=50_000,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+
+
 def _features() -> FeatureUnion:
     structure = TfidfVectorizer(
         preprocessor=structure_part, token_pattern=r"\S+", lowercase=False, sublinear_tf=True
     )
-    words = TfidfVectorizer(
-        preprocessor=text_part,
-        token_pattern=WORD_TOKEN_PATTERN,
-        ngram_range=(1, 2),
-        min_df=2,
-        max_features=40_000,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-    chars = TfidfVectorizer(
-        preprocessor=error_part,
-        analyzer="char_wb",
-        ngram_range=(3, 5),
-        min_df=3,
-        max_features=50_000,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-    salient_words = TfidfVectorizer(
-        preprocessor=salient_part,
-        token_pattern=WORD_TOKEN_PATTERN,
-        ngram_range=(1, 3),
-        min_df=2,
-        max_features=30_000,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-    salient_chars = TfidfVectorizer(
-        preprocessor=salient_part,
-        analyzer="char_wb",
-        ngram_range=(3, 5),
-        min_df=3,
-        max_features=50_000,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
+    words = _word_ngrams(text_part, ngram_range=(1, 2), max_features=40_000)
+    chars = _char_ngrams(error_part)
+    salient_words = _word_ngrams(salient_part, ngram_range=(1, 3), max_features=30_000)
+    salient_chars = _char_ngrams(salient_part)
     return FeatureUnion(
         [
             ("structure", structure),
