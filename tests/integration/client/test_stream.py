@@ -119,7 +119,7 @@ async def raise_alert_offline(settings: Settings, title: str) -> str:
     async with db.write_session() as session:
         alert = await alerts.raise_alert(session=session, bus=EventBus(), data=data, actor=None)
     await db.dispose()
-    return alert.id
+    return alert.alert_id
 
 
 async def test_reconnect_resumes_without_gap_or_duplicate(settings: Settings) -> None:
