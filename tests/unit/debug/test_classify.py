@@ -105,3 +105,39 @@ def test_real_ci_logs_holdout_accuracy(real_logs: list[dict[str, Any]]) -> None:
 def test_handwritten_holdout_accuracy(handwritten_logs: list[dict[str, Any]]) -> None:
     assert {row["label"] for row in handwritten_logs} == set(LABELS)
     assert _accuracy(handwritten_logs) >= 0.9
+
+
+# The best-known message of each label, as a step of any CI prints it. One mislabelled training
+# excerpt once pulled the Python import failure below to configuration (training data README,
+# issue #17 fourth part): these guard the canonical shapes against such drift.
+CANONICAL = {
+    "dependency_missing": (
+        'Traceback (most recent call last):\n  File "app/main.py", line 2, in <module>\n'
+        "    import yaml\nModuleNotFoundError: No module named 'yaml'\n"
+    ),
+    "dependency_conflict": NPM_CONFLICT,
+    "compile_error": "src/main.c:12:5: error: expected ';' before 'return'\n"
+    "make: *** [Makefile:4: main.o] Error 1\n",
+    "test_failure": "FAILED tests/test_api.py::test_create - AssertionError: assert 404 == 201\n"
+    "========================= 1 failed, 41 passed in 3.2s =========================\n",
+    "lint_format": "$ ruff check .\napp/views.py:3:1: F401 [*] `os` imported but unused\nFound 1 error.\n",
+    "type_check": "$ mypy src\n"
+    'src/app.py:10: error: Incompatible return value type (got "int", expected "str")  [return-value]\n'
+    "Found 1 error in 1 file (checked 12 source files)\n",
+    "timeout": "##[error]The job running on runner GitHub Actions 2 has exceeded "
+    "the maximum execution time of 360 minutes.\n",
+    "out_of_memory": "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n",
+    "network": "curl: (6) Could not resolve host: registry.example.org\n",
+    "permission_auth": "remote: Permission to acme/app.git denied to github-actions[bot].\n"
+    "fatal: unable to access 'https://github.com/acme/app/': The requested URL returned error: 403\n",
+    "configuration": 'npm ERR! Missing script: "build"\n',
+    "disk_space": "OSError: [Errno 28] No space left on device\n",
+    "infrastructure": "##[error]We stopped hearing from agent Hosted Agent. "
+    "Verify the agent machine is running and has a healthy network connection.\n",
+}
+
+
+@pytest.mark.parametrize(("label", "log"), CANONICAL.items(), ids=list(CANONICAL))
+def test_the_canonical_message_of_each_label_is_read_as_it(label: str, log: str) -> None:
+    assert set(CANONICAL) == set(LABELS)
+    assert classify_log(log).label == label
