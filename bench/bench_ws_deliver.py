@@ -21,7 +21,7 @@ from typing import Any
 import uvloop
 
 from conveyor.events.realtime.connection import SocketState
-from conveyor.events.realtime.delivery import Outgoing, fan_out
+from conveyor.events.realtime.delivery import Outgoing, SharedEvent, fan_out
 from conveyor.events.realtime.room_index import RoomIndex
 from conveyor.events.realtime.websocket import WebSocketChannel, text_frame
 
@@ -76,7 +76,7 @@ async def _measure(count: int, events: int, reps: int, mode: str, deflate: bool)
                     state.channel.transport.write(frame)  # type: ignore[attr-defined]
                 await asyncio.sleep(0)
             else:
-                await fan_out([Outgoing(_envelope(seq), rooms.members([ROOM]))])
+                await fan_out([Outgoing(SharedEvent(_envelope(seq)), rooms.members([ROOM]))])
         per_delivery.append((time.thread_time() - started) / (events * count) * 1e6)
     for end in client_ends:
         end.close()

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
+from conveyor.events.realtime.channel import Packet
+from conveyor.events.realtime.sequencer import RECENT_EVENTS, RecentEvents
 from tests.support.events import project_event
 from tests.support.server import RunningServer
 from tests.support.sockets import Listener
@@ -281,3 +285,43 @@ async def test_a_backlog_of_mixed_audiences_is_delivered_in_order_to_the_right_s
         last = expected[name][-1]
         received = await listener.events_until("pipeline_deleted", lambda data, last=last: data["id"] == last)
         assert [data["id"] for event, data in received if event == "pipeline_deleted"] == expected[name], name
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["kept-from-live", "read-back-from-the-log"])
+async def test_sockets_resuming_from_the_same_seq_encode_each_replayed_event_once(
+    server: RunningServer, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    admin = await server.admin_token()
+    first = await server.authenticated_socket(admin)
+    await server.raise_alert("seen")
+    _, envelope = await first.next_of("system_alert")
+    await first.close()
+    missed = [await server.raise_alert(f"missed {i}") for i in range(5)]
+    sequencer = server.container.hub.sequencer
+    if not cached:  # as if the events had left the recent ones: each is read back from the log
+        sequencer.recent = RecentEvents(RECENT_EVENTS)
+    encoded: list[int] = []
+    encode = Packet.event.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Packet], namespace: str, name: str, data: Any) -> Packet:
+        if name == "system_alert":
+            encoded.append(data["seq"])
+        return encode(cls, namespace, name, data)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Packet, "event", classmethod(counted))
+    sockets = await asyncio.gather(*(server.socket() for _ in range(20)))
+    replies = await asyncio.gather(*(s.authenticate(admin, lastSeq=envelope["seq"]) for s in sockets))
+    assert {reply["resumeFrom"] for _, reply in replies} == {envelope["seq"]}
+    live = await server.raise_alert("live")
+    expected = [a["alertId"] for a in missed] + [live["alertId"]]
+    alert_seqs = set()
+    for listener in sockets:
+        received = await listener.events_until("system_alert", is_alert(live))
+        alerts = [data for name, data in received if name == "system_alert"]
+        assert [data["data"]["alertId"] for data in alerts] == expected
+        seqs = [data["seq"] for _, data in received if "seq" in data]
+        assert seqs == sorted(set(seqs)) and min(seqs) > envelope["seq"]
+        alert_seqs.add(tuple(data["seq"] for data in alerts))
+    [seqs_of_alerts] = alert_seqs
+    # Each encoded once for the 20 sockets: the five replayed alerts and the live one.
+    assert sorted(encoded) == list(seqs_of_alerts)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 from weakref import WeakValueDictionary
 
 from conveyor.events.filters import EventFilter
 from conveyor.events.realtime.access import Access, Identity
 from conveyor.events.realtime.channel import Channel
+
+if TYPE_CHECKING:
+    from conveyor.events.realtime.delivery import SharedEvent
 
 # Sockets with equal filters share one object, so a fan-out decides each distinct filter once.
 _FILTERS: WeakValueDictionary[EventFilter, EventFilter] = WeakValueDictionary()
@@ -55,7 +58,7 @@ class SocketState:
     last_seq: int = 0
     ever_authenticated: bool = False
     replaying: bool = False
-    pending: list[dict[str, Any]] | None = None  # live events held during a replay
+    pending: list[SharedEvent] | None = None  # live events held during a replay
     rooms: frozenset[str] = frozenset()  # shared by the sockets in the same rooms (RoomIndex)
     timer: asyncio.TimerHandle | None = None
     rate_violations: int = 0

@@ -22,14 +22,33 @@ DELIVERY_SLICE = 128
 MAX_PENDING = 10_000
 
 
-class Outgoing:
-    """One event on its way out: encoded once, each distinct filter decided once."""
+class SharedEvent:
+    """An event's envelope and its packet, encoded when first needed and then shared by every
+    socket that gets the event, live or replayed (sequencer.RecentEvents keeps the recent ones)."""
 
-    __slots__ = ("_packet", "_wanted", "audience", "envelope", "seq")
+    __slots__ = ("_packet", "envelope", "seq")
 
-    def __init__(self, envelope: dict[str, Any], audience: dict[str, SocketState]) -> None:
+    def __init__(self, envelope: dict[str, Any]) -> None:
         self.envelope = envelope
         self.seq: int = envelope["seq"]
+        self._packet: Packet | None = None
+
+    @property
+    def packet(self) -> Packet:
+        if self._packet is None:
+            self._packet = Packet.event(WS_NAMESPACE, self.envelope["event_type"], self.envelope)
+        return self._packet
+
+
+class Outgoing:
+    """One event on its way out live: encoded once, each distinct filter decided once."""
+
+    __slots__ = ("_packet", "_wanted", "audience", "envelope", "event", "seq")
+
+    def __init__(self, event: SharedEvent, audience: dict[str, SocketState]) -> None:
+        self.event = event
+        self.envelope = event.envelope
+        self.seq = event.seq
         self.audience = audience  # every socket of this node in the event's rooms, by sid
         self._packet: Packet | None = None
         self._wanted: dict[int, bool] = {}  # by id() of the filter: sockets share filter objects
@@ -43,7 +62,7 @@ class Outgoing:
     @property
     def packet(self) -> Packet:
         if self._packet is None:
-            self._packet = Packet.event(WS_NAMESPACE, self.envelope["event_type"], self.envelope)
+            self._packet = self.event.packet
         return self._packet
 
 
@@ -78,7 +97,7 @@ def deliver_one(state: SocketState, item: Outgoing) -> None:
     if state.principal is None or item.seq <= state.last_seq:
         return
     if state.replaying:
-        hold(state, item.envelope)
+        hold(state, item.event)
         return
     resume_from, state.last_seq = state.last_seq, item.seq
     if item.wanted_by(state.filter) and not state.channel.send(item.packet):
@@ -95,7 +114,7 @@ def deliver(state: SocketState, batch: Sequence[Outgoing]) -> None:
         if item.seq <= state.last_seq or state.sid not in item.audience:
             continue
         if state.replaying:
-            hold(state, item.envelope)
+            hold(state, item.event)
             continue
         state.last_seq = item.seq
         if item.wanted_by(state.filter):
@@ -105,14 +124,14 @@ def deliver(state: SocketState, batch: Sequence[Outgoing]) -> None:
         drop_slow(state)
 
 
-def hold(state: SocketState, envelope: dict[str, Any]) -> None:
+def hold(state: SocketState, event: SharedEvent) -> None:
     """Keep a live event until the socket's replay has caught up with it."""
     if state.pending is None:
         state.pending = []
     if len(state.pending) >= MAX_PENDING:
         drop_slow(state)
         return
-    state.pending.append(envelope)
+    state.pending.append(event)
 
 
 def drop_slow(state: SocketState) -> None:

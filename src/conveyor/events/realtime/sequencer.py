@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,13 +22,16 @@ from conveyor.config import Settings
 from conveyor.db import Database
 from conveyor.events import store
 from conveyor.events.models import EventRecord
-from conveyor.events.realtime.channel import Packet
 from conveyor.events.realtime.connection import SocketState
-from conveyor.events.realtime.delivery import Outgoing, drop_slow, fan_out
+from conveyor.events.realtime.delivery import Outgoing, SharedEvent, drop_slow, fan_out
 from conveyor.events.realtime.room_index import RoomIndex
-from conveyor.events.rooms import WS_NAMESPACE, rooms_for
+from conveyor.events.rooms import rooms_for
 
 log = structlog.get_logger(__name__)
+
+# Events kept encoded for replays: two replay pages at the default ws_replay_page_size, so that
+# sockets resuming together (a reconnect storm) share each event's packet and frames.
+RECENT_EVENTS = 1024
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Sequencer:
         self.rooms = rooms
         self.last_seq = 0
         self._buffer: dict[int, Arrival] = {}
+        self.recent = RecentEvents(RECENT_EVENTS)
         self._order_lock = asyncio.Lock()
         self._seen_head = 0
         self._arrived = asyncio.Event()
@@ -104,7 +109,8 @@ class Sequencer:
         ready = []
         while (arrival := self._buffer.pop(self.last_seq + 1, None)) is not None:
             self.last_seq += 1
-            ready.append(Outgoing(arrival.envelope, self.rooms.members(arrival.rooms)))
+            event = self.recent.add(arrival.envelope)
+            ready.append(Outgoing(event, self.rooms.members(arrival.rooms)))
         return ready
 
     # Gaps ----------------------------------------------------------------------------------
@@ -157,7 +163,7 @@ class Sequencer:
                 query = store.EventQuery(after_seq=state.last_seq, filter=state.filter, limit=page)
                 async with self.db.session() as session:
                     records = await store.read(session, viewer, query)
-                await _send_in_order(state, (_envelope(record) for record in records))
+                await _send_in_order(state, map(self.recent.of_record, records))
                 if len(records) < page:
                     break
         finally:
@@ -167,18 +173,49 @@ class Sequencer:
             state.replaying = False
 
 
+class RecentEvents:
+    """The last ``size`` events delivered or replayed, by ``seq``, each encoded at most once:
+    sockets replaying the same events share their packet and WebSocket frames (plain and
+    deflated) with each other and with the live fan-out, instead of each encoding and
+    compressing its own copy."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._events: OrderedDict[int, SharedEvent] = OrderedDict()
+
+    def add(self, envelope: dict[str, Any]) -> SharedEvent:
+        return self._keep(SharedEvent(envelope))
+
+    def of_record(self, record: EventRecord) -> SharedEvent:
+        event = self._events.get(record.seq)
+        if event is not None and event.envelope["id"] == record.id:
+            self._events.move_to_end(record.seq)
+            return event
+        return self._keep(SharedEvent(_envelope(record)))
+
+    def _keep(self, event: SharedEvent) -> SharedEvent:
+        self._events[event.seq] = event
+        self._events.move_to_end(event.seq)
+        if len(self._events) > self.size:
+            self._events.popitem(last=False)
+        return event
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
 def _envelope(record: EventRecord) -> dict[str, Any]:
     return store.to_envelope(record).model_dump(mode="json")
 
 
-async def _send_in_order(state: SocketState, envelopes: Iterable[dict[str, Any]]) -> None:
+async def _send_in_order(state: SocketState, events: Iterable[SharedEvent]) -> None:
     """One at a time, each after the client has read most of what was sent before."""
-    for envelope in envelopes:
-        if envelope["seq"] <= state.last_seq:
+    for event in events:
+        if event.seq <= state.last_seq:
             continue
-        if state.filter.matches(envelope):
+        if state.filter.matches(event.envelope):
             await state.channel.ready()
-            if not state.channel.send(Packet.event(WS_NAMESPACE, envelope["event_type"], envelope)):
+            if not state.channel.send(event.packet):
                 drop_slow(state)
                 return
-        state.last_seq = envelope["seq"]
+        state.last_seq = event.seq
