@@ -56,6 +56,9 @@ class Scenario:
     # The client processes' niceness: > 0 lets the publisher, on the same core, post on time
     # however busy the clients are (otherwise "50/s" can mean fewer: the publisher starves).
     clients_nice: int = 0
+    # How long the drain waits with nothing arriving (and no client reconnecting) before it
+    # counts what never came as lost.
+    drain_idle_seconds: float = DRAIN_IDLE_SECONDS
 
 
 @dataclass
@@ -86,6 +89,9 @@ class Result:
     slow_consumer_notices: int = 0
     disconnect_reasons: dict[str, int] = field(default_factory=dict)
     lost_by_event: dict[str, int] = field(default_factory=dict)  # event index -> clients that never got it
+    # The first clients (of each client process) that missed deliveries: their last seq, resumes,
+    # whether connected, when last authenticated and last sent an event (Unix ms): why they missed.
+    lost_clients: list[dict[str, Any]] = field(default_factory=list)
     # --probe (Conveyor): POST sent -> the event's last transport.write, over events.
     server_p50_ms: float | None = None
     server_p99_ms: float | None = None
@@ -219,7 +225,7 @@ def _measure(
     profiler = _start_profiler(server, profile) if profile else None
     started = time.monotonic()
     sent, answered = asyncio.run(publish(server, scenario))
-    _drain(groups, scenario.clients * scenario.events)
+    _drain(groups, scenario.clients * scenario.events, scenario.drain_idle_seconds)
     elapsed = time.monotonic() - started
     if profiler is not None and profile is not None:
         _stop_profiler(profiler, profile)
@@ -281,8 +287,8 @@ def _machine_busy(before: Any, after: Any, elapsed: float) -> tuple[float, float
     return (total - idle) / elapsed * 100, (after.softirq - before.softirq) / elapsed * 100
 
 
-def _drain(groups: list[ClientGroup], expected: int) -> None:
-    """Wait until every delivery arrived, or nothing arrived for DRAIN_IDLE_SECONDS while no
+def _drain(groups: list[ClientGroup], expected: int, idle: float) -> None:
+    """Wait until every delivery arrived, or nothing arrived for ``idle`` seconds while no
     client was reconnecting (a resume in flight still has deliveries to bring), within
     DRAIN_LIMIT_SECONDS."""
     started = last_change = time.monotonic()
@@ -294,7 +300,7 @@ def _drain(groups: list[ClientGroup], expected: int) -> None:
             return
         if received != last or any(status.get("reconnecting") for status in statuses):
             last, last_change = received, time.monotonic()
-        elif time.monotonic() - last_change >= DRAIN_IDLE_SECONDS:
+        elif time.monotonic() - last_change >= idle:
             return
         time.sleep(0.05)
 
@@ -325,6 +331,7 @@ def _result(
         slow_consumer_notices=sum(r.get("slowConsumerNotices", 0) for r in reports),
         disconnect_reasons=dict(sum((Counter(r.get("disconnectReasons", {})) for r in reports), Counter())),
         lost_by_event=dict(sum((Counter(r.get("lostByEvent", {})) for r in reports), Counter())),
+        lost_clients=[c for r in reports for c in r.get("lostClients", [])],
         deliveries_per_second=deliveries / window,
         events_per_second=len(sent) / window,
         latency_p50_ms=float(np.percentile(latencies, 50) * 1000),
@@ -585,6 +592,12 @@ def main() -> None:
         "the server-side latency column, POST sent -> last write",
     )
     parser.add_argument("--deflate-only", action="store_true", help="--matrix without the deflate-off half")
+    parser.add_argument(
+        "--drain-idle",
+        type=float,
+        default=DRAIN_IDLE_SECONDS,
+        help="seconds with no delivery (and none reconnecting) after which what is missing counts as lost",
+    )
     args = parser.parse_args()
     if args.targets:
         scenarios = targets(args.events, args.servers.split(","), args.pin, args.matrix_deliveries)
@@ -609,7 +622,9 @@ def main() -> None:
                 args.all_events,
             )
         ]
-    scenarios = [replace(s, clients_nice=args.clients_nice) for s in scenarios]
+    scenarios = [
+        replace(s, clients_nice=args.clients_nice, drain_idle_seconds=args.drain_idle) for s in scenarios
+    ]
     print(HEADER, flush=True)
     for scenario in scenarios:
         result = run(scenario, profile=args.profile, timeline=args.timeline, probe=args.probe)

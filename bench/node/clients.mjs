@@ -9,7 +9,7 @@
 // `lost` counts the deliveries still missing at the report, after every resume.
 // Env: URL (http://127.0.0.1:PORT), COUNT, TOKEN (sent in the CONNECT auth; wait for `authenticated`),
 //      SUBSCRIBE (JSON filter sent with the token, e.g. {"eventTypes":["system_alert"]}),
-//      MAX_EVENTS, BATCH (connections opened at once), STALL (below).
+//      MAX_EVENTS, BATCH (connections opened at once), STALL and DROP (below).
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
@@ -35,10 +35,16 @@ const RESUME_RETRY_MS = 500;
 // STALL=N:MS (a check of the resume path): the first N clients stop reading their TCP socket for
 // MS ms after their first event, as a client on a stalled network would.
 const [stallCount, stallMs] = (process.env.STALL ?? '0:0').split(':').map(Number);
+// DROP=N:E (a reconnect storm): when event E arrives, the first N clients of each process lose
+// their connection at once (the TCP socket destroyed, as a network failure would) and resume.
+const [dropCount, dropAt] = (process.env.DROP ?? '0:-1').split(':').map(Number);
 
 // One logical client: its receipts and last seq outlive the connections it reconnects with.
 function open(index) {
-  const client = { index, seen: new Uint16Array(maxEvents), seq: null, socket: null, stalled: false };
+  const client = {
+    index, seen: new Uint16Array(maxEvents), seq: null, socket: null, stalled: false, dropped: false,
+    resumes: 0, authenticatedAt: null, lastEventAt: null,
+  };
   clients.push(client);
   return connect(client);
 }
@@ -76,8 +82,13 @@ function connect(client) {
   socket.on('system_alert', (event) => {
     const at = now();
     client.seq = event.seq;
+    client.lastEventAt = at;
     if (client.index < stallCount && !client.stalled) stall(client, socket);
     const n = Number(event.data.alert.title.slice('bench-'.length));
+    if (n === dropAt && client.index < dropCount && !client.dropped) {
+      client.dropped = true;
+      setImmediate(() => socket.io.engine?.transport?.ws?._socket?.destroy());
+    }
     if (n >= 0 && n < maxEvents) {
       client.seen[n] += 1;
       recv[n].push(at);
@@ -85,6 +96,7 @@ function connect(client) {
     }
   });
   socket.on('authenticated', (welcome) => {
+    client.authenticatedAt = now();
     // Before any event, resume from where the server was when we joined (as the dashboard does).
     if (client.seq === null && typeof welcome.lastSeq === 'number') client.seq = welcome.lastSeq;
   });
@@ -97,6 +109,7 @@ function connect(client) {
     if (stopping || socket !== client.socket) return;
     socket.removeAllListeners();
     resumes += 1;
+    client.resumes += 1;
     resume(client, 1);
   });
   return new Promise((resolve, reject) => {
@@ -110,13 +123,25 @@ function report(events) {
   let lost = 0;
   let duplicates = 0;
   const lostByEvent = {};
-  for (const { seen } of clients) {
+  const lostClients = []; // the first few clients that miss deliveries, to tell why
+  for (const client of clients) {
+    const { seen } = client;
+    const missing = [];
     for (let n = 0; n < events; n += 1) {
       if (seen[n] === 0) {
         lost += 1;
         lostByEvent[n] = (lostByEvent[n] ?? 0) + 1;
+        missing.push(n);
       }
       if (seen[n] > 1) duplicates += seen[n] - 1;
+    }
+    if (missing.length && lostClients.length < 20) {
+      const { index, seq, resumes: clientResumes, authenticatedAt, lastEventAt } = client;
+      const connected = client.socket?.connected ?? false;
+      lostClients.push({
+        index, seq, resumes: clientResumes, connected, authenticatedAt, lastEventAt,
+        firstMissing: missing[0], lastMissing: missing[missing.length - 1], missing: missing.length,
+      });
     }
   }
   const times = recv.slice(0, events).map((list) => list.map((t) => Math.round(t * 1000) / 1000));
@@ -126,6 +151,7 @@ function report(events) {
     received,
     lost,
     lostByEvent,
+    lostClients,
     duplicates,
     disconnects,
     disconnectReasons,
