@@ -8,11 +8,16 @@ The model vectorizes the parts separately: ``structure_part``, ``text_part`` (wo
 ``salient_part`` (word and character n-grams of the lines that say something went wrong and of
 the last lines, whether detection found them or not: a second view for logs whose tool no rule
 knows).
+
+The model's vectorizers each call their part on the same document one after the other, so
+``text_part`` (lower-casing the whole text) and ``salient_part`` keep their last result: each is
+computed once per document, not once per vectorizer.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from conveyor.debug.cues import cue_tokens, edge_tokens
@@ -61,6 +66,7 @@ def error_part(document: str) -> str:
     return "\n".join(text_part(document).split("\n", ERROR_PART_LINES)[:ERROR_PART_LINES])[:ERROR_PART_CHARS]
 
 
+@lru_cache(maxsize=1)
 def salient_part(document: str) -> str:
     """The distinct lines of the text part that report a failure, then its last lines."""
     lines = [line.strip() for line in text_part(document).split("\n")]
@@ -69,6 +75,7 @@ def salient_part(document: str) -> str:
     return "\n".join(marked[:MAX_SALIENT_LINES] + last)[:MAX_SALIENT_CHARS]
 
 
+@lru_cache(maxsize=1)
 def text_part(document: str) -> str:
     """The lower-cased text part of a document."""
     parts = document.split("\n", 1)

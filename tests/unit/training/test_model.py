@@ -27,3 +27,14 @@ def test_fast_probabilities_equal_the_pipeline(real_logs: list[dict[str, Any]]) 
     expected = model.pipeline.predict_proba(documents)
     assert tuple(model.pipeline.classes_) == model.labels
     np.testing.assert_allclose(model.predict_proba(documents), expected, atol=1e-12)
+
+
+def test_fast_features_equal_the_pipeline_features_exactly(real_logs: list[dict[str, Any]]) -> None:
+    model = load_model()
+    documents = [featurize(row["log"]) for row in real_logs] + ["kind_none\n", "kind_none\nerror"]
+    expected = model.pipeline.named_steps["features"].transform(documents).tocsr()
+    fast = model.features(documents)
+    assert fast.shape == expected.shape
+    assert fast.dtype == expected.dtype
+    assert (fast != expected).nnz == 0
+    assert fast.nnz > 0
