@@ -62,7 +62,8 @@ SERVER_CONTROL_MESSAGES: dict[str, dict[str, Any]] = {
             "event": {"type": "string", "description": "the client event that caused it"},
             "lastSeq": {
                 "type": "integer",
-                "description": "code slow_consumer: the client was too slow and is disconnected; "
+                "description": "code slow_consumer (the client was too slow) or resume_failed "
+                "(the replay of what it missed failed): the client is disconnected; "
                 "reconnect and authenticate with this lastSeq",
             },
         },

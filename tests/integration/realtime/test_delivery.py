@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import pytest
+import sqlalchemy.exc
 
+from conveyor.events import store
+from conveyor.events.models import EventRecord
 from conveyor.events.realtime.channel import Packet
 from conveyor.events.realtime.sequencer import RECENT_EVENTS, RecentEvents
 from tests.support.events import project_event
@@ -190,8 +195,6 @@ async def test_out_of_order_messages_are_reordered(server: RunningServer) -> Non
     finally:
         bus.emitter = emitter
     async with server.container.db.session() as session:
-        from conveyor.events import store
-
         records = await store.read(session, None, store.EventQuery(after_seq=0, limit=1000))
     by_alert = {r.data.get("alertId"): r for r in records}
     hub = server.container.hub
@@ -252,7 +255,6 @@ async def test_a_malformed_subscription_with_the_credentials_is_refused(server: 
 async def test_a_backlog_of_mixed_audiences_is_delivered_in_order_to_the_right_sockets(
     server: RunningServer,
 ) -> None:
-    from conveyor.events import store
 
     _, alice = await server.create_user("alice")
     _, bob = await server.create_user("bob")
@@ -325,3 +327,40 @@ async def test_sockets_resuming_from_the_same_seq_encode_each_replayed_event_onc
     [seqs_of_alerts] = alert_seqs
     # Each encoded once for the 20 sockets: the five replayed alerts and the live one.
     assert sorted(encoded) == list(seqs_of_alerts)
+
+
+async def test_a_replay_that_fails_midway_drops_the_socket_to_resume_instead_of_leaving_a_gap(
+    server_with: Callable[..., AbstractAsyncContextManager[RunningServer]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alerts_only = {"eventTypes": ["system_alert"]}
+    async with server_with(ws_replay_page_size=2) as server:
+        admin = await server.admin_token()
+        first = await server.authenticated_socket(admin)
+        await server.raise_alert("seen")
+        _, envelope = await first.next_of("system_alert")
+        await first.close()
+        missed = [await server.raise_alert(f"missed {i}") for i in range(3)]
+        read, reads = store.read, 0
+
+        async def second_page_unreadable(*args: Any, **kwargs: Any) -> list[EventRecord]:
+            nonlocal reads
+            reads += 1
+            if reads == 2:  # what a reconnect storm's pool timeout raises
+                raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached")
+            return await read(*args, **kwargs)
+
+        monkeypatch.setattr(store, "read", second_page_unreadable)
+        second = await server.socket()
+        await second.authenticate(admin, lastSeq=envelope["seq"], subscribe=alerts_only)
+        _, error = await second.next_of("error")
+        await asyncio.wait_for(second.disconnected.wait(), 10)
+        got = [data for name, data in second.received if name == "system_alert"]
+        assert [data["data"]["alertId"] for data in got] == [a["alertId"] for a in missed[:2]]
+        assert error["code"] == "resume_failed" and error["lastSeq"] == got[-1]["seq"]
+
+        monkeypatch.setattr(store, "read", read)
+        third = await server.socket()
+        await third.authenticate(admin, lastSeq=error["lastSeq"], subscribe=alerts_only)
+        rest = await third.events_until("system_alert", is_alert(missed[2]))
+        alerts = [data["data"]["alertId"] for name, data in rest if name == "system_alert"]
+        assert alerts == [missed[2]["alertId"]]

@@ -712,7 +712,7 @@ export interface ErrorMessage {
   code?: string;
   /** the client event that caused it */
   event?: string;
-  /** code slow_consumer: the client was too slow and is disconnected; reconnect and authenticate with this lastSeq */
+  /** code slow_consumer (the client was too slow) or resume_failed (the replay of what it missed failed): the client is disconnected; reconnect and authenticate with this lastSeq */
   lastSeq?: number;
 }
 

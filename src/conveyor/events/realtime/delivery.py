@@ -136,12 +136,17 @@ def hold(state: SocketState, event: SharedEvent) -> None:
 
 def drop_slow(state: SocketState) -> None:
     """Drop a socket that cannot keep up, telling it where to resume from."""
+    drop(state, "slow_consumer", "too slow: events were waiting")
+
+
+def drop(state: SocketState, code: str, reason: str) -> None:
+    """Disconnect a socket with an ``error`` that says from which ``seq`` to resume."""
     if not state.channel.open:
         return
-    log.info("socket too slow, dropped", sid=state.sid, last_seq=state.last_seq)
+    log.info("socket dropped", sid=state.sid, code=code, last_seq=state.last_seq)
     notice = {
-        "message": f"too slow: events were waiting; reconnect and resume after seq {state.last_seq}",
-        "code": "slow_consumer",
+        "message": f"{reason}; reconnect and resume after seq {state.last_seq}",
+        "code": code,
         "lastSeq": state.last_seq,
     }
     state.channel.drop(Packet.event(WS_NAMESPACE, "error", notice))

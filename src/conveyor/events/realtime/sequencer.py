@@ -23,7 +23,7 @@ from conveyor.db import Database
 from conveyor.events import store
 from conveyor.events.models import EventRecord
 from conveyor.events.realtime.connection import SocketState
-from conveyor.events.realtime.delivery import Outgoing, SharedEvent, drop_slow, fan_out
+from conveyor.events.realtime.delivery import Outgoing, SharedEvent, drop, drop_slow, fan_out
 from conveyor.events.realtime.room_index import RoomIndex
 from conveyor.events.rooms import rooms_for
 
@@ -32,6 +32,7 @@ log = structlog.get_logger(__name__)
 # Events kept encoded for replays: two replay pages at the default ws_replay_page_size, so that
 # sockets resuming together (a reconnect storm) share each event's packet and frames.
 RECENT_EVENTS = 1024
+RESUME_FAILED = "resume_failed"  # the error code of a socket dropped because its replay failed
 
 
 @dataclass(frozen=True)
@@ -153,24 +154,33 @@ class Sequencer:
         """Send what the socket missed, from the log, then what arrived live meanwhile.
 
         Live events wait in ``state.pending`` until the replay has caught up with them; the
-        socket stays ``replaying`` until that list is empty, so nothing overtakes them.
+        socket stays ``replaying`` until that list is empty, so nothing overtakes them. A
+        replay that fails midway (the log unreadable: a pool timeout in a reconnect storm)
+        drops the socket, telling it where to resume from: going on live would skip the rest.
         """
-        assert state.access is not None
-        viewer = state.access.viewer
-        page = self.settings.ws_replay_page_size
         try:
-            while state.authenticated and state.channel.open:
-                query = store.EventQuery(after_seq=state.last_seq, filter=state.filter, limit=page)
-                async with self.db.session() as session:
-                    records = await store.read(session, viewer, query)
-                await _send_in_order(state, map(self.recent.of_record, records))
-                if len(records) < page:
-                    break
+            await self._replay_log(state)
+        except Exception:
+            log.exception("replay failed, socket told to resume", sid=state.sid, last_seq=state.last_seq)
+            state.pending = None
+            drop(state, RESUME_FAILED, "the replay of missed events failed")
         finally:
             while state.pending:
                 pending, state.pending = state.pending, None
                 await _send_in_order(state, pending)
             state.replaying = False
+
+    async def _replay_log(self, state: SocketState) -> None:
+        assert state.access is not None
+        viewer = state.access.viewer
+        page = self.settings.ws_replay_page_size
+        while state.authenticated and state.channel.open:
+            query = store.EventQuery(after_seq=state.last_seq, filter=state.filter, limit=page)
+            async with self.db.session() as session:
+                records = await store.read(session, viewer, query)
+            await _send_in_order(state, map(self.recent.of_record, records))
+            if len(records) < page:
+                break
 
 
 class RecentEvents:
