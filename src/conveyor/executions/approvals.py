@@ -12,31 +12,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth.models import User
 from conveyor.auth.principal import Principal
-from conveyor.auth.roles import Role
 from conveyor.db import utcnow
 from conveyor.errors import Conflict
 from conveyor.events.catalog import EventPriority, EventType
 from conveyor.events.schemas import Emission
-from conveyor.executions.models import Execution, Job, Step
+from conveyor.executions.models import Execution, Step
 from conveyor.executions.state import execution_event, jobs_of
+from conveyor.executions.store import ExecutionState, JobState, StateTx
 from conveyor.notifications import service as notifications
 from conveyor.notifications.schemas import ActivityKind, NotificationKind
-from conveyor.pipelines.models import Pipeline
-from conveyor.projects.access import members_with_role
-from conveyor.projects.models import Project
 from conveyor.status import Status
 
 
 async def hold(
-    session: AsyncSession, execution: Execution, ready: Sequence[Job], now: datetime
-) -> tuple[list[Job], list[Emission]]:
+    tx: StateTx, execution: ExecutionState, ready: Sequence[JobState], now: datetime
+) -> tuple[list[JobState], list[Emission]]:
     """Of the ready jobs, those of a protected environment not approved yet wait, and so does the
     execution. Returns the jobs that go on, and the notifications telling the maintainers."""
     candidates = [job for job in ready if job.plan.environment is not None and not _approved(job)]
     if not candidates:
         return list(ready), []
-    project = await session.get(Project, execution.project_id)
-    protected = set(project.protected_environments or []) if project else set()
+    protected = await tx.protected_environments(execution.project_id)
     held = [job for job in candidates if job.plan.environment in protected]
     if not held:
         return list(ready), []
@@ -44,35 +40,28 @@ async def hold(
         job.status, job.dispatched_at, job.waiting_since = Status.WAITING, None, now
         job.wait_reason = f"waiting for a maintainer to approve the deployment to {job.plan.environment!r}"
     execution.status = Status.WAITING
-    return [job for job in ready if job not in held], await _tell_maintainers(session, execution, held)
+    return [job for job in ready if job not in held], await _tell_maintainers(tx, execution, held)
 
 
-def _approved(job: Job) -> bool:
+def _approved(job: JobState) -> bool:
     return bool(job.approval) and (job.approval or {}).get("decision") == "approved"
 
 
 async def _tell_maintainers(
-    session: AsyncSession, execution: Execution, held: Sequence[Job]
+    tx: StateTx, execution: ExecutionState, held: Sequence[JobState]
 ) -> list[Emission]:
-    pipeline = await session.get(Pipeline, execution.pipeline_id)
+    pipeline = await tx.pipeline_name(execution.pipeline_id)
     environments = ", ".join(sorted({str(job.plan.environment) for job in held}))
-    run = f"{pipeline.name if pipeline else 'run'} #{execution.number}"
+    run = f"{pipeline or 'run'} #{execution.number}"
     title = f"{run} waits for approval to deploy to {environments}"
     body = f"Jobs {', '.join(job.key for job in held)} run once a maintainer approves them on the run page."
-    maintainers = await members_with_role(session, execution.project_id, Role.MAINTAINER)
-    kind = NotificationKind.APPROVAL.value
-    return [
-        notifications.notify(
-            session,
-            user_id=user_id,
-            kind=kind,
-            title=title[:200],
-            body=body,
-            priority=EventPriority.HIGH,
-            project_id=execution.project_id,
-        )
-        for user_id in await notifications.receivers(session, maintainers, kind)
-    ]
+    return await tx.notify_maintainers(
+        execution,
+        kind=NotificationKind.APPROVAL.value,
+        title=title[:200],
+        body=body,
+        priority=EventPriority.HIGH,
+    )
 
 
 async def record_decision(

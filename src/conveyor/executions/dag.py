@@ -8,92 +8,72 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from conveyor.db import utcnow
-from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
 from conveyor.executions import approvals, concurrency
-from conveyor.executions.models import Execution, Job, Step
-from conveyor.executions.state import (
-    conveyor_context,
-    execution_event,
-    jobs_of,
-    lock_execution,
-    needs_context,
-    outcome,
-)
+from conveyor.executions.state import conveyor_context, needs_context, outcome, snapshot_event
+from conveyor.executions.store import ExecutionState, JobState, StateTx
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.status import FAILED_ON_ITS_OWN, FAILING, TERMINAL, Status
 
 
-async def advance(session: AsyncSession, bus: EventBus, execution_id: str) -> list[str]:
+async def advance(tx: StateTx, execution_id: str) -> list[str]:
     """Decide what happens next, commit it with its events, and return the jobs to dispatch.
 
     Safe to call any number of times from anywhere (API node, worker, reaper): it works under
     the execution's lock and marks each ready job dispatched exactly once.
     """
-    execution = await lock_execution(session, execution_id)
-    if execution.status in TERMINAL or await _waits_for_its_group(session, execution):
-        await session.commit()
+    execution = await tx.lock_execution(execution_id)
+    if execution.status in TERMINAL or await _waits_for_its_group(tx, execution):
+        await tx.commit()
         return []
-    jobs = await jobs_of(session, execution_id)
+    jobs = await tx.jobs_of(execution_id)
     now = utcnow()
     stopped = _fail_fast(jobs, now)
-    conveyor = await conveyor_context(session, execution)
+    conveyor = await conveyor_context(tx, execution)
     skipped, ready = _decide(execution, jobs, now, conveyor)
     if skipped or stopped:
-        await _skip_steps(session, [*skipped, *stopped])
-    going, notes = await approvals.hold(session, execution, ready, now)
-    going, superseded = await concurrency.take_groups(session, execution, going, jobs, conveyor, now)
+        await tx.skip_steps([job.id for job in [*skipped, *stopped]])
+    going, notes = await approvals.hold(tx, execution, ready, now)
+    going, superseded = await concurrency.take_groups(tx, execution, going, jobs, conveyor, now)
     events: list[Emission] = []
     finished = all(Status(job.status).done for job in jobs)
     if finished:
         execution.status, execution.error = outcome(execution, jobs)
         execution.finished_at = now
-        events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_COMPLETED, execution))
+        events.append(
+            snapshot_event(EventType.PIPELINE_EXECUTION_COMPLETED, await tx.read_execution(execution))
+        )
     elif skipped or stopped or len(going) < len(ready):
-        events.append(await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
-    await bus.commit(session, *events, *notes)
+        events.append(
+            snapshot_event(EventType.PIPELINE_EXECUTION_UPDATED, await tx.read_execution(execution))
+        )
+    await tx.commit(*events, *notes)
     ready = going
     ready_ids = [job.id for job in ready]
     if finished and execution.concurrency_group is not None:
-        ready_ids += await _next_in_group(session, bus, execution)
-    for other in [*sorted(superseded), *await concurrency.next_waiters(session, execution, jobs)]:
-        ready_ids += await advance(session, bus, other)
+        ready_ids += await _next_in_group(tx, execution)
+    for other in [*sorted(superseded), *await concurrency.next_waiters(tx, execution, jobs)]:
+        ready_ids += await advance(tx, other)
     return ready_ids
 
 
-def _group_query(execution: Execution) -> Select[Execution]:
-    return select(Execution).where(
-        Execution.project_id == execution.project_id,
-        Execution.concurrency_group == execution.concurrency_group,
-        Execution.status.not_in(sorted(TERMINAL)),
-        Execution.id != execution.id,
-    )
-
-
-async def _waits_for_its_group(session: AsyncSession, execution: Execution) -> bool:
+async def _waits_for_its_group(tx: StateTx, execution: ExecutionState) -> bool:
     """An execution of a concurrency group runs once the group's older ones have ended."""
-    if execution.concurrency_group is None:
-        return False
-    older = _group_query(execution).where(Execution.created_at < execution.created_at)
-    return (await session.execute(older.limit(1))).first() is not None
+    return execution.concurrency_group is not None and await tx.older_in_group(execution)
 
 
-async def _next_in_group(session: AsyncSession, bus: EventBus, execution: Execution) -> list[str]:
-    statement = _group_query(execution).order_by(Execution.created_at).limit(1)
-    waiting = (await session.execute(statement)).scalar_one_or_none()
-    return await advance(session, bus, waiting.id) if waiting is not None else []
+async def _next_in_group(tx: StateTx, execution: ExecutionState) -> list[str]:
+    waiting = await tx.next_in_group(execution)
+    return await advance(tx, waiting) if waiting is not None else []
 
 
-def _fail_fast(jobs: Sequence[Job], now: datetime) -> list[Job]:
+def _fail_fast(jobs: Sequence[JobState], now: datetime) -> list[JobState]:
     """Matrix jobs with fail-fast: once a combination failed, the queued ones are cancelled and
     the running ones asked to stop (their runners learn it from their heartbeat)."""
     failed = {job.plan.definition_id: job.key for job in jobs if _fails_fast(job)}
-    stopped: list[Job] = []
+    stopped: list[JobState] = []
     for job in jobs:
         culprit = failed.get(job.plan.definition_id)
         if culprit is None or not job.plan.matrix:
@@ -107,16 +87,16 @@ def _fail_fast(jobs: Sequence[Job], now: datetime) -> list[Job]:
     return stopped
 
 
-def _fails_fast(job: Job) -> bool:
+def _fails_fast(job: JobState) -> bool:
     return bool(job.plan.matrix) and job.plan.fail_fast and job.status in FAILED_ON_ITS_OWN
 
 
 def _decide(
-    execution: Execution, jobs: Sequence[Job], now: datetime, conveyor: dict[str, Any]
-) -> tuple[list[Job], list[Job]]:
+    execution: ExecutionState, jobs: Sequence[JobState], now: datetime, conveyor: dict[str, Any]
+) -> tuple[list[JobState], list[JobState]]:
     by_key = {job.key: job for job in jobs}
-    skipped: list[Job] = []
-    ready: list[Job] = []
+    skipped: list[JobState] = []
+    ready: list[JobState] = []
     active = Counter(job.plan.definition_id for job in jobs if _active(job))
     progress = True
     while progress:
@@ -148,12 +128,12 @@ def _decide(
     return skipped, ready
 
 
-def _active(job: Job) -> bool:
+def _active(job: JobState) -> bool:
     return job.status == Status.RUNNING or (job.status == Status.QUEUED and job.dispatched_at is not None)
 
 
 def _reason_to_skip(
-    execution: Execution, job: Job, needs: Sequence[Job], conveyor: dict[str, Any]
+    execution: ExecutionState, job: JobState, needs: Sequence[JobState], conveyor: dict[str, Any]
 ) -> str | None:
     condition = parse_condition(job.plan.condition)
     unsuccessful = [need.key for need in needs if need.status != Status.SUCCESS]
@@ -176,9 +156,3 @@ def _reason_to_skip(
     if unsuccessful and condition.evaluate(replace(context, success=True, failure=False)):
         return f"skipped: needed job {unsuccessful[0]!r} did not succeed"
     return f"skipped: if {condition.text} is false"
-
-
-async def _skip_steps(session: AsyncSession, jobs: Sequence[Job]) -> None:
-    await session.execute(
-        update(Step).where(Step.job_id.in_([job.id for job in jobs])).values(status=Status.SKIPPED.value)
-    )

@@ -23,6 +23,7 @@ from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step, TestResult
 from conveyor.executions.schemas import ExecutionSummary, TestReport, TestResultRead, TestSummary
+from conveyor.executions.sqlstore import SqlTx
 from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
 from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity
@@ -123,7 +124,7 @@ async def start_execution(
         inputs=values,
         created_at=utcnow(),
     )
-    conveyor = await conveyor_context(session, execution)
+    conveyor = await conveyor_context(SqlTx(session, bus), execution)
     plans = plan_jobs(spec, conveyor, values)
     if spec.concurrency is not None:
         try:
@@ -141,7 +142,7 @@ async def start_execution(
     if spec.concurrency is not None and spec.concurrency.cancel_in_progress:
         for other in await _in_group(session, execution):
             await cancel_execution(session=session, bus=bus, executor=executor, execution=other)
-    await executor.dispatch(await advance(session, bus, execution.id))
+    await executor.dispatch(await advance(SqlTx(session, bus), execution.id))
     return execution
 
 
@@ -292,7 +293,7 @@ async def cancel_execution(
     updated = await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
     await bus.commit(session, updated, *_did(actor_id, ActivityKind.RUN_CANCELLED, execution))
     await executor.cancel(running)
-    await advance(session, bus, execution.id)
+    await advance(SqlTx(session, bus), execution.id)
     return execution
 
 
@@ -315,7 +316,7 @@ async def retry_execution(
     execution.cancel_requested = False
     started = await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution)
     await bus.commit(session, started, *_did(actor_id, ActivityKind.RUN_RETRIED, execution))
-    await executor.dispatch(await advance(session, bus, execution.id))
+    await executor.dispatch(await advance(SqlTx(session, bus), execution.id))
     return execution
 
 
@@ -350,7 +351,7 @@ async def decide_approval(
     execution = await lock_execution(session, execution.id)
     events = await approvals.record_decision(session, execution, actor, approve=approve, comment=comment)
     await bus.commit(session, *events)
-    await executor.dispatch(await advance(session, bus, execution.id))
+    await executor.dispatch(await advance(SqlTx(session, bus), execution.id))
     return execution
 
 

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.auth.models import User
 from conveyor.errors import NotFound
 from conveyor.events.catalog import EventType, ExecutionData
 from conveyor.events.schemas import Emission, emission
 from conveyor.executions.models import Execution, Job, Step
 from conveyor.executions.schemas import ExecutionRead, JobRead, StepRead, TestSummary
+from conveyor.executions.store import ExecutionState, JobState, StateTx
 from conveyor.status import Status
 
 
@@ -54,7 +54,7 @@ _STEP_COLUMNS = [Step.job_id, Step.position, Step.name, Step.status, Step.exit_c
 _STEP_COLUMNS += [Step.started_at, Step.finished_at]
 
 
-async def read_execution(session: AsyncSession, execution: Execution) -> ExecutionRead:
+async def read_execution(session: AsyncSession, execution: ExecutionState) -> ExecutionRead:
     """The execution with its jobs and steps, as clients see it (plain rows: this runs for every event)."""
     jobs_query = select(*_JOB_COLUMNS).where(Job.execution_id == execution.id).order_by(Job.position)
     steps_query = (
@@ -84,7 +84,9 @@ def _total(jobs: Sequence[JobRead]) -> TestSummary | None:
     )
 
 
-async def execution_event(session: AsyncSession, event_type: EventType, execution: Execution) -> Emission:
+async def execution_event(
+    session: AsyncSession, event_type: EventType, execution: ExecutionState
+) -> Emission:
     return snapshot_event(event_type, await read_execution(session, execution))
 
 
@@ -113,7 +115,7 @@ def with_step_values(
     return snapshot.model_copy(update={"jobs": jobs})
 
 
-def outcome(execution: Execution, jobs: Sequence[Job]) -> tuple[Status, str | None]:
+def outcome(execution: ExecutionState, jobs: Sequence[JobState]) -> tuple[Status, str | None]:
     """The status an execution ends with once all its jobs are done, and why it did not succeed."""
     if execution.cancel_requested:
         return Status.CANCELLED, "cancelled"
@@ -129,7 +131,7 @@ _RESULTS = {Status.FAILED: "failure", Status.TIMED_OUT: "failure", Status.CANCEL
 _RESULT_ORDER = ("failure", "cancelled", "skipped", "success")
 
 
-def needs_context(needed: Sequence[Job]) -> dict[str, dict[str, Any]]:
+def needs_context(needed: Sequence[JobState]) -> dict[str, dict[str, Any]]:
     """The `needs` context of a job: each needed job's result and outputs, by its id in the
     definition (the outputs of a matrix job's combinations merged in order)."""
     context: dict[str, dict[str, Any]] = {}
@@ -141,23 +143,23 @@ def needs_context(needed: Sequence[Job]) -> dict[str, dict[str, Any]]:
     return context
 
 
-async def conveyor_context(session: AsyncSession, execution: Execution) -> dict[str, Any]:
+async def conveyor_context(tx: StateTx, execution: ExecutionState) -> dict[str, Any]:
     """The `conveyor` context of an execution (a runner adds `job` and `workspace`)."""
-    actor = await session.get(User, execution.actor_id) if execution.actor_id else None
+    actor = await tx.username(execution.actor_id) if execution.actor_id else None
     return {
         "sha": execution.commit_sha or "",
         "ref": execution.ref or "",
         "event": execution.trigger,
         "run_number": float(execution.number),
         "run_id": execution.id,
-        "actor": actor.username if actor else "",
+        "actor": actor or "",
         "base_ref": execution.base_ref or "",
         "head_ref": execution.head_ref or "",
         "pull_request": _pull_request(execution),
     }
 
 
-def _pull_request(execution: Execution) -> dict[str, Any] | None:
+def _pull_request(execution: ExecutionState) -> dict[str, Any] | None:
     if execution.pull_request is None:
         return None
     return {

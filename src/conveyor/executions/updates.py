@@ -23,6 +23,7 @@ from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
 from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step, TestResult
+from conveyor.executions.sqlstore import SqlTx
 from conveyor.executions.state import (
     conveyor_context,
     execution_event,
@@ -159,7 +160,11 @@ async def claim_job(
         needed = [other for other in await jobs_of(session, execution.id) if other.key in job.needs]
         claim = replace(
             _claim(
-                job, execution, project, needs_context(needed), await conveyor_context(session, execution)
+                job,
+                execution,
+                project,
+                needs_context(needed),
+                await conveyor_context(SqlTx(session, bus), execution),
             ),
             artifact_sources=_artifact_sources(job.plan, needed),
             inputs=execution.inputs or {},

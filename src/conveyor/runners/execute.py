@@ -10,6 +10,7 @@ from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.executions import updates
 from conveyor.executions.dag import advance
+from conveyor.executions.sqlstore import SqlTx
 from conveyor.runners.job import JobRun, Result, RunnerEnv
 
 Dispatch = Callable[[Sequence[str]], Awaitable[None]]
@@ -47,5 +48,5 @@ async def execute_job(
 async def job_ended(db: Database, bus: EventBus, dispatch: Dispatch, execution_id: str) -> None:
     """After a job ended (or was lost): dispatch the jobs that are ready now."""
     async with db.write_session() as session:
-        ready = await advance(session, bus, execution_id)
+        ready = await advance(SqlTx(session, bus), execution_id)
     await dispatch(ready)
