@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy.engine import make_url
 
 ENV_PREFIX = "CONVEYOR_"
 PLACEHOLDER_SECRETS = {"changeme", "secret", "change-me", "changethis"}
@@ -227,6 +226,8 @@ class Settings(BaseModel):
         for path in self.data_dir.iterdir():
             if path.is_file() and not path.is_symlink():
                 path.chmod(0o600)
+        from sqlalchemy.engine import make_url  # SQLAlchemy is heavy: not for `conveyor run`
+
         name = make_url(self.resolved_database_url).database if self.is_sqlite else None
         if name and name != ":memory:" and Path(name).parent.is_dir():
             os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o600))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -22,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from conveyor.basics import new_id as new_id
+from conveyor.basics import utcnow as utcnow
 from conveyor.errors import NotFound
 
 if TYPE_CHECKING:
@@ -91,14 +92,6 @@ async def get_or_404(session: AsyncSession, model: type[ModelT], key: Any, label
     if row is None:
         raise NotFound(f"{label} {key} not found")
     return row
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 class Database:

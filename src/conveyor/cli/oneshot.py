@@ -25,8 +25,8 @@ from conveyor.pipelines.spec import parse_definition
 from conveyor.projects.models import Project
 from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.execute import runner_id
-from conveyor.runners.job import RunnerEnv
 from conveyor.runners.local import LocalExecutor
+from conveyor.runners.node import RunnerEnv
 from conveyor.status import Status
 
 Display = Callable[[dict[str, Any]], None]
@@ -84,7 +84,7 @@ async def _run(
         runner_id=runner_id("local"),
         fixed_workspace=workspace,
     )
-    executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)
+    executor = LocalExecutor(env, env.store, max_parallel=settings.max_parallel_jobs)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, executor.cancel_all)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
-from conveyor.db import Database, get_or_404, new_id, utcnow
+from conveyor.db import get_or_404, new_id, utcnow
 from conveyor.errors import Conflict, InvalidInput, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventType
@@ -21,10 +21,11 @@ from conveyor.events.schemas import Emission
 from conveyor.executions import approvals
 from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
-from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step, TestResult
+from conveyor.executions.models import Artifact, Execution, Job, Step, TestResult
 from conveyor.executions.schemas import ExecutionSummary, TestReport, TestResultRead, TestSummary
 from conveyor.executions.sqlstore import SqlTx
 from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
+from conveyor.executions.updates import artifact_content as artifact_content  # the routes' way to it
 from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity
 from conveyor.pipelines import service as pipelines_service
@@ -448,19 +449,6 @@ async def get_artifact(session: AsyncSession, execution_id: str, artifact_id: st
     if artifact is None or artifact.execution_id != execution_id:
         raise NotFound(f"artifact {artifact_id} not found")
     return artifact
-
-
-async def artifact_content(db: Database, artifact_id: str) -> AsyncIterator[bytes]:
-    """The artifact's bytes a chunk at a time, each read in its own short session."""
-    statement = select(ArtifactChunk.data).where(ArtifactChunk.artifact_id == artifact_id)
-    n = 0
-    while True:
-        async with db.session() as session:
-            data = (await session.execute(statement.where(ArtifactChunk.n == n))).scalar_one_or_none()
-        if data is None:
-            return
-        yield data
-        n += 1
 
 
 _STATUS_ORDER = {"failed": 0, "skipped": 1, "passed": 2}

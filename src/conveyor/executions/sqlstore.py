@@ -1,27 +1,35 @@
 """The engine's state in the server's database: ``StateTx`` over a session and the event bus
-(the records are the ORM rows; ``commit`` appends the events to the log with the change)."""
+(the records are the ORM rows; ``commit`` appends the events to the log with the change), and
+``SqlStore``, the server's ``StateStore``."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.auth.models import User
 from conveyor.auth.roles import Role
+from conveyor.db import Database
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import EventPriority
 from conveyor.events.schemas import Emission
-from conveyor.executions.models import Execution, Job, Step
+from conveyor.executions import updates
+from conveyor.executions.claims import ArtifactFile, Claim, Heartbeat, Line, StoredArtifact, TestCase
+from conveyor.executions.models import Execution, Job, LogLine, Step
 from conveyor.executions.schemas import ExecutionRead
 from conveyor.executions.state import jobs_of, lock_execution, read_execution
 from conveyor.executions.store import ExecutionState, JobState
 from conveyor.notifications import service as notifications
+from conveyor.pipelines.builtins import InProcess
 from conveyor.pipelines.models import Pipeline
 from conveyor.projects.access import members_with_role
 from conveyor.projects.models import Project
+from conveyor.projects.secrets import SecretCipher
 from conveyor.status import TERMINAL, Status
 
 
@@ -44,6 +52,59 @@ class SqlTx:
     async def skip_steps(self, job_ids: Sequence[str]) -> None:
         statement = update(Step).where(Step.job_id.in_(job_ids)).values(status=Status.SKIPPED.value)
         await self.session.execute(statement)
+
+    async def locked_job(self, job_id: str) -> tuple[Execution, Job] | None:
+        job = await self.session.get(Job, job_id)
+        if job is None:
+            return None
+        execution = await lock_execution(self.session, job.execution_id)
+        await self.session.refresh(job)
+        return execution, job
+
+    async def held_job(self, job_id: str, runner: str) -> Job | None:
+        statement = select(Job).where(
+            Job.id == job_id, Job.status == Status.RUNNING.value, Job.runner == runner
+        )
+        return (
+            await self.session.execute(statement.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
+
+    async def update_steps(
+        self,
+        job_id: str,
+        values: Mapping[str, object],
+        *,
+        position: int | None = None,
+        having: Status | None = None,
+    ) -> None:
+        statement = update(Step).where(Step.job_id == job_id)
+        if position is not None:
+            statement = statement.where(Step.position == position)
+        if having is not None:
+            statement = statement.where(Step.status == having.value)
+        await self.session.execute(statement.values(**values))
+
+    async def append_lines(self, job: JobState, lines: Sequence[Line]) -> None:
+        rows = [
+            {"job_id": job.id, "n": x.n, "step": x.step, "ts": x.ts, "text": x.text, "origin": x.origin}
+            for x in lines
+        ]
+        await self.session.execute(insert(LogLine), rows)
+        job.log_lines = lines[-1].n + 1
+
+    async def repo_url(self, project_id: str) -> str | None:
+        project = await self.session.get(Project, project_id)
+        return project.repo_url if project else None
+
+    async def extend_lease(self, job_id: str, runner: str, *, until: datetime, pgid: int | None) -> Heartbeat:
+        result = await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == Status.RUNNING.value, Job.runner == runner)
+            .values(lease_expires_at=until, pgid=pgid)
+            .returning(Job.cancel_requested)
+        )
+        row = result.first()
+        return Heartbeat(held=row is not None, cancel=bool(row and row[0]))
 
     async def read_execution(self, execution: ExecutionState) -> ExecutionRead:
         return await read_execution(self.session, execution)
@@ -120,3 +181,44 @@ def _group_query(execution: ExecutionState) -> Select[Execution]:
         Execution.status.not_in(sorted(TERMINAL)),
         Execution.id != execution.id,
     )
+
+
+class SqlStore:
+    """The server's ``StateStore``: its database and event bus."""
+
+    def __init__(self, db: Database, bus: EventBus) -> None:
+        self.db, self.bus = db, bus
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlTx]:
+        async with self.db.write_session() as session:
+            yield SqlTx(session, self.bus)
+
+
+class SqlRunnerStore(SqlStore):
+    """The ``RunnerStore`` of a server node's runner, which holds the secrets key too."""
+
+    def __init__(self, db: Database, bus: EventBus, cipher: SecretCipher) -> None:
+        super().__init__(db, bus)
+        self.cipher = cipher
+
+    async def job_secrets(self, claim: Claim) -> dict[str, str]:
+        return await updates.job_secrets(self.db, self.cipher, claim)
+
+    async def record_commit(self, execution_id: str, sha: str) -> None:
+        await updates.record_commit(self.db, execution_id, sha)
+
+    async def store_artifacts(self, claim: Claim, files: Sequence[ArtifactFile]) -> None:
+        await updates.store_artifacts(self.db, claim, files)
+
+    async def artifacts_of(self, job_id: str) -> list[StoredArtifact]:
+        return await updates.artifacts_of(self.db, job_id)
+
+    def artifact_content(self, artifact_id: str) -> AsyncIterator[bytes]:
+        return updates.artifact_content(self.db, artifact_id)
+
+    async def store_test_results(self, claim: Claim, cases: Sequence[TestCase]) -> dict[str, int]:
+        return await updates.store_test_results(self.db, claim, cases)
+
+    def in_process(self) -> InProcess:
+        return InProcess(self.db, self.bus)

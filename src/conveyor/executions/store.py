@@ -9,14 +9,20 @@ code: an engine module that needs only it runs without SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from conveyor.events.catalog import EventPriority
 from conveyor.events.schemas import Emission
+from conveyor.executions.claims import ArtifactFile, Claim, Heartbeat, Line, StoredArtifact, TestCase
 from conveyor.executions.schemas import ExecutionRead
 from conveyor.pipelines.spec.plan import JobPlan
+from conveyor.status import Status
+
+if TYPE_CHECKING:
+    from conveyor.pipelines.builtins import InProcess
 
 
 class ExecutionState(Protocol):
@@ -54,6 +60,16 @@ class JobState(Protocol):
     needs: list[str]
     plan: JobPlan
     status: str
+    attempt: int
+    retries_left: int
+    runner: str | None
+    worker_token_id: str | None
+    pgid: int | None
+    lease_expires_at: datetime | None
+    log_lines: int
+    exit_code: int | None
+    caches: list[dict[str, object]] | None
+    started_at: datetime | None
     dispatched_at: datetime | None
     wait_reason: str | None
     waiting_since: datetime | None
@@ -82,6 +98,35 @@ class StateTx(Protocol):
 
     async def skip_steps(self, job_ids: Sequence[str]) -> None:
         """Every step of these jobs: skipped."""
+        ...
+
+    async def locked_job(self, job_id: str) -> tuple[ExecutionState, JobState] | None:
+        """The job (None if it is gone) and its execution, locked, the job read under the lock."""
+        ...
+
+    async def held_job(self, job_id: str, runner: str) -> JobState | None:
+        """The job if this runner still holds it, running (the caller holds the execution's lock)."""
+        ...
+
+    async def update_steps(
+        self,
+        job_id: str,
+        values: Mapping[str, object],
+        *,
+        position: int | None = None,
+        having: Status | None = None,
+    ) -> None:
+        """Set ``values`` on the job's steps: all, the one at ``position``, or those ``having`` a status."""
+        ...
+
+    async def append_lines(self, job: JobState, lines: Sequence[Line]) -> None:
+        """Keep the lines of the job's log (numbered on from ``job.log_lines``, which follows them)."""
+        ...
+
+    async def repo_url(self, project_id: str) -> str | None: ...
+
+    async def extend_lease(self, job_id: str, runner: str, *, until: datetime, pgid: int | None) -> Heartbeat:
+        """Extend the lease of the job if the runner still holds it; whether it must cancel."""
         ...
 
     async def read_execution(self, execution: ExecutionState) -> ExecutionRead:
@@ -115,4 +160,37 @@ class StateTx(Protocol):
     async def group_jobs(self, project_id: str, group: str, job: JobState) -> list[tuple[JobState, str]]:
         """The project's other jobs of the group that hold it or wait for it, with their run's
         name (``deploy #3``)."""
+        ...
+
+
+class StateStore(Protocol):
+    """Where the engine's state lives."""
+
+    def write(self) -> AbstractAsyncContextManager[StateTx]:
+        """A transaction that changes the state (one at a time where the store needs it)."""
+        ...
+
+
+class RunnerStore(StateStore, Protocol):
+    """The state store of a runner that shares it (a server node's, ``conveyor run``'s), with
+    what a job keeps beside its state."""
+
+    async def job_secrets(self, claim: Claim) -> dict[str, str]:
+        """The claimed job's secrets, decrypted for its environment."""
+        ...
+
+    async def record_commit(self, execution_id: str, sha: str) -> None:
+        """The commit the first checkout resolved: every later job of the execution uses it."""
+        ...
+
+    async def store_artifacts(self, claim: Claim, files: Sequence[ArtifactFile]) -> None: ...
+
+    async def artifacts_of(self, job_id: str) -> list[StoredArtifact]: ...
+
+    def artifact_content(self, artifact_id: str) -> AsyncIterator[bytes]: ...
+
+    async def store_test_results(self, claim: Claim, cases: Sequence[TestCase]) -> dict[str, int]: ...
+
+    def in_process(self) -> InProcess | None:
+        """What built-in steps that record on the server get (None: they cannot record)."""
         ...

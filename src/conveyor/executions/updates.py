@@ -1,41 +1,25 @@
-"""What runners report, each in a short write transaction with its event: the update path.
-
-Local runners and Celery workers call the same functions, so a job's life looks the same
-whichever executor ran it. A runner that lost its job (lease expired, cancelled elsewhere)
-learns it from the return values and stops.
-"""
+"""What the server keeps of a job beside its state: artifacts, test results, the commit it
+resolved, its secrets, and a job whose runner is gone (the reaper). The state changes runners
+report are in ``lifecycle``."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, BinaryIO
+from datetime import datetime
+from typing import BinaryIO
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import Database, new_id, utcnow
 from conveyor.events.bus import EventBus
-from conveyor.events.catalog import EventType, PipelineLogData
-from conveyor.events.schemas import Emission, emission
-from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, LogLine, Step, TestResult
-from conveyor.executions.sqlstore import SqlTx
-from conveyor.executions.state import (
-    conveyor_context,
-    execution_event,
-    jobs_of,
-    lock_execution,
-    needs_context,
-    read_execution,
-    snapshot_event,
-    with_step_values,
-)
-from conveyor.pipelines.spec.plan import JobPlan
-from conveyor.projects.models import Project
+from conveyor.events.catalog import EventType
+from conveyor.executions.claims import ArtifactFile, Claim, StoredArtifact, TestCase
+from conveyor.executions.lifecycle import claim_of
+from conveyor.executions.models import Artifact, ArtifactChunk, Execution, Job, Step, TestResult
+from conveyor.executions.state import execution_event, lock_execution
 from conveyor.projects.secrets import SecretCipher
 from conveyor.projects.service import secret_values
 from conveyor.status import Status
@@ -43,165 +27,24 @@ from conveyor.status import Status
 ARTIFACT_CHUNK_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ArtifactSource:
-    """A needed job whose artifacts go into the workspace before the steps."""
-
-    job_id: str
-    key: str
-    status: str
-    named: bool  # listed in `dependencies:`: missing artifacts are an error, not a note
-
-
-@dataclass(frozen=True)
-class Claim:
-    """Everything a runner needs to run one job."""
-
-    job_id: str
-    key: str
-    execution_id: str
-    pipeline_id: str
-    project_id: str
-    number: int
-    attempt: int
-    retries_left: int
-    log_offset: int
-    plan: JobPlan
-    repo_url: str | None
-    ref: str | None
-    commit_sha: str | None
-    trigger: str
-    # the `needs` context (result and outputs of the jobs it needs) and the `conveyor` one
-    needs: dict[str, Any] = field(default_factory=dict)
-    conveyor: dict[str, Any] = field(default_factory=dict)
-    artifact_sources: list[ArtifactSource] = field(default_factory=list)
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ArtifactFile:
-    path: str  # relative to the workspace: the name users see
-    source: Path
-    size: int
-
-
-@dataclass(frozen=True)
-class TestCase:
-    __test__ = False  # not a pytest class
-
-    suite: str
-    classname: str
-    name: str
-    status: str  # passed, failed, skipped
-    duration: float
-    message: str | None
-
-
-@dataclass(frozen=True)
-class Line:
-    n: int
-    step: int | None
-    ts: datetime
-    text: str
-    origin: str = "step"  # or "runner": see LogLine.origin
-
-    def wire(self) -> dict[str, object]:
-        return {
-            "n": self.n,
-            "ts": self.ts.isoformat(),
-            "step": self.step,
-            "text": self.text,
-            "origin": self.origin,
-        }
-
-
-async def claim_job(
-    db: Database,
-    bus: EventBus,
-    job_id: str,
-    *,
-    runner: str,
-    lease: float,
-    labels: frozenset[str] | None = None,
-    holder: str | None = None,
-) -> Claim | None:
-    """Take a queued job (None if it is gone, cancelled or already taken) and mark it running.
-
-    A runner with ``labels`` takes only a job whose `runs-on` labels it has (None: any job).
-    ``holder``: the worker token of a remote worker, the only one allowed to report on the job.
-    """
-    async with db.write_session() as session:
-        job = await session.get(Job, job_id)
-        if job is None:
-            return None
-        execution = await lock_execution(session, job.execution_id)
-        await session.refresh(job)
-        # a job not dispatched yet (its needs still running) is no runner's to take
-        if (
-            job.status != Status.QUEUED
-            or job.dispatched_at is None
-            or job.cancel_requested
-            or execution.cancel_requested
-            or not _fits(job.plan, labels)
-        ):
-            await session.commit()
-            return None
-        now = utcnow()
-        job.status, job.runner, job.attempt = Status.RUNNING, runner, job.attempt + 1
-        job.worker_token_id = holder
-        job.started_at, job.finished_at, job.exit_code, job.error = now, None, None, None
-        job.wait_reason = job.waiting_since = None
-        job.lease_expires_at = now + timedelta(seconds=lease)
-        await _reset_steps(session, job.id)
-        execution.started_at = execution.started_at or now
-        if execution.status == Status.QUEUED:  # a run waiting for approval still waits
-            execution.status = Status.RUNNING
-        project = await session.get(Project, execution.project_id)
-        needed = [other for other in await jobs_of(session, execution.id) if other.key in job.needs]
-        claim = replace(
-            _claim(
-                job,
-                execution,
-                project,
-                needs_context(needed),
-                await conveyor_context(SqlTx(session, bus), execution),
-            ),
-            artifact_sources=_artifact_sources(job.plan, needed),
-            inputs=execution.inputs or {},
-        )
-        await bus.commit(
-            session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
-        )
-        return claim
-
-
-def _fits(plan: JobPlan, labels: frozenset[str] | None) -> bool:
-    return labels is None or set(plan.labels) <= labels
-
-
-def _artifact_sources(plan: JobPlan, needed: Sequence[Job]) -> list[ArtifactSource]:
-    named = plan.dependencies
-    return [
-        ArtifactSource(job.id, job.key, job.status, named is not None)
-        for job in needed
-        if (job.plan.definition_id in named if named is not None else job.plan.artifacts is not None)
-    ]
-
-
-@dataclass(frozen=True)
-class StoredArtifact:
-    id: str
-    job_id: str
-    path: str
-    size: int
-    sha256: str
-
-
 async def artifacts_of(db: Database, job_id: str) -> list[StoredArtifact]:
     async with db.session() as session:
         statement = select(Artifact).where(Artifact.job_id == job_id).order_by(Artifact.path)
         rows = (await session.execute(statement)).scalars()
         return [StoredArtifact(row.id, row.job_id, row.path, row.size, row.sha256) for row in rows]
+
+
+async def artifact_content(db: Database, artifact_id: str) -> AsyncIterator[bytes]:
+    """The artifact's bytes a chunk at a time, each read in its own short session."""
+    statement = select(ArtifactChunk.data).where(ArtifactChunk.artifact_id == artifact_id)
+    n = 0
+    while True:
+        async with db.session() as session:
+            data = (await session.execute(statement.where(ArtifactChunk.n == n))).scalar_one_or_none()
+        if data is None:
+            return
+        yield data
+        n += 1
 
 
 async def held_claim(db: Database, job_id: str, *, holder: str) -> Claim | None:
@@ -214,7 +57,7 @@ async def held_claim(db: Database, job_id: str, *, holder: str) -> Claim | None:
         execution = await session.get(Execution, job.execution_id)
         if execution is None:
             return None
-        return _claim(job, execution, None, {}, {})
+        return claim_of(job, execution, None, {}, {})
 
 
 async def job_secrets(db: Database, cipher: SecretCipher, claim: Claim) -> dict[str, str]:
@@ -225,190 +68,6 @@ async def job_secrets(db: Database, cipher: SecretCipher, claim: Claim) -> dict[
         if await session.scalar(select(Execution.from_fork).where(Execution.id == claim.execution_id)):
             return {}
         return await secret_values(session, cipher, claim.project_id)
-
-
-def _claim(
-    job: Job, execution: Execution, project: Project | None, needs: dict[str, Any], conveyor: dict[str, Any]
-) -> Claim:
-    return Claim(
-        job_id=job.id,
-        key=job.key,
-        execution_id=execution.id,
-        pipeline_id=execution.pipeline_id,
-        project_id=execution.project_id,
-        number=execution.number,
-        attempt=job.attempt,
-        retries_left=job.retries_left,
-        log_offset=job.log_lines,
-        plan=job.plan,
-        repo_url=project.repo_url if project else None,
-        ref=execution.ref,
-        commit_sha=execution.commit_sha,
-        trigger=execution.trigger,
-        needs=needs,
-        conveyor=conveyor,
-    )
-
-
-async def _reset_steps(session: AsyncSession, job_id: str) -> None:
-    await session.execute(
-        update(Step)
-        .where(Step.job_id == job_id)
-        .values(status=Status.QUEUED.value, exit_code=None, error=None, started_at=None, finished_at=None)
-    )
-
-
-@dataclass(frozen=True)
-class StepChange:
-    index: int
-    status: Status
-    exit_code: int | None = None
-    error: str | None = None
-
-    def values(self) -> dict[str, object]:
-        values: dict[str, object] = {
-            "status": self.status.value,
-            "exit_code": self.exit_code,
-            "error": self.error,
-        }
-        values["started_at" if self.status == Status.RUNNING else "finished_at"] = utcnow()
-        return values
-
-
-async def restart_job(db: Database, bus: EventBus, claim: Claim, *, runner: str) -> bool:
-    """An automatic retry by the runner that holds the job: a new attempt, steps queued again."""
-    async with db.write_session() as session:
-        execution = await lock_execution(session, claim.execution_id)
-        job = await _held(session, claim.job_id, runner)
-        if job is None:
-            return False
-        job.attempt, job.retries_left = job.attempt + 1, job.retries_left - 1
-        job.exit_code = job.error = None
-        await _reset_steps(session, job.id)
-        await _commit_update(session, bus, execution)
-        return True
-
-
-async def report(
-    db: Database,
-    bus: EventBus,
-    claim: Claim,
-    *,
-    lines: Sequence[Line],
-    steps: Sequence[StepChange],
-    runner: str,
-) -> bool:
-    """A batch from a running job in one transaction: log lines (one ``pipeline_log`` event) and
-    step changes (one ``pipeline_execution_updated`` event each, so every state a step went
-    through is announced, even within one batch). False if the runner lost the job."""
-    async with db.write_session() as session:
-        execution = await lock_execution(session, claim.execution_id)
-        job = await _held(session, claim.job_id, runner)
-        if job is None:
-            return False
-        events = []
-        # a batch sent again (its answer lost on the way back to a remote worker) is not doubled
-        lines = [line for line in lines if line.n >= job.log_lines]
-        if lines:
-            events.append(await _append_lines(session, claim, lines))
-        if steps:
-            events += await _apply_step_changes(session, execution, claim.job_id, steps)
-        await bus.commit(session, *events)
-        return True
-
-
-async def _apply_step_changes(
-    session: AsyncSession, execution: Execution, job_id: str, changes: Sequence[StepChange]
-) -> list[Emission]:
-    """Write each change and announce it with the execution as it stood right after it."""
-    snapshot = await read_execution(session, execution)
-    events = []
-    for change in changes:
-        values = change.values()
-        statement = update(Step).where(Step.job_id == job_id, Step.position == change.index)
-        await session.execute(statement.values(**values))
-        snapshot = with_step_values(snapshot, job_id, change.index, values)
-        events.append(snapshot_event(EventType.PIPELINE_EXECUTION_UPDATED, snapshot))
-    return events
-
-
-async def _append_lines(session: AsyncSession, claim: Claim, lines: Sequence[Line]) -> Emission:
-    rows = [
-        {"job_id": claim.job_id, "n": x.n, "step": x.step, "ts": x.ts, "text": x.text, "origin": x.origin}
-        for x in lines
-    ]
-    await session.execute(insert(LogLine), rows)
-    await session.execute(update(Job).where(Job.id == claim.job_id).values(log_lines=lines[-1].n + 1))
-    data = PipelineLogData(
-        executionId=claim.execution_id,
-        pipelineId=claim.pipeline_id,
-        jobId=claim.job_id,
-        offset=lines[0].n,
-        lines=[line.wire() for line in lines],
-    )
-    return emission(EventType.PIPELINE_LOG, data, project_id=claim.project_id)
-
-
-async def finish_job(
-    db: Database,
-    bus: EventBus,
-    claim: Claim,
-    *,
-    runner: str,
-    status: Status,
-    exit_code: int | None = None,
-    error: str | None = None,
-    outputs: dict[str, str] | None = None,
-    caches: list[dict[str, object]] | None = None,
-) -> bool:
-    async with db.write_session() as session:
-        execution = await lock_execution(session, claim.execution_id)
-        job = await _held(session, claim.job_id, runner)
-        if job is None:
-            return False
-        job.status, job.exit_code, job.error, job.outputs = status, exit_code, error, outputs
-        job.caches = caches
-        job.finished_at, job.lease_expires_at, job.pgid = utcnow(), None, None
-        await session.execute(
-            update(Step)
-            .where(Step.job_id == job.id, Step.status == Status.QUEUED.value)
-            .values(status=Status.SKIPPED.value)
-        )
-        await _commit_update(session, bus, execution)
-        return True
-
-
-async def _held(session: AsyncSession, job_id: str, runner: str) -> Job | None:
-    """The job if this runner still holds it (the caller holds the execution's lock)."""
-    statement = select(Job).where(Job.id == job_id, Job.status == Status.RUNNING.value, Job.runner == runner)
-    job = (await session.execute(statement.execution_options(populate_existing=True))).scalar_one_or_none()
-    if job is None:
-        await session.commit()
-    return job
-
-
-async def _commit_update(session: AsyncSession, bus: EventBus, execution: Execution) -> None:
-    await bus.commit(session, await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution))
-
-
-@dataclass(frozen=True)
-class Heartbeat:
-    held: bool
-    cancel: bool
-
-
-async def heartbeat(db: Database, job_id: str, *, runner: str, lease: float, pgid: int | None) -> Heartbeat:
-    """Extend the job's lease; tell the runner whether it still holds the job and must cancel it."""
-    async with db.write_session() as session:
-        result = await session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == Status.RUNNING.value, Job.runner == runner)
-            .values(lease_expires_at=utcnow() + timedelta(seconds=lease), pgid=pgid)
-            .returning(Job.cancel_requested)
-        )
-        row = result.first()
-        await session.commit()
-    return Heartbeat(held=row is not None, cancel=bool(row and row[0]))
 
 
 async def store_artifacts(db: Database, claim: Claim, files: Sequence[ArtifactFile]) -> None:
@@ -515,7 +174,8 @@ async def lose_job(
             await session.commit()
             return False
         await _mark_lost(session, job, reason)
-        await _commit_update(session, bus, execution)
+        updated = await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
+        await bus.commit(session, updated)
         return True
 
 

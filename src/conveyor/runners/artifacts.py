@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from conveyor.executions.updates import ArtifactSource, Claim, StoredArtifact
+from conveyor.executions.claims import ArtifactSource, Claim, StoredArtifact
 from conveyor.runners.link import JobLink
 from conveyor.status import Status
 

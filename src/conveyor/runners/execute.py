@@ -6,12 +6,11 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
-from conveyor.db import Database
-from conveyor.events.bus import EventBus
-from conveyor.executions import updates
+from conveyor.executions import lifecycle
 from conveyor.executions.dag import advance
-from conveyor.executions.sqlstore import SqlTx
-from conveyor.runners.job import JobRun, Result, RunnerEnv
+from conveyor.executions.store import RunnerStore, StateStore
+from conveyor.runners.job import JobRun, Result, Runner
+from conveyor.runners.link import DirectLink
 
 Dispatch = Callable[[Sequence[str]], Awaitable[None]]
 
@@ -26,27 +25,30 @@ def host_of(runner: str) -> str:
 
 
 async def execute_job(
-    env: RunnerEnv,
+    runner: Runner,
+    store: RunnerStore,
     job_id: str,
     *,
     dispatch: Dispatch,
     started: Callable[[JobRun], None] = lambda _: None,
 ) -> Result | None:
     """Run the job if it is still queued; None when another runner has it or it was cancelled."""
-    claim = await updates.claim_job(
-        env.db, env.bus, job_id, runner=env.runner_id, lease=env.settings.job_lease_seconds, labels=env.labels
+    lease = runner.settings.job_lease_seconds
+    claim = await lifecycle.claim_job(
+        store, job_id, runner=runner.runner_id, lease=lease, labels=runner.labels
     )
     if claim is None:
         return None
-    run = JobRun(env, env.link(), claim, await updates.job_secrets(env.db, env.cipher, claim))
+    link = DirectLink(store, runner.runner_id, lease)
+    run = JobRun(runner, link, claim, await store.job_secrets(claim))
     started(run)
     result = await run.run()
-    await job_ended(env.db, env.bus, dispatch, claim.execution_id)
+    await job_ended(store, dispatch, claim.execution_id)
     return result
 
 
-async def job_ended(db: Database, bus: EventBus, dispatch: Dispatch, execution_id: str) -> None:
+async def job_ended(store: StateStore, dispatch: Dispatch, execution_id: str) -> None:
     """After a job ended (or was lost): dispatch the jobs that are ready now."""
-    async with db.write_session() as session:
-        ready = await advance(SqlTx(session, bus), execution_id)
+    async with store.write() as tx:
+        ready = await advance(tx, execution_id)
     await dispatch(ready)

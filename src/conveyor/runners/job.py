@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from conveyor.config import Settings
-from conveyor.db import Database
 from conveyor.errors import InvalidInput
-from conveyor.events.bus import EventBus
-from conveyor.executions.updates import Claim, StepChange
+from conveyor.executions.claims import Claim, StepChange
 from conveyor.logs import get_logger
 from conveyor.pipelines.builtins import TOOLS_DIRECTORY, BuiltinContext, handler_of
 from conveyor.pipelines.spec.expressions import (
@@ -30,10 +28,9 @@ from conveyor.pipelines.spec.expressions import (
 from conveyor.pipelines.spec.model import ArtifactWhen
 from conveyor.pipelines.spec.plan import CachePlan, StepPlan
 from conveyor.projects.repos import RepoPolicy, check_repo_url
-from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.artifacts import ArtifactError, restore_artifacts
 from conveyor.runners.cache import CacheError, CacheStore
-from conveyor.runners.link import DirectLink, JobLink
+from conveyor.runners.link import JobLink
 from conveyor.runners.masking import Masker
 from conveyor.runners.outputs import MAX_OUTPUT_BYTES, OutputError, read_outputs, read_step_file
 from conveyor.runners.process import ProcessOutcome, run_process
@@ -77,19 +74,6 @@ class Runner:
 
     def __post_init__(self) -> None:
         self.sandbox = sandbox_for(self.settings)
-
-
-@dataclass(kw_only=True)
-class RunnerEnv(Runner):
-    """A runner on a server node (the local executor, the reaper): it shares the server's
-    database, bus and secrets key."""
-
-    db: Database
-    bus: EventBus
-    cipher: SecretCipher
-
-    def link(self) -> DirectLink:
-        return DirectLink(self.db, self.bus, self.runner_id, self.settings.job_lease_seconds)
 
 
 @dataclass(frozen=True)

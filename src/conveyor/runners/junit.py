@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from conveyor.executions.updates import TestCase
+from conveyor.executions.claims import TestCase
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 MAX_CASES = 20_000

@@ -1,5 +1,5 @@
-"""How a running job talks to the server: in-process on a server node (``DirectLink``, the
-local executor), or over the worker API from a remote worker that holds no database
+"""How a running job talks to the server: in-process on a server node or in ``conveyor run``
+(``DirectLink``, the local executor), or over the worker API from a remote worker that holds no database
 credentials (``runners/remote.py``). ``JobRun`` sees only this protocol."""
 
 from __future__ import annotations
@@ -8,11 +8,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from conveyor.db import Database
-from conveyor.events.bus import EventBus
-from conveyor.executions import updates
-from conveyor.executions.service import artifact_content
-from conveyor.executions.updates import (
+from conveyor.executions import lifecycle
+from conveyor.executions.claims import (
     ArtifactFile,
     Claim,
     Heartbeat,
@@ -21,7 +18,8 @@ from conveyor.executions.updates import (
     StoredArtifact,
     TestCase,
 )
-from conveyor.pipelines.builtins import BuiltinJob, InProcess
+from conveyor.executions.store import RunnerStore
+from conveyor.pipelines.builtins import BuiltinJob
 from conveyor.status import Status
 
 
@@ -62,18 +60,18 @@ class JobLink(Protocol):
 
 @dataclass
 class DirectLink:
-    """Straight to the update path: the runner shares the server's database and bus."""
+    """Straight to the update path: the runner shares its engine's state store (a server
+    node's database and bus, or ``conveyor run``'s memory)."""
 
-    db: Database
-    bus: EventBus
+    store: RunnerStore
     runner: str
     lease: float
 
     async def report(self, claim: Claim, *, lines: Sequence[Line], steps: Sequence[StepChange]) -> bool:
-        return await updates.report(self.db, self.bus, claim, lines=lines, steps=steps, runner=self.runner)
+        return await lifecycle.report(self.store, claim, lines=lines, steps=steps, runner=self.runner)
 
     async def restart(self, claim: Claim) -> bool:
-        return await updates.restart_job(self.db, self.bus, claim, runner=self.runner)
+        return await lifecycle.restart_job(self.store, claim, runner=self.runner)
 
     async def finish(
         self,
@@ -85,9 +83,8 @@ class DirectLink:
         outputs: dict[str, str] | None,
         caches: list[dict[str, object]] | None,
     ) -> bool:
-        return await updates.finish_job(
-            self.db,
-            self.bus,
+        return await lifecycle.finish_job(
+            self.store,
             claim,
             runner=self.runner,
             status=status,
@@ -98,29 +95,29 @@ class DirectLink:
         )
 
     async def heartbeat(self, claim: Claim, *, pgid: int | None) -> Heartbeat:
-        return await updates.heartbeat(self.db, claim.job_id, runner=self.runner, lease=self.lease, pgid=pgid)
+        return await lifecycle.heartbeat(
+            self.store, claim.job_id, runner=self.runner, lease=self.lease, pgid=pgid
+        )
 
     async def record_commit(self, claim: Claim, sha: str) -> None:
-        await updates.record_commit(self.db, claim.execution_id, sha)
+        await self.store.record_commit(claim.execution_id, sha)
 
     async def store_artifacts(self, claim: Claim, files: Sequence[ArtifactFile]) -> None:
-        await updates.store_artifacts(self.db, claim, files)
+        await self.store.store_artifacts(claim, files)
 
     async def store_test_results(self, claim: Claim, cases: Sequence[TestCase]) -> dict[str, int]:
-        return await updates.store_test_results(self.db, claim, cases)
+        return await self.store.store_test_results(claim, cases)
 
     async def source_artifacts(self, claim: Claim, source_job_id: str) -> list[StoredArtifact]:
-        return await updates.artifacts_of(self.db, source_job_id)
+        return await self.store.artifacts_of(source_job_id)
 
     def artifact_content(self, claim: Claim, artifact: StoredArtifact) -> AsyncIterator[bytes]:
-        return artifact_content(self.db, artifact.id)
+        return self.store.artifact_content(artifact.id)
 
     def builtin_job(self, claim: Claim) -> BuiltinJob | None:
+        server = self.store.in_process()
+        if server is None:
+            return None
         return BuiltinJob(
-            claim.project_id,
-            claim.execution_id,
-            claim.job_id,
-            claim.ref,
-            claim.commit_sha,
-            InProcess(self.db, self.bus),
+            claim.project_id, claim.execution_id, claim.job_id, claim.ref, claim.commit_sha, server
         )

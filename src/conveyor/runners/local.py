@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from conveyor.executions.store import RunnerStore
 from conveyor.logs import get_logger
 from conveyor.runners.execute import execute_job
-from conveyor.runners.job import JobRun, RunnerEnv
+from conveyor.runners.job import JobRun, Runner
 from conveyor.status import Status
 
 log = get_logger(__name__)
@@ -15,8 +16,8 @@ SHUTDOWN = "runner stopped: the server shut down while the job ran"
 
 
 class LocalExecutor:
-    def __init__(self, env: RunnerEnv, *, max_parallel: int) -> None:
-        self.env = env
+    def __init__(self, runner: Runner, store: RunnerStore, *, max_parallel: int) -> None:
+        self.runner, self.store = runner, store
         self.max_parallel = max_parallel
         self._slots = asyncio.Semaphore(max_parallel)
         self._runs: dict[str, JobRun] = {}
@@ -35,7 +36,11 @@ class LocalExecutor:
                 if self._closing:
                     return
                 await execute_job(
-                    self.env, job_id, dispatch=self.dispatch, started=lambda run: self._track(job_id, run)
+                    self.runner,
+                    self.store,
+                    job_id,
+                    dispatch=self.dispatch,
+                    started=lambda run: self._track(job_id, run),
                 )
         except Exception:
             log.exception("local job failed in the runner", job=job_id)
@@ -43,7 +48,7 @@ class LocalExecutor:
             self._runs.pop(job_id, None)
 
     async def runner_labels(self) -> list[frozenset[str]]:
-        return [self.env.labels] if self.env.labels is not None else [frozenset()]
+        return [self.runner.labels] if self.runner.labels is not None else [frozenset()]
 
     @property
     def busy_slots(self) -> int:

@@ -14,7 +14,7 @@ from conveyor.db import utcnow
 from conveyor.executions import routing, updates
 from conveyor.executions.models import Execution, Job
 from conveyor.runners.execute import Dispatch, host_of, job_ended
-from conveyor.runners.job import RunnerEnv
+from conveyor.runners.node import RunnerEnv
 from conveyor.runners.process import kill_group
 from conveyor.status import TERMINAL, Status
 
@@ -90,7 +90,7 @@ async def _active_executions(env: RunnerEnv) -> list[str]:
 
 async def _advance(env: RunnerEnv, dispatch: Dispatch, execution_ids: Sequence[str]) -> None:
     for execution_id in execution_ids:
-        await job_ended(env.db, env.bus, dispatch, execution_id)
+        await job_ended(env.store, dispatch, execution_id)
 
 
 RunnerLabels = Callable[[], Awaitable[list[frozenset[str]]]]

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import structlog
 
-from conveyor.executions.updates import (
+from conveyor.executions.claims import (
     ArtifactFile,
     ArtifactSource,
     Claim,

@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-from conveyor.db import utcnow
-from conveyor.executions.updates import Claim, Line, StepChange
+from conveyor.basics import utcnow
+from conveyor.executions.claims import Claim, Line, StepChange
 from conveyor.logs import get_logger
 from conveyor.runners.link import JobLink
 from conveyor.runners.masking import Masker, neutralise

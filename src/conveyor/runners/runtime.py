@@ -16,9 +16,9 @@ from conveyor.projects.secrets import SecretCipher
 from conveyor.runners.celery import CeleryExecutor, create_celery
 from conveyor.runners.execute import runner_id
 from conveyor.runners.guardian import GUARDIAN
-from conveyor.runners.job import RunnerEnv
 from conveyor.runners.labels import runner_labels
 from conveyor.runners.local import LocalExecutor
+from conveyor.runners.node import RunnerEnv
 from conveyor.runners.recovery import Reaper, recover_local
 from conveyor.runners.sandbox import UNCONFINED_WARNING
 from conveyor.system.schemas import Health
@@ -51,7 +51,7 @@ class PipelineRuntime:
                 raise RuntimeError("the Celery executor needs PostgreSQL (CONVEYOR_DATABASE_URL)")
             executor = CeleryExecutor(create_celery(settings), settings, db)
         else:
-            executor = LocalExecutor(env, max_parallel=settings.max_parallel_jobs)
+            executor = LocalExecutor(env, env.store, max_parallel=settings.max_parallel_jobs)
         scheduler = Scheduler(
             db=db,
             bus=bus,

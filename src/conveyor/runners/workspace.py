@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from conveyor.executions.updates import ArtifactFile, Claim
+from conveyor.executions.claims import ArtifactFile, Claim
 
 # Variables a job inherits from the runner's own environment; everything else stays out.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "SHELL", "TMPDIR", "TERM")

@@ -98,10 +98,15 @@ async def report(
 
 @json_routes.post("/workers/jobs/{job_id}/heartbeat")
 async def heartbeat(
-    job_id: str, body: HeartbeatRequest, worker: CurrentWorker, db: DatabaseDep, settings: SettingsDep
+    job_id: str,
+    body: HeartbeatRequest,
+    worker: CurrentWorker,
+    db: DatabaseDep,
+    bus: BusDep,
+    settings: SettingsDep,
 ) -> HeartbeatReply:
     """Extend the job's lease; the answer says whether the worker still holds it and must cancel it."""
-    return await service.heartbeat(db=db, settings=settings, token=worker, job_id=job_id, body=body)
+    return await service.heartbeat(db=db, bus=bus, settings=settings, token=worker, job_id=job_id, body=body)
 
 
 @json_routes.post("/workers/jobs/{job_id}/restart")

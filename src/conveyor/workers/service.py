@@ -27,10 +27,11 @@ from conveyor.config import Settings
 from conveyor.db import Database, new_id, utcnow
 from conveyor.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized
 from conveyor.events.bus import EventBus
-from conveyor.executions import updates
+from conveyor.executions import lifecycle, updates
+from conveyor.executions.claims import Claim, Line, StepChange, StoredArtifact, TestCase
 from conveyor.executions.models import Job
-from conveyor.executions.service import artifact_content
-from conveyor.executions.updates import Claim, Line, StepChange, StoredArtifact, TestCase
+from conveyor.executions.sqlstore import SqlStore
+from conveyor.executions.updates import artifact_content
 from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity
 from conveyor.projects.secrets import SecretCipher
@@ -146,8 +147,13 @@ async def claim(
     gone, cancelled, taken or needs labels the worker lacks: the worker drops the message)."""
     await _mark_used(db, token)
     labels = None if body.labels is None else frozenset(body.labels)
-    taken = await updates.claim_job(
-        db, bus, job_id, runner=body.runner, lease=settings.job_lease_seconds, labels=labels, holder=token.id
+    taken = await lifecycle.claim_job(
+        SqlStore(db, bus),
+        job_id,
+        runner=body.runner,
+        lease=settings.job_lease_seconds,
+        labels=labels,
+        holder=token.id,
     )
     if taken is None:
         raise Conflict(f"job {job_id} is not waiting for a runner (taken, finished, cancelled or unknown)")
@@ -187,20 +193,27 @@ async def report(
     held = await _claimed(db, token, job_id)
     lines = [Line(x.n, x.step, x.ts, x.text, x.origin) for x in body.lines]
     steps = [StepChange(x.index, x.status, x.exit_code, x.error) for x in body.steps]
-    return Held(held=await updates.report(db, bus, held, lines=lines, steps=steps, runner=body.runner))
+    reported = await lifecycle.report(SqlStore(db, bus), held, lines=lines, steps=steps, runner=body.runner)
+    return Held(held=reported)
 
 
 async def restart(*, db: Database, bus: EventBus, token: WorkerToken, job_id: str, runner: str) -> Held:
     held = await _claimed(db, token, job_id)
-    return Held(held=await updates.restart_job(db, bus, held, runner=runner))
+    return Held(held=await lifecycle.restart_job(SqlStore(db, bus), held, runner=runner))
 
 
 async def heartbeat(
-    *, db: Database, settings: Settings, token: WorkerToken, job_id: str, body: HeartbeatRequest
+    *,
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    token: WorkerToken,
+    job_id: str,
+    body: HeartbeatRequest,
 ) -> HeartbeatReply:
     await _claimed(db, token, job_id)
-    beat = await updates.heartbeat(
-        db, job_id, runner=body.runner, lease=settings.job_lease_seconds, pgid=body.pgid
+    beat = await lifecycle.heartbeat(
+        SqlStore(db, bus), job_id, runner=body.runner, lease=settings.job_lease_seconds, pgid=body.pgid
     )
     return HeartbeatReply(held=beat.held, cancel=beat.cancel)
 
@@ -222,9 +235,9 @@ async def finish(
 ) -> Held:
     """Record the job's end, then move its execution along here, on the server."""
     held = await _claimed(db, token, job_id)
-    finished = await updates.finish_job(
-        db,
-        bus,
+    store = SqlStore(db, bus)
+    finished = await lifecycle.finish_job(
+        store,
         held,
         runner=body.runner,
         status=body.status,
@@ -234,7 +247,7 @@ async def finish(
         caches=body.caches,
     )
     if finished:
-        await job_ended(db, bus, dispatch, held.execution_id)
+        await job_ended(store, dispatch, held.execution_id)
     return Held(held=finished)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conveyor.executions.updates import TestCase
+from conveyor.executions.claims import TestCase
 from conveyor.runners.junit import collect_reports
 
 PYTEST = """<?xml version="1.0" encoding="utf-8"?>

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.executions.updates import Claim
+from conveyor.executions.claims import Claim
 from conveyor.pipelines.spec import parse_definition, plan_jobs
 from conveyor.runners.workspace import CheckoutError, checkout, collect_artifacts, job_env
 from tests.support.pipelines import commit, git, make_repo
