@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from conveyor.basics import new_id
 from conveyor.errors import InvalidInput
 from conveyor.events.catalog import (
     Audience,
@@ -48,6 +49,21 @@ class Emission:
     @property
     def audience(self) -> Audience:
         return audience_of(project_id=self.project_id, user_id=self.user_id)
+
+
+def event_row(seq: int, timestamp: datetime, item: Emission) -> dict[str, Any]:
+    """The event log's row of an emission (an ``Envelope`` and its ``user_id``)."""
+    return {
+        "seq": seq,
+        "id": new_id(),
+        "event_type": item.spec.event_type.value,
+        "category": item.spec.category.value,
+        "priority": item.priority.value,
+        "timestamp": timestamp,
+        "project_id": item.project_id,
+        "user_id": item.user_id,
+        "data": item.data,
+    }
 
 
 def audience_of(*, project_id: str | None, user_id: str | None) -> Audience:

@@ -10,11 +10,11 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conveyor.db import COMMIT_AFTER, new_id, utcnow
+from conveyor.db import COMMIT_AFTER, utcnow
 from conveyor.events.catalog import EventCategory, EventPriority
 from conveyor.events.filters import EventFilter
 from conveyor.events.models import EventRecord
-from conveyor.events.schemas import Emission, Envelope
+from conveyor.events.schemas import Emission, Envelope, event_row
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that orders event commits.
 SEQ_LOCK_KEY = 0x636F6E7665796F72
@@ -54,29 +54,15 @@ async def append(
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQ_LOCK_KEY})
     now = utcnow()
     if len(emissions) == 1:  # the common case, in one round trip: numbered by the INSERT itself
-        row = _row(0, now, emissions[0])
+        row = event_row(0, now, emissions[0])
         del row["seq"]
         options = _COMMIT_AFTER if then_commit else _NO_OPTIONS
         row["seq"] = (await session.execute(_NUMBERED_INSERT, row, execution_options=options)).scalar_one()
         return [Envelope.model_validate(row)]
     first = await last_seq(session) + 1
-    rows = [_row(seq, now, item) for seq, item in enumerate(emissions, start=first)]
+    rows = [event_row(seq, now, item) for seq, item in enumerate(emissions, start=first)]
     await session.execute(insert(_EVENTS), rows)
     return [Envelope.model_validate(row) for row in rows]
-
-
-def _row(seq: int, timestamp: datetime, item: Emission) -> dict[str, Any]:
-    return {
-        "seq": seq,
-        "id": new_id(),
-        "event_type": item.spec.event_type.value,
-        "category": item.spec.category.value,
-        "priority": item.priority.value,
-        "timestamp": timestamp,
-        "project_id": item.project_id,
-        "user_id": item.user_id,
-        "data": item.data,
-    }
 
 
 _LAST_SEQ = select(func.coalesce(func.max(EventRecord.seq), 0))

@@ -6,22 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from conveyor.auth.models import User
-from conveyor.auth.principal import Principal
-from conveyor.db import utcnow
+from conveyor.basics import utcnow
 from conveyor.errors import Conflict
 from conveyor.events.catalog import EventPriority, EventType
 from conveyor.events.schemas import Emission
-from conveyor.executions.models import Execution, Step
-from conveyor.executions.state import execution_event, jobs_of
+from conveyor.executions.derived import snapshot_event
 from conveyor.executions.store import ExecutionState, JobState, StateTx
-from conveyor.notifications import service as notifications
+from conveyor.notifications.activity import activity
 from conveyor.notifications.schemas import ActivityKind, NotificationKind
 from conveyor.status import Status
+
+if TYPE_CHECKING:
+    from conveyor.auth.principal import Principal  # its module reads the event log
 
 
 async def hold(
@@ -32,7 +30,8 @@ async def hold(
     candidates = [job for job in ready if job.plan.environment is not None and not _approved(job)]
     if not candidates:
         return list(ready), []
-    protected = await tx.protected_environments(execution.project_id)
+    project = await tx.project(execution.project_id)
+    protected = set(project.protected_environments or []) if project else set()
     held = [job for job in candidates if job.plan.environment in protected]
     if not held:
         return list(ready), []
@@ -65,15 +64,14 @@ async def _tell_maintainers(
 
 
 async def record_decision(
-    session: AsyncSession, execution: Execution, actor: Principal, *, approve: bool, comment: str | None
+    tx: StateTx, execution: ExecutionState, actor: Principal, *, approve: bool, comment: str | None
 ) -> list[Emission]:
     """Approve (they queue again) or reject (they are cancelled) every job of the locked
     execution waiting for approval; its events. Conflict when none waits."""
-    waiting = [job for job in await jobs_of(session, execution.id) if job.status == Status.WAITING]
+    waiting = [job for job in await tx.jobs_of(execution.id) if job.status == Status.WAITING]
     if not waiting:
         raise Conflict(f"run #{execution.number} has no job waiting for approval (it is {execution.status})")
-    user = await session.get(User, actor.user_id)
-    username = user.username if user else actor.user_id
+    username = await tx.username(actor.user_id) or actor.user_id
     now = utcnow()
     decision = "approved" if approve else "rejected"
     record = {"decision": decision, "user_id": actor.user_id, "username": username, "comment": comment}
@@ -86,10 +84,10 @@ async def record_decision(
         reason = f"deployment to {job.plan.environment!r} rejected by {username}"
         job.status, job.finished_at = Status.CANCELLED, now
         job.error = f"{reason}: {comment}" if comment else reason
-        await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.SKIPPED.value))
+        await tx.skip_steps([job.id])
     execution.status = Status.RUNNING if execution.started_at else Status.QUEUED
     environments = sorted({str(job.plan.environment) for job in waiting})
-    activity = notifications.activity(
+    did = activity(
         actor.user_id,
         ActivityKind.DEPLOYMENT_APPROVED if approve else ActivityKind.DEPLOYMENT_REJECTED,
         f"{decision} the deployment of run #{execution.number} to {', '.join(environments)}",
@@ -100,4 +98,5 @@ async def record_decision(
         jobs=[job.key for job in waiting],
         comment=comment,
     )
-    return [await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution), activity]
+    updated = snapshot_event(EventType.PIPELINE_EXECUTION_UPDATED, await tx.read_execution(execution))
+    return [updated, did]

@@ -10,8 +10,8 @@ from conveyor.db import get_or_404
 from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
 from conveyor.executions.executor import Executor
-from conveyor.executions.models import Execution
 from conveyor.executions.service import Trigger, start_execution
+from conveyor.executions.store import ExecutionState
 from conveyor.pipelines.models import Pipeline, PipelineSource
 from conveyor.pipelines.repository import RepositoryMirrors
 from conveyor.pipelines.sources import PipelineAtCommit, pipelines_at_commit
@@ -32,7 +32,7 @@ async def start_pipeline(
     commit_message: str | None = None,
     commit_author: str | None = None,
     inputs: dict[str, Any] | None = None,
-) -> Execution:
+) -> ExecutionState:
     """Start one pipeline by hand or on schedule. One from the repository runs its file as it is
     at the commit ``ref`` (default: the default branch) names now; 409 when that commit has no
     such file, 422 when the ref does not exist."""

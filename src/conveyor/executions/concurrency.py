@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from conveyor.executions.state import needs_context
+from conveyor.executions.derived import needs_context
 from conveyor.executions.store import ExecutionState, JobState, StateTx
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate
 from conveyor.status import Status

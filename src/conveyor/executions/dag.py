@@ -8,11 +8,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from conveyor.db import utcnow
+from conveyor.basics import utcnow
 from conveyor.events.catalog import EventType
 from conveyor.events.schemas import Emission
 from conveyor.executions import approvals, concurrency
-from conveyor.executions.state import conveyor_context, needs_context, outcome, snapshot_event
+from conveyor.executions.derived import conveyor_context, needs_context, outcome, snapshot_event
 from conveyor.executions.store import ExecutionState, JobState, StateTx
 from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate, parse_condition
 from conveyor.status import FAILED_ON_ITS_OWN, FAILING, TERMINAL, Status

@@ -16,7 +16,7 @@ from conveyor.basics import utcnow
 from conveyor.events.catalog import EventType, PipelineLogData
 from conveyor.events.schemas import Emission, emission
 from conveyor.executions.claims import ArtifactSource, Claim, Heartbeat, Line, StepChange
-from conveyor.executions.state import conveyor_context, needs_context, snapshot_event, with_step_values
+from conveyor.executions.derived import conveyor_context, needs_context, snapshot_event, with_step_values
 from conveyor.executions.store import ExecutionState, JobState, StateStore, StateTx
 from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.status import Status
@@ -64,10 +64,17 @@ async def claim_job(
         execution.started_at = execution.started_at or now
         if execution.status == Status.QUEUED:  # a run waiting for approval still waits
             execution.status = Status.RUNNING
-        repo_url = await tx.repo_url(execution.project_id)
+        project = await tx.project(execution.project_id)
+        repo_url = project.repo_url if project else None
         needed = [other for other in await tx.jobs_of(execution.id) if other.key in job.needs]
         claim = replace(
-            claim_of(job, execution, repo_url, needs_context(needed), await conveyor_context(tx, execution)),
+            claim_of(
+                job,
+                execution,
+                repo_url,
+                needs_context(needed),
+                await conveyor_context(tx, execution),
+            ),
             artifact_sources=_artifact_sources(job.plan, needed),
             inputs=execution.inputs or {},
         )

@@ -2,70 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from conveyor.auth.principal import Principal
 from conveyor.auth.roles import Role
-from conveyor.db import get_or_404, new_id, utcnow
-from conveyor.errors import Conflict, InvalidInput, NotFound
+from conveyor.db import get_or_404
+from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
-from conveyor.events.catalog import EventType
-from conveyor.events.schemas import Emission
-from conveyor.executions import approvals
+from conveyor.executions import approvals, runs
 from conveyor.executions.dag import advance
 from conveyor.executions.executor import Executor
-from conveyor.executions.models import Artifact, Execution, Job, Step, TestResult
+from conveyor.executions.models import Artifact, Execution, TestResult
+from conveyor.executions.runs import PullRequestRun as PullRequestRun
+from conveyor.executions.runs import Trigger as Trigger
 from conveyor.executions.schemas import ExecutionSummary, TestReport, TestResultRead, TestSummary
 from conveyor.executions.sqlstore import SqlTx
-from conveyor.executions.state import conveyor_context, execution_event, jobs_of, lock_execution
+from conveyor.executions.state import jobs_of
+from conveyor.executions.store import ExecutionState
 from conveyor.executions.updates import artifact_content as artifact_content  # the routes' way to it
-from conveyor.notifications.schemas import ActivityKind
-from conveyor.notifications.service import activity
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
 from conveyor.pipelines.sources import PipelineAtCommit
-from conveyor.pipelines.spec import plan_jobs
-from conveyor.pipelines.spec.expressions import Context, ExpressionError, interpolate
-from conveyor.pipelines.spec.formats import parse_pipeline
-from conveyor.pipelines.spec.model import resolve_inputs
-from conveyor.pipelines.spec.plan import JobPlan
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project, ProjectMember
 from conveyor.projects.repository import CommitInfo, describe_commit
-from conveyor.status import FAILING, RETRYABLE, TERMINAL, Status
-
-
-class Trigger(StrEnum):
-    MANUAL = "manual"
-    PUSH = "push"
-    PULL_REQUEST = "pull_request"  # a GitHub pull request or a GitLab merge request
-    SCHEDULE = "schedule"
-    DEBUG = "debug"  # the verification run of a debug patch
-
-
-@dataclass(frozen=True)
-class PullRequestRun:
-    """What a pull request's run records beside its commit."""
-
-    number: int
-    title: str
-    base_ref: str
-    head_ref: str
-    from_fork: bool
-
-
-RUN_VERBS = {
-    ActivityKind.RUN_TRIGGERED: "Triggered",
-    ActivityKind.RUN_RETRIED: "Retried",
-    ActivityKind.RUN_CANCELLED: "Cancelled",
-}
+from conveyor.status import TERMINAL
 
 
 async def start_execution(
@@ -83,136 +48,22 @@ async def start_execution(
     pull_request: PullRequestRun | None = None,
     inputs: dict[str, Any] | None = None,
     at_commit: PipelineAtCommit | None = None,
-) -> Execution:
-    """Start a run: the pipeline's stored definition, or ``at_commit`` its file as read at the
-    commit (a repository file that does not validate gives a run that fails at once with the
-    reason). A manual run without a commit looks up the one its ref names now (sha, message,
-    author: shown before a job checks it out); the scheduler does so before its lock."""
-    definition = pipeline.definition if at_commit is None else at_commit.definition
-    spec = parse_pipeline(pipeline.path, definition) if at_commit is None else at_commit.spec
-    if spec is None:
-        assert at_commit is not None
-        return await _invalid_run(
-            session, bus, at_commit, trigger=trigger, ref=ref or await _default_ref(session, pipeline),
-            commit_sha=commit_sha, commit_message=commit_message, commit_author=commit_author,
-            pull_request=pull_request, actor_id=actor_id,
-        )  # fmt: skip
-    if trigger is Trigger.MANUAL and not spec.on.manual:
-        raise Conflict(f"pipeline {pipeline.name} does not allow manual runs (on.manual is false)")
-    try:
-        values = resolve_inputs(spec, inputs or {}, manual=trigger is Trigger.MANUAL)
-    except ValueError as exc:
-        raise InvalidInput(f"invalid inputs: {exc}") from None
-    ref = ref or await _default_ref(session, pipeline)
-    if commit_sha is None and trigger is Trigger.MANUAL:
-        commit = await resolve_commit(session, pipeline.project_id, ref)
-        if commit is not None:
-            commit_sha, commit_message, commit_author = commit.sha, commit.message, commit.author
-    execution = Execution(
-        id=new_id(),
-        pipeline_id=pipeline.id,
-        project_id=pipeline.project_id,
-        number=await _next_number(session, pipeline.id),
-        status=Status.QUEUED,
+) -> ExecutionState:
+    """``runs.start_execution`` in the caller's session (committed with the run's events)."""
+    return await runs.start_execution(
+        SqlTx(session, bus),
+        executor=executor,
+        pipeline=pipeline,
+        actor_id=actor_id,
         trigger=trigger,
         ref=ref,
         commit_sha=commit_sha,
         commit_message=commit_message,
         commit_author=commit_author,
-        **_pull_request_columns(pull_request),
-        definition=definition,
-        actor_id=actor_id,
-        inputs=values,
-        created_at=utcnow(),
+        pull_request=pull_request,
+        inputs=inputs,
+        at_commit=at_commit,
     )
-    conveyor = await conveyor_context(SqlTx(session, bus), execution)
-    plans = plan_jobs(spec, conveyor, values)
-    if spec.concurrency is not None:
-        try:
-            group = interpolate(spec.concurrency.group, Context(conveyor=conveyor, inputs=values))
-        except ExpressionError as exc:
-            raise InvalidInput(f"concurrency.group: {exc}") from None
-        execution.concurrency_group = group[:255]
-    session.add(execution)
-    session.add_all(_job_rows(execution.id, plans))
-    await session.flush()
-    session.add_all(_step_rows(await jobs_of(session, execution.id)))
-    await session.flush()
-    started = await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution)
-    await bus.commit(session, started, *_did(actor_id, ActivityKind.RUN_TRIGGERED, execution))
-    if spec.concurrency is not None and spec.concurrency.cancel_in_progress:
-        for other in await _in_group(session, execution):
-            await cancel_execution(session=session, bus=bus, executor=executor, execution=other)
-    await executor.dispatch(await advance(SqlTx(session, bus), execution.id))
-    return execution
-
-
-async def _invalid_run(
-    session: AsyncSession,
-    bus: EventBus,
-    at_commit: PipelineAtCommit,
-    *,
-    trigger: Trigger,
-    ref: str | None,
-    commit_sha: str | None,
-    commit_message: str | None,
-    commit_author: str | None,
-    pull_request: PullRequestRun | None,
-    actor_id: str | None,
-) -> Execution:
-    """A run of a pipeline file that does not validate: failed at once, the reason (each problem
-    with its line) as its error, announced as started and completed."""
-    pipeline, now = at_commit.pipeline, utcnow()
-    execution = Execution(
-        id=new_id(),
-        pipeline_id=pipeline.id,
-        project_id=pipeline.project_id,
-        number=await _next_number(session, pipeline.id),
-        status=Status.FAILED,
-        trigger=trigger,
-        ref=ref,
-        commit_sha=commit_sha,
-        commit_message=commit_message,
-        commit_author=commit_author,
-        **_pull_request_columns(pull_request),
-        definition=at_commit.definition,
-        actor_id=actor_id,
-        error=at_commit.error or "the pipeline file does not validate",
-        created_at=now,
-        started_at=now,
-        finished_at=now,
-    )
-    session.add(execution)
-    await session.flush()
-    await bus.commit(
-        session,
-        await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution),
-        await execution_event(session, EventType.PIPELINE_EXECUTION_COMPLETED, execution),
-    )
-    return execution
-
-
-async def _in_group(session: AsyncSession, execution: Execution) -> list[Execution]:
-    """The project's other unfinished executions of the execution's concurrency group."""
-    statement = select(Execution).where(
-        Execution.project_id == execution.project_id,
-        Execution.concurrency_group == execution.concurrency_group,
-        Execution.status.not_in(sorted(TERMINAL)),
-        Execution.id != execution.id,
-    )
-    return list((await session.execute(statement)).scalars())
-
-
-def _pull_request_columns(pull_request: PullRequestRun | None) -> dict[str, Any]:
-    if pull_request is None:
-        return {}
-    return {
-        "pull_request": pull_request.number,
-        "pull_request_title": pull_request.title[:255],
-        "base_ref": pull_request.base_ref,
-        "head_ref": pull_request.head_ref,
-        "from_fork": pull_request.from_fork,
-    }
 
 
 async def resolve_commit(session: AsyncSession, project_id: str, ref: str | None) -> CommitInfo | None:
@@ -224,117 +75,32 @@ async def resolve_commit(session: AsyncSession, project_id: str, ref: str | None
     return await describe_commit(project.repo_url, ref or project.default_branch)
 
 
-async def _default_ref(session: AsyncSession, pipeline: Pipeline) -> str | None:
-    project = await session.get(Project, pipeline.project_id)
-    return project.default_branch if project and project.repo_url else None
-
-
-async def _next_number(session: AsyncSession, pipeline_id: str) -> int:
-    await session.execute(select(Pipeline.id).where(Pipeline.id == pipeline_id).with_for_update())
-    statement = select(func.coalesce(func.max(Execution.number), 0)).where(
-        Execution.pipeline_id == pipeline_id
-    )
-    return int((await session.execute(statement)).scalar_one()) + 1
-
-
-def _job_rows(execution_id: str, plans: Sequence[JobPlan]) -> list[Job]:
-    return [
-        Job(
-            id=new_id(),
-            execution_id=execution_id,
-            position=position,
-            key=plan.key,
-            name=plan.name,
-            needs=plan.needs,
-            plan=plan,
-            status=Status.QUEUED,
-            attempt=0,
-            retries_left=plan.retries,
-            log_lines=0,
-            environment={"name": plan.environment, "url": plan.environment_url} if plan.environment else None,
-        )
-        for position, plan in enumerate(plans)
-    ]
-
-
-def _step_rows(jobs: Sequence[Job]) -> list[Step]:
-    return [
-        Step(id=new_id(), job_id=job.id, position=index, name=step.name, status=Status.QUEUED)
-        for job in jobs
-        for index, step in enumerate(job.plan.steps)
-    ]
-
-
 async def cancel_execution(
     *,
     session: AsyncSession,
     bus: EventBus,
     executor: Executor,
-    execution: Execution,
+    execution: ExecutionState,
     actor_id: str | None = None,
-) -> Execution:
-    """Cancel a run (``actor_id``: who asked; None when the platform does, e.g. a newer run of
-    its concurrency group)."""
-    execution = await lock_execution(session, execution.id)
-    if execution.status in TERMINAL:
-        raise Conflict(f"execution {execution.id} has already ended ({execution.status})")
-    execution.cancel_requested = True
-    now = utcnow()
-    running: list[str] = []
-    for job in await jobs_of(session, execution.id):
-        if job.status in (Status.QUEUED, Status.WAITING):
-            job.status, job.error, job.finished_at = Status.CANCELLED, "cancelled before it started", now
-            job.wait_reason = job.waiting_since = None
-            await session.execute(
-                update(Step).where(Step.job_id == job.id).values(status=Status.SKIPPED.value)
-            )
-        elif job.status == Status.RUNNING:
-            job.cancel_requested = True
-            running.append(job.id)
-    updated = await execution_event(session, EventType.PIPELINE_EXECUTION_UPDATED, execution)
-    await bus.commit(session, updated, *_did(actor_id, ActivityKind.RUN_CANCELLED, execution))
-    await executor.cancel(running)
-    await advance(SqlTx(session, bus), execution.id)
-    return execution
+) -> ExecutionState:
+    """``runs.cancel_execution`` in the caller's session."""
+    return await runs.cancel_execution(
+        SqlTx(session, bus), executor=executor, execution=execution, actor_id=actor_id
+    )
 
 
 async def retry_execution(
-    *, session: AsyncSession, bus: EventBus, executor: Executor, execution: Execution, actor_id: str | None
-) -> Execution:
-    """Re-run the jobs that failed, were cancelled or timed out, and those skipped because of them."""
-    execution = await lock_execution(session, execution.id)
-    if execution.status not in RETRYABLE:
-        raise Conflict(f"only a failed, cancelled or timed-out execution can be re-run ({execution.status})")
-    again = [job for job in await jobs_of(session, execution.id) if _rerun(job)]
-    for job in again:
-        job.status, job.dispatched_at, job.cancel_requested = Status.QUEUED, None, False
-        job.exit_code = job.error = job.finished_at = job.outputs = job.caches = None
-        job.wait_reason = job.waiting_since = job.approval = None
-        job.retries_left = job.plan.retries
-        await session.execute(update(Step).where(Step.job_id == job.id).values(status=Status.QUEUED.value))
-    execution.status, execution.attempt, execution.actor_id = Status.QUEUED, execution.attempt + 1, actor_id
-    execution.error = execution.finished_at = None
-    execution.cancel_requested = False
-    started = await execution_event(session, EventType.PIPELINE_EXECUTION_STARTED, execution)
-    await bus.commit(session, started, *_did(actor_id, ActivityKind.RUN_RETRIED, execution))
-    await executor.dispatch(await advance(SqlTx(session, bus), execution.id))
-    return execution
-
-
-def _did(actor_id: str | None, kind: ActivityKind, execution: Execution) -> list[Emission]:
-    """The ``user_activity`` of a person acting on a run (none when the platform acts)."""
-    if actor_id is None:
-        return []
-    return [
-        activity(
-            actor_id,
-            kind,
-            f"{RUN_VERBS[kind]} run #{execution.number}",
-            projectId=execution.project_id,
-            pipelineId=execution.pipeline_id,
-            executionId=execution.id,
-        )
-    ]
+    *,
+    session: AsyncSession,
+    bus: EventBus,
+    executor: Executor,
+    execution: ExecutionState,
+    actor_id: str | None,
+) -> ExecutionState:
+    """``runs.retry_execution`` in the caller's session."""
+    return await runs.retry_execution(
+        SqlTx(session, bus), executor=executor, execution=execution, actor_id=actor_id
+    )
 
 
 async def decide_approval(
@@ -349,15 +115,11 @@ async def decide_approval(
 ) -> Execution:
     """A maintainer's decision on the jobs waiting for approval: approved ones run, rejected ones
     are cancelled (and the jobs needing them skipped)."""
-    execution = await lock_execution(session, execution.id)
-    events = await approvals.record_decision(session, execution, actor, approve=approve, comment=comment)
-    await bus.commit(session, *events)
-    await executor.dispatch(await advance(SqlTx(session, bus), execution.id))
+    tx = SqlTx(session, bus)
+    execution = await tx.lock_execution(execution.id)
+    await tx.commit(*await approvals.record_decision(tx, execution, actor, approve=approve, comment=comment))
+    await executor.dispatch(await advance(tx, execution.id))
     return execution
-
-
-def _rerun(job: Job) -> bool:
-    return job.status in FAILING or (job.status == Status.SKIPPED and bool(job.error))
 
 
 async def require_execution(

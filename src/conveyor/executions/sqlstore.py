@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,9 +93,30 @@ class SqlTx:
         await self.session.execute(insert(LogLine), rows)
         job.log_lines = lines[-1].n + 1
 
-    async def repo_url(self, project_id: str) -> str | None:
-        project = await self.session.get(Project, project_id)
-        return project.repo_url if project else None
+    async def project(self, project_id: str) -> Project | None:
+        return await self.session.get(Project, project_id)
+
+    async def next_number(self, pipeline_id: str) -> int:
+        await self.session.execute(select(Pipeline.id).where(Pipeline.id == pipeline_id).with_for_update())
+        statement = select(func.coalesce(func.max(Execution.number), 0)).where(
+            Execution.pipeline_id == pipeline_id
+        )
+        return int((await self.session.execute(statement)).scalar_one()) + 1
+
+    async def add_execution(self, columns: Mapping[str, Any]) -> Execution:
+        execution = Execution(**columns)
+        self.session.add(execution)
+        await self.session.flush()
+        return execution
+
+    async def add_jobs(self, jobs: Sequence[Mapping[str, Any]], steps: Sequence[Mapping[str, Any]]) -> None:
+        self.session.add_all([Job(**columns) for columns in jobs])
+        await self.session.flush()
+        self.session.add_all([Step(**columns) for columns in steps])
+        await self.session.flush()
+
+    async def in_group(self, execution: ExecutionState) -> list[ExecutionState]:
+        return list((await self.session.execute(_group_query(execution))).scalars())
 
     async def extend_lease(self, job_id: str, runner: str, *, until: datetime, pgid: int | None) -> Heartbeat:
         result = await self.session.execute(
@@ -120,10 +142,6 @@ class SqlTx:
         statement = _group_query(execution).order_by(Execution.created_at).limit(1)
         waiting = (await self.session.execute(statement)).scalar_one_or_none()
         return waiting.id if waiting is not None else None
-
-    async def protected_environments(self, project_id: str) -> set[str]:
-        project = await self.session.get(Project, project_id)
-        return set(project.protected_environments or []) if project else set()
 
     async def notify_maintainers(
         self, execution: ExecutionState, *, kind: str, title: str, body: str, priority: EventPriority

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from conveyor.events.catalog import EventPriority
 from conveyor.events.schemas import Emission
@@ -46,6 +46,7 @@ class ExecutionState(Protocol):
     cancel_requested: bool
     inputs: dict[str, object] | None
     concurrency_group: str | None
+    attempt: int
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -79,6 +80,17 @@ class JobState(Protocol):
     outputs: dict[str, str] | None
     approval: dict[str, str | None] | None
     finished_at: datetime | None
+
+
+class ProjectState(Protocol):
+    """What the engine reads of a project."""
+
+    @property
+    def repo_url(self) -> str | None: ...
+    @property
+    def default_branch(self) -> str: ...
+    @property
+    def protected_environments(self) -> list[str] | None: ...
 
 
 class StateTx(Protocol):
@@ -123,7 +135,21 @@ class StateTx(Protocol):
         """Keep the lines of the job's log (numbered on from ``job.log_lines``, which follows them)."""
         ...
 
-    async def repo_url(self, project_id: str) -> str | None: ...
+    async def project(self, project_id: str) -> ProjectState | None: ...
+
+    async def next_number(self, pipeline_id: str) -> int:
+        """The number of the pipeline's next run (the pipeline held for this transaction)."""
+        ...
+
+    async def add_execution(self, columns: Mapping[str, Any]) -> ExecutionState: ...
+
+    async def add_jobs(self, jobs: Sequence[Mapping[str, Any]], steps: Sequence[Mapping[str, Any]]) -> None:
+        """New jobs (their columns) and their steps."""
+        ...
+
+    async def in_group(self, execution: ExecutionState) -> list[ExecutionState]:
+        """The project's other unfinished executions of the execution's concurrency group."""
+        ...
 
     async def extend_lease(self, job_id: str, runner: str, *, until: datetime, pgid: int | None) -> Heartbeat:
         """Extend the lease of the job if the runner still holds it; whether it must cancel."""
@@ -142,8 +168,6 @@ class StateTx(Protocol):
     async def next_in_group(self, execution: ExecutionState) -> str | None:
         """The oldest other unfinished execution of the execution's concurrency group."""
         ...
-
-    async def protected_environments(self, project_id: str) -> set[str]: ...
 
     async def notify_maintainers(
         self, execution: ExecutionState, *, kind: str, title: str, body: str, priority: EventPriority

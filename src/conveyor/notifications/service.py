@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conveyor.db import new_id, utcnow
 from conveyor.errors import NotFound
-from conveyor.events.catalog import EventPriority, EventType, UserActivityData, UserNotificationData
+from conveyor.events.catalog import EventPriority, EventType, UserNotificationData
 from conveyor.events.schemas import Emission, emission
+from conveyor.notifications.activity import activity as activity  # where the domains find it
 from conveyor.notifications.models import Notification, NotificationPreference
 from conveyor.notifications.schemas import (
-    ActivityKind,
     NotificationKind,
     NotificationRead,
     PreferencesRead,
@@ -45,14 +45,6 @@ def notify(
     session.add(note)
     data = UserNotificationData(notificationId=note.id, notification=NotificationRead.model_validate(note))
     return emission(EventType.USER_NOTIFICATION, data, user_id=user_id, project_id=project_id)
-
-
-def activity(user_id: str, kind: ActivityKind, summary: str, **details: object) -> Emission:
-    """A ``user_activity`` event: something this user did (``details``: ``projectId`` and the ids
-    of what it concerns); the caller commits it with the change itself."""
-    body = {"kind": kind.value, "summary": summary, "at": utcnow().isoformat(), **details}
-    data = UserActivityData(activityId=new_id(), activity=body)
-    return emission(EventType.USER_ACTIVITY, data, user_id=user_id)
 
 
 async def list_notifications(

@@ -20,10 +20,11 @@ import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from conveyor.db import Database
-from conveyor.events.bus import EventBus
+if TYPE_CHECKING:  # not imported by `conveyor run`, whose steps record nowhere
+    from conveyor.db import Database
+    from conveyor.events.bus import EventBus
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ GITHUB_ACTIONS = (
     "actions/upload-artifact",
     "actions/download-artifact",
 )
+# Steps of later domains that record what they find on the server (a job needs a database or
+# the worker API for them: ``BuiltinJob.server``).
+RECORDING = frozenset({"conveyor/security-scan", "conveyor/architecture"})
 # Steps of later domains: the module whose import registers each.
 PROVIDERS = {
     "conveyor/security-scan": "conveyor.security.step",
