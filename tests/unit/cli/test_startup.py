@@ -14,11 +14,12 @@ from typer.testing import CliRunner
 from conveyor.cli import COMMANDS, app
 
 # The server, the database, the domains' tables, the live API and the workers: none of them is
-# needed to print help, and a local run needs the database but not the server or the client.
+# needed to print help, and a local run needs neither them nor the database.
 SERVER = ["fastapi", "starlette", "uvicorn", "socketio", "engineio", "aiohttp", "celery", "sklearn"]
 HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor.db", "conveyor.app"]
-# A local run, whether its step succeeds or fails, needs the runner, executions and the event
-# log; not every domain's tables, nor any part of the domains whose events it never publishes
+# A local run, whether its step succeeds or fails, needs the runner and the execution engine on
+# its state store in memory; not the database (SQLAlchemy, aiosqlite, the tables, the event log's
+# store and bus), nor any part of the domains whose events it never publishes
 # (the debugging loop reads ended executions on a server; the catalog imports their read schemas
 # when such a payload is first built), nor the built-in steps of later domains unless the
 # pipeline uses one, nor what those pull in (metrics, the advisory index, cron); nor structlog
@@ -27,6 +28,15 @@ HEAVY = [*SERVER, "sqlalchemy", "alembic", "httpx", "conveyor.models", "conveyor
 # (Settings reads its CONVEYOR_* variables itself).
 NOT_FOR_A_LOCAL_RUN = [
     *SERVER,
+    "sqlalchemy",
+    "aiosqlite",
+    "conveyor.db",
+    "conveyor.sqlite_driver",
+    "conveyor.events.bus",
+    "conveyor.events.store",
+    "conveyor.executions.models",
+    "conveyor.executions.sqlstore",
+    "conveyor.executions.updates",
     "pydantic_settings",
     "dotenv",
     "structlog",
@@ -44,7 +54,6 @@ NOT_FOR_A_LOCAL_RUN = [
     "conveyor.forge",
     "conveyor.channels",
     "prometheus_client",
-    "sqlalchemy.dialects.postgresql",
     "croniter",
 ]
 PROBE = """
