@@ -1,4 +1,5 @@
-"""Executions: start (any trigger), cancel, re-run failed jobs, and reading them back."""
+"""Executions for the routes and the server's loops: start, cancel and re-run them in the caller's
+session (the engine's ``runs`` on ``SqlTx``), decide approvals, and read them back."""
 
 from __future__ import annotations
 
