@@ -51,9 +51,13 @@ CALIBRATION_FOLDS: Final = 3
 # (0.739 vs 0.731 macro-F1, top-3 0.913 vs 0.897); the salient lines' character n-grams added top-3
 # (0.996 vs 0.988 repository-out, 0.918 vs 0.913 external) at the same macro-F1. With batch 5 (832 real)
 # C=0.1 and 0.2 tie on the repository-out split (0.906 / 0.907) and 0.1 is ahead on the external set
-# (0.716 vs 0.700): back to 0.1.
+# (0.716 vs 0.700): back to 0.1. With batch 6 (1064 real) weights 8 / 4 / 2 score 0.895 / 0.893 / 0.888
+# repository-out (external 0.694 / 0.697 / 0.698), capping one- and two-line excerpts at 3 scores as 8,
+# C=0.05 lost on the external set: within noise, so the weight was chosen for robustness: with one
+# real excerpt mislabelled (the batch-5 `No module named 'src'` one, as it was), the canonical Python
+# import failure flips to configuration at weight 8 and stays dependency_missing at 4 and 2.
 SVM_C: Final = 0.1
-REAL_WEIGHT: Final = 8.0
+REAL_WEIGHT: Final = 4.0
 
 
 def featurize(log: str | bytes) -> str:

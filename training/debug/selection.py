@@ -20,7 +20,7 @@ from training.debug.fit import SEED, CorpusRecord, featurize
 from training.debug.records import REAL_PROVENANCE
 
 CANDIDATE_C: Final = (0.1, 0.2, 0.5, 1.0)
-CANDIDATE_REAL_WEIGHTS: Final = (1.0, 3.0, 8.0)
+CANDIDATE_REAL_WEIGHTS: Final = (1.0, 2.0, 4.0, 8.0)
 SELECTION_SPLITS: Final = (REPOSITORY, "template", "ecosystem")
 
 
