@@ -232,12 +232,17 @@ class MemoryTx:
     async def next_number(self, pipeline_id: str) -> int:
         return 1 + sum(execution.pipeline_id == pipeline_id for execution in self.store.executions.values())
 
-    async def add_execution(self, columns: Mapping[str, Any]) -> MemoryExecution:
-        execution = MemoryExecution(**columns)
-        self.store.executions[execution.id] = execution
-        return execution
+    def new_execution(self, columns: Mapping[str, Any]) -> MemoryExecution:
+        return MemoryExecution(**columns)
 
-    async def add_jobs(self, jobs: Sequence[Mapping[str, Any]], steps: Sequence[Mapping[str, Any]]) -> None:
+    async def add_run(
+        self,
+        execution: ExecutionState,
+        jobs: Sequence[Mapping[str, Any]],
+        steps: Sequence[Mapping[str, Any]],
+    ) -> None:
+        assert isinstance(execution, MemoryExecution), "an execution of this store (new_execution)"
+        self.store.executions[execution.id] = execution
         for columns in jobs:
             job = MemoryJob(**columns)
             self.store.jobs[job.id] = job

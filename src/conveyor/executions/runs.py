@@ -105,7 +105,7 @@ async def start_execution(
     ref = ref or await _default_ref(tx, pipeline)
     if commit_sha is None and trigger is Trigger.MANUAL:
         commit = await _resolve_commit(tx, pipeline.project_id, ref) or commit
-    execution = await tx.add_execution(
+    execution = tx.new_execution(
         {
             "id": new_id(),
             "pipeline_id": pipeline.id,
@@ -131,7 +131,7 @@ async def start_execution(
             raise InvalidInput(f"concurrency.group: {exc}") from None
         execution.concurrency_group = group[:255]
     jobs = _job_rows(execution.id, plans)
-    await tx.add_jobs(jobs, _step_rows(jobs, plans))
+    await tx.add_run(execution, jobs, _step_rows(jobs, plans))
     started = snapshot_event(EventType.PIPELINE_EXECUTION_STARTED, await tx.read_execution(execution))
     await tx.commit(started, *_did(actor_id, ActivityKind.RUN_TRIGGERED, execution))
     if spec.concurrency is not None and spec.concurrency.cancel_in_progress:
@@ -153,7 +153,7 @@ async def _invalid_run(
     """A run of a pipeline file that does not validate: failed at once, the reason (each problem
     with its line) as its error, announced as started and completed."""
     pipeline, now = at_commit.pipeline, utcnow()
-    execution = await tx.add_execution(
+    execution = tx.new_execution(
         {
             "id": new_id(),
             "pipeline_id": pipeline.id,
@@ -172,6 +172,7 @@ async def _invalid_run(
             "finished_at": now,
         }
     )
+    await tx.add_run(execution, [], [])
     snapshot = await tx.read_execution(execution)
     await tx.commit(
         snapshot_event(EventType.PIPELINE_EXECUTION_STARTED, snapshot),

@@ -103,13 +103,16 @@ class SqlTx:
         )
         return int((await self.session.execute(statement)).scalar_one()) + 1
 
-    async def add_execution(self, columns: Mapping[str, Any]) -> Execution:
-        execution = Execution(**columns)
-        self.session.add(execution)
-        await self.session.flush()
-        return execution
+    def new_execution(self, columns: Mapping[str, Any]) -> Execution:
+        return Execution(**columns)
 
-    async def add_jobs(self, jobs: Sequence[Mapping[str, Any]], steps: Sequence[Mapping[str, Any]]) -> None:
+    async def add_run(
+        self,
+        execution: ExecutionState,
+        jobs: Sequence[Mapping[str, Any]],
+        steps: Sequence[Mapping[str, Any]],
+    ) -> None:
+        self.session.add(execution)
         self.session.add_all([Job(**columns) for columns in jobs])
         await self.session.flush()
         self.session.add_all([Step(**columns) for columns in steps])

@@ -141,10 +141,17 @@ class StateTx(Protocol):
         """The number of the pipeline's next run (the pipeline held for this transaction)."""
         ...
 
-    async def add_execution(self, columns: Mapping[str, Any]) -> ExecutionState: ...
+    def new_execution(self, columns: Mapping[str, Any]) -> ExecutionState:
+        """An execution with these columns, not saved yet (``add_run`` saves it)."""
+        ...
 
-    async def add_jobs(self, jobs: Sequence[Mapping[str, Any]], steps: Sequence[Mapping[str, Any]]) -> None:
-        """New jobs (their columns) and their steps."""
+    async def add_run(
+        self,
+        execution: ExecutionState,
+        jobs: Sequence[Mapping[str, Any]],
+        steps: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Save a new execution with its jobs and their steps (their columns)."""
         ...
 
     async def in_group(self, execution: ExecutionState) -> list[ExecutionState]:
