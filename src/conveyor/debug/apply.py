@@ -21,9 +21,11 @@ from conveyor.errors import Conflict, NotFound
 from conveyor.events.bus import EventBus
 from conveyor.events.catalog import DebugPatchResultData, EventType
 from conveyor.events.schemas import Emission, emission
+from conveyor.executions import runs
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import Execution
-from conveyor.executions.service import Trigger, start_execution
+from conveyor.executions.service import Trigger
+from conveyor.executions.sqlstore import SqlTx
 from conveyor.notifications.schemas import ActivityKind
 from conveyor.notifications.service import activity
 from conveyor.pipelines.models import Pipeline
@@ -75,9 +77,8 @@ async def apply_patch(
         ref, commit = await _apply_to_definition(session, bus, patch, pipeline, principal)
     else:
         ref, commit = await _apply_to_repository(session, bus, debug, patch)
-    verification = await start_execution(
-        session=session,
-        bus=bus,
+    verification = await runs.start_execution(
+        SqlTx(session, bus),
         executor=executor,
         pipeline=pipeline,
         actor_id=principal.user_id,

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.db import get_or_404
 from conveyor.errors import Conflict
 from conveyor.events.bus import EventBus
+from conveyor.executions import runs
 from conveyor.executions.executor import Executor
-from conveyor.executions.service import Trigger, start_execution
+from conveyor.executions.service import Trigger
+from conveyor.executions.sqlstore import SqlTx
 from conveyor.executions.store import ExecutionState
 from conveyor.pipelines.models import Pipeline, PipelineSource
 from conveyor.pipelines.repository import RepositoryMirrors
@@ -37,8 +39,8 @@ async def start_pipeline(
     at the commit ``ref`` (default: the default branch) names now; 409 when that commit has no
     such file, 422 when the ref does not exist."""
     if pipeline.source != PipelineSource.REPOSITORY:
-        return await start_execution(
-            session=session, bus=bus, executor=executor, pipeline=pipeline,
+        return await runs.start_execution(
+            SqlTx(session, bus), executor=executor, pipeline=pipeline,
             actor_id=actor_id, trigger=trigger, ref=ref, commit_sha=commit_sha,
             commit_message=commit_message, commit_author=commit_author, inputs=inputs,
         )  # fmt: skip
@@ -55,8 +57,8 @@ async def start_pipeline(
     at_commit = next((item for item in found if item.pipeline.id == pipeline.id), None)
     if at_commit is None:
         raise Conflict(f"{pipeline.path} does not exist at {branch} (commit {sha[:12]})")
-    return await start_execution(
-        session=session, bus=bus, executor=executor, pipeline=pipeline, actor_id=actor_id,
+    return await runs.start_execution(
+        SqlTx(session, bus), executor=executor, pipeline=pipeline, actor_id=actor_id,
         trigger=trigger, ref=branch.removeprefix("refs/heads/"), commit_sha=sha,
         commit_message=message, commit_author=author, inputs=inputs, at_commit=at_commit,
     )  # fmt: skip

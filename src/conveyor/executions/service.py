@@ -3,8 +3,6 @@ session (the engine's ``runs`` on ``SqlTx``), decide approvals, and read them ba
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -27,44 +25,10 @@ from conveyor.executions.store import ExecutionState
 from conveyor.executions.updates import artifact_content as artifact_content  # the routes' way to it
 from conveyor.pipelines import service as pipelines_service
 from conveyor.pipelines.models import Pipeline
-from conveyor.pipelines.sources import PipelineAtCommit
 from conveyor.projects.access import require_in_project
 from conveyor.projects.models import Project, ProjectMember
 from conveyor.projects.repository import CommitInfo, describe_commit
 from conveyor.status import TERMINAL
-
-
-async def start_execution(
-    *,
-    session: AsyncSession,
-    bus: EventBus,
-    executor: Executor,
-    pipeline: Pipeline,
-    actor_id: str | None,
-    trigger: Trigger,
-    ref: str | None = None,
-    commit_sha: str | None = None,
-    commit_message: str | None = None,
-    commit_author: str | None = None,
-    pull_request: PullRequestRun | None = None,
-    inputs: dict[str, Any] | None = None,
-    at_commit: PipelineAtCommit | None = None,
-) -> ExecutionState:
-    """``runs.start_execution`` in the caller's session (committed with the run's events)."""
-    return await runs.start_execution(
-        SqlTx(session, bus),
-        executor=executor,
-        pipeline=pipeline,
-        actor_id=actor_id,
-        trigger=trigger,
-        ref=ref,
-        commit_sha=commit_sha,
-        commit_message=commit_message,
-        commit_author=commit_author,
-        pull_request=pull_request,
-        inputs=inputs,
-        at_commit=at_commit,
-    )
 
 
 async def resolve_commit(session: AsyncSession, project_id: str, ref: str | None) -> CommitInfo | None:

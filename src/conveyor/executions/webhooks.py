@@ -30,10 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conveyor.db import utcnow
 from conveyor.errors import InvalidInput, NotFound, Unauthorized
 from conveyor.events.bus import EventBus
+from conveyor.executions import runs
 from conveyor.executions.commits import pipelines_of_commit
 from conveyor.executions.executor import Executor
 from conveyor.executions.models import PushDelivery
-from conveyor.executions.service import PullRequestRun, Trigger, resolve_commit, start_execution
+from conveyor.executions.service import PullRequestRun, Trigger, resolve_commit
+from conveyor.executions.sqlstore import SqlTx
 from conveyor.pipelines.repository import RepositoryMirrors
 from conveyor.pipelines.spec.model import PipelineSpec, PullRequestAction, PullRequestTrigger, PushTrigger
 from conveyor.projects.models import ProjectSecret
@@ -120,9 +122,8 @@ async def receive_delivery(
         # a file that does not validate fails a run of its own: its triggers are unknown
         if at_commit.spec is not None and not delivery_matches(at_commit.spec, delivery):
             continue
-        execution = await start_execution(
-            session=session,
-            bus=bus,
+        execution = await runs.start_execution(
+            SqlTx(session, bus),
             executor=executor,
             pipeline=at_commit.pipeline,
             actor_id=None,
