@@ -61,6 +61,7 @@ class Outgoing:
 
     @property
     def packet(self) -> Packet:
+        # read once per socket in the fan-out: a copy here saves the second property per delivery
         if self._packet is None:
             self._packet = self.event.packet
         return self._packet
