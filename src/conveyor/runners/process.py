@@ -10,12 +10,13 @@ import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import psutil
+from typing import TYPE_CHECKING, Any
 
 from conveyor.runners.guardian import GUARDIAN
 from conveyor.runners.sandbox import Confinement, Sandbox, Unconfined
+
+if TYPE_CHECKING:
+    import psutil
 
 MAX_LINE_BYTES = 64 * 1024
 KILL_GRACE_SECONDS = 2.0
@@ -110,7 +111,12 @@ async def _supervise(
     done, _ = await asyncio.wait({exited, cancelled}, timeout=time_limit, return_when=asyncio.FIRST_COMPLETED)
     cancelled.cancel()
     stopped = exited not in done
-    await kill_tree(process.pid, graceful=stopped)
+    if stopped:
+        await kill_tree(process.pid, graceful=True)
+    else:
+        # the leader's children were handed to init when it exited: its group is all there is
+        # to find, and walking the tree would cost a local run psutil's import
+        kill_group(process.pid)
     await process.wait()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(reader), KILL_GRACE_SECONDS)
@@ -141,6 +147,8 @@ async def _survivors(processes: Sequence[psutil.Process], grace: float) -> list[
 
 
 def _running(process: psutil.Process) -> bool:
+    import psutil
+
     try:
         return process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
@@ -148,6 +156,8 @@ def _running(process: psutil.Process) -> bool:
 
 
 def _tree(pid: int) -> list[psutil.Process]:
+    import psutil
+
     try:
         leader = psutil.Process(pid)
         return [leader, *leader.children(recursive=True)]
@@ -158,6 +168,8 @@ def _tree(pid: int) -> list[psutil.Process]:
 def _signal_all(pgid: int, processes: Sequence[psutil.Process], sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
+    import psutil
+
     for process in processes:
         with contextlib.suppress(psutil.Error):
             process.send_signal(sig)

@@ -41,6 +41,7 @@ NOT_FOR_A_LOCAL_RUN = [
     "dotenv",
     "structlog",
     "pygments",
+    "psutil",
     "rich.traceback",
     "cryptography",
     "xml.etree",
