@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -12,7 +12,9 @@ import sqlalchemy.exc
 
 from conveyor.events import store
 from conveyor.events.models import EventRecord
+from conveyor.events.realtime import sequencer as sequencer_module
 from conveyor.events.realtime.channel import Packet
+from conveyor.events.realtime.delivery import Outgoing, fan_out
 from conveyor.events.realtime.sequencer import RECENT_EVENTS, RecentEvents
 from tests.support.events import project_event
 from tests.support.server import RunningServer
@@ -364,3 +366,43 @@ async def test_a_replay_that_fails_midway_drops_the_socket_to_resume_instead_of_
         rest = await third.events_until("system_alert", is_alert(missed[2]))
         alerts = [data["data"]["alertId"] for name, data in rest if name == "system_alert"]
         assert alerts == [missed[2]["alertId"]]
+
+
+async def test_events_nobody_wants_are_not_walked_and_a_later_subscriber_receives_and_resumes(
+    server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, alice = await server.create_user("alice")
+    project = await server.create_project(alice, "proj")
+    admin = await server.admin_token()
+    listener = await server.authenticated_socket(admin)
+    await listener.emit("subscribe", {"eventTypes": ["system_alert"]})
+    await listener.next_of("subscribed")
+    walked: list[int] = []
+
+    async def recorded(batch: Sequence[Outgoing]) -> None:
+        walked.extend(item.seq for item in batch)
+        await fan_out(batch)
+
+    monkeypatch.setattr(sequencer_module, "fan_out", recorded)
+    unwanted = await project_event(server, project)  # the admin's only socket takes alerts only
+    alert = await server.raise_alert("wanted")
+    received = await listener.events_until("system_alert", is_alert(alert))
+    assert unwanted.seq not in walked and received[-1][1]["seq"] in walked
+    assert [name for name, _ in received] == ["system_alert"]
+
+    await listener.emit("unsubscribe", {})
+    await listener.next_of("subscribed")
+    live = await project_event(server, project)
+    _, envelope = await listener.next_of("pipeline_deleted")
+    assert envelope["id"] == live.id and live.seq in walked
+    await listener.close()
+    missed = await project_event(server, project)
+    last = await server.raise_alert("missed")
+    for resume_from, expected in [
+        (envelope["seq"], [missed.id]),
+        (unwanted.seq - 1, [unwanted.id, live.id, missed.id]),
+    ]:
+        resumed = await server.socket()
+        await resumed.authenticate(admin, lastSeq=resume_from)
+        replayed = await resumed.events_until("system_alert", is_alert(last))
+        assert [data["id"] for name, data in replayed if name == "pipeline_deleted"] == expected

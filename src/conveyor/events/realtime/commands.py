@@ -14,7 +14,7 @@ from conveyor.config import Settings
 from conveyor.errors import InvalidInput
 from conveyor.events.filters import FilterChange
 from conveyor.events.realtime.channel import Channel
-from conveyor.events.realtime.connection import SocketState, TokenBucket, shared_filter
+from conveyor.events.realtime.connection import SocketState, TokenBucket
 from conveyor.events.realtime.sessions import Sessions
 
 Handler = Callable[[SocketState, Any], Awaitable[Any]]
@@ -97,7 +97,7 @@ class ClientCommands:
             raise InvalidInput("authenticate first")
         change = FilterChange.parse(_object({} if data is None else data, "subscribe/unsubscribe"))
         changed = state.filter.subscribed(change) if subscribe else state.filter.unsubscribed(change)
-        state.filter = shared_filter(changed)
+        self.sessions.refilter(state, changed)
         reply = {"filter": state.filter.describe()}
         self.sessions.send(state, "subscribed", reply)
         return reply

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 from weakref import WeakValueDictionary
 
@@ -24,6 +26,7 @@ def shared_filter(event_filter: EventFilter) -> EventFilter:
 
 
 DEFAULT_FILTER = shared_filter(EventFilter())
+NO_SKIPS: Mapping[str, int] = MappingProxyType({})
 
 
 class TokenBucket:
@@ -62,10 +65,27 @@ class SocketState:
     rooms: frozenset[str] = frozenset()  # shared by the sockets in the same rooms (RoomIndex)
     timer: asyncio.TimerHandle | None = None
     rate_violations: int = 0
+    # The RoomIndex's seq of the last event skipped in each room (no socket there wanted it); the
+    # skips counted so far, and the sequencer's head when they were (RoomIndex.settle).
+    skipped: Mapping[str, int] = field(default_factory=lambda: NO_SKIPS)
+    skipped_through: int = 0
+    settled_at: int = 0
 
     @property
     def authenticated(self) -> bool:
         return self.principal is not None
+
+    @property
+    def seen_seq(self) -> int:
+        """``last_seq`` counting the events of its rooms that were skipped (no socket there wanted
+        them) as seen: what it would be had they been walked, for a walk advances it past every
+        event of its rooms, wanted or not. The seq a resume starts after."""
+        seq = max(self.last_seq, self.skipped_through)
+        for room in self.rooms:
+            skipped = self.skipped.get(room, 0)
+            if skipped > seq and skipped > self.settled_at:
+                seq = skipped
+        return seq
 
     def cancel_timer(self) -> None:
         if self.timer is not None:

@@ -144,10 +144,11 @@ def drop(state: SocketState, code: str, reason: str) -> None:
     """Disconnect a socket with an ``error`` that says from which ``seq`` to resume."""
     if not state.channel.open:
         return
-    log.info("socket dropped", sid=state.sid, code=code, last_seq=state.last_seq)
+    last_seq = state.seen_seq
+    log.info("socket dropped", sid=state.sid, code=code, last_seq=last_seq)
     notice = {
-        "message": f"{reason}; reconnect and resume after seq {state.last_seq}",
+        "message": f"{reason}; reconnect and resume after seq {last_seq}",
         "code": code,
-        "lastSeq": state.last_seq,
+        "lastSeq": last_seq,
     }
     state.channel.drop(Packet.event(WS_NAMESPACE, "error", notice))

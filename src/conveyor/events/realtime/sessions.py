@@ -13,7 +13,7 @@ from conveyor.aio import spawn
 from conveyor.config import Settings
 from conveyor.db import utcnow
 from conveyor.errors import Unauthorized
-from conveyor.events.filters import FilterChange
+from conveyor.events.filters import EventFilter, FilterChange
 from conveyor.events.realtime.access import Authenticator, Visibility, rooms_of
 from conveyor.events.realtime.channel import Channel, Packet
 from conveyor.events.realtime.connection import SocketState, shared_filter
@@ -56,6 +56,9 @@ class Sessions:
             state.cancel_timer()
             self.rooms.place(state, set())
 
+    def refilter(self, state: SocketState, event_filter: EventFilter) -> None:
+        self.rooms.update(state, event_filter=shared_filter(event_filter))
+
     @staticmethod
     def send(state: SocketState, event: str, data: Any) -> None:
         if not state.channel.send(Packet.event(WS_NAMESPACE, event, data)):
@@ -81,13 +84,15 @@ class Sessions:
             self.deauthenticate(state, exc.detail)
             return
         resume_from = (
-            last_seq if last_seq is not None else (state.last_seq if state.ever_authenticated else None)
+            last_seq if last_seq is not None else (state.seen_seq if state.ever_authenticated else None)
         )
         state.principal, state.access, state.ever_authenticated = principal, access, True
-        if subscription is not None:
-            state.filter = shared_filter(subscription.as_filter())
-        state.replaying = resume_from is not None
-        state.last_seq = resume_from if resume_from is not None else self.sequencer.last_seq
+        self.rooms.update(
+            state,
+            event_filter=None if subscription is None else shared_filter(subscription.as_filter()),
+            replaying=resume_from is not None,
+        )
+        self.rooms.resume_at(state, resume_from if resume_from is not None else self.sequencer.last_seq)
         self._arm_expiry(state)
         self.rooms.place(state, rooms_of(access))
         welcome = self._welcome(state)
