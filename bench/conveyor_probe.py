@@ -2,18 +2,20 @@
 ``transport.write``) appended to the file ``CONVEYOR_PROBE_FILE``, one line per ``system_alert``
 titled ``bench-<i>``: ``i,start,end`` (Unix seconds). bench_ws_fanout.py ``--server-timeline``
 runs the server this way, to split a delivery's latency into the server's part (POST sent ->
-last write) and the clients' (last write -> receipt). Benchmark-only: nothing in the server
-depends on it.
+last write) and the clients' (last write -> receipt). Each garbage collection is also logged to
+``CONVEYOR_PROBE_FILE.gc``: ``generation,start,end`` (Unix seconds), to tell whether a slow event
+waited for one. Benchmark-only: nothing in the server depends on it.
 
     CONVEYOR_PROBE_FILE=/tmp/probe.csv .venv/bin/python -m bench.conveyor_probe serve --port 8000
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, Any
 
 from conveyor.cli import main
 from conveyor.events.realtime import sequencer
@@ -41,6 +43,21 @@ def probe(out: IO[str]) -> None:
     setattr(sequencer, "fan_out", timed_fan_out)  # noqa: B010 (the name the sequencer calls)
 
 
+def log_collections(out: IO[str]) -> None:
+    started = 0.0
+
+    def timed(phase: str, info: dict[str, Any]) -> None:
+        nonlocal started
+        if phase == "start":
+            started = time.time()
+        else:
+            out.write(f"{info['generation']},{started:.6f},{time.time():.6f}\n")
+
+    gc.callbacks.append(timed)
+
+
 if __name__ == "__main__":
-    probe(open(os.environ["CONVEYOR_PROBE_FILE"], "a", buffering=1))  # noqa: SIM115 (for the process's life)
+    path = os.environ["CONVEYOR_PROBE_FILE"]
+    probe(open(path, "a", buffering=1))  # noqa: SIM115 (for the process's life)
+    log_collections(open(f"{path}.gc", "a", buffering=1))  # noqa: SIM115
     main()
