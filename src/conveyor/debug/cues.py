@@ -11,7 +11,10 @@ untouched real-log holdout were left out on purpose (see data/README.md).
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Final
+
+from conveyor.debug.literals import may_match, required_literals
 
 CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("disk", r"no space left|enospc|disk quota|errno 28|disk full"),
@@ -91,8 +94,7 @@ EDGE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("tsc_check", r"tsc\b[^\n]*--noemit|vue-tsc"),
 )
 
-_COMPILED: Final = tuple((name, re.compile(pattern)) for name, pattern in CUE_ROWS)
-_EDGES: Final = tuple((name, re.compile(pattern)) for name, pattern in EDGE_ROWS)
+Compiled = tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]
 MAX_CUE_TEXT_CHARS: Final = 6000
 MAX_CUE_REPEATS: Final = 3
 
@@ -101,7 +103,9 @@ def cue_tokens(text: str) -> list[str]:
     """``cue_<name>`` tokens for the cues in the first 6000 chars of ``text``, at most 3 of each."""
     lowered = text[:MAX_CUE_TEXT_CHARS].lower()
     counts: dict[str, int] = {}
-    for name, regex in _COMPILED:
+    for name, regex, literals in _compiled(CUE_ROWS):
+        if not may_match(literals, lowered):
+            continue
         hits = min(len(regex.findall(lowered)), MAX_CUE_REPEATS)
         if hits:
             counts[name] = min(counts.get(name, 0) + hits, MAX_CUE_REPEATS)
@@ -111,4 +115,16 @@ def cue_tokens(text: str) -> list[str]:
 def edge_tokens(tail: str) -> list[str]:
     """``edge_<name>`` tokens for the label edges found anywhere in the (lower-cased) log tail."""
     lowered = tail.lower()
-    return [f"edge_{name}" for name, regex in _EDGES if regex.search(lowered)]
+    found = [
+        name
+        for name, regex, literals in _compiled(EDGE_ROWS)
+        if may_match(literals, lowered) and regex.search(lowered)
+    ]
+    return [f"edge_{name}" for name in found]
+
+
+@cache
+def _compiled(rows: tuple[tuple[str, str], ...]) -> Compiled:
+    """Each row's pattern compiled, with the strings one of which its every match contains
+    (``literals``: a text without any cannot match); at first use, not at import (~6 ms)."""
+    return tuple((name, re.compile(pattern), required_literals(pattern)) for name, pattern in rows)

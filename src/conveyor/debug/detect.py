@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+from conveyor.debug.literals import may_match, required_literals
 from conveyor.debug.locations import (
     Location,
     Workspace,
@@ -55,10 +56,15 @@ class Rule:
     kind: str
     tool: str | None
     regex: re.Pattern[str]
+    # Strings one of which every match contains (see ``literals``); None: always run the regex.
+    literals: frozenset[str] | None
 
 
 def _compile(rows: tuple[RuleRow, ...]) -> tuple[Rule, ...]:
-    return tuple(Rule(kind, tool, re.compile(pattern, re.MULTILINE)) for kind, tool, pattern in rows)
+    return tuple(
+        Rule(kind, tool, re.compile(pattern, re.MULTILINE), required_literals(pattern))
+        for kind, tool, pattern in rows
+    )
 
 
 @cache
@@ -170,6 +176,8 @@ def _collect_hits(text: str) -> list[tuple[int, Rule, re.Match[str]]]:
     """All rule matches as (line index, rule, match), in log order then rule priority."""
     positioned: list[tuple[int, int, Rule, re.Match[str]]] = []
     for priority, rule in enumerate(rules()):
+        if not may_match(rule.literals, text):
+            continue
         for count, match in enumerate(rule.regex.finditer(text)):
             if count >= MAX_MATCHES_PER_RULE:
                 break

@@ -7,7 +7,6 @@ checkout's top-level folder, not shipped): ``conveyor debug train`` rewrites ``M
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+from conveyor.debug.counting import term_counter
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 MODEL_PATH: Final = DATA_DIR / "model.joblib"
@@ -57,29 +58,22 @@ class TrainedModel:
     def features(self, documents: list[str]) -> csr_matrix:
         """The pipeline's feature matrix, the same numbers as its ``features`` step's ``transform``.
 
-        Each vectorizer's analyzer runs on one document after the other (the document parts it
-        preprocesses are computed once per document, see ``conveyor.debug.features``), and the
-        TF-IDF weighting is sklearn's own arithmetic without its per-call input validation, which
+        Each vectorizer's terms are counted one document after the other (by
+        ``conveyor.debug.counting``, equal to its analyzer's; the document parts it preprocesses
+        are computed once per document, see ``conveyor.debug.features``), and the TF-IDF
+        weighting is sklearn's own arithmetic without its per-call input validation, which
         cost more than the weighting itself.
         """
         vectorizers = [step for _, step in self.pipeline.named_steps["features"].transformer_list]
-        steps = [(vectorizer, vectorizer.build_analyzer()) for vectorizer in vectorizers]
-        counts = [[_term_counts(step, analyze(doc)) for step, analyze in steps] for doc in documents]
+        counters = [term_counter(vectorizer) for vectorizer in vectorizers]
+        counts = [[count(doc) for count in counters] for doc in documents]
         blocks = [_tfidf(vectorizer, [row[k] for row in counts]) for k, vectorizer in enumerate(vectorizers)]
         return csr_matrix(hstack(blocks, format="csr"))
 
 
-def _term_counts(vectorizer: TfidfVectorizer, tokens: list[str]) -> dict[int, int]:
-    """How often each term of the vectorizer's vocabulary occurs among ``tokens``."""
-    vocabulary = vectorizer.vocabulary_
-    return {vocabulary[token]: count for token, count in Counter(tokens).items() if token in vocabulary}
-
-
 def _tfidf(vectorizer: TfidfVectorizer, rows: list[dict[int, int]]) -> csr_matrix:
     """``TfidfTransformer.transform`` of the count rows: the same operations in the same order."""
-    terms = [sorted(row.items()) for row in rows]
-    indices = np.array([index for row in terms for index, _ in row], dtype=np.int32)
-    values = np.array([count for row in terms for _, count in row], dtype=vectorizer.dtype)
+    indices, values = _sorted_rows(rows, vectorizer.dtype)
     pointers = np.cumsum([0] + [len(row) for row in rows], dtype=np.int32)
     matrix = csr_matrix((values, indices, pointers), shape=(len(rows), len(vectorizer.vocabulary_)))
     if vectorizer.sublinear_tf:
@@ -92,6 +86,22 @@ def _tfidf(vectorizer: TfidfVectorizer, rows: list[dict[int, int]]) -> csr_matri
     elif vectorizer.norm is not None:
         matrix = normalize(matrix, norm=vectorizer.norm, copy=False)
     return matrix
+
+
+Array = np.ndarray[Any, Any]
+
+
+def _sorted_rows(rows: list[dict[int, int]], dtype: type) -> tuple[Array, Array]:
+    """The rows' term indices and counts, each row in index order as sklearn's counts are."""
+    indices: list[Array] = []
+    values: list[Array] = []
+    for row in rows:
+        row_indices = np.fromiter(row.keys(), dtype=np.int32, count=len(row))
+        order = np.argsort(row_indices)
+        indices.append(row_indices[order])
+        values.append(np.fromiter(row.values(), dtype=dtype, count=len(row))[order])
+    empty = np.empty(0, dtype=np.int32)
+    return np.concatenate(indices or [empty]), np.concatenate(values or [empty]).astype(dtype, copy=False)
 
 
 def _calibrated(pipeline: Pipeline) -> Any:

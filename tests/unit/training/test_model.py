@@ -38,3 +38,19 @@ def test_fast_features_equal_the_pipeline_features_exactly(real_logs: list[dict[
     assert fast.dtype == expected.dtype
     assert (fast != expected).nnz == 0
     assert fast.nnz > 0
+
+
+def test_fast_features_of_one_log_at_a_time_equal_the_pipeline_features(
+    real_logs: list[dict[str, Any]], handwritten_logs: list[dict[str, Any]]
+) -> None:
+    # Classification asks for one document per call, with the counting caches warm from earlier logs.
+    model = load_model()
+    documents = [featurize(row["log"]) for row in real_logs + handwritten_logs]
+    expected = model.pipeline.named_steps["features"].transform(documents).tocsr()
+    for index, document in enumerate(documents):
+        assert (model.features([document]) != expected[index]).nnz == 0
+    np.testing.assert_allclose(
+        np.vstack([model.predict_proba([document]) for document in documents]),
+        model.pipeline.predict_proba(documents),
+        atol=1e-12,
+    )
