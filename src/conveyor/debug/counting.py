@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain
+from operator import is_not
 from typing import Final
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 TermCounter = Callable[[str], dict[int, int]]
+_is_index: Final = partial(is_not, None)
 
 # Distinct words whose character n-gram indices are kept, per vectorizer (~ a few MB at most).
 WORD_CACHE_SIZE: Final = 20_000
@@ -64,7 +66,7 @@ def _char_wb_counter(vectorizer: TfidfVectorizer) -> TermCounter:
 
     @lru_cache(maxsize=WORD_CACHE_SIZE)
     def word_indices(word: str) -> tuple[int, ...]:
-        return tuple(index for index in map(vocabulary.get, ngrams(word)) if index is not None)
+        return tuple(filter(_is_index, map(vocabulary.get, ngrams(word))))
 
     def count(document: str) -> dict[int, int]:
         words = whitespace.sub(" ", preprocess(decode(document))).split()

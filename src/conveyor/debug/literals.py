@@ -18,8 +18,10 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Final
 
-# Bounds of the alternatives a piece can expand to (``[Ww]ould`` is two strings).
+# Bounds of the alternatives a piece can expand to (``[Ww]ould`` is two strings), and of the
+# strings a pattern's alternatives may require (each is one substring search per log).
 MAX_ALTERNATIVES: Final = 16
+MAX_NECESSARY: Final = 64
 MAX_CLASS_CHARS: Final = 4
 _REPEATS: Final = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 
@@ -28,7 +30,7 @@ Node = tuple[Any, Any]
 
 def may_match(literals: frozenset[str] | None, text: str) -> bool:
     """False when ``text`` holds none of a pattern's required ``literals``: it cannot match."""
-    return literals is None or any(literal in text for literal in literals)
+    return literals is None or any(map(text.__contains__, literals))
 
 
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
@@ -65,7 +67,7 @@ def _necessary_piece(op: Any, av: Any) -> set[str] | None:
     if op is sre.ATOMIC_GROUP:
         return _necessary(list(av))
     if op is sre.BRANCH:
-        return _union(_necessary(list(branch)) for branch in av[1])
+        return _union((_necessary(list(branch)) for branch in av[1]), MAX_NECESSARY)
     if op in _REPEATS and av[0] >= 1:
         return _necessary(list(av[2]))
     return None
@@ -80,7 +82,7 @@ def _exact_piece(op: Any, av: Any) -> set[str] | None:
     if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
         return _exact(list(av[3]))
     if op is sre.BRANCH:
-        return _union(_exact(list(branch)) for branch in av[1])
+        return _union((_exact(list(branch)) for branch in av[1]), MAX_ALTERNATIVES)
     return None
 
 
@@ -94,10 +96,10 @@ def _exact(items: list[Node]) -> set[str] | None:
     return strings
 
 
-def _union(sets: Iterable[set[str] | None]) -> set[str] | None:
+def _union(sets: Iterable[set[str] | None], limit: int) -> set[str] | None:
     union: set[str] = set()
     for strings in sets:
         if not strings or "" in strings:
             return None
         union |= strings
-    return union if len(union) <= MAX_ALTERNATIVES else None
+    return union if len(union) <= limit else None

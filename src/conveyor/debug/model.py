@@ -10,12 +10,12 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import joblib
 import numpy as np
 import sklearn
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix
 from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
@@ -61,34 +61,44 @@ class TrainedModel:
         Each vectorizer's terms are counted one document after the other (by
         ``conveyor.debug.counting``, equal to its analyzer's; the document parts it preprocesses
         are computed once per document, see ``conveyor.debug.features``), and the TF-IDF
-        weighting is sklearn's own arithmetic without its per-call input validation, which
-        cost more than the weighting itself.
+        weighting is sklearn's own arithmetic on plain arrays, without the per-call input
+        validation and the per-view sparse matrices, which cost more than the weighting itself.
         """
         vectorizers = [step for _, step in self.pipeline.named_steps["features"].transformer_list]
         counters = [term_counter(vectorizer) for vectorizer in vectorizers]
         counts = [[count(doc) for count in counters] for doc in documents]
         blocks = [_tfidf(vectorizer, [row[k] for row in counts]) for k, vectorizer in enumerate(vectorizers)]
-        return csr_matrix(hstack(blocks, format="csr"))
-
-
-def _tfidf(vectorizer: TfidfVectorizer, rows: list[dict[int, int]]) -> csr_matrix:
-    """``TfidfTransformer.transform`` of the count rows: the same operations in the same order."""
-    indices, values = _sorted_rows(rows, vectorizer.dtype)
-    pointers = np.cumsum([0] + [len(row) for row in rows], dtype=np.int32)
-    matrix = csr_matrix((values, indices, pointers), shape=(len(rows), len(vectorizer.vocabulary_)))
-    if vectorizer.sublinear_tf:
-        np.log(matrix.data, matrix.data)
-        matrix.data += 1.0
-    if vectorizer.use_idf:
-        matrix.data *= vectorizer.idf_[matrix.indices]
-    if vectorizer.norm == "l2":
-        inplace_csr_row_normalize_l2(matrix)
-    elif vectorizer.norm is not None:
-        matrix = normalize(matrix, norm=vectorizer.norm, copy=False)
-    return matrix
+        return _side_by_side(blocks, len(documents))
 
 
 Array = np.ndarray[Any, Any]
+
+
+class Block(NamedTuple):
+    """One view's rows in CSR form: what ``inplace_csr_row_normalize_l2`` reads of a matrix."""
+
+    data: Array
+    indices: Array
+    indptr: Array
+    shape: tuple[int, int]
+
+
+def _tfidf(vectorizer: TfidfVectorizer, rows: list[dict[int, int]]) -> Block:
+    """``TfidfTransformer.transform`` of the count rows: the same operations in the same order."""
+    indices, values = _sorted_rows(rows, vectorizer.dtype)
+    pointers = np.cumsum([0] + [len(row) for row in rows], dtype=np.int32)
+    block = Block(values, indices, pointers, (len(rows), len(vectorizer.vocabulary_)))
+    if vectorizer.sublinear_tf:
+        np.log(block.data, block.data)
+        block.data[:] += 1.0
+    if vectorizer.use_idf:
+        block.data[:] *= vectorizer.idf_[block.indices]
+    if vectorizer.norm == "l2":
+        inplace_csr_row_normalize_l2(block)
+    elif vectorizer.norm is not None:
+        matrix = normalize(csr_matrix(block[:3], shape=block.shape), norm=vectorizer.norm, copy=False)
+        block = Block(matrix.data, matrix.indices, matrix.indptr, block.shape)
+    return block
 
 
 def _sorted_rows(rows: list[dict[int, int]], dtype: type) -> tuple[Array, Array]:
@@ -102,6 +112,25 @@ def _sorted_rows(rows: list[dict[int, int]], dtype: type) -> tuple[Array, Array]
         values.append(np.fromiter(row.values(), dtype=dtype, count=len(row))[order])
     empty = np.empty(0, dtype=np.int32)
     return np.concatenate(indices or [empty]), np.concatenate(values or [empty]).astype(dtype, copy=False)
+
+
+def _side_by_side(blocks: list[Block], rows: int) -> csr_matrix:
+    """The blocks' columns one after the other, as ``scipy.sparse.hstack`` joins them."""
+    dtype = np.result_type(*(block.data for block in blocks))
+    offsets = np.cumsum([0] + [block.shape[1] for block in blocks])
+    data: list[Array] = []
+    indices: list[Array] = []
+    for row in range(rows):
+        for block, offset in zip(blocks, offsets, strict=False):
+            start, end = block.indptr[row], block.indptr[row + 1]
+            data.append(block.data[start:end].astype(dtype, copy=False))
+            indices.append(block.indices[start:end] + offset)
+    lengths = sum(np.diff(block.indptr) for block in blocks)
+    pointers = np.concatenate([[0], np.cumsum(lengths)])
+    shape = (rows, int(offsets[-1]))
+    if not data:
+        return csr_matrix(shape, dtype=dtype)
+    return csr_matrix((np.concatenate(data), np.concatenate(indices), pointers), shape=shape)
 
 
 def _calibrated(pipeline: Pipeline) -> Any:
