@@ -142,7 +142,6 @@ SCOPED_ROUTES = {("POST", "/api/v1/system/alerts"): "alerts:write"}
 
 async def get_principal(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
@@ -151,9 +150,13 @@ async def get_principal(
     token = credentials.credentials
     principal = container.principals.get(token)
     if principal is None:
-        principal = await auth_service.authenticate(session=session, codec=container.codec, token=token)
+        # A session of its own, not ``SessionDep``: a cached principal (nearly every request)
+        # then costs no session, and a write request's session (SQLite's write slot) is not
+        # taken before its caller is known.
+        async with container.db.session() as session:
+            principal = await auth_service.authenticate(session=session, codec=container.codec, token=token)
         container.principals.put(token, principal)
-    scope = SCOPED_ROUTES.get((request.method, request.url.path.rstrip("/")), "api")
+    scope = SCOPED_ROUTES.get((request.method, request.scope["path"].rstrip("/")), "api")
     if not principal.may_use(scope):
         raise Forbidden(f"this API token's scopes ({', '.join(sorted(principal.scopes))}) do not allow this")
     return principal
@@ -184,7 +187,7 @@ async def refuse_nul_characters(request: Request) -> None:
     every database, in the path, the query and a JSON body."""
     body = await request.body()
     if (
-        "\x00" in request.url.path
+        "\x00" in request.scope["path"]
         or b"%00" in request.scope["query_string"]
         or b"\x00" in body
         or _JSON_NUL.search(body)
