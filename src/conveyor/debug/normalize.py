@@ -77,7 +77,8 @@ def strip_noise(text: str) -> str:
     text = text.replace("\r\n", "\n")
     text = _ANSI.sub("", text)
     text = _GITLAB_SECTION.sub("", text)
-    text = _OVERWRITTEN_SEGMENT.sub("", text)
+    if "\r" in text:  # without one the pattern cannot match, and trying it costs ~0.1 ms per log
+        text = _OVERWRITTEN_SEGMENT.sub("", text)
     text = _LINE_PREFIXES.sub("", text)
     return _BUILDKIT_TIMING.sub(r"\1 ", text)
 
