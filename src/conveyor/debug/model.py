@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -66,16 +67,19 @@ class TrainedModel:
         """
         vectorizers = [step for _, step in self.pipeline.named_steps["features"].transformer_list]
         counters = [term_counter(vectorizer) for vectorizer in vectorizers]
-        counts = [[count(doc) for count in counters] for doc in documents]
-        blocks = [_tfidf(vectorizer, [row[k] for row in counts]) for k, vectorizer in enumerate(vectorizers)]
-        return _side_by_side(blocks, len(documents))
+        rows = [
+            [_tfidf(vectorizer, count(doc)) for vectorizer, count in zip(vectorizers, counters, strict=True)]
+            for doc in documents
+        ]
+        widths = [len(vectorizer.vocabulary_) for vectorizer in vectorizers]
+        return _side_by_side(rows, widths, np.result_type(*(vectorizer.dtype for vectorizer in vectorizers)))
 
 
 Array = np.ndarray[Any, Any]
 
 
 class Block(NamedTuple):
-    """One view's rows in CSR form: what ``inplace_csr_row_normalize_l2`` reads of a matrix."""
+    """Rows in CSR form: what ``inplace_csr_row_normalize_l2`` reads of a matrix."""
 
     data: Array
     indices: Array
@@ -83,54 +87,41 @@ class Block(NamedTuple):
     shape: tuple[int, int]
 
 
-def _tfidf(vectorizer: TfidfVectorizer, rows: list[dict[int, int]]) -> Block:
-    """``TfidfTransformer.transform`` of the count rows: the same operations in the same order."""
-    indices, values = _sorted_rows(rows, vectorizer.dtype)
-    pointers = np.cumsum([0] + [len(row) for row in rows], dtype=np.int32)
-    block = Block(values, indices, pointers, (len(rows), len(vectorizer.vocabulary_)))
+def _tfidf(vectorizer: TfidfVectorizer, counts: dict[int, int]) -> tuple[Array, Array]:
+    """``TfidfTransformer.transform`` of one count row: the same operations in the same order.
+
+    Returns the row's values and vocabulary indices, in index order as sklearn's counts are
+    (the l2 norm sums the squares in that order).
+    """
+    indices = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+    order = indices.argsort()
+    indices = indices[order]
+    data = np.fromiter(counts.values(), dtype=vectorizer.dtype, count=len(counts))[order]
     if vectorizer.sublinear_tf:
-        np.log(block.data, block.data)
-        block.data[:] += 1.0
+        np.log(data, data)
+        data += 1.0
     if vectorizer.use_idf:
-        block.data[:] *= vectorizer.idf_[block.indices]
+        data *= vectorizer.idf_[indices]
+    row = Block(data, indices, np.array([0, len(data)], dtype=np.int32), (1, len(vectorizer.vocabulary_)))
     if vectorizer.norm == "l2":
-        inplace_csr_row_normalize_l2(block)
+        inplace_csr_row_normalize_l2(row)
     elif vectorizer.norm is not None:
-        matrix = normalize(csr_matrix(block[:3], shape=block.shape), norm=vectorizer.norm, copy=False)
-        block = Block(matrix.data, matrix.indices, matrix.indptr, block.shape)
-    return block
+        data = normalize(csr_matrix(row[:3], shape=row.shape), norm=vectorizer.norm, copy=False).data
+    return data, indices
 
 
-def _sorted_rows(rows: list[dict[int, int]], dtype: type) -> tuple[Array, Array]:
-    """The rows' term indices and counts, each row in index order as sklearn's counts are."""
-    indices: list[Array] = []
-    values: list[Array] = []
-    for row in rows:
-        row_indices = np.fromiter(row.keys(), dtype=np.int32, count=len(row))
-        order = np.argsort(row_indices)
-        indices.append(row_indices[order])
-        values.append(np.fromiter(row.values(), dtype=dtype, count=len(row))[order])
-    empty = np.empty(0, dtype=np.int32)
-    return np.concatenate(indices or [empty]), np.concatenate(values or [empty]).astype(dtype, copy=False)
-
-
-def _side_by_side(blocks: list[Block], rows: int) -> csr_matrix:
-    """The blocks' columns one after the other, as ``scipy.sparse.hstack`` joins them."""
-    dtype = np.result_type(*(block.data for block in blocks))
-    offsets = np.cumsum([0] + [block.shape[1] for block in blocks])
-    data: list[Array] = []
-    indices: list[Array] = []
-    for row in range(rows):
-        for block, offset in zip(blocks, offsets, strict=False):
-            start, end = block.indptr[row], block.indptr[row + 1]
-            data.append(block.data[start:end].astype(dtype, copy=False))
-            indices.append(block.indices[start:end] + offset)
-    lengths = sum(np.diff(block.indptr) for block in blocks)
-    pointers = np.concatenate([[0], np.cumsum(lengths)])
-    shape = (rows, int(offsets[-1]))
+def _side_by_side(
+    rows: list[list[tuple[Array, Array]]], widths: list[int], dtype: np.dtype[Any]
+) -> csr_matrix:
+    """One matrix row per document, its views' columns one after the other as ``hstack`` joins them."""
+    offsets = [0, *accumulate(widths)]
+    data = [values for row in rows for values, _ in row]
+    indices = [columns + offset for row in rows for (_, columns), offset in zip(row, offsets, strict=False)]
+    pointers = np.cumsum([0, *(sum(len(values) for values, _ in row) for row in rows)])
+    shape = (len(rows), offsets[-1])
     if not data:
         return csr_matrix(shape, dtype=dtype)
-    return csr_matrix((np.concatenate(data), np.concatenate(indices), pointers), shape=shape)
+    return csr_matrix((np.concatenate(data, dtype=dtype), np.concatenate(indices), pointers), shape=shape)
 
 
 def _calibrated(pipeline: Pipeline) -> Any:
