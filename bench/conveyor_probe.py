@@ -4,7 +4,9 @@ titled ``bench-<i>``: ``i,start,end`` (Unix seconds). bench_ws_fanout.py ``--ser
 runs the server this way, to split a delivery's latency into the server's part (POST sent ->
 last write) and the clients' (last write -> receipt). Each garbage collection is also logged to
 ``CONVEYOR_PROBE_FILE.gc``: ``generation,start,end`` (Unix seconds), to tell whether a slow event
-waited for one. Benchmark-only: nothing in the server depends on it.
+waited for one. ``CONVEYOR_PROBE_WALK_ALL=1`` walks every event's sockets as before events no
+socket wants were skipped (room_index.py), for a before/after in one session. Benchmark-only:
+nothing in the server depends on it.
 
     CONVEYOR_PROBE_FILE=/tmp/probe.csv .venv/bin/python -m bench.conveyor_probe serve --port 8000
 """
@@ -20,6 +22,7 @@ from typing import IO, Any
 from conveyor.cli import main
 from conveyor.events.realtime import sequencer
 from conveyor.events.realtime.delivery import Outgoing, fan_out
+from conveyor.events.realtime.room_index import RoomIndex
 
 
 def _bench_index(item: Outgoing) -> int | None:
@@ -60,4 +63,6 @@ if __name__ == "__main__":
     path = os.environ["CONVEYOR_PROBE_FILE"]
     probe(open(path, "a", buffering=1))  # noqa: SIM115 (for the process's life)
     log_collections(open(f"{path}.gc", "a", buffering=1))  # noqa: SIM115
+    if os.environ.get("CONVEYOR_PROBE_WALK_ALL") == "1":
+        setattr(RoomIndex, "wanted", lambda *_: True)  # noqa: B010
     main()
