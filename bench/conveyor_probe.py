@@ -4,9 +4,11 @@ titled ``bench-<i>``: ``i,start,end`` (Unix seconds). bench_ws_fanout.py ``--ser
 runs the server this way, to split a delivery's latency into the server's part (POST sent ->
 last write) and the clients' (last write -> receipt). Each garbage collection is also logged to
 ``CONVEYOR_PROBE_FILE.gc``: ``generation,start,end`` (Unix seconds), to tell whether a slow event
-waited for one. ``CONVEYOR_PROBE_WALK_ALL=1`` walks every event's sockets as before events no
-socket wants were skipped (room_index.py), for a before/after in one session. Benchmark-only:
-nothing in the server depends on it.
+waited for one; to ``.requests`` the time each ``POST /api/v1/system/alerts`` reached the app (one
+line each, in arrival order) and to ``.received`` ``i,time`` when each alert reached the sequencer
+(committed): what of a slow event's latency is the POST's. ``CONVEYOR_PROBE_WALK_ALL=1`` walks
+every event's sockets as before events no socket wants were skipped (room_index.py), for a
+before/after in one session. Benchmark-only: nothing in the server depends on it.
 
     CONVEYOR_PROBE_FILE=/tmp/probe.csv .venv/bin/python -m bench.conveyor_probe serve --port 8000
 """
@@ -19,14 +21,20 @@ import time
 from collections.abc import Sequence
 from typing import IO, Any
 
+from conveyor import app
 from conveyor.cli import main
 from conveyor.events.realtime import sequencer
 from conveyor.events.realtime.delivery import Outgoing, fan_out
 from conveyor.events.realtime.room_index import RoomIndex
 
+ALERT_PATH = "/api/v1/system/alerts"
+
 
 def _bench_index(item: Outgoing) -> int | None:
-    envelope = item.envelope
+    return _index_of(item.envelope)
+
+
+def _index_of(envelope: dict[str, Any]) -> int | None:
     if envelope.get("event_type") != "system_alert":
         return None
     title = str(envelope["data"]["alert"].get("title", ""))
@@ -59,10 +67,34 @@ def log_collections(out: IO[str]) -> None:
     gc.callbacks.append(timed)
 
 
+def log_posts(requests: IO[str], received: IO[str]) -> None:
+    create_app, receive = app.create_app, sequencer.Sequencer.receive
+
+    def timed_app(settings: Any = None) -> Any:
+        inner = create_app(settings)
+
+        async def asgi(scope: Any, receive_: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == ALERT_PATH:
+                requests.write(f"{time.time():.6f}\n")
+            await inner(scope, receive_, send)
+
+        return asgi
+
+    async def timed_receive(self: sequencer.Sequencer, message: Any) -> None:
+        index = _index_of(message.get("envelope", {})) if isinstance(message, dict) else None
+        if index is not None:
+            received.write(f"{index},{time.time():.6f}\n")
+        await receive(self, message)
+
+    setattr(app, "create_app", timed_app)  # noqa: B010 (the name conveyor serve imports)
+    setattr(sequencer.Sequencer, "receive", timed_receive)  # noqa: B010
+
+
 if __name__ == "__main__":
     path = os.environ["CONVEYOR_PROBE_FILE"]
     probe(open(path, "a", buffering=1))  # noqa: SIM115 (for the process's life)
     log_collections(open(f"{path}.gc", "a", buffering=1))  # noqa: SIM115
+    log_posts(open(f"{path}.requests", "a", buffering=1), open(f"{path}.received", "a", buffering=1))  # noqa: SIM115
     if os.environ.get("CONVEYOR_PROBE_WALK_ALL") == "1":
         setattr(RoomIndex, "wanted", lambda *_: True)  # noqa: B010
     main()
