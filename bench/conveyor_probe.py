@@ -3,7 +3,7 @@
 titled ``bench-<i>``: ``i,start,end`` (Unix seconds). bench_ws_fanout.py ``--server-timeline``
 runs the server this way, to split a delivery's latency into the server's part (POST sent ->
 last write) and the clients' (last write -> receipt). Each garbage collection is also logged to
-``CONVEYOR_PROBE_FILE.gc``: ``generation,start,end`` (Unix seconds), to tell whether a slow event
+``CONVEYOR_PROBE_FILE.gc``: ``generation,start,end,cpu_ms,collected``, to tell whether a slow event
 waited for one; to ``.requests`` the time each ``POST /api/v1/system/alerts`` reached the app (one
 line each, in arrival order) and to ``.received`` ``i,time`` when each alert reached the sequencer
 (committed): what of a slow event's latency is the POST's. ``CONVEYOR_PROBE_WALK_ALL=1`` walks
@@ -55,14 +55,17 @@ def probe(out: IO[str]) -> None:
 
 
 def log_collections(out: IO[str]) -> None:
-    started = 0.0
+    started = cpu = 0.0
 
     def timed(phase: str, info: dict[str, Any]) -> None:
-        nonlocal started
+        nonlocal started, cpu
         if phase == "start":
-            started = time.time()
+            started, cpu = time.time(), time.thread_time()
         else:
-            out.write(f"{info['generation']},{started:.6f},{time.time():.6f}\n")
+            took = (time.thread_time() - cpu) * 1000
+            out.write(
+                f"{info['generation']},{started:.6f},{time.time():.6f},{took:.3f},{info['collected']}\n"
+            )
 
     gc.callbacks.append(timed)
 
