@@ -1,14 +1,16 @@
 """``conveyor serve`` with the time each event's fan-out started and ended (its last
 ``transport.write``) appended to the file ``CONVEYOR_PROBE_FILE``, one line per ``system_alert``
 titled ``bench-<i>``: ``i,start,end`` (Unix seconds). bench_ws_fanout.py ``--server-timeline``
-runs the server this way, to split a delivery's latency into the server's part (POST sent ->
-last write) and the clients' (last write -> receipt). Each garbage collection is also logged to
-``CONVEYOR_PROBE_FILE.gc``: ``generation,start,end,cpu_ms,collected``, to tell whether a slow event
-waited for one; to ``.requests`` the time each ``POST /api/v1/system/alerts`` reached the app (one
-line each, in arrival order) and to ``.received`` ``i,time`` when each alert reached the sequencer
-(committed): what of a slow event's latency is the POST's. ``CONVEYOR_PROBE_WALK_ALL=1`` walks
-every event's sockets as before events no socket wants were skipped (room_index.py), for a
-before/after in one session. Benchmark-only: nothing in the server depends on it.
+runs the server this way, to split a delivery's latency into the server's part (POST sent -> last
+write) and the clients' (last write -> receipt). Each garbage collection is also logged to
+``CONVEYOR_PROBE_FILE.gc``: ``generation,start,end,cpu_ms,collected``, to tell whether a slow
+event waited for one (``CONVEYOR_PROBE_GC_TYPES=1``: with ``#`` lines before each older
+collection, the commonest types it walks); to ``.requests`` the time each ``POST
+/api/v1/system/alerts`` reached the app (one line each, in arrival order) and to ``.received``
+``i,time`` when each alert reached the sequencer (committed): what of a slow event's latency is
+the POST's. ``CONVEYOR_PROBE_WALK_ALL=1`` walks every event's sockets as before events no socket
+wants were skipped (room_index.py), for a before/after in one session. Benchmark-only: nothing in
+the server depends on it.
 
     CONVEYOR_PROBE_FILE=/tmp/probe.csv .venv/bin/python -m bench.conveyor_probe serve --port 8000
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
 
@@ -54,12 +57,27 @@ def probe(out: IO[str]) -> None:
     setattr(sequencer, "fan_out", timed_fan_out)  # noqa: B010 (the name the sequencer calls)
 
 
+def _log_young_types(out: IO[str], generation: int) -> None:
+    """What an older collection is about to walk: the most common types of generations 0 and 1."""
+    for younger in range(generation + 1):
+        objects = gc.get_objects(younger)
+        common = Counter(type(o).__qualname__ for o in objects).most_common(12)
+        out.write(
+            f"# generation {younger}: {len(objects)} objects; "
+            + ", ".join(f"{t} {n}" for t, n in common)
+            + "\n"
+        )
+        del objects
+
+
 def log_collections(out: IO[str]) -> None:
     started = cpu = 0.0
 
     def timed(phase: str, info: dict[str, Any]) -> None:
         nonlocal started, cpu
         if phase == "start":
+            if info["generation"] >= 1 and os.environ.get("CONVEYOR_PROBE_GC_TYPES") == "1":
+                _log_young_types(out, info["generation"])
             started, cpu = time.time(), time.thread_time()
         else:
             took = (time.thread_time() - cpu) * 1000
