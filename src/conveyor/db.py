@@ -121,7 +121,8 @@ class Database:
             async with self.session() as session:
                 yield session
             return
-        async with self._write_lock, self.session() as session:
+        # The sessionmaker itself, not ``self.session()``: one context manager less per write.
+        async with self._write_lock, self.sessionmaker() as session:
             yield session
 
     async def migrate(self, *, secrets_key: str | None = None) -> None:
