@@ -62,7 +62,7 @@ class Rule:
 
 def _compile(rows: tuple[RuleRow, ...]) -> tuple[Rule, ...]:
     return tuple(
-        Rule(kind, tool, re.compile(pattern, re.MULTILINE), required_literals(pattern))
+        Rule(kind, tool, re.compile(pattern, re.MULTILINE), required_literals(pattern, re.MULTILINE))
         for kind, tool, pattern in rows
     )
 

@@ -34,7 +34,8 @@ def may_match(literals: frozenset[str] | None, text: str) -> bool:
 
 
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Strings one of which every match of ``pattern`` contains, or None when none is known."""
+    """Strings one of which every match of ``pattern`` compiled with ``flags`` contains, or None
+    when none is known (the flags matter: ``re.IGNORECASE`` gives None)."""
     parsed = sre_parse.parse(pattern, flags)
     if parsed.state.flags & (re.IGNORECASE | re.LOCALE):
         return None

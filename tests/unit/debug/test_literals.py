@@ -43,6 +43,11 @@ def test_patterns_without_a_known_required_string_always_run(pattern: str) -> No
     assert may_match(None, "")
 
 
+def test_flags_given_at_compile_time_count() -> None:
+    assert required_literals("error", re.IGNORECASE) is None
+    assert required_literals("^error$", re.MULTILINE) == {"error"}
+
+
 def test_a_text_without_the_literals_is_skipped() -> None:
     literals = required_literals(r"^(?P<msg>.*No space left on device.*)$")
     assert not may_match(literals, "no space left on device")
