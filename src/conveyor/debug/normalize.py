@@ -40,6 +40,8 @@ ERROR_MARKERS: Final[tuple[bytes, ...]] = (
 
 _SAMPLE_BYTES: Final = 8192
 _CONTROL_BYTES: Final = frozenset(range(32)) - {9, 10, 12, 13, 27, 8}
+# Every other byte: deleting them leaves the control bytes to count, in C.
+_NOT_CONTROL: Final = bytes(byte for byte in range(256) if byte not in _CONTROL_BYTES)
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Z0-9]")
 _GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[\w.\-]+(?:\[[^\]\n]*\])?\r?")
@@ -139,7 +141,7 @@ def _reject_binary(raw: bytes) -> None:
     sample = raw[:_SAMPLE_BYTES] + raw[-_SAMPLE_BYTES:]
     if b"\x00" in sample:
         raise BinaryLogError("log is not text: it contains NUL bytes")
-    control = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    control = len(sample.translate(None, _NOT_CONTROL))
     if control > len(sample) * 0.1:
         raise BinaryLogError("log is not text: too many control characters")
 
