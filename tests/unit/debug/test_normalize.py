@@ -82,3 +82,12 @@ def test_select_regions_bounds_large_logs_and_keeps_tail_and_error_window() -> N
     assert selected.endswith(b"the final tail line\n")
     assert b"fatal: early error marker here" in selected
     assert REGION_SEPARATOR in selected
+
+
+def test_a_log_of_more_than_a_tenth_control_bytes_is_binary() -> None:
+    # Tab, newline, form feed, carriage return, backspace and escape are text; other bytes < 32 not.
+    text = b"x" * 880
+    assert prepare_log(text + b"\t\n\x0c\r\x08\x1b" * 20)
+    assert prepare_log(text + b"\x01" * 97)
+    with pytest.raises(BinaryLogError):
+        prepare_log(text + b"\x01\x02" * 50)
