@@ -86,12 +86,23 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("script", r"project file does not exist|missing script|\.(?:bat|cmd|ps1|sh)\W{0,2} is not recognized"),
 )
 
+_MISSING: Final = r"(?:no such file or directory|not found|cannot find|does not exist|could not find)"
+_OWN_ROOT: Final = (
+    r"(?:\.\.?/|/home/runner/work/|/github/workspace|/builds/|/home/travis/build/"
+    r"|/var/lib/jenkins/workspace/|/builddir/build/|[a-z]:\\a\\|\$travis_build_dir)(?![^\s'\"]*node_modules)"
+)
+
 # Edges of the written label definitions that a line far from the error decides, so they are
 # looked for in the whole tail: tsc run as the build's compiler (``> tsc`` of an npm script) is
 # compile_error, a ``tsc --noEmit`` / ``vue-tsc`` step is type_check (docs/diagnosis.md).
 EDGE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     ("tsc_build", r"(?m)^(?:> )?tsc(?![^\n]*noemit)(?:\s+-[^\n]*)?\s*$|\bts-node\b|buildtsc"),
     ("tsc_check", r"tsc\b[^\n]*--noemit|vue-tsc"),
+    # The missing thing is the repository's own (a relative path, a path in the checkout, a
+    # script or task it names) rather than a package: configuration, not dependency_missing.
+    ("own_path", _MISSING + r"[^\n]{0,120}?[\s'\"(]" + _OWN_ROOT),
+    ("own_path", r"[\s'\"(]" + _OWN_ROOT + r"[^\s'\":]*['\"]?:? (?:no such file|not found|command not found)"),
+    ("own_task", r"error command \"[^\"\n]+\" not found|don't know how to build task"),
 )
 
 Compiled = tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]

@@ -43,3 +43,22 @@ def test_edges_of_the_tsc_label_definitions() -> None:
     assert edge_tokens("> tsc --noEmit") == ["edge_tsc_check"]
     assert edge_tokens("$ vue-tsc --noEmit") == ["edge_tsc_check"]
     assert edge_tokens("src/tsc.ts(2,4): error TS2339") == []
+
+
+def test_edges_of_the_repository_s_own_missing_things() -> None:
+    # The repository's own script, file or task that is not there is configuration, not a package.
+    assert edge_tokens("sh: 1: ./delpoy-gh-pages.sh: not found") == ["edge_own_path"]
+    assert edge_tokens("ENOENT: no such file or directory, open '/home/runner/work/r/r/package.json'") == [
+        "edge_own_path"
+    ]
+    assert edge_tokens("error: Bad file: /builddir/build/SOURCES/a.patch: No such file or directory") == [
+        "edge_own_path"
+    ]
+    assert edge_tokens('error Command "build" not found.') == ["edge_own_task"]
+    assert edge_tokens("rake aborted!\nDon't know how to build task 'default'") == ["edge_own_task"]
+
+
+def test_installed_packages_are_not_the_repository_s_own() -> None:
+    assert edge_tokens("Error: Cannot find module '/home/runner/work/r/r/node_modules/left-pad'") == []
+    assert edge_tokens("ModuleNotFoundError: No module named 'numpy'") == []
+    assert edge_tokens("/bin/sh: 1: cmake: not found") == []
