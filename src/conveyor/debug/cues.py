@@ -89,7 +89,8 @@ CUE_ROWS: Final[tuple[tuple[str, str], ...]] = (
 _MISSING: Final = r"(?:no such file or directory|not found|cannot find|does not exist|could not find)"
 _OWN_ROOT: Final = (
     r"(?:\.\.?/|/home/runner/work/|/github/workspace|/builds/|/home/travis/build/"
-    r"|/var/lib/jenkins/workspace/|/builddir/build/|[a-z]:\\a\\|\$travis_build_dir)(?![^\s'\"]*node_modules)"
+    r"|/var/lib/jenkins/workspace/|/builddir/build/|[a-z]:\\a\\|\$travis_build_dir|/__w/|/drone/src/"
+    r"|/home/circleci/project/|/buildkite-agent/builds/|/opt/atlassian/pipelines/agent/build/)(?![^\s'\"]*node_modules)"
 )
 
 # Edges of the written label definitions that a line far from the error decides, so they are
