@@ -102,7 +102,10 @@ EDGE_ROWS: Final[tuple[tuple[str, str], ...]] = (
     # The missing thing is the repository's own (a relative path, a path in the checkout, a
     # script or task it names) rather than a package: configuration, not dependency_missing.
     ("own_path", _MISSING + r"[^\n]{0,120}?[\s'\"(]" + _OWN_ROOT),
-    ("own_path", r"[\s'\"(]" + _OWN_ROOT + r"[^\s'\":]*['\"]?:? (?:no such file|not found|command not found)"),
+    (
+        "own_path",
+        r"[\s'\"(]" + _OWN_ROOT + r"[^\s'\":]*['\"]?:? (?:no such file|not found|command not found)",
+    ),
     ("own_task", r"error command \"[^\"\n]+\" not found|don't know how to build task"),
 )
 

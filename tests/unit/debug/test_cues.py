@@ -54,6 +54,9 @@ def test_edges_of_the_repository_s_own_missing_things() -> None:
     assert edge_tokens("error: Bad file: /builddir/build/SOURCES/a.patch: No such file or directory") == [
         "edge_own_path"
     ]
+    assert edge_tokens("FileNotFoundError: [Errno 2] No such file or directory: '/__w/r/r/a.json'") == [
+        "edge_own_path"
+    ]
     assert edge_tokens('error Command "build" not found.') == ["edge_own_task"]
     assert edge_tokens("rake aborted!\nDon't know how to build task 'default'") == ["edge_own_task"]
 
