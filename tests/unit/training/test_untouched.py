@@ -2,12 +2,14 @@
 
 Floors sit a little under the scores measured once with the sixth part of issue #17's model
 (see training/debug/data/README.md): all 696 excerpts 0.905 accuracy / 0.913 macro-F1 / 0.987
-top-3; batch 2 alone, collected after every change of issue #4 was made, 0.853 / 0.827 / 1.000;
+top-3 (the seventh part's model: all 733, 0.914 / 0.923 / 0.988); batch 2 alone, collected after
+every change of issue #4 was made, 0.853 / 0.827 / 1.000;
 batch 3, split off by a hash of the source while collecting the real training excerpts, 0.949 /
 0.958 / 1.000; batch 4, split off the same way by the third part's collectors, 0.960 / 0.961 /
 0.994; batch 5, routed by repository (no repository of it has a training excerpt) in the fourth
 part, 0.794 / 0.809 / 0.979; batch 6, routed the same way in the fifth part, 0.886 / 0.878 / 0.977;
-batch 7, routed the same way in the sixth part, 0.908 / 0.834 / 0.985.
+batch 7, routed the same way in the sixth part, 0.908 / 0.834 / 0.985; batch 8, routed the same
+way in the seventh part, 0.892 / 0.848 / 0.946 (37 excerpts).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def test_shipped_model_on_the_untouched_set(untouched_logs: list[dict[str, Any]]
 
 
 @pytest.mark.parametrize(
-    ("batch", "accuracy"), [(2, 0.82), (3, 0.85), (4, 0.93), (5, 0.74), (6, 0.85), (7, 0.87)]
+    ("batch", "accuracy"), [(2, 0.82), (3, 0.85), (4, 0.93), (5, 0.74), (6, 0.85), (7, 0.87), (8, 0.86)]
 )
 def test_shipped_model_on_the_batches_collected_last(
     untouched_logs: list[dict[str, Any]], batch: int, accuracy: float
