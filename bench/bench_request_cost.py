@@ -68,6 +68,19 @@ def cpu_per_request(process: psutil.Process, send: Callable[[], object], count: 
     return ((after.user - before.user) + (after.system - before.system)) / count * 1000
 
 
+def callgrind_control(command: str, pid: str) -> None:
+    """Zero (``--zero``) or dump (``--dump``) the counters of a process running under callgrind."""
+    subprocess.run(["callgrind_control", command, pid], check=True, capture_output=True)
+
+
+def dumped_instructions(dumps: Path, pid: str) -> int:
+    """The instruction total of the process's latest callgrind dump in ``dumps``."""
+    latest = max(dumps.glob(f"callgrind.{pid}.*"), key=lambda path: path.stat().st_mtime)
+    totals = re.search(r"^(?:totals|summary): (\d+)", latest.read_text(), re.MULTILINE)
+    assert totals, f"no totals in {latest}"
+    return int(totals.group(1))
+
+
 class Instructions:
     """Instructions the server executes, read from callgrind's counters (zeroed, then dumped)."""
 
@@ -77,14 +90,11 @@ class Instructions:
     def per_request(self, send: Callable[[], object], count: int) -> float:
         for _ in range(20):
             send()
-        subprocess.run(["callgrind_control", "--zero", self.pid], check=True, capture_output=True)
+        callgrind_control("--zero", self.pid)
         for _ in range(count):
             send()
-        subprocess.run(["callgrind_control", "--dump", self.pid], check=True, capture_output=True)
-        latest = max(self.dumps.glob(f"callgrind.{self.pid}.*"), key=lambda path: path.stat().st_mtime)
-        totals = re.search(r"^(?:totals|summary): (\d+)", latest.read_text(), re.MULTILINE)
-        assert totals, f"no totals in {latest}"
-        return int(totals.group(1)) / count
+        callgrind_control("--dump", self.pid)
+        return dumped_instructions(self.dumps, self.pid) / count
 
 
 def main() -> None:

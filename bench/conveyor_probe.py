@@ -33,10 +33,6 @@ from conveyor.events.realtime.room_index import RoomIndex
 ALERT_PATH = "/api/v1/system/alerts"
 
 
-def _bench_index(item: Outgoing) -> int | None:
-    return _index_of(item.envelope)
-
-
 def _index_of(envelope: dict[str, Any]) -> int | None:
     if envelope.get("event_type") != "system_alert":
         return None
@@ -50,7 +46,7 @@ def probe(out: IO[str]) -> None:
         await fan_out(batch)
         end = time.time()
         for item in batch:
-            index = _bench_index(item)
+            index = _index_of(item.envelope)
             if index is not None:
                 out.write(f"{index},{start:.6f},{end:.6f}\n")
 

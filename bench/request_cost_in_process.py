@@ -18,7 +18,6 @@ import asyncio
 import cProfile
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -26,9 +25,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-ADMIN_PASSWORD = "bench-admin-password"
-ALERT = json.dumps({"title": "bench", "severity": "info", "message": "", "source": "bench"}).encode()
-TIMED_LOOPS = ("REAPER", "SCHEDULER", "METRICS", "STATUS", "NOTIFY", "DEBUG")
+from bench.bench_request_cost import (
+    ADMIN_PASSWORD,
+    ALERT,
+    TIMED_LOOPS,
+    callgrind_control,
+    dumped_instructions,
+)
+
+ALERT_BODY = json.dumps(ALERT).encode()
 Headers = tuple[tuple[bytes, bytes], ...]
 
 
@@ -89,17 +94,6 @@ class Lifespan:
         await self.task
 
 
-def callgrind(command: str) -> None:
-    subprocess.run(["callgrind_control", command, str(os.getpid())], check=True, capture_output=True)
-
-
-def instructions(dumps: Path) -> int:
-    latest = max(dumps.glob(f"callgrind.{os.getpid()}.*"), key=lambda path: path.stat().st_mtime)
-    totals = re.search(r"^(?:totals|summary): (\d+)", latest.read_text(), re.MULTILINE)
-    assert totals, f"no totals in {latest}"
-    return int(totals.group(1))
-
-
 async def measure(args: argparse.Namespace, dumps: Path | None) -> None:
     from conveyor.app import build
     from conveyor.config import Settings
@@ -112,14 +106,14 @@ async def measure(args: argparse.Namespace, dumps: Path | None) -> None:
     auth = ((b"authorization", f"Bearer {token}".encode()),)
 
     async def post() -> None:
-        status, body = await call(app, "POST", "/api/v1/system/alerts", ALERT, auth)
+        status, body = await call(app, "POST", "/api/v1/system/alerts", ALERT_BODY, auth)
         assert status == 201, body
 
     for _ in range(100 if dumps is None else 20):
         await post()
     profile = cProfile.Profile() if args.profile else None
     if dumps is not None:
-        callgrind("--zero")
+        callgrind_control("--zero", str(os.getpid()))
     started = time.process_time()
     if profile:
         profile.enable()
@@ -130,8 +124,9 @@ async def measure(args: argparse.Namespace, dumps: Path | None) -> None:
         profile.dump_stats(args.profile)
     cpu = time.process_time() - started
     if dumps is not None:
-        callgrind("--dump")
-        print(f"POST /api/v1/system/alerts: {instructions(dumps) / args.requests / 1e6:.3f} M instructions")
+        callgrind_control("--dump", str(os.getpid()))
+        per_request = dumped_instructions(dumps, str(os.getpid())) / args.requests
+        print(f"POST /api/v1/system/alerts: {per_request / 1e6:.3f} M instructions")
     else:
         print(f"POST /api/v1/system/alerts: {cpu / args.requests * 1000:.3f} ms CPU (this process)")
     await lifespan.stop()
