@@ -93,7 +93,7 @@ def fit_pipeline(
 
 def build_pipeline(seed: int = SEED, svm_c: float = SVM_C) -> Pipeline:
     """An unfitted pipeline: TF-IDF features + calibrated linear SVM."""
-    return Pipeline([("features", _features()), ("classifier", _classifier(seed, svm_c))])
+    return Pipeline([("features", build_features()), ("classifier", _classifier(seed, svm_c))])
 
 
 def _word_ngrams(
@@ -122,7 +122,8 @@ def _char_ngrams(preprocessor: Callable[[str], str]) -> TfidfVectorizer:
     )
 
 
-def _features() -> FeatureUnion:
+def build_features() -> FeatureUnion:
+    """The unfitted feature views (TF-IDF of the document's parts, side by side)."""
     structure = TfidfVectorizer(
         preprocessor=structure_part, token_pattern=r"\S+", lowercase=False, sublinear_tf=True
     )

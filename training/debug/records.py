@@ -74,6 +74,14 @@ def load_real(path: Path = REAL_TRAIN_PATH) -> list[CorpusRecord]:
     ]
 
 
+def load_real_batches(path: Path = REAL_TRAIN_PATH) -> list[int | None]:
+    """The collection batch of each real training excerpt, in ``load_real``'s order.
+
+    ``None`` for the excerpts taken in before batch 5 (they carry no ``batch`` field).
+    """
+    return [None if raw.get("batch") is None else int(raw["batch"]) for raw in _read_labelled(path)]
+
+
 def load_training_records(
     corpus: Path = CORPUS_PATH, real: Path | None = REAL_TRAIN_PATH
 ) -> list[CorpusRecord]:

@@ -1,0 +1,153 @@
+"""Named candidate classifiers for ``training.debug.compare`` (issue #17, eighth part).
+
+A candidate is a feature set (a factory of an unfitted ``FeatureUnion`` and a key: candidates with
+the same key share each fold's feature matrices), a classifier factory (given the training records,
+so it may treat real excerpts apart) and the sample weights of the training records.
+``shipped`` is what ``training.debug.fit`` trains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+from training.debug.fit import CALIBRATION_FOLDS, REAL_WEIGHT, SEED, SVM_C, build_features
+from training.debug.records import REAL_PROVENANCE, CorpusRecord
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def real_weights(records: Sequence[CorpusRecord], real: float = REAL_WEIGHT) -> FloatArray:
+    """A real excerpt weighs ``real`` generated ones (the shipped rule)."""
+    return np.array([real if record.provenance == REAL_PROVENANCE else 1.0 for record in records])
+
+
+def calibrated_svm(
+    records: Sequence[CorpusRecord],
+    svm_c: float = SVM_C,
+    method: str = "sigmoid",
+    class_weight: str | None = None,
+    folds: int = CALIBRATION_FOLDS,
+) -> CalibratedClassifierCV:
+    """The shipped classifier (``fit._classifier``) with its knobs exposed."""
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    svm = LinearSVC(C=svm_c, random_state=SEED, class_weight=class_weight)
+    return CalibratedClassifierCV(svm, method=method, cv=splitter, ensemble=False)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    description: str
+    features: Callable[[], FeatureUnion] = build_features
+    features_key: str = "shipped"
+    classifier: Callable[[Sequence[CorpusRecord]], Any] = calibrated_svm
+    weights: Callable[[Sequence[CorpusRecord]], FloatArray] = real_weights
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Blend:
+    """Probabilities averaged over several classifiers fitted on the same matrix (weights ``mix``)."""
+
+    def __init__(self, members: Sequence[Any], mix: Sequence[float]) -> None:
+        self.members, self.mix = list(members), list(mix)
+
+    def fit(self, matrix: Any, labels: Any, sample_weight: FloatArray | None = None) -> Blend:
+        for member in self.members:
+            member.fit(matrix, labels, sample_weight=sample_weight)
+        self.classes_ = self.members[0].classes_
+        return self
+
+    def predict_proba(self, matrix: Any) -> FloatArray:
+        total = sum(
+            share * member.predict_proba(matrix) for share, member in zip(self.mix, self.members, strict=True)
+        )
+        return np.asarray(total / sum(self.mix), dtype=np.float64)
+
+
+class NearestReal:
+    """A vote of the ``k`` real training excerpts nearest by cosine (TF-IDF rows are l2 per view)."""
+
+    def __init__(self, records: Sequence[CorpusRecord], k: int = 10) -> None:
+        self.is_real = np.array([record.provenance == REAL_PROVENANCE for record in records])
+        self.k = k
+
+    def fit(self, matrix: Any, labels: Any, sample_weight: FloatArray | None = None) -> NearestReal:
+        self.classes_ = np.array(sorted(set(labels)))
+        self.matrix = normalize(matrix[self.is_real])
+        self.labels = np.searchsorted(self.classes_, np.asarray(labels)[self.is_real])
+        return self
+
+    def predict_proba(self, matrix: Any) -> FloatArray:
+        similarity = np.asarray((normalize(matrix) @ self.matrix.T).todense())
+        nearest = np.argsort(-similarity, axis=1)[:, : self.k]
+        votes = np.zeros((matrix.shape[0], len(self.classes_)))
+        for row, columns in enumerate(nearest):
+            np.add.at(votes[row], self.labels[columns], similarity[row, columns])
+        total = votes.sum(axis=1, keepdims=True)
+        return np.asarray(
+            np.divide(votes, total, out=np.full_like(votes, 1 / len(self.classes_)), where=total > 0)
+        )
+
+
+def _svm_knn(records: Sequence[CorpusRecord], share: float, k: int = 10) -> Blend:
+    return Blend([calibrated_svm(records), NearestReal(records, k)], [1 - share, share])
+
+
+def _svm_lr(records: Sequence[CorpusRecord], share: float) -> Blend:
+    regression = LogisticRegression(C=10.0, max_iter=2000)
+    return Blend([calibrated_svm(records), regression], [1 - share, share])
+
+
+def _grid() -> list[Candidate]:
+    grid = []
+    for svm_c in (0.05, 0.1, 0.2, 0.4):
+        for weight in (1.0, 2.0, 3.0, 4.0):
+            if (svm_c, weight) == (SVM_C, REAL_WEIGHT):
+                continue
+            grid.append(
+                Candidate(
+                    f"c{svm_c:g}-w{weight:g}",
+                    f"C={svm_c:g}, a real excerpt weighs {weight:g} generated ones",
+                    classifier=partial(calibrated_svm, svm_c=svm_c),
+                    weights=partial(real_weights, real=weight),
+                )
+            )
+    return grid
+
+
+_ALL = [
+    Candidate("shipped", f"the shipped model: C={SVM_C:g}, real weight {REAL_WEIGHT:g}, sigmoid on 3 folds"),
+    *_grid(),
+    Candidate(
+        "balanced",
+        "classes weighted by inverse frequency",
+        classifier=partial(calibrated_svm, class_weight="balanced"),
+    ),
+    Candidate(
+        "isotonic", "isotonic calibration (3 folds)", classifier=partial(calibrated_svm, method="isotonic")
+    ),
+    Candidate("sigmoid5", "sigmoid calibration on 5 folds", classifier=partial(calibrated_svm, folds=5)),
+    Candidate(
+        "svm-knn30",
+        "0.7 SVM + 0.3 vote of the 10 nearest real excerpts",
+        classifier=partial(_svm_knn, share=0.3),
+    ),
+    Candidate(
+        "svm-knn50",
+        "0.5 SVM + 0.5 vote of the 10 nearest real excerpts",
+        classifier=partial(_svm_knn, share=0.5),
+    ),
+    Candidate("svm-lr50", "0.5 SVM + 0.5 logistic regression (C=10)", classifier=partial(_svm_lr, share=0.5)),
+]
+CANDIDATES: dict[str, Candidate] = {candidate.name: candidate for candidate in _ALL}
