@@ -105,8 +105,35 @@ def _svm_knn(records: Sequence[CorpusRecord], share: float, k: int = 10) -> Blen
 
 
 def _svm_lr(records: Sequence[CorpusRecord], share: float) -> Blend:
-    regression = LogisticRegression(C=10.0, max_iter=2000)
+    regression = LogisticRegression(C=10.0, solver="liblinear")
     return Blend([calibrated_svm(records), regression], [1 - share, share])
+
+
+def thin_generated(records: Sequence[CorpusRecord], plenty: int = 100, share: float = 0.5) -> FloatArray:
+    """Real weight as shipped; the generated examples of a label with ``plenty`` real ones weigh ``share``."""
+    real_counts: dict[str, int] = {}
+    for record in records:
+        if record.provenance == REAL_PROVENANCE:
+            real_counts[record.label] = real_counts.get(record.label, 0) + 1
+    weights = real_weights(records)
+    for i, record in enumerate(records):
+        if record.provenance != REAL_PROVENANCE and real_counts.get(record.label, 0) >= plenty:
+            weights[i] = share
+    return weights
+
+
+def _features_variants() -> list[Candidate]:
+    variants: dict[str, tuple[dict[str, Any], str]] = {
+        "words13": ({"words": (1, 3)}, "word view 1-3-grams (1-2 shipped)"),
+        "words11": ({"words": (1, 1), "salient_words": (1, 2)}, "word views 1-grams / salient 1-2-grams"),
+        "chars25": ({"chars": (2, 5)}, "character views 2-5-grams (3-5 shipped)"),
+        "chars36": ({"chars": (3, 6)}, "character views 3-6-grams"),
+        "maxdf50": ({"max_df": 0.5}, "word views drop terms in over half the documents"),
+    }
+    return [
+        Candidate(name, description, features=partial(build_features, **options), features_key=name)
+        for name, (options, description) in variants.items()
+    ]
 
 
 def _grid() -> list[Candidate]:
@@ -148,6 +175,19 @@ _ALL = [
         "0.5 SVM + 0.5 vote of the 10 nearest real excerpts",
         classifier=partial(_svm_knn, share=0.5),
     ),
-    Candidate("svm-lr50", "0.5 SVM + 0.5 logistic regression (C=10)", classifier=partial(_svm_lr, share=0.5)),
+    Candidate(
+        "thin-gen", "generated examples of labels with >= 100 real excerpts weigh 0.5", weights=thin_generated
+    ),
+    Candidate(
+        "thin-gen60",
+        "generated examples of labels with >= 60 real excerpts weigh 0.5",
+        weights=partial(thin_generated, plenty=60),
+    ),
+    *_features_variants(),
+    Candidate(
+        "svm-lr50",
+        "0.5 SVM + 0.5 one-vs-rest logistic regression (C=10, liblinear)",
+        classifier=partial(_svm_lr, share=0.5),
+    ),
 ]
 CANDIDATES: dict[str, Candidate] = {candidate.name: candidate for candidate in _ALL}

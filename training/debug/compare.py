@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +159,7 @@ def run_fold(
     test_documents = [documents[i] for i in fold.test] + (list(extra) if fold.kind == "full" else [])
     labels = np.array([record.label for record in train_records])
     matrices: dict[str, tuple[Any, Any]] = {}
+    started = time.monotonic()
     classes: dict[str, tuple[str, ...]] = {}
     proba: dict[str, FloatArray] = {}
     for candidate in candidates:
@@ -167,6 +170,7 @@ def run_fold(
         train_matrix, test_matrix = matrices[candidate.features_key]
         model = candidate.classifier(train_records)
         model.fit(train_matrix, labels, sample_weight=candidate.weights(train_records))
+        print(f"{fold.kind} {fold.name} {candidate.name}: {time.monotonic() - started:.0f}s", file=sys.stderr)
         classes[candidate.name] = tuple(str(label) for label in model.classes_)
         proba[candidate.name] = np.asarray(model.predict_proba(test_matrix), dtype=np.float64)
     return FoldResult(fold, classes, proba)
@@ -207,7 +211,7 @@ def compare(
     documents = cached_documents([record.log for record in records], cache_dir)
     extra = [*cached_documents([log for _, log in external], cache_dir), featurize(CANONICAL_IMPORT_FAILURE)]
     folds = all_folds(records, batches)
-    results: list[FoldResult] = Parallel(n_jobs=jobs, verbose=5)(
+    results: list[FoldResult] = Parallel(n_jobs=jobs)(
         delayed(run_fold)(fold, candidates, records, documents, extra) for fold in folds
     )
     labels = [record.label for record in records]

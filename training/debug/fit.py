@@ -97,24 +97,25 @@ def build_pipeline(seed: int = SEED, svm_c: float = SVM_C) -> Pipeline:
 
 
 def _word_ngrams(
-    preprocessor: Callable[[str], str], ngram_range: tuple[int, int], max_features: int
+    preprocessor: Callable[[str], str], ngram_range: tuple[int, int], max_features: int, max_df: float
 ) -> TfidfVectorizer:
     return TfidfVectorizer(
         preprocessor=preprocessor,
         token_pattern=WORD_TOKEN_PATTERN,
         ngram_range=ngram_range,
         min_df=2,
+        max_df=max_df,
         max_features=max_features,
         sublinear_tf=True,
         dtype=np.float32,
     )
 
 
-def _char_ngrams(preprocessor: Callable[[str], str]) -> TfidfVectorizer:
+def _char_ngrams(preprocessor: Callable[[str], str], ngram_range: tuple[int, int]) -> TfidfVectorizer:
     return TfidfVectorizer(
         preprocessor=preprocessor,
         analyzer="char_wb",
-        ngram_range=(3, 5),
+        ngram_range=ngram_range,
         min_df=3,
         max_features=50_000,
         sublinear_tf=True,
@@ -122,22 +123,27 @@ def _char_ngrams(preprocessor: Callable[[str], str]) -> TfidfVectorizer:
     )
 
 
-def build_features() -> FeatureUnion:
-    """The unfitted feature views (TF-IDF of the document's parts, side by side)."""
+def build_features(
+    words: tuple[int, int] = (1, 2),
+    salient_words: tuple[int, int] = (1, 3),
+    chars: tuple[int, int] = (3, 5),
+    max_df: float = 1.0,
+) -> FeatureUnion:
+    """The unfitted feature views (TF-IDF of the document's parts, side by side).
+
+    The arguments (n-gram ranges of the views, the word views' ``max_df``) are there for
+    ``training.debug.compare``'s candidates; the defaults are the shipped model's.
+    """
     structure = TfidfVectorizer(
         preprocessor=structure_part, token_pattern=r"\S+", lowercase=False, sublinear_tf=True
     )
-    words = _word_ngrams(text_part, ngram_range=(1, 2), max_features=40_000)
-    chars = _char_ngrams(error_part)
-    salient_words = _word_ngrams(salient_part, ngram_range=(1, 3), max_features=30_000)
-    salient_chars = _char_ngrams(salient_part)
     return FeatureUnion(
         [
             ("structure", structure),
-            ("words", words),
-            ("chars", chars),
-            ("salient_words", salient_words),
-            ("salient_chars", salient_chars),
+            ("words", _word_ngrams(text_part, words, 40_000, max_df)),
+            ("chars", _char_ngrams(error_part, chars)),
+            ("salient_words", _word_ngrams(salient_part, salient_words, 30_000, max_df)),
+            ("salient_chars", _char_ngrams(salient_part, chars)),
         ]
     )
 
