@@ -138,7 +138,7 @@ def _features_variants() -> list[Candidate]:
 
 def _grid() -> list[Candidate]:
     grid = []
-    for svm_c in (0.05, 0.1, 0.2, 0.4):
+    for svm_c in (0.05, 0.1, 0.2, 0.3, 0.4):
         for weight in (1.0, 2.0, 3.0, 4.0):
             if (svm_c, weight) == (SVM_C, REAL_WEIGHT):
                 continue
