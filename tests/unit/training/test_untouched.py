@@ -9,7 +9,10 @@ batch 3, split off by a hash of the source while collecting the real training ex
 0.994; batch 5, routed by repository (no repository of it has a training excerpt) in the fourth
 part, 0.794 / 0.809 / 0.979; batch 6, routed the same way in the fifth part, 0.886 / 0.878 / 0.977;
 batch 7, routed the same way in the sixth part, 0.908 / 0.834 / 0.985; batch 8, routed the same
-way in the seventh part, 0.892 / 0.848 / 0.946 (37 excerpts).
+way in the seventh part, 0.892 / 0.848 / 0.946 (37 excerpts); batches 9 and 10, routed the same
+way in the eighth part, 0.882 / 0.900 / 0.973 and 0.892 / 0.818 / 0.959 before the model was retrained
+with their training side (the eighth part's model: all 917, 0.919 / 0.929 / 0.989; batch 9 0.936 /
+0.948 / 0.982; batch 10 0.932 / 0.938 / 0.986).
 """
 
 from __future__ import annotations
@@ -46,13 +49,14 @@ def test_untouched_set_does_not_overlap_the_other_holdout(
 
 def test_shipped_model_on_the_untouched_set(untouched_logs: list[dict[str, Any]]) -> None:
     evaluation = _evaluate(untouched_logs)
-    assert evaluation.accuracy >= 0.88
-    assert evaluation.macro_f1 >= 0.89
-    assert evaluation.top3_accuracy >= 0.97
+    assert evaluation.accuracy >= 0.90
+    assert evaluation.macro_f1 >= 0.91
+    assert evaluation.top3_accuracy >= 0.98
 
 
 @pytest.mark.parametrize(
-    ("batch", "accuracy"), [(2, 0.82), (3, 0.85), (4, 0.93), (5, 0.74), (6, 0.85), (7, 0.87), (8, 0.86)]
+    ("batch", "accuracy"),
+    [(2, 0.82), (3, 0.85), (4, 0.93), (5, 0.74), (6, 0.85), (7, 0.87), (8, 0.86), (9, 0.90), (10, 0.88)],
 )
 def test_shipped_model_on_the_batches_collected_last(
     untouched_logs: list[dict[str, Any]], batch: int, accuracy: float
