@@ -165,23 +165,21 @@ _ALL = [
         "isotonic", "isotonic calibration (3 folds)", classifier=partial(calibrated_svm, method="isotonic")
     ),
     Candidate("sigmoid5", "sigmoid calibration on 5 folds", classifier=partial(calibrated_svm, folds=5)),
-    Candidate(
-        "svm-knn30",
-        "0.7 SVM + 0.3 vote of the 10 nearest real excerpts",
-        classifier=partial(_svm_knn, share=0.3),
+    *(
+        Candidate(
+            f"svm-knn{share * 100:g}",
+            f"{1 - share:g} SVM + {share:g} vote of the 10 nearest real excerpts",
+            classifier=partial(_svm_knn, share=share),
+        )
+        for share in (0.3, 0.5)
     ),
-    Candidate(
-        "svm-knn50",
-        "0.5 SVM + 0.5 vote of the 10 nearest real excerpts",
-        classifier=partial(_svm_knn, share=0.5),
-    ),
-    Candidate(
-        "thin-gen", "generated examples of labels with >= 100 real excerpts weigh 0.5", weights=thin_generated
-    ),
-    Candidate(
-        "thin-gen60",
-        "generated examples of labels with >= 60 real excerpts weigh 0.5",
-        weights=partial(thin_generated, plenty=60),
+    *(
+        Candidate(
+            f"thin-gen{plenty}",
+            f"generated examples of labels with >= {plenty} real excerpts weigh 0.5",
+            weights=partial(thin_generated, plenty=plenty),
+        )
+        for plenty in (100, 60)
     ),
     *_features_variants(),
     Candidate(

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.unit.training.corpus_sample import first_per_label
 from training.debug.candidates import CANDIDATES
 from training.debug.compare import (
     EARLY_BATCHES,
@@ -14,7 +15,7 @@ from training.debug.compare import (
     cached_documents,
     compare,
 )
-from training.debug.fit import featurize, load_corpus
+from training.debug.fit import featurize
 from training.debug.records import REAL_PROVENANCE, CorpusRecord, load_real, load_real_batches
 
 
@@ -85,12 +86,7 @@ def test_cached_documents_are_featurize_and_are_read_back(tmp_path: Path) -> Non
 
 
 def test_compare_scores_every_evaluation_on_a_small_corpus(tmp_path: Path) -> None:
-    per_label: dict[str, int] = {}
-    generated = []
-    for record in load_corpus():
-        if per_label.get(record.label, 0) < 6:
-            per_label[record.label] = per_label.get(record.label, 0) + 1
-            generated.append(record)
+    generated = first_per_label(6)
     real = load_real()[:60]
     batches: list[str | None] = [None] * len(generated) + [
         batch_name(None) if i % 2 else batch_name(9) for i in range(len(real))

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.unit.training.corpus_sample import first_per_label
 from training.debug.evaluation import REPOSITORY, cross_validate_split, repository_folds
-from training.debug.fit import CorpusRecord, featurize, load_corpus
+from training.debug.fit import CorpusRecord, featurize
 from training.debug.records import REAL_PROVENANCE, load_real
 
 
 def _records() -> list[CorpusRecord]:
-    per_label: dict[str, int] = {}
-    records = []
-    for record in load_corpus():
-        if per_label.get(record.label, 0) < 8:
-            per_label[record.label] = per_label.get(record.label, 0) + 1
-            records.append(record)
-    return records + load_real()[:60]
+    return first_per_label(8) + load_real()[:60]
 
 
 def test_folds_hold_out_whole_repositories_and_train_on_every_generated_example() -> None:
