@@ -77,9 +77,13 @@ def batch_name(batch: int | None) -> str:
 
 
 def batch_folds(records: Sequence[CorpusRecord], batches: Sequence[str | None]) -> list[Fold]:
-    """One fold per collection batch: its real rows held out, everything else (generated too) trains.
+    """One fold per collection batch: its real rows held out, everything else (generated too) trains
+    but for the other batches' rows of the held-out rows' repositories.
 
-    ``batches[i]`` is the batch of a real record, ``None`` for a generated one.
+    Intake routes a repository's later records to the side it already has, whatever their batch, so
+    a repository can span batches; keeping its other rows out makes a held-out batch as new to the
+    model as a fresh collection is. ``batches[i]`` is the batch of a real record, ``None`` for a
+    generated one.
     """
     if len(batches) != len(records):
         raise ValueError("one batch per record")
@@ -90,7 +94,15 @@ def batch_folds(records: Sequence[CorpusRecord], batches: Sequence[str | None]) 
     folds = []
     for name in names:
         test = np.array([i for i, batch in enumerate(batches) if batch == name], dtype=np.int64)
-        train = np.array([i for i, batch in enumerate(batches) if batch != name], dtype=np.int64)
+        held_out = {records[i].template for i in test}
+        train = np.array(
+            [
+                i
+                for i, batch in enumerate(batches)
+                if batch != name and (batch is None or records[i].template not in held_out)
+            ],
+            dtype=np.int64,
+        )
         folds.append(Fold("batch", name, train, test))
     return folds
 

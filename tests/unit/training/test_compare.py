@@ -35,7 +35,7 @@ def _toy() -> tuple[list[CorpusRecord], list[str | None]]:
     return records, batches
 
 
-def test_batch_folds_hold_out_each_batch_once_and_always_train_the_generated() -> None:
+def test_batch_folds_hold_out_each_batch_and_its_repositories_and_always_train_the_generated() -> None:
     records, batches = _toy()
     folds = batch_folds(records, batches)
     assert [fold.name for fold in folds] == [EARLY_BATCHES, "5", "6", "7"]
@@ -45,8 +45,11 @@ def test_batch_folds_hold_out_each_batch_once_and_always_train_the_generated() -
     for fold in folds:
         assert {batches[i] for i in fold.test} == {fold.name}
         assert generated <= set(fold.train.tolist())
-        assert set(fold.train.tolist()) | set(fold.test.tolist()) == set(range(len(records)))
-        assert not set(fold.train.tolist()) & set(fold.test.tolist())
+        held_out = {records[i].template for i in fold.test}
+        other_repositories = {
+            i for i in set(range(len(records))) - generated if records[i].template not in held_out
+        }
+        assert set(fold.train.tolist()) == generated | other_repositories
 
 
 def test_batch_folds_refuse_a_generated_record_with_a_batch() -> None:
