@@ -36,7 +36,7 @@ from joblib import Parallel, delayed
 
 import conveyor.debug
 from training.debug.candidates import CANDIDATES, Candidate
-from training.debug.evaluation import Evaluation, FloatArray, repository_folds, score
+from training.debug.evaluation import Evaluation, FloatArray, in_order, repository_folds, score
 from training.debug.fit import SEED, featurize
 from training.debug.records import (
     EXTERNAL_DEV_PATH,
@@ -46,6 +46,7 @@ from training.debug.records import (
     load_corpus,
     load_real,
     load_real_batches,
+    read_labelled,
 )
 
 ROOT: Final = Path(__file__).resolve().parents[2]
@@ -242,7 +243,7 @@ def _report(
     rows: dict[str, list[int]] = {}
     batches: dict[str, Evaluation] = {}
     for result in results:
-        proba = _in_order(result.proba[name], result.classes[name], order)
+        proba = in_order(result.proba[name], result.classes[name], order)
         kind, fold = result.fold.kind, result.fold
         if kind == "full":
             external_proba, canonical = proba[: len(external)], proba[len(external)]
@@ -273,13 +274,6 @@ def _report(
     )
 
 
-def _in_order(proba: FloatArray, classes: tuple[str, ...], order: tuple[str, ...]) -> FloatArray:
-    """Columns rearranged to ``order`` (a class missing from a fold's training rows scores 0)."""
-    arranged = np.zeros((proba.shape[0], len(order)))
-    arranged[:, [order.index(label) for label in classes]] = proba
-    return arranged
-
-
 # --- command line -----------------------------------------------------------------------------------
 
 
@@ -289,8 +283,7 @@ def load_inputs(
     """The generated corpus then the real excerpts, each row's batch, and the external set."""
     generated, real = load_corpus(), load_real(real_path)
     batches = [None] * len(generated) + [batch_name(batch) for batch in load_real_batches(real_path)]
-    external_rows = [json.loads(line) for line in EXTERNAL_DEV_PATH.read_text(encoding="utf-8").splitlines()]
-    external = [(str(row["label"]), str(row["log"])) for row in external_rows if row]
+    external = [(row["label"], row["log"]) for row in read_labelled(EXTERNAL_DEV_PATH)]
     return generated + real, batches, external
 
 

@@ -109,14 +109,21 @@ def cross_validate_split(
             pipeline, [documents[i] for i in train_index], [records[i] for i in train_index], real_weight
         )
         fold_proba = pipeline.predict_proba([documents[i] for i in test_index])
-        columns = np.array([order.index(str(label)) for label in pipeline.classes_])
-        proba[np.ix_(test_index, columns)] = fold_proba
+        proba[test_index] = in_order(fold_proba, pipeline.classes_, order)
         tested[test_index] = True
     real = [i for i, record in enumerate(records) if record.provenance == REAL_PROVENANCE and tested[i]]
     return SplitEvaluation(
         overall=score(list(labels[tested]), proba[tested], order),
         real=score([str(labels[i]) for i in real], proba[real], order) if real else None,
     )
+
+
+def in_order(proba: FloatArray, classes: Sequence[object], order: tuple[str, ...]) -> FloatArray:
+    """A fold's probability columns (its model's ``classes``) rearranged to ``order``; a class missing
+    from the fold's training rows scores 0."""
+    arranged = np.zeros((proba.shape[0], len(order)))
+    arranged[:, [order.index(str(label)) for label in classes]] = proba
+    return arranged
 
 
 def _splits(

@@ -55,7 +55,7 @@ def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRecord]:
     """Read the generated JSON Lines corpus; unknown labels are an error."""
     return [
         CorpusRecord(**{key: str(raw.get(key, "")) for key in CorpusRecord.__annotations__})
-        for raw in _read_labelled(path)
+        for raw in read_labelled(path)
     ]
 
 
@@ -70,7 +70,7 @@ def load_real(path: Path = REAL_TRAIN_PATH) -> list[CorpusRecord]:
             provenance=REAL_PROVENANCE,
             template=f"real:{repository_of(raw['source'])}",
         )
-        for raw in _read_labelled(path)
+        for raw in read_labelled(path)
     ]
 
 
@@ -79,7 +79,7 @@ def load_real_batches(path: Path = REAL_TRAIN_PATH) -> list[int | None]:
 
     ``None`` for the excerpts taken in before batch 5 (they carry no ``batch`` field).
     """
-    return [None if raw.get("batch") is None else int(raw["batch"]) for raw in _read_labelled(path)]
+    return [None if raw.get("batch") is None else int(raw["batch"]) for raw in read_labelled(path)]
 
 
 def load_training_records(
@@ -138,7 +138,7 @@ def repository_of(source: str) -> str:
     return found.group("repo").lower() if found else source
 
 
-def _read_labelled(path: Path) -> list[dict[str, str]]:
+def read_labelled(path: Path) -> list[dict[str, str]]:
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
