@@ -135,7 +135,97 @@ def edge_tokens(tail: str) -> list[str]:
         for name, regex, literals in _compiled(EDGE_ROWS)
         if may_match(literals, lowered) and regex.search(lowered)
     ]
+    if own_module_missing(lowered):
+        found.append("own_module")
     return [f"edge_{name}" for name in found]
+
+
+# The repository's own module reported missing (issue #17, ninth part): the missing Go package,
+# Java package or Node module is matched against the names the same log gives the repository
+# (its checkout directory, the GOPATH or vendor directory it builds in, its Actions run URL, the
+# directories of its own source files): configuration by the written edges, like a missing file
+# of the repository. Python's ``No module named`` is left out: the written definition makes it
+# dependency_missing whoever's module it is (data/README.md, fifth and seventh parts). Only the
+# tail's last characters are read, and every pattern below has bounded repeats, so a 50 MB
+# one-line log costs what 20 kB does.
+OWN_MODULE_CHARS: Final = 20_000
+_MISSING_MODULE_HINTS: Final = (
+    "cannot find package",
+    "is not in std",
+    "is not in goroot",
+    "provides package",
+    "providing package",
+    "does not exist",
+    "cannot find module",
+)
+_MISSING_MODULE = re.compile(
+    r"cannot find package \"(?P<go>[\w.~-]+(?:/[\w.~-]+){0,12})\""
+    r"|package (?P<gostd>[\w.~-]+(?:/[\w.~-]+){0,12}) is not in (?:std|goroot)"
+    r"|(?:no required module provides|cannot find module providing) package "
+    r"(?P<gomod>[\w.~-]+(?:/[\w.~-]+){0,12})"
+    r"|package (?P<java>[a-z_]\w{0,40}(?:\.[a-z_]\w{0,40}){1,12}) does not exist"
+    r"|cannot find module '(?P<node>[\w$][\w.$-]{0,60}/[^'\s]{1,200})'"
+)
+# Where a log names the repository itself: a CI checkout, a GOPATH or vendor tree it builds in
+# (not the ``(from $GOPATH)`` candidates Go lists for the missing package), a Read the Docs
+# project, pytest's rootdir, the repository's Actions run or pull request URL.
+_OWN_NAME = re.compile(
+    r"/home/runner/work/(?P<a>[\w.-]{1,100})/(?P=a)\b"
+    r"|/__w/(?P<b>[\w.-]{1,100})/(?P=b)\b"
+    r"|[a-z]:\\a\\(?P<c>[\w.-]{1,100})\\(?P=c)\b"
+    r"|/(?:home/travis/build|builds|drone/src)/[\w.-]{1,100}/(?P<d>[\w.-]{1,100})"
+    r"|/user_builds/(?P<e>[\w.-]{1,100})/"
+    r"|/(?P<f>[\w.-]{1,100})/vendor/"
+    r"|/src/(?:github\.com|gitlab\.com|bitbucket\.org)/[\w.-]{1,100}/(?P<g>[\w.-]{1,100})"
+    r"(?![^\n]{0,300}\(from \$go)"
+    r"|(?:github|gitlab)\.com/[\w.-]{1,100}/(?P<h>[\w.-]{1,100})/(?:actions/runs|pull|-/jobs|commit)/"
+    r"|rootdir: [^\s]{0,200}/(?P<i>[\w.-]{1,100})"
+)
+# A source file of the repository named by a relative path (``cmd/app/main.go:12:2``): its
+# directories, but not the generic ones every project and package has.
+_RELATIVE_SOURCE = re.compile(
+    r"(?<![\w/.\\-])(?:\./)?((?:[\w.-]{1,100}/){1,12})[\w.-]{1,100}\.(?:go|py|java|kt|scala|js|ts|mjs|cjs)\b"
+)
+_GENERIC_DIRS: Final = frozenset(
+    {"src", "lib", "cmd", "pkg", "internal", "test", "tests", "go", "app", "main", "java", "vendor"}
+    | {"node_modules", "dist", "build", "bin", "tools", "scripts", "utils", "x", "v1", "v2", ".", ".."}
+)
+# Directories of installed packages, whose files are not the repository's own.
+_INSTALLED_DIRS: Final = frozenset({"site-packages", "dist-packages", "node_modules", "vendor", "mod", ".m2"})
+_CODE_HOSTS: Final = frozenset({"github.com", "gitlab.com", "bitbucket.org"})
+
+
+def own_module_missing(lowered: str) -> bool:
+    """Whether the (lower-cased) log tail reports a module of the repository itself missing."""
+    text = lowered[-OWN_MODULE_CHARS:]
+    if not any(hint in text for hint in _MISSING_MODULE_HINTS):
+        return False
+    missing = list(_MISSING_MODULE.finditer(text))
+    if not missing:
+        return False
+    names = {name for match in _OWN_NAME.finditer(text) for name in match.groups() if name}
+    for match in _RELATIVE_SOURCE.finditer(text):
+        directories = match.group(1).split("/")
+        if not _INSTALLED_DIRS.intersection(directories):
+            names.update(part for part in directories if part and part not in _GENERIC_DIRS)
+    return any(_is_own(match, names, text) for match in missing)
+
+
+def _is_own(match: re.Match[str], names: set[str], text: str) -> bool:
+    go = match.group("go") or match.group("gostd") or match.group("gomod")
+    if go:
+        parts = go.split("/")
+        repository = parts[2] if parts[0] in _CODE_HOSTS and len(parts) > 2 else parts[-1]
+        if parts[0] not in _CODE_HOSTS and len(parts) > 1:
+            repository = next((part for part in parts[1:] if not re.fullmatch(r"v\d+|x", part)), parts[-1])
+        return repository in names
+    java = match.group("java")
+    if java:
+        # The missing package's first three segments as the directories of a source file.
+        prefix = "/".join(java.split(".")[:3])
+        return f"/java/{prefix}/" in text or f"/kotlin/{prefix}/" in text
+    node = match.group("node")
+    return node is not None and node.split("/", 1)[0] in names | {"src", "app"}
 
 
 @cache

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from conveyor.debug.cues import MAX_CUE_REPEATS, cue_tokens, edge_tokens
+import time
+
+from conveyor.debug.cues import MAX_CUE_REPEATS, OWN_MODULE_CHARS, cue_tokens, edge_tokens, own_module_missing
 
 
 def test_synonyms_from_different_tools_share_one_cue() -> None:
@@ -65,3 +67,83 @@ def test_installed_packages_are_not_the_repository_s_own() -> None:
     assert edge_tokens("Error: Cannot find module '/home/runner/work/r/r/node_modules/left-pad'") == []
     assert edge_tokens("ModuleNotFoundError: No module named 'numpy'") == []
     assert edge_tokens("/bin/sh: 1: cmake: not found") == []
+
+
+def test_edges_of_the_repository_s_own_missing_module() -> None:
+    # Go: the missing package lies under the repository the log builds (its source directories,
+    # the GOPATH or vendor tree it builds in, its Actions run URL).
+    assert edge_tokens(
+        "cmd/heapspurs/main.go:12:2: no required module provides package"
+        " github.com/o/heapspurs/pkg/heapdump; to add it:"
+    ) == ["edge_own_module"]
+    assert "edge_own_module" in edge_tokens(
+        'main.go:3:8: cannot find package "github.com/o/pact-go/command" in any of:\n'
+        "\t/home/u/go/src/pact-go/vendor/github.com/o/pact-go/command (vendor tree)\n"
+        "\t/home/u/go/src/github.com/o/pact-go/command (from $GOPATH)"
+    )
+    assert edge_tokens(
+        "Run go build ./...\n/home/runner/work/r/r\n"
+        "package github.com/o/r/internal/x is not in std (/opt/go/src/github.com/o/r/internal/x)"
+    ) == ["edge_own_module"]
+    # Java: the missing package is the one the repository's own sources live in.
+    assert edge_tokens(
+        "[ERROR] /w/src/main/java/com/example/app/web/A.java:[3,25]"
+        " package com.example.app.core does not exist"
+    ) == ["edge_own_module"]
+    # Node: a module named by a path of the repository's own sources (not a package).
+    assert edge_tokens("Error: Cannot find module 'src/domain/Branch'") == ["edge_own_module"]
+    # Python's `No module named` stays dependency_missing by the written definition, whoever's
+    # module it is (README, fifth and seventh parts): no token for the repository's own package.
+    assert (
+        edge_tokens(
+            'File "/home/runner/work/mypkg/mypkg/tests/t.py", line 1\n'
+            "ModuleNotFoundError: No module named 'mypkg'"
+        )
+        == []
+    )
+
+
+def test_third_party_modules_are_not_the_repository_s_own() -> None:
+    # A GOPATH candidate Go lists for the missing package does not make it the repository's.
+    assert (
+        edge_tokens(
+            "root@u:~/go/src/github.com/o/go-pagerduty# go build\n"
+            'command/meta.go:8:2: cannot find package "github.com/mitchellh/go-homedir" in any of:\n'
+            "\t/usr/lib/go-1.10/src/github.com/mitchellh/go-homedir (from $GOROOT)\n"
+            "\t/root/go/src/github.com/mitchellh/go-homedir (from $GOPATH)"
+        )
+        == []
+    )
+    assert (
+        edge_tokens(
+            "[ERROR] /w/src/main/java/com/example/app/A.java:[3,25]"
+            " package org.apache.commons.lang3 does not exist"
+        )
+        == []
+    )
+    assert edge_tokens("Error: Cannot find module 'lodash/fp'") == []
+    # A package installed under site-packages is not the repository's own directory.
+    assert (
+        edge_tokens(
+            "../../usr/lib64/python3.11/site-packages/google/__init__.py:1\n"
+            "E   ModuleNotFoundError: No module named 'google.cloud'"
+        )
+        == []
+    )
+    assert (
+        edge_tokens(
+            'File "app/main.py", line 2, in <module>\n    import yaml\n'
+            "ModuleNotFoundError: No module named 'yaml'"
+        )
+        == []
+    )
+
+
+def test_the_own_module_edge_reads_a_bounded_tail() -> None:
+    # Only the last OWN_MODULE_CHARS characters are read: a 50 MB line costs what 20 kB does.
+    head = 'cmd/r/main.go:1:2: cannot find package "github.com/o/r/x"\n'
+    assert edge_tokens(head) == ["edge_own_module"]
+    assert edge_tokens(head + "x" * OWN_MODULE_CHARS) == []
+    started = time.perf_counter()
+    own_module_missing(("/src/github.com/" + "a" * 90 + '/b cannot find package "a/b" ') * 500_000)
+    assert time.perf_counter() - started < 0.5
