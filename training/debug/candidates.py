@@ -100,6 +100,63 @@ class NearestReal:
         )
 
 
+CONFUSED_PAIRS: tuple[tuple[str, str], ...] = (
+    ("configuration", "dependency_missing"),
+    ("dependency_conflict", "dependency_missing"),
+    ("compile_error", "type_check"),
+    ("test_failure", "timeout"),
+)
+"""The label pairs the shipped model confuses most out of fold (README, ninth part), sorted within."""
+
+
+class PairSpecialists:
+    """The shipped calibrated SVM, then a binary re-decision for rows whose top two labels are a pair.
+
+    Each specialist is a sigmoid-calibrated ``LinearSVC`` (its own ``specialist_c``) fitted on the
+    training rows of its pair's two labels only (same features, same sample weights). Where the
+    global model's two most probable labels are a pair, the two labels' summed probability is split
+    by the specialist's; the other labels keep theirs, so the top-3 set is unchanged.
+    """
+
+    def __init__(
+        self,
+        records: Sequence[CorpusRecord],
+        pairs: Sequence[tuple[str, str]] = CONFUSED_PAIRS,
+        specialist_c: float = SVM_C,
+        folds: int = CALIBRATION_FOLDS,
+    ) -> None:
+        self.base = calibrated_svm(records, folds=folds)
+        self.pairs = [tuple(sorted(pair)) for pair in pairs]
+        self.specialist_c, self.folds = specialist_c, folds
+
+    def fit(self, matrix: Any, labels: Any, sample_weight: FloatArray | None = None) -> PairSpecialists:
+        self.base.fit(matrix, labels, sample_weight=sample_weight)
+        self.classes_ = self.base.classes_
+        labels = np.asarray(labels)
+        self.specialists: dict[tuple[str, ...], CalibratedClassifierCV] = {}
+        for pair in self.pairs:
+            rows = np.isin(labels, pair)
+            if min(int(np.sum(labels == label)) for label in pair) < self.folds:
+                continue  # too few rows of a label to calibrate on (tiny training sets)
+            specialist = calibrated_svm([], svm_c=self.specialist_c, folds=self.folds)
+            weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
+            self.specialists[pair] = specialist.fit(matrix[rows], labels[rows], sample_weight=weights)
+        return self
+
+    def predict_proba(self, matrix: Any) -> FloatArray:
+        proba = np.array(self.base.predict_proba(matrix), dtype=np.float64)
+        top2 = np.sort(np.argsort(-proba, axis=1, kind="stable")[:, :2], axis=1)
+        for pair, specialist in self.specialists.items():
+            first, second = (int(np.searchsorted(self.classes_, label)) for label in pair)
+            rows = np.flatnonzero((top2[:, 0] == first) & (top2[:, 1] == second))
+            if not len(rows):
+                continue
+            split = specialist.predict_proba(matrix[rows])  # columns in ``pair`` order (sorted)
+            mass = proba[rows, first] + proba[rows, second]
+            proba[rows, first], proba[rows, second] = mass * split[:, 0], mass * split[:, 1]
+        return proba
+
+
 def _svm_knn(records: Sequence[CorpusRecord], share: float, k: int = 10) -> Blend:
     return Blend([calibrated_svm(records), NearestReal(records, k)], [1 - share, share])
 
@@ -182,6 +239,19 @@ _ALL = [
         for plenty in (100, 60)
     ),
     *_features_variants(),
+    *(
+        Candidate(
+            f"pairs{len(pairs)}-c{specialist_c:g}",
+            f"shipped, then binary specialists (C={specialist_c:g}) for the pairs "
+            + ", ".join("/".join(pair) for pair in pairs),
+            classifier=partial(PairSpecialists, pairs=pairs, specialist_c=specialist_c),
+        )
+        for pairs, specialist_c in (
+            (CONFUSED_PAIRS, SVM_C),
+            (CONFUSED_PAIRS[:2], SVM_C),
+            (CONFUSED_PAIRS, 0.5),
+        )
+    ),
     Candidate(
         "svm-lr50",
         "0.5 SVM + 0.5 logistic regression (SGD, log loss, alpha 1e-5)",
