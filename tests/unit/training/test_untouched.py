@@ -12,7 +12,9 @@ batch 7, routed the same way in the sixth part, 0.908 / 0.834 / 0.985; batch 8, 
 way in the seventh part, 0.892 / 0.848 / 0.946 (37 excerpts); batches 9 and 10, routed the same
 way in the eighth part, 0.882 / 0.900 / 0.973 and 0.892 / 0.818 / 0.959 before the model was retrained
 with their training side (the eighth part's model: all 917, 0.919 / 0.929 / 0.989; batch 9 0.936 /
-0.948 / 0.982; batch 10 0.932 / 0.938 / 0.986).
+0.948 / 0.982; batch 10 0.932 / 0.938 / 0.986); batches 11 and 12, routed the same way in the ninth part,
+0.869 / 0.889 / 0.961 and 0.824 / 0.820 / 1.000 (17 excerpts) before retraining (the ninth part's model:
+all 1087, 0.917 / 0.930 / 0.991; batch 11 0.882 / 0.910 / 0.993; batch 12 0.824 / 0.820 / 0.941).
 """
 
 from __future__ import annotations
@@ -54,10 +56,23 @@ def test_shipped_model_on_the_untouched_set(untouched_logs: list[dict[str, Any]]
     assert evaluation.top3_accuracy >= 0.98
 
 
-@pytest.mark.parametrize(
-    ("batch", "accuracy"),
-    [(2, 0.82), (3, 0.85), (4, 0.93), (5, 0.74), (6, 0.85), (7, 0.87), (8, 0.86), (9, 0.90), (10, 0.88)],
-)
+# Accuracy floor of each batch collected after the first; every batch's top-3 floor is 0.94.
+BATCH_FLOORS = {
+    2: 0.82,
+    3: 0.85,
+    4: 0.93,
+    5: 0.74,
+    6: 0.85,
+    7: 0.87,
+    8: 0.86,
+    9: 0.90,
+    10: 0.88,
+    11: 0.85,
+    12: 0.76,
+}
+
+
+@pytest.mark.parametrize(("batch", "accuracy"), BATCH_FLOORS.items())
 def test_shipped_model_on_the_batches_collected_last(
     untouched_logs: list[dict[str, Any]], batch: int, accuracy: float
 ) -> None:
