@@ -1,4 +1,4 @@
-"""Time `classify_log` on typical logs and on a 50 MB log; print the numbers.
+"""Time `classify_log` on typical logs, on a 50 MB log and on crafted worst cases; print the numbers.
 
 Usage: .venv/bin/python bench/bench_classify.py [--repeat N]
 """
@@ -76,6 +76,22 @@ def bench_big() -> None:
     print(f"  peak Python allocations during the call: {peak / 1e6:.1f} MB (input itself: {size_mb:.1f} MB)")
 
 
+def crafted_logs() -> dict[str, str]:
+    """Inputs shaped against particular rules: each must cost about what a typical log does."""
+    own_module = "/src/github.com/" + "a" * 90 + '/b cannot find package "a/b" '
+    return {
+        # `cues.own_module_missing`: every name and every missing package matches, on one line.
+        "own-module names and packages, one 50 MB line": own_module * (BIG_LOG_BYTES // len(own_module)),
+    }
+
+
+def bench_crafted() -> None:
+    for name, log in crafted_logs().items():
+        start = time.perf_counter()
+        result = classify_log(log)
+        print(f"crafted: {name}: {(time.perf_counter() - start) * 1000:.0f} ms, label {result.label}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
@@ -86,6 +102,7 @@ def main() -> None:
     classify_log("warm up\nerror: something")
     bench_typical(args.repeat)
     bench_big()
+    bench_crafted()
     print(f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

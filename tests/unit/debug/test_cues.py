@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import time
-
-from conveyor.debug.cues import MAX_CUE_REPEATS, OWN_MODULE_CHARS, cue_tokens, edge_tokens, own_module_missing
+from conveyor.debug.cues import MAX_CUE_REPEATS, OWN_MODULE_CHARS, cue_tokens, edge_tokens
 
 
 def test_synonyms_from_different_tools_share_one_cue() -> None:
@@ -144,6 +142,3 @@ def test_the_own_module_edge_reads_a_bounded_tail() -> None:
     head = 'cmd/r/main.go:1:2: cannot find package "github.com/o/r/x"\n'
     assert edge_tokens(head) == ["edge_own_module"]
     assert edge_tokens(head + "x" * OWN_MODULE_CHARS) == []
-    started = time.perf_counter()
-    own_module_missing(("/src/github.com/" + "a" * 90 + '/b cannot find package "a/b" ') * 500_000)
-    assert time.perf_counter() - started < 0.5
