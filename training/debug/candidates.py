@@ -238,6 +238,14 @@ _ALL = [
         )
         for plenty in (100, 60)
     ),
+    *(
+        Candidate(
+            name,
+            f"every generated example weighs {share:g} (a real excerpt {REAL_WEIGHT:g})",
+            weights=partial(thin_generated, plenty=0, share=share),
+        )
+        for name, share in (("gen-half", 0.5), ("gen-tenth", 0.1))
+    ),
     *_features_variants(),
     *(
         Candidate(
