@@ -149,15 +149,6 @@ def edge_tokens(tail: str) -> list[str]:
 # tail's last characters are read, and every pattern below has bounded repeats, so a 50 MB
 # one-line log costs what 20 kB does.
 OWN_MODULE_CHARS: Final = 20_000
-_MISSING_MODULE_HINTS: Final = (
-    "cannot find package",
-    "is not in std",
-    "is not in goroot",
-    "provides package",
-    "providing package",
-    "does not exist",
-    "cannot find module",
-)
 _MISSING_MODULE = re.compile(
     r"cannot find package \"(?P<go>[\w.~-]+(?:/[\w.~-]+){0,12})\""
     r"|package (?P<gostd>[\w.~-]+(?:/[\w.~-]+){0,12}) is not in (?:std|goroot)"
@@ -193,12 +184,13 @@ _GENERIC_DIRS: Final = frozenset(
 # Directories of installed packages, whose files are not the repository's own.
 _INSTALLED_DIRS: Final = frozenset({"site-packages", "dist-packages", "node_modules", "vendor", "mod", ".m2"})
 _CODE_HOSTS: Final = frozenset({"github.com", "gitlab.com", "bitbucket.org"})
+_GO_VERSION_SEGMENT = re.compile(r"v\d+|x")
 
 
 def own_module_missing(lowered: str) -> bool:
     """Whether the (lower-cased) log tail reports a module of the repository itself missing."""
     text = lowered[-OWN_MODULE_CHARS:]
-    if not any(hint in text for hint in _MISSING_MODULE_HINTS):
+    if not may_match(_missing_module_literals(), text):
         return False
     missing = list(_MISSING_MODULE.finditer(text))
     if not missing:
@@ -211,14 +203,15 @@ def own_module_missing(lowered: str) -> bool:
     return any(_is_own(match, names, text) for match in missing)
 
 
+@cache
+def _missing_module_literals() -> frozenset[str] | None:
+    return required_literals(_MISSING_MODULE.pattern)
+
+
 def _is_own(match: re.Match[str], names: set[str], text: str) -> bool:
     go = match.group("go") or match.group("gostd") or match.group("gomod")
     if go:
-        parts = go.split("/")
-        repository = parts[2] if parts[0] in _CODE_HOSTS and len(parts) > 2 else parts[-1]
-        if parts[0] not in _CODE_HOSTS and len(parts) > 1:
-            repository = next((part for part in parts[1:] if not re.fullmatch(r"v\d+|x", part)), parts[-1])
-        return repository in names
+        return _go_repository(go.split("/")) in names
     java = match.group("java")
     if java:
         # The missing package's first three segments as the directories of a source file.
@@ -226,6 +219,16 @@ def _is_own(match: re.Match[str], names: set[str], text: str) -> bool:
         return f"/java/{prefix}/" in text or f"/kotlin/{prefix}/" in text
     node = match.group("node")
     return node is not None and node.split("/", 1)[0] in names | {"src", "app"}
+
+
+def _go_repository(parts: list[str]) -> str:
+    """The repository segment of a Go import path: ``github.com/o/r/x`` gives ``r``; off the code
+    hosts, the first segment after the module's host that is not a major version or ``x``."""
+    if parts[0] in _CODE_HOSTS:
+        return parts[2] if len(parts) > 2 else parts[-1]
+    if len(parts) > 1:
+        return next((part for part in parts[1:] if not _GO_VERSION_SEGMENT.fullmatch(part)), parts[-1])
+    return parts[-1]
 
 
 @cache
